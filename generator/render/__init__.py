@@ -1,0 +1,1 @@
+"""Render stage: one renderer per target, each returning files in memory."""

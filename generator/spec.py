@@ -1,0 +1,341 @@
+"""The site spec: pydantic models for site.yaml. Field docstrings are the user documentation and the JSON Schema."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, model_validator
+
+from .model import HttpsUrl, Id, ImagePath, SpecModel, Text
+from .theme import ThemeLayer
+
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+BUILTIN_ICONS = ("home", "category", "cart", "user", "star", "heart", "bag", "article", "phone", "gift", "search", "service")
+
+
+class LinkTarget(SpecModel):
+    """Where a tap leads: at most one of page, product, category or an external https url."""
+
+    page: Id | None = None
+    """Id of a page of this site."""
+    product: Id | None = None
+    """Id of a product of the catalog (opens its detail page)."""
+    category: Id | None = None
+    """Id of a catalog category (opens its product listing)."""
+    url: HttpsUrl | None = None
+    """External https page, opened in a web-view (its domain must be a business domain of the mini-program)."""
+
+    @model_validator(mode="after")
+    def _one_target(self) -> LinkTarget:
+        chosen = [name for name in ("page", "product", "category", "url") if getattr(self, name)]
+        if len(chosen) > 1:
+            raise ValueError(f"links to {' and '.join(chosen)} at once; keep exactly one of page, product, category, url")
+        return self
+
+    @property
+    def has_target(self) -> bool:
+        return any((self.page, self.product, self.category, self.url))
+
+
+class SiteInfo(SpecModel):
+    name: ShortText
+    """Brand name: the default navigation bar title and the share title."""
+    appid: Annotated[str, StringConstraints(pattern=r"^(touristappid|wx[0-9a-f]{16})$")] = "touristappid"
+    """Mini-program AppID (`wx` + 16 hex digits); `touristappid` opens in DevTools without an account."""
+    theme: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")] = "warm"
+    """Theme name: `themes/<name>.yaml` in the site folder, or a built-in theme (warm, calm, night)."""
+    logo: ImagePath | None = None
+    """Logo image, shown in the share card and the H5 header."""
+    home: Id | None = None
+    """Id of the first page; defaults to the first tab's page."""
+    description: Annotated[str, StringConstraints(max_length=500)] = ""
+    """One sentence about the company (share text, H5 meta description)."""
+
+
+class Tab(SpecModel):
+    page: Id
+    """Id of a top-level page shown by this tab."""
+    text: Annotated[str, StringConstraints(min_length=1, max_length=12)]
+    """Tab label (keep it to 2-4 Chinese characters)."""
+    icon: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    """Built-in icon name (home, category, cart, user, star, heart, bag, article, phone, gift, search, service) or an image path."""
+    selected_icon: ImagePath | None = None
+    """Image for the selected state when `icon` is an image path; defaults to `icon`."""
+
+
+# --- blocks -----------------------------------------------------------------------------------
+
+
+class Slide(LinkTarget):
+    image: ImagePath
+    """Slide image (750x360 px or larger, same ratio)."""
+    title: Annotated[str, StringConstraints(max_length=60)] = ""
+    """Caption drawn over the slide; also the image's alt text."""
+
+
+class BannerBlock(SpecModel):
+    type: Literal["banner"]
+    slides: list[Slide] = Field(min_length=1, max_length=8)
+    """Slides of the carousel."""
+    autoplay: bool = True
+    """Advance the slides by themselves."""
+    interval: int = Field(default=4000, ge=1500, le=20000)
+    """Milliseconds between slides."""
+
+
+class ProductsBlock(SpecModel):
+    type: Literal["products"]
+    title: Annotated[str, StringConstraints(max_length=40)] = ""
+    """Heading above the products."""
+    category: Id | None = None
+    """Show products of this category."""
+    products: list[Id] | None = None
+    """Show exactly these products, in this order (instead of a category)."""
+    limit: int = Field(default=6, ge=1, le=50)
+    """Most products to show."""
+    layout: Literal["grid", "list"] = "grid"
+    """Two-column grid of cards, or a list of rows."""
+    more: bool = True
+    """Show a "more" link to the category (when `category` is set)."""
+
+
+class CategoriesBlock(SpecModel):
+    type: Literal["categories"]
+    title: Annotated[str, StringConstraints(max_length=40)] = ""
+    """Heading above the categories."""
+    categories: list[Id] | None = None
+    """Categories to show, in this order; default all."""
+    layout: Literal["grid", "list"] = "grid"
+    """Icon grid (4 per row) or a list of rows."""
+
+
+class TextBlock(SpecModel):
+    type: Literal["text"]
+    title: Annotated[str, StringConstraints(max_length=60)] = ""
+    """Optional heading."""
+    body: Text
+    """Plain text; blank lines separate paragraphs."""
+    align: Literal["left", "center"] = "left"
+    """Text alignment."""
+
+
+class ImageBlock(LinkTarget):
+    type: Literal["image"]
+    image: ImagePath
+    """Image file."""
+    alt: Annotated[str, StringConstraints(max_length=120)] = ""
+    """What the image shows (read by screen readers)."""
+
+
+class NoticeBlock(LinkTarget):
+    type: Literal["notice"]
+    text: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    """One line of news, scrolling when longer than the screen."""
+
+
+class ArticleBlock(SpecModel):
+    type: Literal["article"]
+    title: ShortText
+    """Article title."""
+    author: Annotated[str, StringConstraints(max_length=40)] = ""
+    """Author or department."""
+    date: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
+    """Publication date, YYYY-MM-DD."""
+    cover: ImagePath | None = None
+    """Cover image."""
+    body: Text
+    """Text; blank lines separate paragraphs; a line starting with `## ` is a subheading."""
+
+
+class FormField(SpecModel):
+    name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,39}$")]
+    """Key of this value in the posted JSON (letters, digits, `_`)."""
+    label: Annotated[str, StringConstraints(min_length=1, max_length=30)]
+    """Label shown next to the input."""
+    type: Literal["text", "textarea", "number", "tel", "email", "select", "date"] = "text"
+    """Input kind; tel and email are checked for a valid phone number / address."""
+    required: bool = False
+    """The form cannot be sent while this is empty."""
+    placeholder: Annotated[str, StringConstraints(max_length=60)] = ""
+    """Hint shown in the empty input."""
+    options: list[Annotated[str, StringConstraints(min_length=1, max_length=40)]] = Field(default_factory=list, max_length=30)
+    """Choices of a `select` field."""
+    max_length: int = Field(default=200, ge=1, le=2000)
+    """Longest accepted input, in characters."""
+
+    @model_validator(mode="after")
+    def _options_for_select(self) -> FormField:
+        if self.type == "select" and not self.options:
+            raise ValueError("a select field needs `options`; list the choices")
+        if self.type != "select" and self.options:
+            raise ValueError("`options` only applies to type: select; remove it or change the type")
+        return self
+
+
+class FormBlock(SpecModel):
+    type: Literal["form"]
+    title: Annotated[str, StringConstraints(max_length=40)] = ""
+    """Heading above the form."""
+    endpoint: HttpsUrl
+    """https URL that receives the values as a JSON POST (its domain must be a request domain of the mini-program)."""
+    fields: list[FormField] = Field(min_length=1, max_length=20)
+    """Inputs, top to bottom."""
+    submit_text: Annotated[str, StringConstraints(min_length=1, max_length=12)] = "提交"
+    """Label of the submit button."""
+    success_message: Annotated[str, StringConstraints(min_length=1, max_length=60)] = "提交成功，我们会尽快联系您"
+    """Shown after the server accepted the form."""
+    error_message: Annotated[str, StringConstraints(min_length=1, max_length=60)] = "提交失败，请稍后重试"
+    """Shown when the server could not be reached or refused the form."""
+
+
+class ContactBlock(SpecModel):
+    type: Literal["contact"]
+    title: Annotated[str, StringConstraints(max_length=40)] = "联系我们"
+    """Heading."""
+    text: Annotated[str, StringConstraints(max_length=300)] = ""
+    """A line about when and how you answer."""
+    button_text: Annotated[str, StringConstraints(min_length=1, max_length=12)] = "在线客服"
+    """Label of the customer-service button."""
+    phone: Annotated[str, StringConstraints(pattern=r"^[0-9+\-() ]{5,20}$")] | None = None
+    """Phone number; adds a call button."""
+    address: Annotated[str, StringConstraints(max_length=120)] = ""
+    """Street address."""
+    hours: Annotated[str, StringConstraints(max_length=60)] = ""
+    """Opening hours."""
+
+
+class ButtonBlock(LinkTarget):
+    type: Literal["button"]
+    text: Annotated[str, StringConstraints(min_length=1, max_length=20)]
+    """Button label."""
+    style: Literal["primary", "secondary"] = "primary"
+    """Filled brand-color button, or an outlined one."""
+
+    @model_validator(mode="after")
+    def _needs_target(self) -> ButtonBlock:
+        if not self.has_target:
+            raise ValueError("a button needs a target; add one of page, product, category, url")
+        return self
+
+
+Block = Annotated[
+    BannerBlock | ProductsBlock | CategoriesBlock | TextBlock | ImageBlock | NoticeBlock
+    | ArticleBlock | FormBlock | ContactBlock | ButtonBlock,
+    Field(discriminator="type"),
+]
+
+BLOCK_TYPES = ("banner", "products", "categories", "text", "image", "notice", "article", "form", "contact", "button")
+
+
+class Page(SpecModel):
+    id: Id
+    """Unique page id; it becomes the page's path (`pages/<id>/index`)."""
+    title: Annotated[str, StringConstraints(min_length=1, max_length=30)]
+    """Navigation bar title."""
+    blocks: list[Block] = Field(default_factory=list, max_length=40)
+    """Content blocks, top to bottom."""
+    children: list[Page] = Field(default_factory=list, max_length=30)
+    """Sub-pages (the tree is at most 3 levels deep); listed as links at the end of this page."""
+    share: bool = True
+    """Allow sharing this page to a chat."""
+
+
+# --- catalog ------------------------------------------------------------------------------------
+
+Price = Annotated[Decimal, Field(ge=0, le=Decimal("1000000"), decimal_places=2)]
+
+
+class Category(SpecModel):
+    id: Id
+    """Unique category id."""
+    name: Annotated[str, StringConstraints(min_length=1, max_length=20)]
+    """Category name."""
+    image: ImagePath | None = None
+    """Icon or photo shown in the category grid."""
+    description: Annotated[str, StringConstraints(max_length=200)] = ""
+    """One line under the name on the category page."""
+
+
+class ProductOption(SpecModel):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=12)]
+    """Option name, e.g. 颜色 or 尺码."""
+    values: list[Annotated[str, StringConstraints(min_length=1, max_length=20)]] = Field(min_length=1, max_length=20)
+    """Choices, e.g. [粉色, 蓝色]."""
+
+
+class Sku(SpecModel):
+    options: dict[str, str]
+    """One value per option, e.g. {颜色: 粉色, 尺码: M}."""
+    price: Price | None = None
+    """Price of this combination; defaults to the product price."""
+    stock: int | None = Field(default=None, ge=0)
+    """Units in stock of this combination."""
+
+
+class Product(SpecModel):
+    id: Id
+    """Unique product id; part of the product page's path."""
+    name: Annotated[str, StringConstraints(min_length=1, max_length=60)]
+    """Product name."""
+    price: Price
+    """Price in yuan, e.g. 19.9 (shown as ¥19.90)."""
+    original_price: Price | None = None
+    """List price before a discount, shown struck through."""
+    category: Id
+    """Id of the product's category."""
+    images: list[ImagePath] = Field(default_factory=list, max_length=9)
+    """Photos, the first one is the cover (square, 800x800 px or larger)."""
+    description: Text = ""
+    """Description; blank lines separate paragraphs."""
+    stock: int | None = Field(default=None, ge=0)
+    """Units in stock; 0 shows sold out; leave empty when not tracked."""
+    options: list[ProductOption] = Field(default_factory=list, max_length=3)
+    """Choices the buyer makes (color, size)."""
+    skus: list[Sku] = Field(default_factory=list, max_length=200)
+    """Price and stock per option combination."""
+    tags: list[Annotated[str, StringConstraints(min_length=1, max_length=8)]] = Field(default_factory=list, max_length=3)
+    """Short labels such as 新品 or 热卖."""
+
+
+class Catalog(SpecModel):
+    currency: Literal["CNY"] = "CNY"
+    """Currency of all prices (WeChat Pay settles in CNY)."""
+    categories: list[Category] = Field(min_length=1, max_length=50)
+    """Product categories, in display order."""
+    products: list[Product] = Field(default_factory=list, max_length=2000)
+    """Products written inline."""
+    products_file: Annotated[str, StringConstraints(pattern=r"^[^\n]+\.csv$")] | None = None
+    """CSV file with (more) products, e.g. `products.csv`; columns: id, name, price, original_price,
+    category, images (`|` between paths), description, stock, options (`颜色=粉色/蓝色; 尺码=S/M`), tags (`|`)."""
+
+
+class Budgets(SpecModel):
+    image_kb: int = Field(default=500, ge=10, le=2048)
+    """Largest image in KB (WeChat's guidance and this project's rule: 500)."""
+    image_warn_kb: int = Field(default=200, ge=10, le=2048)
+    """Image size that earns a warning (DevTools warns over 200 KB)."""
+    tab_icon_kb: int = Field(default=40, ge=1, le=40)
+    """Largest tab bar icon in KB (WeChat's limit: 40)."""
+    package_kb: int = Field(default=2048, ge=100, le=2048)
+    """Largest main package or subpackage in KB (WeChat's limit: 2048)."""
+    total_kb: int = Field(default=30720, ge=100, le=30720)
+    """All packages together in KB (WeChat's limit: 30720)."""
+
+
+class SiteSpec(SpecModel):
+    """A company's mini-program and companion site, as one YAML file."""
+
+    site: SiteInfo
+    """Brand and build settings."""
+    theme: ThemeLayer | None = None
+    """Overrides of the theme's tokens for this site only (same keys as a theme file)."""
+    tabs: list[Tab] = Field(min_length=2, max_length=5)
+    """Tab bar entries: WeChat requires 2 to 5."""
+    pages: list[Page] = Field(min_length=1)
+    """The page tree: top-level pages, their children and grandchildren (3 levels at most)."""
+    catalog: Catalog | None = None
+    """Product categories and products; omit for a site without a shop."""
+    budgets: Budgets = Field(default_factory=Budgets)
+    """Size limits checked by the build."""

@@ -1,0 +1,307 @@
+"""Theme stage: designers' token YAML (`extends:` chains, site overrides) resolved into one `Theme`."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError
+
+from .errors import Position, Problem, SpecError
+from .model import HexColor, SpecModel
+from .resources import builtin_themes_dir
+from .source import Document, SourceMap, read_yaml
+
+# --- the complete token set -------------------------------------------------------------
+
+
+class Colors(SpecModel):
+    primary: HexColor
+    """Brand color: navigation bar, buttons, prices."""
+    on_primary: HexColor
+    """Text and icons drawn on the brand color."""
+    background: HexColor
+    """Page background."""
+    surface: HexColor
+    """Cards, sheets and the tab bar background."""
+    text: HexColor
+    """Body text."""
+    muted: HexColor
+    """Secondary text: captions, original prices, hints."""
+    border: HexColor
+    """Hairlines and input borders."""
+    danger: HexColor
+    """Errors, sold-out labels, discounts."""
+    success: HexColor
+    """Success messages and in-stock labels."""
+
+
+class Typography(SpecModel):
+    font_family: str = Field(max_length=300)
+    """CSS font stack; the system font is used in the mini-program when a font is not installed."""
+    base_size: int = Field(ge=12, le=22)
+    """Body text size in px at a 375 px wide screen (doubled to rpx in the mini-program)."""
+    scale: Decimal = Field(ge=Decimal("1.05"), le=Decimal("1.6"))
+    """Ratio between heading levels (e.g. 1.25: each heading 25% larger than the next smaller)."""
+    line_height: Decimal = Field(ge=Decimal("1.0"), le=Decimal("2.2"))
+    """Unitless line height of body text."""
+
+
+class Radius(SpecModel):
+    small: int = Field(ge=0, le=64)
+    """Corner radius of tags and inputs, px."""
+    medium: int = Field(ge=0, le=64)
+    """Corner radius of cards and buttons, px."""
+    large: int = Field(ge=0, le=64)
+    """Corner radius of banners and sheets, px."""
+
+
+class Spacing(SpecModel):
+    unit: int = Field(ge=2, le=16)
+    """Base spacing step in px; paddings and gaps are multiples of it."""
+
+
+class TabBarColors(SpecModel):
+    color: HexColor
+    """Tab label and icon color when not selected."""
+    selected_color: HexColor
+    """Tab label and icon color when selected."""
+    background: HexColor
+    """Tab bar background."""
+    border: Literal["black", "white"]
+    """Top border of the tab bar (WeChat allows only black or white)."""
+
+
+class DarkVariant(SpecModel):
+    colors: Colors
+    """All colors of the dark variant."""
+    tab_bar: TabBarColors
+    """Tab bar colors of the dark variant."""
+
+
+class Theme(SpecModel):
+    """A resolved theme: every token present."""
+
+    name: str
+    description: str = ""
+    colors: Colors
+    typography: Typography
+    radius: Radius
+    spacing: Spacing
+    tab_bar: TabBarColors
+    dark: DarkVariant | None = None
+
+
+# --- partial layers, as designers write them ----------------------------------------------
+
+
+class ColorsLayer(SpecModel):
+    primary: HexColor | None = None
+    """Brand color: navigation bar, buttons, prices."""
+    on_primary: HexColor | None = None
+    """Text and icons drawn on the brand color."""
+    background: HexColor | None = None
+    """Page background."""
+    surface: HexColor | None = None
+    """Cards, sheets and the tab bar background."""
+    text: HexColor | None = None
+    """Body text."""
+    muted: HexColor | None = None
+    """Secondary text: captions, original prices, hints."""
+    border: HexColor | None = None
+    """Hairlines and input borders."""
+    danger: HexColor | None = None
+    """Errors, sold-out labels, discounts."""
+    success: HexColor | None = None
+    """Success messages and in-stock labels."""
+
+
+class TypographyLayer(SpecModel):
+    font_family: str | None = Field(default=None, max_length=300)
+    """CSS font stack."""
+    base_size: int | None = Field(default=None, ge=12, le=22)
+    """Body text size in px at a 375 px wide screen."""
+    scale: Decimal | None = Field(default=None, ge=Decimal("1.05"), le=Decimal("1.6"))
+    """Ratio between heading levels."""
+    line_height: Decimal | None = Field(default=None, ge=Decimal("1.0"), le=Decimal("2.2"))
+    """Unitless line height of body text."""
+
+
+class RadiusLayer(SpecModel):
+    small: int | None = Field(default=None, ge=0, le=64)
+    """Corner radius of tags and inputs, px."""
+    medium: int | None = Field(default=None, ge=0, le=64)
+    """Corner radius of cards and buttons, px."""
+    large: int | None = Field(default=None, ge=0, le=64)
+    """Corner radius of banners and sheets, px."""
+
+
+class SpacingLayer(SpecModel):
+    unit: int | None = Field(default=None, ge=2, le=16)
+    """Base spacing step in px."""
+
+
+class TabBarLayer(SpecModel):
+    color: HexColor | None = None
+    """Tab label and icon color when not selected."""
+    selected_color: HexColor | None = None
+    """Tab label and icon color when selected."""
+    background: HexColor | None = None
+    """Tab bar background."""
+    border: Literal["black", "white"] | None = None
+    """Top border of the tab bar: black or white."""
+
+
+class DarkLayer(SpecModel):
+    colors: ColorsLayer | None = None
+    """Colors of the dark variant (missing ones are an error once resolved)."""
+    tab_bar: TabBarLayer | None = None
+    """Tab bar colors of the dark variant."""
+
+
+class ThemeLayer(SpecModel):
+    """A theme file or a site's `theme:` overrides: any subset of the tokens."""
+
+    extends: str | None = None
+    """Name of the theme this one starts from (site `themes/` folder first, then built-in)."""
+    name: str | None = None
+    """Display name."""
+    description: str | None = None
+    """One line for designers: the character of the theme."""
+    colors: ColorsLayer | None = None
+    """Color tokens."""
+    typography: TypographyLayer | None = None
+    """Type tokens."""
+    radius: RadiusLayer | None = None
+    """Corner radii."""
+    spacing: SpacingLayer | None = None
+    """Spacing scale."""
+    tab_bar: TabBarLayer | None = None
+    """Tab bar colors."""
+    dark: DarkLayer | None = None
+    """Optional dark variant: the package declares darkmode, the H5 site follows prefers-color-scheme."""
+
+
+# --- resolution -------------------------------------------------------------------------------
+
+
+def theme_file(name: str, site_dir: Path | None) -> Path | None:
+    """A site's own `themes/<name>.yaml` wins over the built-in theme of that name."""
+    candidates = []
+    if site_dir is not None:
+        candidates.append(site_dir / "themes" / f"{name}.yaml")
+    candidates.append(builtin_themes_dir() / f"{name}.yaml")
+    return next((c for c in candidates if c.is_file()), None)
+
+
+def available_themes(site_dir: Path | None) -> list[str]:
+    dirs = [builtin_themes_dir()] + ([site_dir / "themes"] if site_dir else [])
+    return sorted({p.stem for d in dirs if d.is_dir() for p in d.glob("*.yaml")})
+
+
+def resolve_theme(name: str, overrides: Document | None, site_dir: Path | None,
+                  name_position: Position) -> tuple[Theme, list[Path]]:
+    """Resolve `name` through its `extends:` chain, apply site overrides; return the theme and its files."""
+    layers: list[tuple[dict[str, Any], SourceMap, str]] = []
+    files: list[Path] = []
+    seen: list[str] = []
+    current: str | None = name
+    ref_position = name_position
+    while current is not None:
+        if current in seen:
+            chain = " -> ".join([*seen, current])
+            raise SpecError([Problem(ref_position, "extends", f"themes extend each other in a loop ({chain}); break the loop")])
+        seen.append(current)
+        path = theme_file(current, site_dir)
+        if path is None:
+            known = ", ".join(available_themes(site_dir))
+            raise SpecError([Problem(ref_position, "theme" if len(seen) == 1 else "extends",
+                                     f"no theme named {current!r}; use one of: {known}, or add themes/{current}.yaml to the site")])
+        display = _display_name(path, site_dir)
+        doc = read_yaml(path, display)
+        layer = _validate_layer(doc, display)
+        layers.append((doc.data, doc.source, display))
+        files.append(path)
+        current = layer.extends
+        ref_position = doc.source.value(("extends",))
+    layers.reverse()
+    if overrides is not None:
+        _validate_layer(overrides, overrides.source.value(()).file, prefix=("theme",))
+        layers.append((overrides.data, overrides.source, ""))
+    merged: dict[str, Any] = {}
+    source = SourceMap()
+    for data, layer_source, _ in layers:
+        merged = _deep_merge(merged, {k: v for k, v in data.items() if k != "extends"})
+        source.merge(layer_source)
+    merged.setdefault("name", name)
+    try:
+        return Theme.model_validate(merged), files
+    except ValidationError as exc:
+        from .validate import problems_from_validation
+
+        raise SpecError(problems_from_validation(exc, merged, source, Theme, missing_hint="add it to the theme")) from None
+
+
+def _validate_layer(doc: Document, display: str, prefix: tuple[str, ...] = ()) -> ThemeLayer:
+    from .validate import problems_from_validation
+
+    try:
+        return ThemeLayer.model_validate(doc.data)
+    except ValidationError as exc:
+        raise SpecError(problems_from_validation(exc, doc.data, doc.source, ThemeLayer, prefix=prefix)) from None
+
+
+def _display_name(path: Path, site_dir: Path | None) -> str:
+    if site_dir is not None:
+        try:
+            return str(path.relative_to(site_dir))
+        except ValueError:
+            pass
+    return f"themes/{path.name} (built-in)"
+
+
+def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+# --- color math ---------------------------------------------------------------------------------
+
+
+def expand_hex(color: str) -> str:
+    """`#abc` -> `#AABBCC` (WeChat's window colors want the long form)."""
+    digits = color[1:]
+    if len(digits) == 3:
+        digits = "".join(c * 2 for c in digits)
+    return "#" + digits.upper()
+
+
+def rgb(color: str) -> tuple[int, int, int]:
+    digits = expand_hex(color)[1:]
+    return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
+
+
+def relative_luminance(color: str) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(v) for v in rgb(color))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio between two colors, 1.0 to 21.0."""
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def navigation_text_style(background: str) -> Literal["black", "white"]:
+    """WeChat allows only black or white title text: pick the one with more contrast."""
+    return "white" if contrast_ratio(background, "#FFFFFF") >= contrast_ratio(background, "#000000") else "black"

@@ -1,0 +1,490 @@
+"""Validate stage: turn plain data into a `SiteSpec`, reporting every problem with file:line and spec path."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import types
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import Position, Problem, SpecError, format_path
+from .model import HEX_COLOR_PATTERN, ID_PATTERN
+from .source import Document, SourceMap, SpecPath, read_csv, read_yaml
+from .spec import BLOCK_TYPES, BUILTIN_ICONS, LinkTarget, Page, Product, SiteSpec
+
+SITE_FILE = "site.yaml"
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif")
+MAX_PAGE_DEPTH = 3
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    """A valid spec, its folder, and where each of its values came from."""
+
+    spec: SiteSpec
+    site_dir: Path
+    source: SourceMap
+    theme_overrides: Document | None
+
+
+def load_spec(site_dir: Path) -> LoadedSpec:
+    """Read and validate `SITE/site.yaml` (and its products CSV). Raises SpecError listing every problem."""
+    site_file = site_dir / SITE_FILE
+    if not site_file.is_file():
+        raise SpecError([Problem(Position(str(site_file)), "", f"no {SITE_FILE} here; run `gen init {site_dir}` to start a site")])
+    doc = read_yaml(site_file, SITE_FILE)
+    data, source = doc.data, doc.source
+    problems: list[Problem] = []
+    _merge_products_csv(site_dir, data, source, problems)
+    try:
+        spec = SiteSpec.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(problems_from_validation(exc, data, source, SiteSpec))
+        raise SpecError(problems) from None
+    problems.extend(check_references(spec, source, site_dir))
+    if problems:
+        raise SpecError(problems)
+    overrides = None
+    if isinstance(data.get("theme"), dict):
+        overrides = Document(data["theme"], _sub_source(source, ("theme",)))
+    return LoadedSpec(spec, site_dir, source, overrides)
+
+
+def _sub_source(source: SourceMap, prefix: SpecPath) -> SourceMap:
+    sub = SourceMap()
+    n = len(prefix)
+    sub.values = {p[n:]: v for p, v in source.values.items() if p[:n] == prefix}
+    sub.keys = {p[n:]: v for p, v in source.keys.items() if p[:n] == prefix}
+    return sub
+
+
+# --- products.csv -------------------------------------------------------------------------------
+
+CSV_COLUMNS = ("id", "name", "price", "original_price", "category", "images", "description", "stock", "options", "tags")
+
+
+def _merge_products_csv(site_dir: Path, data: dict[str, Any], source: SourceMap, problems: list[Problem]) -> None:
+    catalog = data.get("catalog")
+    if not isinstance(catalog, dict) or not isinstance(catalog.get("products_file"), str):
+        return
+    ref_path = ("catalog", "products_file")
+    name = catalog["products_file"]
+    resolved = resolve_site_path(site_dir, name)
+    if isinstance(resolved, str):
+        problems.append(Problem(source.value(ref_path), format_path(ref_path), resolved))
+        return
+    rows, cells = read_csv(resolved, name)
+    inline = catalog.get("products")
+    products: list[Any] = list(inline) if isinstance(inline, list) else []
+    start = len(products)
+    if rows:
+        header_line = min(p.line for p in cells[0].values()) - 1 if cells else 1
+        for column in cells[0] if cells else []:
+            if column not in CSV_COLUMNS:
+                hint = _did_you_mean(column, CSV_COLUMNS)
+                problems.append(Problem(Position(name, header_line, column=column), "",
+                                        f"unknown column {column!r}{hint}; columns: {', '.join(CSV_COLUMNS)}"))
+    for offset, (row, row_cells) in enumerate(zip(rows, cells, strict=True)):
+        index = start + offset
+        product: dict[str, Any] = {k: v for k, v in row.items() if k in CSV_COLUMNS}
+        for list_column in ("images", "tags"):
+            if list_column in product:
+                product[list_column] = [part.strip() for part in product[list_column].split("|") if part.strip()]
+        if "options" in product:
+            product["options"] = _parse_csv_options(product["options"])
+        products.append(product)
+        first = next(iter(row_cells.values()))
+        source.values[("catalog", "products", index)] = Position(name, first.line)
+        for column, pos in row_cells.items():
+            source.values[("catalog", "products", index, column)] = pos
+            source.keys[("catalog", "products", index, column)] = pos
+    catalog["products"] = products
+
+
+def _parse_csv_options(text: str) -> list[dict[str, Any]] | str:
+    """`颜色=粉色/蓝色; 尺码=S/M` -> [{name: 颜色, values: [粉色, 蓝色]}, ...]."""
+    options = []
+    for part in text.replace("；", ";").split(";"):
+        if not part.strip():
+            continue
+        name, sep, values = part.partition("=")
+        if not sep:
+            return text  # left as text: the model rejects it with a clear type error
+        options.append({"name": name.strip(), "values": [v.strip() for v in values.split("/") if v.strip()]})
+    return options
+
+
+# --- paths from the spec --------------------------------------------------------------------------
+
+
+def resolve_site_path(site_dir: Path, relative: str) -> Path | str:
+    """The file a spec path names, or a message saying why it cannot be used (outside the site, missing)."""
+    if "\\" in relative or relative.startswith(("/", "~")) or (len(relative) > 1 and relative[1] == ":"):
+        return f"{relative!r} is not a path inside the site folder; write it relative to site.yaml, e.g. images/logo.png"
+    if any(part == ".." for part in relative.split("/")):
+        return f"{relative!r} leaves the site folder; copy the file into the site (e.g. images/) and point there"
+    root = site_dir.resolve()
+    target = (site_dir / relative).resolve()
+    if not target.is_relative_to(root):
+        return f"{relative!r} is a link to a file outside the site folder; copy the file into the site instead"
+    if not target.exists():
+        hint = _nearby_file(site_dir, relative)
+        return f"file {relative!r} does not exist{hint}; check the name (paths are relative to site.yaml and case-sensitive)"
+    if not target.is_file():
+        return f"{relative!r} is a folder, not a file"
+    return target
+
+
+def _nearby_file(site_dir: Path, relative: str) -> str:
+    folder = (site_dir / relative).parent
+    if not folder.is_dir() or not folder.resolve().is_relative_to(site_dir.resolve()):
+        return ""
+    names = [p.name for p in folder.iterdir() if p.is_file()]
+    match = difflib.get_close_matches(Path(relative).name, names, n=1)
+    if not match:
+        return ""
+    return f" (did you mean {os.path.join(os.path.dirname(relative), match[0])!r}?)"
+
+
+# --- pydantic errors -> problems ---------------------------------------------------------------------
+
+
+def problems_from_validation(exc: ValidationError, data: Any, source: SourceMap, root: type[BaseModel],
+                             prefix: SpecPath = (), missing_hint: str = "add it") -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for error in exc.errors(include_url=False):
+        path, model = _clean_location(error["loc"], data, root)
+        if error["type"] == "extra_forbidden":
+            position = source.key(path)
+        elif error["type"] == "missing":
+            position = source.value(path[:-1])
+        else:
+            position = source.value(path)
+        message = _explain(error, path, model, missing_hint)
+        shown = format_path(prefix + path)
+        if (shown, message) in seen:
+            continue
+        seen.add((shown, message))
+        problems.append(Problem(position, shown, message))
+    return problems
+
+
+def _clean_location(loc: tuple[Any, ...], data: Any, root: type[BaseModel]) -> tuple[SpecPath, type[BaseModel] | None]:
+    """Pydantic's loc without union tags and validator labels, and the model that owns its last key."""
+    path: list[str | int] = []
+    node: Any = data
+    annotation: Any = root
+    owner: type[BaseModel] | None = root
+    for part in loc:
+        annotation = _unwrap(annotation)
+        members = _union_members(annotation)
+        if members is not None:
+            chosen = _union_member_for(members, part)
+            if chosen is not None:
+                annotation = chosen
+                continue
+            annotation = _member_for_data(members, node)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            owner = annotation
+            field = annotation.model_fields.get(str(part))
+            annotation = field.annotation if field else None
+        elif typing.get_origin(annotation) in (list, tuple):
+            annotation = (typing.get_args(annotation) or (None,))[0]
+        elif typing.get_origin(annotation) is dict:
+            annotation = typing.get_args(annotation)[1]
+        else:
+            annotation = None
+        path.append(part)
+        node = node.get(part) if isinstance(node, dict) else (
+            node[part] if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node) else None)
+    return tuple(path), owner
+
+
+def _unwrap(annotation: Any) -> Any:
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    members = _union_members(annotation)
+    if members is not None and len(members) == 1:
+        return _unwrap(members[0])
+    return annotation
+
+
+def _union_members(annotation: Any) -> list[Any] | None:
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return [_unwrap_annotated(m) for m in typing.get_args(annotation) if m is not type(None)]
+    return None
+
+
+def _unwrap_annotated(annotation: Any) -> Any:
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return annotation
+
+
+def _union_member_for(members: list[Any], tag: Any) -> Any:
+    for member in members:
+        if isinstance(member, type) and issubclass(member, BaseModel):
+            field = member.model_fields.get("type")
+            if field is not None and tag in typing.get_args(field.annotation):
+                return member
+    return None
+
+
+def _member_for_data(members: list[Any], node: Any) -> Any:
+    if isinstance(node, dict):
+        return _union_member_for(members, node.get("type")) or members[0]
+    return members[0]
+
+
+def _did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {match[0]!r}?" if match else ""
+
+
+_KIND = {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number", float: "a number"}
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    for kind, name in _KIND.items():
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
+
+def _explain(error: Any, path: SpecPath, model: type[BaseModel] | None, missing_hint: str) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    value = error.get("input")
+    last = path[-1] if path else ""
+    if kind == "extra_forbidden":
+        known = [k for k in model.model_fields] if model else []
+        hint = _did_you_mean(str(last), known)
+        if hint:
+            return f"unknown key {last!r}{hint[1:]}"
+        return f"unknown key {last!r}; allowed here: {', '.join(known)}"
+    if kind == "missing":
+        return f"is required; {missing_hint}"
+    if kind == "union_tag_invalid":
+        tag = ctx.get("tag")
+        return f"unknown block type {tag!r}{_did_you_mean(str(tag), BLOCK_TYPES)}; block types: {', '.join(BLOCK_TYPES)}"
+    if kind == "union_tag_not_found":
+        return f"a block needs a `type:`; one of {', '.join(BLOCK_TYPES)}"
+    if kind == "string_pattern_mismatch":
+        pattern = ctx.get("pattern")
+        if pattern == ID_PATTERN:
+            return (f"{value!r} is not a URL-safe id; use lowercase letters, digits, '-' and '_' "
+                    f"(at most 40, starting with a letter or digit), e.g. {_suggest_id(str(value))!r}")
+        if pattern == HEX_COLOR_PATTERN:
+            return f"{value!r} is not a hex color; write #RRGGBB, e.g. '#C8102E' (quote it: a bare # starts a comment)"
+        if pattern and pattern.startswith("^https://"):
+            return f"{value!r} is not an https URL; WeChat only connects to https:// addresses"
+        if last == "appid":
+            return f"{value!r} is not a mini-program AppID; use wx + 16 hex digits, or touristappid for testing"
+        if last == "date":
+            return f"{value!r} is not a date; write YYYY-MM-DD"
+        if last == "products_file":
+            return f"{value!r} is not a .csv file name"
+        return f"{value!r} has the wrong form (expected to match {pattern})"
+    if kind in ("decimal_parsing", "decimal_type"):
+        return f"{value!r} is not a number; write the amount in yuan, e.g. 19.9"
+    if kind == "decimal_max_places":
+        return f"{value} has more than {ctx.get('decimal_places')} decimal places; prices are in yuan with at most 2 decimals"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"{value} is too small; it must be at least {ctx.get('ge', ctx.get('gt'))}"
+    if kind in ("less_than_equal", "less_than"):
+        return f"{value} is too large; it must be at most {ctx.get('le', ctx.get('lt'))}"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"expected a whole number, got {value!r}"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"expected true or false, got {value!r}"
+    if kind == "literal_error":
+        return f"{value!r} is not allowed; use one of {ctx.get('expected')}"
+    if kind == "string_too_long":
+        return f"is {len(value)} characters long; at most {ctx.get('max_length')} fit, shorten it"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "too_short":
+        noun = "tabs" if last == "tabs" else "items"
+        extra = "; WeChat's tab bar needs 2 to 5 tabs" if last == "tabs" else ""
+        return f"has {ctx.get('actual_length')} {noun}, at least {ctx.get('min_length')} needed{extra}"
+    if kind == "too_long":
+        noun = "tabs" if last == "tabs" else "items"
+        extra = "; WeChat's tab bar allows 2 to 5 tabs" if last == "tabs" else ""
+        return f"has {ctx.get('actual_length')} {noun}, at most {ctx.get('max_length')} allowed{extra}"
+    if kind in ("string_type", "model_type", "model_attributes_type", "dict_type", "list_type", "decimal_type",
+                "float_type", "float_parsing"):
+        expected = {"string_type": "text", "model_type": "a mapping (key: value lines)",
+                    "model_attributes_type": "a mapping (key: value lines)", "dict_type": "a mapping (key: value lines)",
+                    "list_type": "a list (lines starting with '- ')"}.get(kind, "a number")
+        return f"expected {expected}, got {_kind(value)}"
+    if kind == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
+    return str(error["msg"])
+
+
+def _suggest_id(value: str) -> str:
+    import re
+
+    slug = re.sub(r"[^a-z0-9_-]+", "-", value.lower()).strip("-_")[:40]
+    return slug or "page-1"
+
+
+# --- cross-references ----------------------------------------------------------------------------------
+
+
+def iter_pages(pages: list[Page], path: SpecPath = ("pages",), depth: int = 1) -> Iterator[tuple[Page, SpecPath, int]]:
+    """Every page of the tree with its spec path and level (1 = top)."""
+    for index, page in enumerate(pages):
+        here = path + (index,)
+        yield page, here, depth
+        yield from iter_pages(page.children, here + ("children",), depth + 1)
+
+
+def check_references(spec: SiteSpec, source: SourceMap, site_dir: Path) -> list[Problem]:
+    """Rules no single field can check: tree depth, unique ids, references, files."""
+    problems: list[Problem] = []
+
+    def report(path: SpecPath, message: str, key: bool = False) -> None:
+        problems.append(Problem(source.key(path) if key else source.value(path), format_path(path), message))
+
+    page_ids: dict[str, SpecPath] = {}
+    for page, path, depth in iter_pages(spec.pages):
+        if depth > MAX_PAGE_DEPTH:
+            report(path, f"page {page.id!r} is on level {depth}; pages nest at most {MAX_PAGE_DEPTH} levels deep "
+                         "(the seed rule keeps users within 3 taps): move it up a level")
+        _unique(page_ids, page.id, path + ("id",), "page", report)
+    top_level = {page.id for page in spec.pages}
+
+    catalog = spec.catalog
+    category_ids: dict[str, SpecPath] = {}
+    product_ids: dict[str, SpecPath] = {}
+    if catalog:
+        for i, category in enumerate(catalog.categories):
+            _unique(category_ids, category.id, ("catalog", "categories", i, "id"), "category", report)
+        for i, product in enumerate(catalog.products):
+            _unique(product_ids, product.id, ("catalog", "products", i, "id"), "product", report)
+
+    def check_ref(kind: str, ref: str | None, path: SpecPath) -> None:
+        if ref is None:
+            return
+        table = {"page": page_ids, "product": product_ids, "category": category_ids}[kind]
+        if ref in table:
+            return
+        if kind != "page" and catalog is None:
+            report(path, f"links to {kind} {ref!r} but the site has no catalog; add a `catalog:` section or link elsewhere")
+            return
+        hint = _did_you_mean(ref, table)
+        report(path, f"no {kind} with id {ref!r}{hint}; use the id of an existing {kind}")
+
+    def check_link(link: LinkTarget, path: SpecPath) -> None:
+        for kind in ("page", "product", "category"):
+            check_ref(kind, getattr(link, kind), path + (kind,))
+
+    # tabs
+    tab_pages: dict[str, SpecPath] = {}
+    for i, tab in enumerate(spec.tabs):
+        path = ("tabs", i, "page")
+        if tab.page not in page_ids:
+            check_ref("page", tab.page, path)
+        elif tab.page not in top_level:
+            report(path, f"page {tab.page!r} is a sub-page; a tab must show a top-level page (WeChat keeps tab pages in the main package)")
+        _unique(tab_pages, tab.page, path, "tab page", report)
+        _check_icon(tab.icon, ("tabs", i, "icon"), site_dir, report)
+        if tab.selected_icon:
+            _check_image(tab.selected_icon, ("tabs", i, "selected_icon"), site_dir, report)
+    if spec.site.home:
+        check_ref("page", spec.site.home, ("site", "home"))
+    if spec.site.logo:
+        _check_image(spec.site.logo, ("site", "logo"), site_dir, report)
+
+    # blocks
+    for page, page_path, _ in iter_pages(spec.pages):
+        for b, block in enumerate(page.blocks):
+            path = page_path + ("blocks", b)
+            if isinstance(block, LinkTarget):
+                check_link(block, path)
+            match block.type:
+                case "banner":
+                    for s, slide in enumerate(block.slides):
+                        check_link(slide, path + ("slides", s))
+                        _check_image(slide.image, path + ("slides", s, "image"), site_dir, report)
+                case "image":
+                    _check_image(block.image, path + ("image",), site_dir, report)
+                case "article" if block.cover:
+                    _check_image(block.cover, path + ("cover",), site_dir, report)
+                case "products":
+                    check_ref("category", block.category, path + ("category",))
+                    for p, ref in enumerate(block.products or []):
+                        check_ref("product", ref, path + ("products", p))
+                    if block.category is None and block.products is None and catalog is None:
+                        report(path, "shows products but the site has no catalog; add a `catalog:` section")
+                case "categories":
+                    if catalog is None:
+                        report(path, "shows categories but the site has no catalog; add a `catalog:` section")
+                    for c, ref in enumerate(block.categories or []):
+                        check_ref("category", ref, path + ("categories", c))
+                case "form":
+                    names: dict[str, SpecPath] = {}
+                    for f, form_field in enumerate(block.fields):
+                        _unique(names, form_field.name, path + ("fields", f, "name"), "field name", report)
+
+    if catalog:
+        for i, category in enumerate(catalog.categories):
+            if category.image:
+                _check_image(category.image, ("catalog", "categories", i, "image"), site_dir, report)
+        for i, product in enumerate(catalog.products):
+            _check_product(product, ("catalog", "products", i), site_dir, report, check_ref)
+    return problems
+
+
+def _check_product(product: Product, path: SpecPath, site_dir: Path, report: Any, check_ref: Any) -> None:
+    check_ref("category", product.category, path + ("category",))
+    if product.original_price is not None and product.original_price < product.price:
+        report(path + ("original_price",), f"original price {product.original_price} is below the price {product.price}; "
+                                            "swap them or remove original_price")
+    for j, image in enumerate(product.images):
+        _check_image(image, path + ("images", j), site_dir, report)
+    option_values = {option.name: option.values for option in product.options}
+    for s, sku in enumerate(product.skus):
+        for name, value in sku.options.items():
+            if name not in option_values:
+                report(path + ("skus", s, "options", name), f"no option named {name!r}; options: {', '.join(option_values) or 'none'}")
+            elif value not in option_values[name]:
+                report(path + ("skus", s, "options", name),
+                       f"{value!r} is not a value of option {name!r}; values: {', '.join(option_values[name])}")
+
+
+def _unique(seen: dict[str, SpecPath], value: str, path: SpecPath, noun: str, report: Any) -> None:
+    if value in seen:
+        report(path, f"duplicate {noun} {value!r} (also at {format_path(seen[value])}); give each {noun} its own id"
+               if noun != "tab page" else f"page {value!r} already has a tab (at {format_path(seen[value])}); remove one")
+    else:
+        seen[value] = path
+
+
+def _check_icon(icon: str, path: SpecPath, site_dir: Path, report: Any) -> None:
+    if icon in BUILTIN_ICONS:
+        return
+    if "/" not in icon and "." not in icon:
+        report(path, f"no built-in icon {icon!r}{_did_you_mean(icon, BUILTIN_ICONS)}; built-in icons: "
+                     f"{', '.join(BUILTIN_ICONS)}, or give an image path")
+        return
+    _check_image(icon, path, site_dir, report)
+
+
+def _check_image(relative: str, path: SpecPath, site_dir: Path, report: Any) -> None:
+    if not relative.lower().endswith(IMAGE_SUFFIXES):
+        report(path, f"{relative!r} is not a PNG, JPEG or GIF image; WeChat packages accept png, jpg, jpeg and gif")
+        return
+    resolved = resolve_site_path(site_dir, relative)
+    if isinstance(resolved, str):
+        report(path, resolved)
