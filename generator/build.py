@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .budget import BudgetReport, measure
+from .errors import SpecError
 from .output import OutputFile, text_file
 from .plan import Site, plan_site
 from .render.miniprogram import render_miniprogram
@@ -29,8 +30,14 @@ def plan(site_dir: Path) -> Site:
     """Load, validate and plan a site; raises SpecError listing every problem."""
     site_dir = site_dir.resolve()
     loaded = load_spec(site_dir)
-    theme, _ = resolve_theme(loaded.spec.site.theme, loaded.theme_overrides, site_dir,
-                             loaded.source.value(("site", "theme")))
+    problems = list(loaded.problems)
+    try:
+        theme, _ = resolve_theme(loaded.spec.site.theme, loaded.theme_overrides, site_dir,
+                                 loaded.source.value(("site", "theme")))
+    except SpecError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise SpecError(problems)
     return plan_site(loaded.spec, theme, site_dir)
 
 

@@ -216,7 +216,7 @@ def resolve_theme(name: str, overrides: Document | None, site_dir: Path | None,
         path = theme_file(current, site_dir)
         if path is None:
             known = ", ".join(available_themes(site_dir))
-            raise SpecError([Problem(ref_position, "theme" if len(seen) == 1 else "extends",
+            raise SpecError([Problem(ref_position, "site.theme" if len(seen) == 1 else "extends",
                                      f"no theme named {current!r}; use one of: {known}, or add themes/{current}.yaml to the site")])
         display = _display_name(path, site_dir)
         doc = read_yaml(path, display)

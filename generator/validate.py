@@ -31,10 +31,16 @@ class LoadedSpec:
     site_dir: Path
     source: SourceMap
     theme_overrides: Document | None
+    problems: tuple[Problem, ...]
+    """Cross-reference problems: reported together with the theme's, by the caller."""
 
 
 def load_spec(site_dir: Path) -> LoadedSpec:
-    """Read and validate `SITE/site.yaml` (and its products CSV). Raises SpecError listing every problem."""
+    """Read and validate `SITE/site.yaml` (and its products CSV).
+
+    Raises SpecError listing every problem of shape and type; problems between values (references,
+    files, tree depth) come back in `LoadedSpec.problems`.
+    """
     site_file = site_dir / SITE_FILE
     if not site_file.is_file():
         raise SpecError([Problem(Position(str(site_file)), "", f"no {SITE_FILE} here; run `gen init {site_dir}` to start a site")])
@@ -48,12 +54,10 @@ def load_spec(site_dir: Path) -> LoadedSpec:
         problems.extend(problems_from_validation(exc, data, source, SiteSpec))
         raise SpecError(problems) from None
     problems.extend(check_references(spec, source, site_dir))
-    if problems:
-        raise SpecError(problems)
     overrides = None
     if isinstance(data.get("theme"), dict):
         overrides = Document(data["theme"], _sub_source(source, ("theme",)))
-    return LoadedSpec(spec, site_dir, source, overrides)
+    return LoadedSpec(spec, site_dir, source, overrides, tuple(problems))
 
 
 def _sub_source(source: SourceMap, prefix: SpecPath) -> SourceMap:
@@ -245,7 +249,7 @@ def _member_for_data(members: list[Any], node: Any) -> Any:
 
 def _did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
     match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean {match[0]!r}?" if match else ""
+    return f" (did you mean {match[0]!r}?)" if match else ""
 
 
 _KIND = {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number", float: "a number"}
@@ -269,7 +273,7 @@ def _explain(error: Any, path: SpecPath, model: type[BaseModel] | None, missing_
         known = [k for k in model.model_fields] if model else []
         hint = _did_you_mean(str(last), known)
         if hint:
-            return f"unknown key {last!r}{hint[1:]}"
+            return f"unknown key {last!r}{hint}; rename it"
         return f"unknown key {last!r}; allowed here: {', '.join(known)}"
     if kind == "missing":
         return f"is required; {missing_hint}"

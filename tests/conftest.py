@@ -1,0 +1,74 @@
+"""Shared fixtures: small sites written on the fly, the mpcheck oracle, golden-file updating."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+MPCHECK = REPO.parent / "shared" / "tools" / "mpcheck"
+STARTER_IMAGES = REPO / "templates" / "starter" / "images"
+
+MINIMAL_SITE = """\
+site:
+  name: 小店
+tabs:
+  - {page: home, text: 首页, icon: home}
+  - {page: about, text: 关于, icon: user}
+pages:
+  - id: home
+    title: 首页
+    blocks:
+      - type: text
+        body: 欢迎
+  - id: about
+    title: 关于
+"""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="Rewrite tests/golden/ from the current output.")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+def write_site(folder: Path, site_yaml: str, images: bool = True) -> Path:
+    """A site folder holding `site_yaml` (dedented) and the starter's images."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "site.yaml").write_text(textwrap.dedent(site_yaml), encoding="utf-8")
+    if images:
+        shutil.copytree(STARTER_IMAGES, folder / "images", dirs_exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def make_site(tmp_path: Path):
+    def make(site_yaml: str = MINIMAL_SITE, name: str = "site") -> Path:
+        return write_site(tmp_path / name, site_yaml)
+
+    return make
+
+
+def mpcheck(package_dir: Path) -> dict:
+    """Run WeChat's compilers (through ../shared/tools/mpcheck) over a package; returns its JSON report."""
+    if not MPCHECK.exists():
+        pytest.skip(f"mpcheck not found at {MPCHECK} (the ../shared checkout is missing)")
+    done = subprocess.run([str(MPCHECK), "--json", str(package_dir)], capture_output=True, text=True, timeout=300)
+    if done.returncode == 3:
+        pytest.fail(f"mpcheck could not run (node/npm missing?): {done.stderr}")
+    return json.loads(done.stdout)
+
+
+def assert_mpcheck_clean(package_dir: Path) -> dict:
+    report = mpcheck(package_dir)
+    problems = [f"{p['path']}:{p['line']}: {p['severity']}: {p['message']}" for p in report["problems"]]
+    assert report["errors"] == 0 and report["warnings"] == 0, "\n".join(problems)
+    return report

@@ -1,0 +1,181 @@
+"""Whole builds: examples and the starter pass WeChat's compilers; output is deterministic and swapped in whole."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from generator.build import build
+from generator.cli import main
+
+from .conftest import MINIMAL_SITE, REPO, assert_mpcheck_clean, write_site
+
+EXAMPLES = sorted(p.parent for p in (REPO / "sites").glob("*/site.yaml"))
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def starter_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = tmp_path_factory.mktemp("starter") / "shop"
+    result = CliRunner().invoke(main, ["init", str(site), "--name", "测试小店"])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(main, ["build", str(site)])
+    assert result.exit_code == 0, result.output
+    return site / "dist"
+
+
+def test_there_are_at_least_two_example_sites() -> None:
+    assert len(EXAMPLES) >= 2, EXAMPLES
+
+
+@pytest.mark.parametrize("site", EXAMPLES, ids=lambda p: p.name)
+def test_example_site_passes_wechat_compilers(site: Path, tmp_path: Path) -> None:
+    build(site, tmp_path / "dist")
+    assert_mpcheck_clean(tmp_path / "dist" / "miniprogram")
+
+
+def test_starter_site_passes_wechat_compilers(starter_build: Path) -> None:
+    report = assert_mpcheck_clean(starter_build / "miniprogram")
+    assert {p["name"] for p in report["packages"]} == {"main", "catalog"}
+
+
+def test_starter_has_the_schema_line_for_editors(starter_build: Path) -> None:
+    site = starter_build.parent
+    first_line = (site / "site.yaml").read_text(encoding="utf-8").splitlines()[0]
+    assert first_line == "# yaml-language-server: $schema=./site.schema.json"
+    schema = json.loads((site / "site.schema.json").read_text(encoding="utf-8"))
+    assert "pages" in schema["properties"]
+
+
+def test_same_input_gives_byte_identical_output(make_site, tmp_path: Path) -> None:
+    site = make_site((REPO / "templates" / "starter" / "site.yaml").read_text(encoding="utf-8")
+                     .replace("__SITE_NAME__", "同一个店"))
+    build(site, tmp_path / "a")
+    build(site, tmp_path / "b")
+    assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
+
+
+def test_failed_build_leaves_previous_output_untouched(make_site) -> None:
+    site = make_site()
+    build(site)
+    before = tree_digest(site / "dist")
+    (site / "site.yaml").write_text(MINIMAL_SITE.replace("icon: user", "icon: nope"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(site)])
+    assert result.exit_code == 2
+    assert tree_digest(site / "dist") == before
+    assert not [p for p in site.iterdir() if p.name.startswith(".dist")], "staging folder left behind"
+
+
+def test_build_refuses_to_replace_a_folder_it_did_not_make(make_site, tmp_path: Path) -> None:
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "notes.txt").write_text("keep me", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(make_site()), "--out", str(precious)])
+    assert result.exit_code == 2
+    assert "did not write" in result.output
+    assert (precious / "notes.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def test_rebuild_replaces_stale_files(make_site) -> None:
+    site = make_site(MINIMAL_SITE + "  - id: extra\n    title: 多余\n")
+    build(site)
+    assert (site / "dist/miniprogram/pages/extra/index.wxml").exists()
+    (site / "site.yaml").write_text(MINIMAL_SITE, encoding="utf-8")
+    build(site)
+    assert not (site / "dist/miniprogram/pages/extra").exists()
+
+
+def test_prices_are_exact_decimals(make_site) -> None:
+    site = make_site(MINIMAL_SITE.replace("      - type: text\n        body: 欢迎\n",
+                                          "      - {type: products, products: [a, b, c]}\n") + """\
+catalog:
+  categories: [{id: c, name: 类}]
+  products:
+    - {id: a, name: A, price: 19.9, category: c}
+    - {id: b, name: B, price: 0.1, original_price: 0.30, category: c}
+    - {id: c, name: C, price: 1234567.05, category: c}
+""".replace("1234567.05", "999999.99"))
+    result = build(site, write=False)
+    home = next(f for f in result.files if f.path == "miniprogram/pages/home/index.js").data.decode()
+    assert '"priceText": "¥19.90"' in home
+    assert '"priceText": "¥0.10"' in home and '"originalPriceText": "¥0.30"' in home
+    assert '"priceText": "¥999999.99"' in home
+    catalog = next(f for f in result.files if f.path == "miniprogram/catalog/data.js").data.decode()
+    assert '"priceFen": 1990' in catalog and '"priceFen": 10,' in catalog
+
+
+def test_navigation_bar_takes_brand_color_with_readable_text(make_site) -> None:
+    calm = MINIMAL_SITE.replace("  name: 小店", "  name: 小店\n  theme: calm")  # calm has no dark variant
+    light = make_site(calm + 'theme:\n  colors: {primary: "#FFE14D"}\n', name="light")
+    dark = make_site(calm + 'theme:\n  colors: {primary: "#123"}\n', name="dark")
+    for site, bg, style in ((light, "#FFE14D", "black"), (dark, "#112233", "white")):
+        app = json.loads(next(f for f in build(site, write=False).files if f.path == "miniprogram/app.json").data)
+        assert app["window"]["navigationBarBackgroundColor"] == bg
+        assert app["window"]["navigationBarTextStyle"] == style
+
+
+def test_theme_tokens_compile_to_css_variables_in_one_file(make_site) -> None:
+    site = make_site(MINIMAL_SITE.replace("  name: 小店", "  name: 小店\n  theme: calm"))
+    files = {f.path: f.data.decode("utf-8", "replace") for f in build(site, write=False).files}
+    assert "--color-primary: #1F3A5F;" in files["miniprogram/app.wxss"]
+    assert "--radius-md: 12rpx;" in files["miniprogram/app.wxss"]  # 6 px -> 12 rpx
+    hard_coded = [path for path, text in files.items() if path.endswith(".wxss") and "#1F3A5F" in text
+                  and path != "miniprogram/app.wxss"]
+    assert hard_coded == []
+
+
+def test_dark_variant_declares_darkmode_and_theme_json(make_site, tmp_path: Path) -> None:
+    site = make_site(MINIMAL_SITE)  # the default theme (warm) has a dark variant
+    build(site)
+    package = site / "dist" / "miniprogram"
+    app = json.loads((package / "app.json").read_text(encoding="utf-8"))
+    assert app["darkmode"] is True and app["themeLocation"] == "theme.json"
+    theme = json.loads((package / "theme.json").read_text(encoding="utf-8"))
+    assert theme["light"]["navBackground"] == "#E8613C" and theme["dark"]["navBackground"] == "#F07A55"
+    assert "@media (prefers-color-scheme: dark)" in (package / "app.wxss").read_text(encoding="utf-8")
+    assert_mpcheck_clean(package)
+
+
+def test_theme_without_dark_variant_has_plain_colors(make_site) -> None:
+    site = make_site(MINIMAL_SITE.replace("  name: 小店", "  name: 小店\n  theme: night"))
+    app = json.loads(next(f for f in build(site, write=False).files if f.path == "miniprogram/app.json").data)
+    assert "darkmode" not in app
+    assert app["tabBar"]["selectedColor"] == "#D4A84B"
+
+
+def test_tab_icons_are_81px_pngs_under_40kb(starter_build: Path) -> None:
+    app = json.loads((starter_build / "miniprogram" / "app.json").read_text(encoding="utf-8"))
+    theme = json.loads((starter_build / "miniprogram" / "theme.json").read_text(encoding="utf-8"))
+    paths = {v for variant in theme.values() for k, v in variant.items() if k.startswith("tabIcon")}
+    assert len(paths) == 2 * 2 * len(app["tabBar"]["list"])
+    for path in paths:
+        data = (starter_build / "miniprogram" / path).read_bytes()
+        assert len(data) <= 40 * 1024
+        image = Image.open(io.BytesIO(data))
+        assert image.format == "PNG" and image.size == (81, 81)
+
+
+def test_site_template_overrides_builtin(make_site) -> None:
+    site = make_site()
+    override = site / "templates" / "miniprogram" / "app.js"
+    override.parent.mkdir(parents=True)
+    override.write_text("App({ onLaunch() { console.log('custom'); } });\n", encoding="utf-8")
+    files = {f.path: f for f in build(site, write=False).files}
+    assert b"custom" in files["miniprogram/app.js"].data
+
+
+def test_only_used_components_are_shipped(make_site) -> None:
+    files = {f.path for f in build(make_site(), write=False).files}
+    components = {p.split("/")[2] for p in files if p.startswith("miniprogram/components/")}
+    assert components == {"block-text"}
+    assert not any(p.startswith("miniprogram/catalog/") for p in files)
