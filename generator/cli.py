@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-
 SITE_ARG = click.argument("site", type=click.Path(file_okay=False, path_type=Path), default=".")
 
 

@@ -14,7 +14,7 @@ from PIL import Image
 from generator.build import build
 from generator.cli import main
 
-from .conftest import MINIMAL_SITE, REPO, assert_mpcheck_clean, write_site
+from .conftest import MINIMAL_SITE, REPO, assert_mpcheck_clean
 
 EXAMPLES = sorted(p.parent for p in (REPO / "sites").glob("*/site.yaml"))
 

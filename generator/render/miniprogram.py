@@ -94,7 +94,7 @@ class _Renderer:
             tab_bar = {"color": "@tabColor", "selectedColor": "@tabSelectedColor",
                        "backgroundColor": "@tabBackground", "borderStyle": "@tabBorder"}
         else:
-            window = self.window(theme.colors)
+            window = {**self.window(theme.colors), "navigationBarTitleText": spec.site.name}
             tab_bar = self.tab_bar_colors(theme.tab_bar)
         tab_bar["list"] = [
             {"pagePath": f"pages/{tab.page}/index", "text": tab.text, **self.tab_icon_paths(i)}

@@ -1,0 +1,54 @@
+// Product detail: gallery, price, options, description and stock, from the catalog data module.
+const catalog = require('../data.js');
+
+function findProduct(id) {
+  return Object.prototype.hasOwnProperty.call(catalog.products, id) ? catalog.products[id] : null;
+}
+
+function matchingSku(product, selected) {
+  if (selected.indexOf('') !== -1) return null;
+  return product.skus.find((sku) => product.options.every((option, i) => sku.options[option.name] === selected[i])) || null;
+}
+
+Page({
+  data: { product: null, selected: [], priceText: '', stockText: '', stockState: '' },
+
+  onLoad(query) {
+    const product = findProduct(query.id || '');
+    if (!product) return;
+    wx.setNavigationBarTitle({ title: product.name });
+    this.setData({
+      product,
+      selected: product.options.map(() => ''),
+      priceText: product.priceText,
+      stockText: product.stockText,
+      stockState: product.stockState
+    });
+  },
+
+  onChoose(event) {
+    const { option, value } = event.currentTarget.dataset;
+    const product = this.data.product;
+    const selected = this.data.selected.slice();
+    selected[option] = selected[option] === value ? '' : value;
+    const sku = matchingSku(product, selected);
+    const update = { selected, priceText: product.priceText, stockText: product.stockText, stockState: product.stockState };
+    if (sku) {
+      update.priceText = sku.priceText;
+      if (sku.stock === 0) {
+        update.stockText = '该款已售罄';
+        update.stockState = 'out';
+      } else if (sku.stock > 0) {
+        update.stockText = sku.stock <= 5 ? '仅剩 ' + sku.stock + ' 件' : '有货';
+        update.stockState = sku.stock <= 5 ? 'low' : 'in';
+      }
+    }
+    this.setData(update);
+  },
+
+  onShareAppMessage() {
+    const product = this.data.product;
+    if (!product) return {};
+    return { title: product.name, path: '/catalog/product/index?id=' + product.id, imageUrl: product.image };
+  }
+});
