@@ -25,9 +25,10 @@ class BudgetReport:
     total_bytes: int
 
     def as_json(self) -> dict[str, object]:
-        return {"packages": [{"name": p.name, "root": p.root, "bytes": p.bytes, "files": p.files}
-                             for p in self.packages],
-                "total_bytes": self.total_bytes}
+        return {
+            "packages": [{"name": p.name, "root": p.root, "bytes": p.bytes, "files": p.files} for p in self.packages],
+            "total_bytes": self.total_bytes,
+        }
 
 
 def measure(files: list[OutputFile], subpackage_roots: tuple[str, ...] = (CATALOG_ROOT,)) -> BudgetReport:
@@ -36,10 +37,11 @@ def measure(files: list[OutputFile], subpackage_roots: tuple[str, ...] = (CATALO
     for file in files:
         if not file.path.startswith(prefix):
             continue
-        relative = file.path[len(prefix):]
+        relative = file.path[len(prefix) :]
         package = next((root for root in subpackage_roots if relative.startswith(root + "/")), MAIN)
         sizes[package][0] += len(file.data)
         sizes[package][1] += 1
-    packages = tuple(PackageSize(name, "" if name == MAIN else name, size, count)
-                     for name, (size, count) in sizes.items() if count)
+    packages = tuple(
+        PackageSize(name, "" if name == MAIN else name, size, count) for name, (size, count) in sizes.items() if count
+    )
     return BudgetReport(packages, sum(p.bytes for p in packages))

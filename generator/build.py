@@ -32,8 +32,9 @@ def plan(site_dir: Path) -> Site:
     loaded = load_spec(site_dir)
     problems = list(loaded.problems)
     try:
-        theme, _ = resolve_theme(loaded.spec.site.theme, loaded.theme_overrides, site_dir,
-                                 loaded.source.value(("site", "theme")))
+        theme, _ = resolve_theme(
+            loaded.spec.site.theme, loaded.theme_overrides, site_dir, loaded.source.value(("site", "theme"))
+        )
     except SpecError as exc:
         problems.extend(exc.problems)
     if problems:

@@ -30,8 +30,10 @@ def build(site: Path, out: Path | None, quiet: bool) -> None:
         return
     seconds = time.perf_counter() - started
     written = result.written
-    click.echo(f"built {result.site.spec.site.name} -> {written.out_dir}/miniprogram "
-               f"({written.files} files, {written.bytes / 1024:.0f} KB) in {seconds:.2f} s")
+    click.echo(
+        f"built {result.site.spec.site.name} -> {written.out_dir}/miniprogram "
+        f"({written.files} files, {written.bytes / 1024:.0f} KB) in {seconds:.2f} s"
+    )
     for package in result.budget.packages:
         click.echo(f"  {package.name:<10} {package.bytes / 1024:8.1f} KB  {package.files:4d} files")
 

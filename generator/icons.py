@@ -107,8 +107,18 @@ def _service(d: Draw, c: tuple[int, int, int]) -> None:
 
 
 ICONS: dict[str, Callable[[Draw, tuple[int, int, int]], None]] = {
-    "home": _home, "category": _category, "cart": _cart, "user": _user, "star": _star, "heart": _heart,
-    "bag": _bag, "article": _article, "phone": _phone, "gift": _gift, "search": _search, "service": _service,
+    "home": _home,
+    "category": _category,
+    "cart": _cart,
+    "user": _user,
+    "star": _star,
+    "heart": _heart,
+    "bag": _bag,
+    "article": _article,
+    "phone": _phone,
+    "gift": _gift,
+    "search": _search,
+    "service": _service,
 }
 
 

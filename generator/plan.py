@@ -96,19 +96,30 @@ class _Planner:
     def plan(self) -> Site:
         routes = []
         parents: dict[str, str] = {}
-        for page, _, level in iter_pages(self.spec.pages):
+        for page, _, _ in iter_pages(self.spec.pages):
             for child in page.children:
                 parents[child.id] = page.id
         for page, _, level in iter_pages(self.spec.pages):
             blocks = [self.block_data(block) for block in page.blocks]
             if page.children:
-                blocks.append({
-                    "type": "links",
-                    "items": [{"title": child.title, "link": self.page_link(child.id)} for child in page.children],
-                })
+                blocks.append(
+                    {
+                        "type": "links",
+                        "items": [{"title": child.title, "link": self.page_link(child.id)} for child in page.children],
+                    }
+                )
             components = tuple(dict.fromkeys(f"block-{b['type']}" for b in blocks))
-            routes.append(PageRoute(page=page, path=page_path(page.id), level=level, is_tab=page.id in self.tab_ids,
-                                    parent=parents.get(page.id), blocks=tuple(blocks), components=components))
+            routes.append(
+                PageRoute(
+                    page=page,
+                    path=page_path(page.id),
+                    level=level,
+                    is_tab=page.id in self.tab_ids,
+                    parent=parents.get(page.id),
+                    blocks=tuple(blocks),
+                    components=components,
+                )
+            )
         home_id = self.spec.site.home or self.spec.tabs[0].page
         catalog_data = self.catalog_data() if self.spec.catalog else None
         for tab in self.spec.tabs:  # tab icons given as images are published like any other image
@@ -119,10 +130,17 @@ class _Planner:
         logo = self.spec.site.logo
         if logo:
             self.image(logo)
-        return Site(spec=self.spec, theme=self.theme, site_dir=self.site_dir, routes=tuple(routes),
-                    home=page_path(home_id), images=tuple(sorted(self.images.values(), key=lambda i: i.package_path)),
-                    catalog_data=catalog_data, uses_webview=self.uses_webview,
-                    tab_pages=tuple(page_path(t.page) for t in self.spec.tabs))
+        return Site(
+            spec=self.spec,
+            theme=self.theme,
+            site_dir=self.site_dir,
+            routes=tuple(routes),
+            home=page_path(home_id),
+            images=tuple(sorted(self.images.values(), key=lambda i: i.package_path)),
+            catalog_data=catalog_data,
+            uses_webview=self.uses_webview,
+            tab_pages=tuple(page_path(t.page) for t in self.spec.tabs),
+        )
 
     # --- links and images ---------------------------------------------------------------------
 
@@ -158,38 +176,76 @@ class _Planner:
     def block_data(self, block: Block) -> dict[str, Any]:
         match block:
             case BannerBlock():
-                return {"type": "banner", "autoplay": block.autoplay, "interval": block.interval,
-                        "slides": [{"image": self.image(s.image), "title": s.title, "link": self.link(s)}
-                                   for s in block.slides]}
+                return {
+                    "type": "banner",
+                    "autoplay": block.autoplay,
+                    "interval": block.interval,
+                    "slides": [
+                        {"image": self.image(s.image), "title": s.title, "link": self.link(s)} for s in block.slides
+                    ],
+                }
             case ProductsBlock():
                 return self.products_block(block)
             case CategoriesBlock():
                 ids = block.categories or list(self.categories)
-                return {"type": "categories", "title": block.title, "layout": block.layout,
-                        "items": [self.category_card(self.categories[c]) for c in ids]}
+                return {
+                    "type": "categories",
+                    "title": block.title,
+                    "layout": block.layout,
+                    "items": [self.category_card(self.categories[c]) for c in ids],
+                }
             case TextBlock():
-                return {"type": "text", "title": block.title, "align": block.align,
-                        "paragraphs": paragraphs(block.body)}
+                return {
+                    "type": "text",
+                    "title": block.title,
+                    "align": block.align,
+                    "paragraphs": paragraphs(block.body),
+                }
             case ImageBlock():
                 return {"type": "image", "image": self.image(block.image), "alt": block.alt, "link": self.link(block)}
             case NoticeBlock():
                 return {"type": "notice", "text": block.text, "link": self.link(block)}
             case ArticleBlock():
-                return {"type": "article", "title": block.title, "author": block.author, "date": block.date or "",
-                        "cover": self.image(block.cover) if block.cover else "",
-                        "sections": article_sections(block.body)}
+                return {
+                    "type": "article",
+                    "title": block.title,
+                    "author": block.author,
+                    "date": block.date or "",
+                    "cover": self.image(block.cover) if block.cover else "",
+                    "sections": article_sections(block.body),
+                }
             case FormBlock():
-                return {"type": "form", "title": block.title, "endpoint": block.endpoint,
-                        "submitText": block.submit_text, "successMessage": block.success_message,
-                        "errorMessage": block.error_message,
-                        "fields": [{"name": f.name, "label": f.label, "type": f.type, "required": f.required,
-                                    "placeholder": f.placeholder, "options": list(f.options),
-                                    "inputType": INPUT_TYPES.get(f.type, "text"),
-                                    "maxLength": f.max_length} for f in block.fields]}
+                return {
+                    "type": "form",
+                    "title": block.title,
+                    "endpoint": block.endpoint,
+                    "submitText": block.submit_text,
+                    "successMessage": block.success_message,
+                    "errorMessage": block.error_message,
+                    "fields": [
+                        {
+                            "name": f.name,
+                            "label": f.label,
+                            "type": f.type,
+                            "required": f.required,
+                            "placeholder": f.placeholder,
+                            "options": list(f.options),
+                            "inputType": INPUT_TYPES.get(f.type, "text"),
+                            "maxLength": f.max_length,
+                        }
+                        for f in block.fields
+                    ],
+                }
             case ContactBlock():
-                return {"type": "contact", "title": block.title, "text": block.text,
-                        "buttonText": block.button_text, "phone": block.phone or "",
-                        "address": block.address, "hours": block.hours}
+                return {
+                    "type": "contact",
+                    "title": block.title,
+                    "text": block.text,
+                    "buttonText": block.button_text,
+                    "phone": block.phone or "",
+                    "address": block.address,
+                    "hours": block.hours,
+                }
             case ButtonBlock():
                 return {"type": "button", "text": block.text, "style": block.style, "link": self.link(block)}
         raise AssertionError(f"unplanned block {block!r}")
@@ -205,24 +261,37 @@ class _Planner:
         more = None
         if block.category and block.more:
             more = {"kind": "page", "url": f"/{CATEGORY_PAGE}?id={block.category}"}
-        return {"type": "products", "title": block.title, "layout": block.layout,
-                "items": [self.product_card(p) for p in chosen], "more": more}
+        return {
+            "type": "products",
+            "title": block.title,
+            "layout": block.layout,
+            "items": [self.product_card(p) for p in chosen],
+            "more": more,
+        }
 
     # --- catalog ----------------------------------------------------------------------------------
 
     def category_card(self, category: Any) -> dict[str, Any]:
-        return {"id": category.id, "name": category.name,
-                "image": self.image(category.image) if category.image else "",
-                "initial": category.name[:1],
-                "link": {"kind": "page", "url": f"/{CATEGORY_PAGE}?id={category.id}"}}
+        return {
+            "id": category.id,
+            "name": category.name,
+            "image": self.image(category.image) if category.image else "",
+            "initial": category.name[:1],
+            "link": {"kind": "page", "url": f"/{CATEGORY_PAGE}?id={category.id}"},
+        }
 
     def product_card(self, product: Product) -> dict[str, Any]:
         state = stock_state(product)
-        return {"id": product.id, "name": product.name, "priceText": price_text(product.price),
-                "originalPriceText": price_text(product.original_price) if product.original_price else "",
-                "image": self.image(product.images[0]) if product.images else "",
-                "tags": list(product.tags), "soldOut": state == "out",
-                "link": {"kind": "page", "url": f"/{PRODUCT_PAGE}?id={product.id}"}}
+        return {
+            "id": product.id,
+            "name": product.name,
+            "priceText": price_text(product.price),
+            "originalPriceText": price_text(product.original_price) if product.original_price else "",
+            "image": self.image(product.images[0]) if product.images else "",
+            "tags": list(product.tags),
+            "soldOut": state == "out",
+            "link": {"kind": "page", "url": f"/{PRODUCT_PAGE}?id={product.id}"},
+        }
 
     def catalog_data(self) -> dict[str, Any]:
         products = {}
@@ -231,8 +300,14 @@ class _Planner:
             skus = []
             for sku in product.skus:
                 price = sku.price if sku.price is not None else product.price
-                skus.append({"options": dict(sku.options), "priceText": price_text(price),
-                             "priceFen": price_fen(price), "stock": -1 if sku.stock is None else sku.stock})
+                skus.append(
+                    {
+                        "options": dict(sku.options),
+                        "priceText": price_text(price),
+                        "priceFen": price_fen(price),
+                        "stock": -1 if sku.stock is None else sku.stock,
+                    }
+                )
             products[product.id] = {
                 **self.product_card(product),
                 "images": [self.image(i) for i in product.images],

@@ -75,7 +75,9 @@ def read_yaml(path: Path, display_name: str) -> Document:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SpecError([Problem(Position(display_name), "", f"is not UTF-8 text ({exc.reason}); save it as UTF-8")]) from None
+        raise SpecError(
+            [Problem(Position(display_name), "", f"is not UTF-8 text ({exc.reason}); save it as UTF-8")]
+        ) from None
     return parse_yaml(text, display_name)
 
 
@@ -89,7 +91,9 @@ def parse_yaml(text: str, display_name: str) -> Document:
         what = exc.problem or "invalid YAML"
         if exc.context:
             what = f"{exc.context}, {what}"
-        raise SpecError([Problem(where, "", f"YAML syntax error: {what}; check the indentation and quoting here")]) from None
+        raise SpecError(
+            [Problem(where, "", f"YAML syntax error: {what}; check the indentation and quoting here")]
+        ) from None
     finally:
         loader.dispose()
     source = SourceMap()
@@ -100,7 +104,13 @@ def parse_yaml(text: str, display_name: str) -> Document:
     if problems:
         raise SpecError(problems)
     if not isinstance(data, dict):
-        raise SpecError([Problem(_pos(display_name, node), "", "the file must be a YAML mapping (key: value lines) at the top level")])
+        raise SpecError(
+            [
+                Problem(
+                    _pos(display_name, node), "", "the file must be a YAML mapping (key: value lines) at the top level"
+                )
+            ]
+        )
     return Document(data, source)
 
 
@@ -108,8 +118,9 @@ def _pos(name: str, node: yaml.Node) -> Position:
     return Position(name, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _walk(loader: yaml.SafeLoader, node: yaml.Node, path: SpecPath, name: str,
-          source: SourceMap, problems: list[Problem]) -> Any:
+def _walk(
+    loader: yaml.SafeLoader, node: yaml.Node, path: SpecPath, name: str, source: SourceMap, problems: list[Problem]
+) -> Any:
     source.values[path] = _pos(name, node)
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)  # resolves `<<: *anchor` merges
@@ -121,8 +132,11 @@ def _walk(loader: yaml.SafeLoader, node: yaml.Node, path: SpecPath, name: str,
             child = path + (key,)
             if key in result:
                 first = source.keys[child]
-                problems.append(Problem(_pos(name, key_node), _fmt(child),
-                                        f"duplicate key (first at line {first.line}); keep only one"))
+                problems.append(
+                    Problem(
+                        _pos(name, key_node), _fmt(child), f"duplicate key (first at line {first.line}); keep only one"
+                    )
+                )
                 continue
             source.keys[child] = _pos(name, key_node)
             result[key] = _walk(loader, value_node, child, name, source, problems)
@@ -143,7 +157,9 @@ def read_csv(path: Path, display_name: str) -> tuple[list[dict[str, str]], list[
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise SpecError([Problem(Position(display_name), "", "is not UTF-8; save the CSV as UTF-8 (Excel: CSV UTF-8)")]) from None
+        raise SpecError(
+            [Problem(Position(display_name), "", "is not UTF-8; save the CSV as UTF-8 (Excel: CSV UTF-8)")]
+        ) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[dict[str, str]] = []
     positions: list[dict[str, Position]] = []
@@ -158,8 +174,13 @@ def read_csv(path: Path, display_name: str) -> tuple[list[dict[str, str]], list[
         if not any(cell.strip() for cell in record):
             continue
         if len(record) > len(header):
-            problems.append(Problem(Position(display_name, line), "",
-                                    f"has {len(record)} cells but the header has {len(header)}; quote cells that contain commas"))
+            problems.append(
+                Problem(
+                    Position(display_name, line),
+                    "",
+                    f"has {len(record)} cells but the header has {len(header)}; quote cells that contain commas",
+                )
+            )
             continue
         row = {col: cell.strip() for col, cell in zip(header, record, strict=False) if cell.strip() != ""}
         rows.append(row)

@@ -12,7 +12,20 @@ from .theme import ThemeLayer
 
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
-BUILTIN_ICONS = ("home", "category", "cart", "user", "star", "heart", "bag", "article", "phone", "gift", "search", "service")
+BUILTIN_ICONS = (
+    "home",
+    "category",
+    "cart",
+    "user",
+    "star",
+    "heart",
+    "bag",
+    "article",
+    "phone",
+    "gift",
+    "search",
+    "service",
+)
 
 
 class LinkTarget(SpecModel):
@@ -31,7 +44,9 @@ class LinkTarget(SpecModel):
     def _one_target(self) -> LinkTarget:
         chosen = [name for name in ("page", "product", "category", "url") if getattr(self, name)]
         if len(chosen) > 1:
-            raise ValueError(f"links to {' and '.join(chosen)} at once; keep exactly one of page, product, category, url")
+            raise ValueError(
+                f"links to {' and '.join(chosen)} at once; keep exactly one of page, product, category, url"
+            )
         return self
 
     @property
@@ -60,7 +75,8 @@ class Tab(SpecModel):
     text: Annotated[str, StringConstraints(min_length=1, max_length=12)]
     """Tab label (keep it to 2-4 Chinese characters)."""
     icon: Annotated[str, StringConstraints(min_length=1, max_length=300)]
-    """Built-in icon name (home, category, cart, user, star, heart, bag, article, phone, gift, search, service) or an image path."""
+    """Built-in icon name (home, category, cart, user, star, heart, bag, article, phone, gift, search,
+    service) or an image path (81x81 PNG, at most 40 KB)."""
     selected_icon: ImagePath | None = None
     """Image for the selected state when `icon` is an image path; defaults to `icon`."""
 
@@ -160,7 +176,9 @@ class FormField(SpecModel):
     """The form cannot be sent while this is empty."""
     placeholder: Annotated[str, StringConstraints(max_length=60)] = ""
     """Hint shown in the empty input."""
-    options: list[Annotated[str, StringConstraints(min_length=1, max_length=40)]] = Field(default_factory=list, max_length=30)
+    options: list[Annotated[str, StringConstraints(min_length=1, max_length=40)]] = Field(
+        default_factory=list, max_length=30
+    )
     """Choices of a `select` field."""
     max_length: int = Field(default=200, ge=1, le=2000)
     """Longest accepted input, in characters."""
@@ -221,8 +239,16 @@ class ButtonBlock(LinkTarget):
 
 
 Block = Annotated[
-    BannerBlock | ProductsBlock | CategoriesBlock | TextBlock | ImageBlock | NoticeBlock
-    | ArticleBlock | FormBlock | ContactBlock | ButtonBlock,
+    BannerBlock
+    | ProductsBlock
+    | CategoriesBlock
+    | TextBlock
+    | ImageBlock
+    | NoticeBlock
+    | ArticleBlock
+    | FormBlock
+    | ContactBlock
+    | ButtonBlock,
     Field(discriminator="type"),
 ]
 
@@ -295,7 +321,9 @@ class Product(SpecModel):
     """Choices the buyer makes (color, size)."""
     skus: list[Sku] = Field(default_factory=list, max_length=200)
     """Price and stock per option combination."""
-    tags: list[Annotated[str, StringConstraints(min_length=1, max_length=8)]] = Field(default_factory=list, max_length=3)
+    tags: list[Annotated[str, StringConstraints(min_length=1, max_length=8)]] = Field(
+        default_factory=list, max_length=3
+    )
     """Short labels such as 新品 or 热卖."""
 
 

@@ -200,8 +200,9 @@ def available_themes(site_dir: Path | None) -> list[str]:
     return sorted({p.stem for d in dirs if d.is_dir() for p in d.glob("*.yaml")})
 
 
-def resolve_theme(name: str, overrides: Document | None, site_dir: Path | None,
-                  name_position: Position) -> tuple[Theme, list[Path]]:
+def resolve_theme(
+    name: str, overrides: Document | None, site_dir: Path | None, name_position: Position
+) -> tuple[Theme, list[Path]]:
     """Resolve `name` through its `extends:` chain, apply site overrides; return the theme and its files."""
     layers: list[tuple[dict[str, Any], SourceMap, str]] = []
     files: list[Path] = []
@@ -211,13 +212,22 @@ def resolve_theme(name: str, overrides: Document | None, site_dir: Path | None,
     while current is not None:
         if current in seen:
             chain = " -> ".join([*seen, current])
-            raise SpecError([Problem(ref_position, "extends", f"themes extend each other in a loop ({chain}); break the loop")])
+            raise SpecError(
+                [Problem(ref_position, "extends", f"themes extend each other in a loop ({chain}); break the loop")]
+            )
         seen.append(current)
         path = theme_file(current, site_dir)
         if path is None:
             known = ", ".join(available_themes(site_dir))
-            raise SpecError([Problem(ref_position, "site.theme" if len(seen) == 1 else "extends",
-                                     f"no theme named {current!r}; use one of: {known}, or add themes/{current}.yaml to the site")])
+            raise SpecError(
+                [
+                    Problem(
+                        ref_position,
+                        "site.theme" if len(seen) == 1 else "extends",
+                        f"no theme named {current!r}; use one of: {known}, or add themes/{current}.yaml to the site",
+                    )
+                ]
+            )
         display = _display_name(path, site_dir)
         doc = read_yaml(path, display)
         layer = _validate_layer(doc, display)
@@ -240,7 +250,9 @@ def resolve_theme(name: str, overrides: Document | None, site_dir: Path | None,
     except ValidationError as exc:
         from .validate import problems_from_validation
 
-        raise SpecError(problems_from_validation(exc, merged, source, Theme, missing_hint="add it to the theme")) from None
+        raise SpecError(
+            problems_from_validation(exc, merged, source, Theme, missing_hint="add it to the theme")
+        ) from None
 
 
 def _validate_layer(doc: Document, display: str, prefix: tuple[str, ...] = ()) -> ThemeLayer:

@@ -38,8 +38,13 @@ def css_variables(theme: Theme, unit: Unit) -> list[tuple[str, str]]:
     out.extend((f"--font-size-{name}", _length(size, unit)) for name, size in sizes.items())
     out.append(("--line-height", str(type_.line_height)))
     radius = theme.radius
-    out.extend([("--radius-sm", _length(radius.small, unit)), ("--radius-md", _length(radius.medium, unit)),
-                ("--radius-lg", _length(radius.large, unit))])
+    out.extend(
+        [
+            ("--radius-sm", _length(radius.small, unit)),
+            ("--radius-md", _length(radius.medium, unit)),
+            ("--radius-lg", _length(radius.large, unit)),
+        ]
+    )
     out.extend((f"--space-{step}", _length(theme.spacing.unit * step, unit)) for step in range(1, 7))
     return out
 

@@ -43,7 +43,9 @@ def load_spec(site_dir: Path) -> LoadedSpec:
     """
     site_file = site_dir / SITE_FILE
     if not site_file.is_file():
-        raise SpecError([Problem(Position(str(site_file)), "", f"no {SITE_FILE} here; run `gen init {site_dir}` to start a site")])
+        raise SpecError(
+            [Problem(Position(str(site_file)), "", f"no {SITE_FILE} here; run `gen init {site_dir}` to start a site")]
+        )
     doc = read_yaml(site_file, SITE_FILE)
     data, source = doc.data, doc.source
     problems: list[Problem] = []
@@ -92,8 +94,13 @@ def _merge_products_csv(site_dir: Path, data: dict[str, Any], source: SourceMap,
         for column in cells[0] if cells else []:
             if column not in CSV_COLUMNS:
                 hint = _did_you_mean(column, CSV_COLUMNS)
-                problems.append(Problem(Position(name, header_line, column=column), "",
-                                        f"unknown column {column!r}{hint}; columns: {', '.join(CSV_COLUMNS)}"))
+                problems.append(
+                    Problem(
+                        Position(name, header_line, column=column),
+                        "",
+                        f"unknown column {column!r}{hint}; columns: {', '.join(CSV_COLUMNS)}",
+                    )
+                )
     for offset, (row, row_cells) in enumerate(zip(rows, cells, strict=True)):
         index = start + offset
         product: dict[str, Any] = {k: v for k, v in row.items() if k in CSV_COLUMNS}
@@ -130,7 +137,9 @@ def _parse_csv_options(text: str) -> list[dict[str, Any]] | str:
 def resolve_site_path(site_dir: Path, relative: str) -> Path | str:
     """The file a spec path names, or a message saying why it cannot be used (outside the site, missing)."""
     if "\\" in relative or relative.startswith(("/", "~")) or (len(relative) > 1 and relative[1] == ":"):
-        return f"{relative!r} is not a path inside the site folder; write it relative to site.yaml, e.g. images/logo.png"
+        return (
+            f"{relative!r} is not a path inside the site folder; write it relative to site.yaml, e.g. images/logo.png"
+        )
     if any(part == ".." for part in relative.split("/")):
         return f"{relative!r} leaves the site folder; copy the file into the site (e.g. images/) and point there"
     root = site_dir.resolve()
@@ -139,7 +148,10 @@ def resolve_site_path(site_dir: Path, relative: str) -> Path | str:
         return f"{relative!r} is a link to a file outside the site folder; copy the file into the site instead"
     if not target.exists():
         hint = _nearby_file(site_dir, relative)
-        return f"file {relative!r} does not exist{hint}; check the name (paths are relative to site.yaml and case-sensitive)"
+        return (
+            f"file {relative!r} does not exist{hint}; check the name "
+            "(paths are relative to site.yaml and case-sensitive)"
+        )
     if not target.is_file():
         return f"{relative!r} is a folder, not a file"
     return target
@@ -159,8 +171,14 @@ def _nearby_file(site_dir: Path, relative: str) -> str:
 # --- pydantic errors -> problems ---------------------------------------------------------------------
 
 
-def problems_from_validation(exc: ValidationError, data: Any, source: SourceMap, root: type[BaseModel],
-                             prefix: SpecPath = (), missing_hint: str = "add it") -> list[Problem]:
+def problems_from_validation(
+    exc: ValidationError,
+    data: Any,
+    source: SourceMap,
+    root: type[BaseModel],
+    prefix: SpecPath = (),
+    missing_hint: str = "add it",
+) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     for error in exc.errors(include_url=False):
@@ -206,8 +224,11 @@ def _clean_location(loc: tuple[Any, ...], data: Any, root: type[BaseModel]) -> t
         else:
             annotation = None
         path.append(part)
-        node = node.get(part) if isinstance(node, dict) else (
-            node[part] if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node) else None)
+        node = (
+            node.get(part)
+            if isinstance(node, dict)
+            else (node[part] if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node) else None)
+        )
     return tuple(path), owner
 
 
@@ -279,14 +300,18 @@ def _explain(error: Any, path: SpecPath, model: type[BaseModel] | None, missing_
         return f"is required; {missing_hint}"
     if kind == "union_tag_invalid":
         tag = ctx.get("tag")
-        return f"unknown block type {tag!r}{_did_you_mean(str(tag), BLOCK_TYPES)}; block types: {', '.join(BLOCK_TYPES)}"
+        return (
+            f"unknown block type {tag!r}{_did_you_mean(str(tag), BLOCK_TYPES)}; block types: {', '.join(BLOCK_TYPES)}"
+        )
     if kind == "union_tag_not_found":
         return f"a block needs a `type:`; one of {', '.join(BLOCK_TYPES)}"
     if kind == "string_pattern_mismatch":
         pattern = ctx.get("pattern")
         if pattern == ID_PATTERN:
-            return (f"{value!r} is not a URL-safe id; use lowercase letters, digits, '-' and '_' "
-                    f"(at most 40, starting with a letter or digit), e.g. {_suggest_id(str(value))!r}")
+            return (
+                f"{value!r} is not a URL-safe id; use lowercase letters, digits, '-' and '_' "
+                f"(at most 40, starting with a letter or digit), e.g. {_suggest_id(str(value))!r}"
+            )
         if pattern == HEX_COLOR_PATTERN:
             return f"{value!r} is not a hex color; write #RRGGBB, e.g. '#C8102E' (quote it: a bare # starts a comment)"
         if pattern and pattern.startswith("^https://"):
@@ -301,7 +326,8 @@ def _explain(error: Any, path: SpecPath, model: type[BaseModel] | None, missing_
     if kind in ("decimal_parsing", "decimal_type"):
         return f"{value!r} is not a number; write the amount in yuan, e.g. 19.9"
     if kind == "decimal_max_places":
-        return f"{value} has more than {ctx.get('decimal_places')} decimal places; prices are in yuan with at most 2 decimals"
+        places = ctx.get("decimal_places")
+        return f"{value} has more than {places} decimal places; prices are in yuan with at most 2 decimals"
     if kind in ("greater_than_equal", "greater_than"):
         return f"{value} is too small; it must be at least {ctx.get('ge', ctx.get('gt'))}"
     if kind in ("less_than_equal", "less_than"):
@@ -324,11 +350,23 @@ def _explain(error: Any, path: SpecPath, model: type[BaseModel] | None, missing_
         noun = "tabs" if last == "tabs" else "items"
         extra = "; WeChat's tab bar allows 2 to 5 tabs" if last == "tabs" else ""
         return f"has {ctx.get('actual_length')} {noun}, at most {ctx.get('max_length')} allowed{extra}"
-    if kind in ("string_type", "model_type", "model_attributes_type", "dict_type", "list_type", "decimal_type",
-                "float_type", "float_parsing"):
-        expected = {"string_type": "text", "model_type": "a mapping (key: value lines)",
-                    "model_attributes_type": "a mapping (key: value lines)", "dict_type": "a mapping (key: value lines)",
-                    "list_type": "a list (lines starting with '- ')"}.get(kind, "a number")
+    if kind in (
+        "string_type",
+        "model_type",
+        "model_attributes_type",
+        "dict_type",
+        "list_type",
+        "decimal_type",
+        "float_type",
+        "float_parsing",
+    ):
+        expected = {
+            "string_type": "text",
+            "model_type": "a mapping (key: value lines)",
+            "model_attributes_type": "a mapping (key: value lines)",
+            "dict_type": "a mapping (key: value lines)",
+            "list_type": "a list (lines starting with '- ')",
+        }.get(kind, "a number")
         return f"expected {expected}, got {_kind(value)}"
     if kind == "value_error":
         return str(error["msg"]).removeprefix("Value error, ")
@@ -363,8 +401,11 @@ def check_references(spec: SiteSpec, source: SourceMap, site_dir: Path) -> list[
     page_ids: dict[str, SpecPath] = {}
     for page, path, depth in iter_pages(spec.pages):
         if depth > MAX_PAGE_DEPTH:
-            report(path, f"page {page.id!r} is on level {depth}; pages nest at most {MAX_PAGE_DEPTH} levels deep "
-                         "(the seed rule keeps users within 3 taps): move it up a level")
+            report(
+                path,
+                f"page {page.id!r} is on level {depth}; pages nest at most {MAX_PAGE_DEPTH} levels deep "
+                "(the seed rule keeps users within 3 taps): move it up a level",
+            )
         _unique(page_ids, page.id, path + ("id",), "page", report)
     top_level = {page.id for page in spec.pages}
 
@@ -384,7 +425,9 @@ def check_references(spec: SiteSpec, source: SourceMap, site_dir: Path) -> list[
         if ref in table:
             return
         if kind != "page" and catalog is None:
-            report(path, f"links to {kind} {ref!r} but the site has no catalog; add a `catalog:` section or link elsewhere")
+            report(
+                path, f"links to {kind} {ref!r} but the site has no catalog; add a `catalog:` section or link elsewhere"
+            )
             return
         hint = _did_you_mean(ref, table)
         report(path, f"no {kind} with id {ref!r}{hint}; use the id of an existing {kind}")
@@ -400,7 +443,11 @@ def check_references(spec: SiteSpec, source: SourceMap, site_dir: Path) -> list[
         if tab.page not in page_ids:
             check_ref("page", tab.page, path)
         elif tab.page not in top_level:
-            report(path, f"page {tab.page!r} is a sub-page; a tab must show a top-level page (WeChat keeps tab pages in the main package)")
+            report(
+                path,
+                f"page {tab.page!r} is a sub-page; a tab must show a top-level page "
+                "(WeChat keeps tab pages in the main package)",
+            )
         _unique(tab_pages, tab.page, path, "tab page", report)
         _check_icon(tab.icon, ("tabs", i, "icon"), site_dir, report)
         if tab.selected_icon:
@@ -453,24 +500,36 @@ def check_references(spec: SiteSpec, source: SourceMap, site_dir: Path) -> list[
 def _check_product(product: Product, path: SpecPath, site_dir: Path, report: Any, check_ref: Any) -> None:
     check_ref("category", product.category, path + ("category",))
     if product.original_price is not None and product.original_price < product.price:
-        report(path + ("original_price",), f"original price {product.original_price} is below the price {product.price}; "
-                                            "swap them or remove original_price")
+        report(
+            path + ("original_price",),
+            f"original price {product.original_price} is below the price {product.price}; "
+            "swap them or remove original_price",
+        )
     for j, image in enumerate(product.images):
         _check_image(image, path + ("images", j), site_dir, report)
     option_values = {option.name: option.values for option in product.options}
     for s, sku in enumerate(product.skus):
         for name, value in sku.options.items():
             if name not in option_values:
-                report(path + ("skus", s, "options", name), f"no option named {name!r}; options: {', '.join(option_values) or 'none'}")
+                report(
+                    path + ("skus", s, "options", name),
+                    f"no option named {name!r}; options: {', '.join(option_values) or 'none'}",
+                )
             elif value not in option_values[name]:
-                report(path + ("skus", s, "options", name),
-                       f"{value!r} is not a value of option {name!r}; values: {', '.join(option_values[name])}")
+                report(
+                    path + ("skus", s, "options", name),
+                    f"{value!r} is not a value of option {name!r}; values: {', '.join(option_values[name])}",
+                )
 
 
 def _unique(seen: dict[str, SpecPath], value: str, path: SpecPath, noun: str, report: Any) -> None:
     if value in seen:
-        report(path, f"duplicate {noun} {value!r} (also at {format_path(seen[value])}); give each {noun} its own id"
-               if noun != "tab page" else f"page {value!r} already has a tab (at {format_path(seen[value])}); remove one")
+        report(
+            path,
+            f"duplicate {noun} {value!r} (also at {format_path(seen[value])}); give each {noun} its own id"
+            if noun != "tab page"
+            else f"page {value!r} already has a tab (at {format_path(seen[value])}); remove one",
+        )
     else:
         seen[value] = path
 
@@ -479,8 +538,11 @@ def _check_icon(icon: str, path: SpecPath, site_dir: Path, report: Any) -> None:
     if icon in BUILTIN_ICONS:
         return
     if "/" not in icon and "." not in icon:
-        report(path, f"no built-in icon {icon!r}{_did_you_mean(icon, BUILTIN_ICONS)}; built-in icons: "
-                     f"{', '.join(BUILTIN_ICONS)}, or give an image path")
+        report(
+            path,
+            f"no built-in icon {icon!r}{_did_you_mean(icon, BUILTIN_ICONS)}; built-in icons: "
+            f"{', '.join(BUILTIN_ICONS)}, or give an image path",
+        )
         return
     _check_image(icon, path, site_dir, report)
 

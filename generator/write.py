@@ -59,8 +59,10 @@ def _check_replaceable(out_dir: Path) -> None:
     if out_dir.exists() and not out_dir.is_dir():
         raise GenError(f"output {out_dir} is a file; choose a folder with --out")
     if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
-        raise GenError(f"output folder {out_dir} already holds files that mpgen did not write; "
-                       "choose an empty or new folder with --out (the build replaces the whole folder)")
+        raise GenError(
+            f"output folder {out_dir} already holds files that mpgen did not write; "
+            "choose an empty or new folder with --out (the build replaces the whole folder)"
+        )
 
 
 def _safe_relative(path: str) -> PurePosixPath:

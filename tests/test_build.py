@@ -20,8 +20,11 @@ EXAMPLES = sorted(p.parent for p in (REPO / "sites").glob("*/site.yaml"))
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="session")
@@ -58,8 +61,9 @@ def test_starter_has_the_schema_line_for_editors(starter_build: Path) -> None:
 
 
 def test_same_input_gives_byte_identical_output(make_site, tmp_path: Path) -> None:
-    site = make_site((REPO / "templates" / "starter" / "site.yaml").read_text(encoding="utf-8")
-                     .replace("__SITE_NAME__", "同一个店"))
+    site = make_site(
+        (REPO / "templates" / "starter" / "site.yaml").read_text(encoding="utf-8").replace("__SITE_NAME__", "同一个店")
+    )
     build(site, tmp_path / "a")
     build(site, tmp_path / "b")
     assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
@@ -96,15 +100,19 @@ def test_rebuild_replaces_stale_files(make_site) -> None:
 
 
 def test_prices_are_exact_decimals(make_site) -> None:
-    site = make_site(MINIMAL_SITE.replace("      - type: text\n        body: 欢迎\n",
-                                          "      - {type: products, products: [a, b, c]}\n") + """\
+    site = make_site(
+        MINIMAL_SITE.replace(
+            "      - type: text\n        body: 欢迎\n", "      - {type: products, products: [a, b, c]}\n"
+        )
+        + """\
 catalog:
   categories: [{id: c, name: 类}]
   products:
     - {id: a, name: A, price: 19.9, category: c}
     - {id: b, name: B, price: 0.1, original_price: 0.30, category: c}
     - {id: c, name: C, price: 1234567.05, category: c}
-""".replace("1234567.05", "999999.99"))
+""".replace("1234567.05", "999999.99")
+    )
     result = build(site, write=False)
     home = next(f for f in result.files if f.path == "miniprogram/pages/home/index.js").data.decode()
     assert '"priceText": "¥19.90"' in home
@@ -129,8 +137,11 @@ def test_theme_tokens_compile_to_css_variables_in_one_file(make_site) -> None:
     files = {f.path: f.data.decode("utf-8", "replace") for f in build(site, write=False).files}
     assert "--color-primary: #1F3A5F;" in files["miniprogram/app.wxss"]
     assert "--radius-md: 12rpx;" in files["miniprogram/app.wxss"]  # 6 px -> 12 rpx
-    hard_coded = [path for path, text in files.items() if path.endswith(".wxss") and "#1F3A5F" in text
-                  and path != "miniprogram/app.wxss"]
+    hard_coded = [
+        path
+        for path, text in files.items()
+        if path.endswith(".wxss") and "#1F3A5F" in text and path != "miniprogram/app.wxss"
+    ]
     assert hard_coded == []
 
 

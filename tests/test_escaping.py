@@ -20,8 +20,20 @@ from .conftest import assert_mpcheck_clean, write_site
 NODE = shutil.which("node")
 needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed (apt-get install nodejs)")
 
-NASTY = ["{{a}} </view><script>", "}}{{", "<!-- -->", "</script>", "a\u2028b\u2029c", "\\u003c", "'\"`${x}",
-         "\u200f\u202eRTL\u200b", "😀👨‍👩‍👧", "&amp; &lt;", "line\nbreak\r\nx", "\t\\\\"]
+NASTY = [
+    "{{a}} </view><script>",
+    "}}{{",
+    "<!-- -->",
+    "</script>",
+    "a\u2028b\u2029c",
+    "\\u003c",
+    "'\"`${x}",
+    "\u200f\u202eRTL\u200b",
+    "😀👨‍👩‍👧",
+    "&amp; &lt;",
+    "line\nbreak\r\nx",
+    "\t\\\\",
+]
 
 # Any character a YAML file can carry (no surrogates; YAML cannot hold most C0 controls or BOMs raw).
 text_chars = st.characters(blacklist_categories=("Cs",), blacklist_characters="\ufeff\x85")
@@ -50,27 +62,45 @@ def site_with_text(text: str) -> dict:
         "site": {"name": text},
         "tabs": [{"page": "home", "text": "首页", "icon": "home"}, {"page": "shop", "text": "店", "icon": "cart"}],
         "pages": [
-            {"id": "home", "title": text[:30], "blocks": [
-                {"type": "notice", "text": text},
-                {"type": "products", "title": text[:40], "products": ["p1"]},
-                {"type": "article", "title": text, "author": text[:40], "body": "正文"},
-                {"type": "form", "endpoint": "https://example.com/f", "submit_text": text[:12],
-                 "fields": [{"name": "n", "label": text[:30], "placeholder": text[:60]}]},
-            ]},
+            {
+                "id": "home",
+                "title": text[:30],
+                "blocks": [
+                    {"type": "notice", "text": text},
+                    {"type": "products", "title": text[:40], "products": ["p1"]},
+                    {"type": "article", "title": text, "author": text[:40], "body": "正文"},
+                    {
+                        "type": "form",
+                        "endpoint": "https://example.com/f",
+                        "submit_text": text[:12],
+                        "fields": [{"name": "n", "label": text[:30], "placeholder": text[:60]}],
+                    },
+                ],
+            },
             {"id": "shop", "title": "店", "blocks": [{"type": "categories"}]},
         ],
         "catalog": {
             "categories": [{"id": "c1", "name": text[:20]}],
-            "products": [{"id": "p1", "name": text[:60], "price": "19.9", "category": "c1",
-                          "options": [{"name": text[:12], "values": [text[:20]]}]}],
+            "products": [
+                {
+                    "id": "p1",
+                    "name": text[:60],
+                    "price": "19.9",
+                    "category": "c1",
+                    "options": [{"name": text[:12], "values": [text[:20]]}],
+                }
+            ],
         },
     }
 
 
 def page_data(package: Path, page: str) -> dict:
     source = (package / page).read_text(encoding="utf-8")
-    program = ("let captured; global.Page = (o) => { captured = o.data; };\n" + source +
-               "\nprocess.stdout.write(JSON.stringify(captured));")
+    program = (
+        "let captured; global.Page = (o) => { captured = o.data; };\n"
+        + source
+        + "\nprocess.stdout.write(JSON.stringify(captured));"
+    )
     done = subprocess.run([NODE, "-e", program], capture_output=True, text=True, timeout=60, check=True)
     return json.loads(done.stdout)
 
@@ -94,7 +124,11 @@ def test_any_text_in_the_spec_compiles_and_arrives_unchanged(tmp_path_factory, t
     assert blocks[3]["fields"][0]["label"] == text[:30]
     page_json = json.loads((package / "pages/home/index.json").read_text(encoding="utf-8"))
     assert page_json["navigationBarTitleText"] == text[:30]
-    catalog = subprocess.run([NODE, "-e", f"process.stdout.write(JSON.stringify(require({json.dumps(str(package / 'catalog/data.js'))})))"],
-                             capture_output=True, text=True, check=True).stdout
+    catalog = subprocess.run(
+        [NODE, "-e", f"process.stdout.write(JSON.stringify(require({json.dumps(str(package / 'catalog/data.js'))})))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     product = json.loads(catalog)["products"]["p1"]
     assert product["name"] == text[:60] and product["options"][0]["values"] == [text[:20]]

@@ -15,8 +15,11 @@ from .conftest import REPO
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(REPO)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(REPO)],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         pytest.fail(f"building the wheel failed:\n{done.stderr}")
     return next(out.glob("mpgen-*.whl"))
@@ -36,16 +39,31 @@ def test_wheel_ships_templates_and_themes(wheel: Path) -> None:
 
 def test_installed_wheel_builds_a_starter_site(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "site-packages"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),
-                    str(wheel)], check=True, capture_output=True)
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); from generator.cli import main; "
-            "main(sys.argv[2:], prog_name='gen')")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); from generator.cli import main; "
+        "main(sys.argv[2:], prog_name='gen')"
+    )
     for args in (["init", "shop"], ["build", "shop"]):
-        done = subprocess.run([sys.executable, "-c", code, str(target), *args], cwd=tmp_path, capture_output=True,
-                              text=True)
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(target), *args], cwd=tmp_path, capture_output=True, text=True
+        )
         assert done.returncode == 0, done.stderr
     assert (tmp_path / "shop" / "dist" / "miniprogram" / "app.json").exists()
-    where = subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); "
-                            "from generator import resources; print(resources.builtin_templates_dir())", str(target)],
-                           capture_output=True, text=True, check=True).stdout.strip()
+    where = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; sys.path.insert(0, sys.argv[1]); "
+            "from generator import resources; print(resources.builtin_templates_dir())",
+            str(target),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert where.startswith(str(target)), where

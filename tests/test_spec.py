@@ -38,10 +38,16 @@ def with_home_blocks(blocks: str, extra: str = CATALOG) -> str:
 # (case id, site.yaml, expected fragments of one error line)
 BAD_SPECS = [
     ("yaml-syntax", MINIMAL_SITE.replace("  name: 小店", "  name: [小店"), ["site.yaml:3:", "YAML syntax error"]),
-    ("unknown-key", MINIMAL_SITE.replace("    title: 关于", "    titel: 关于"),
-     ["site.yaml:13:5", "pages[1]", "unknown key 'titel' (did you mean 'title'?)"]),
+    (
+        "unknown-key",
+        MINIMAL_SITE.replace("    title: 关于", "    titel: 关于"),
+        ["site.yaml:13:5", "pages[1]", "unknown key 'titel' (did you mean 'title'?)"],
+    ),
     ("wrong-type", MINIMAL_SITE.replace("tabs:\n", "tabs: 3\nx:\n"), ["site.yaml:3:7", "tabs: expected a list"]),
-    ("fourth-level", MINIMAL_SITE + """\
+    (
+        "fourth-level",
+        MINIMAL_SITE
+        + """\
     children:
       - id: l2
         title: 二级
@@ -51,57 +57,131 @@ BAD_SPECS = [
             children:
               - id: l4
                 title: 四级
-""", ["site.yaml:21:17", "pages[1].children[0].children[0].children[0]", "level 4", "at most 3 levels"]),
-    ("one-tab", MINIMAL_SITE.replace("  - {page: about, text: 关于, icon: user}\n", ""),
-     ["site.yaml:4:", "tabs: has 1 tabs, at least 2", "2 to 5"]),
-    ("six-tabs", MINIMAL_SITE.replace("  - {page: about, text: 关于, icon: user}\n",
-                                      "  - {page: about, text: 关于, icon: user}\n" * 5),
-     ["tabs: has 6 tabs, at most 5"]),
-    ("tab-on-subpage", MINIMAL_SITE.replace("{page: about,", "{page: sub,") + """\
+""",
+        ["site.yaml:21:17", "pages[1].children[0].children[0].children[0]", "level 4", "at most 3 levels"],
+    ),
+    (
+        "one-tab",
+        MINIMAL_SITE.replace("  - {page: about, text: 关于, icon: user}\n", ""),
+        ["site.yaml:4:", "tabs: has 1 tabs, at least 2", "2 to 5"],
+    ),
+    (
+        "six-tabs",
+        MINIMAL_SITE.replace(
+            "  - {page: about, text: 关于, icon: user}\n", "  - {page: about, text: 关于, icon: user}\n" * 5
+        ),
+        ["tabs: has 6 tabs, at most 5"],
+    ),
+    (
+        "tab-on-subpage",
+        MINIMAL_SITE.replace("{page: about,", "{page: sub,")
+        + """\
     children:
       - id: sub
         title: 子页
-""", ["site.yaml:5:12", "tabs[1].page", "sub-page"]),
-    ("duplicate-page-id", MINIMAL_SITE.replace("  - id: about", "  - id: home"),
-     ["site.yaml:12:9", "pages[1].id", "duplicate page 'home'"]),
-    ("unsafe-page-id", MINIMAL_SITE.replace("id: about", "id: About Us").replace("page: about", "page: about-us"),
-     ["pages[1].id", "'About Us' is not a URL-safe id", "about-us"]),
-    ("duplicate-product-id", MINIMAL_SITE + CATALOG + "    - {id: car, name: 卡车, price: 29, category: toys}\n",
-     ["site.yaml:19:12", "catalog.products[1].id", "duplicate product 'car'"]),
-    ("unsafe-product-id", MINIMAL_SITE + CATALOG.replace("id: car", "id: 汽车"),
-     ["catalog.products[0].id", "not a URL-safe id"]),
-    ("missing-page-ref", with_home_blocks("      - {type: button, text: 去, page: abuot}\n"),
-     ["site.yaml:10:", "pages[0].blocks[0].page", "no page with id 'abuot' (did you mean 'about'?)"]),
-    ("missing-product-ref", with_home_blocks("      - {type: products, products: [car, bus]}\n"),
-     ["pages[0].blocks[0].products[1]", "no product with id 'bus'"]),
-    ("missing-category-ref", with_home_blocks("      - {type: products, category: food}\n"),
-     ["pages[0].blocks[0].category", "no category with id 'food'"]),
-    ("product-category-ref", MINIMAL_SITE + CATALOG.replace("category: toys}", "category: toy}"),
-     ["site.yaml:18:51", "catalog.products[0].category", "no category with id 'toy' (did you mean 'toys'?)"]),
-    ("unknown-block", with_home_blocks("      - {type: bannr}\n"),
-     ["pages[0].blocks[0]", "unknown block type 'bannr' (did you mean 'banner'?)"]),
-    ("bad-color", MINIMAL_SITE + "theme:\n  colors:\n    primary: red\n",
-     ["site.yaml:16:14", "theme.colors.primary", "'red' is not a hex color"]),
-    ("negative-price", MINIMAL_SITE + CATALOG.replace("price: 19.9", "price: -5"),
-     ["site.yaml:18:35", "catalog.products[0].price", "at least 0"]),
-    ("text-price", MINIMAL_SITE + CATALOG.replace("price: 19.9", "price: 十九"),
-     ["catalog.products[0].price", "'十九' is not a number"]),
-    ("three-decimals", MINIMAL_SITE + CATALOG.replace("price: 19.9", "price: 19.999"),
-     ["catalog.products[0].price", "more than 2 decimal places"]),
-    ("missing-image", with_home_blocks("      - {type: image, image: images/banner.jpeg}\n"),
-     ["pages[0].blocks[0].image", "does not exist", "did you mean 'images/banner.jpg'"]),
-    ("image-escapes-dotdot", with_home_blocks("      - {type: image, image: ../secret.png}\n"),
-     ["pages[0].blocks[0].image", "leaves the site folder"]),
-    ("image-absolute", with_home_blocks("      - {type: image, image: /etc/logo.png}\n"),
-     ["pages[0].blocks[0].image", "not a path inside the site folder"]),
-    ("http-form", with_home_blocks("      - {type: form, endpoint: 'http://x.cn/f', fields: [{name: a, label: A}]}\n"),
-     ["pages[0].blocks[0].endpoint", "not an https URL"]),
-    ("unknown-theme", MINIMAL_SITE.replace("  name: 小店", "  name: 小店\n  theme: warmm"),
-     ["site.yaml:3:10", "site.theme", "no theme named 'warmm'", "warm"]),
-    ("two-link-targets", with_home_blocks("      - {type: button, text: 去, page: about, url: 'https://a.cn'}\n"),
-     ["pages[0].blocks[0]", "links to page and url at once"]),
-    ("unknown-icon", MINIMAL_SITE.replace("icon: user", "icon: usr"),
-     ["site.yaml:5:", "tabs[1].icon", "no built-in icon 'usr' (did you mean 'user'?)"]),
+""",
+        ["site.yaml:5:12", "tabs[1].page", "sub-page"],
+    ),
+    (
+        "duplicate-page-id",
+        MINIMAL_SITE.replace("  - id: about", "  - id: home"),
+        ["site.yaml:12:9", "pages[1].id", "duplicate page 'home'"],
+    ),
+    (
+        "unsafe-page-id",
+        MINIMAL_SITE.replace("id: about", "id: About Us").replace("page: about", "page: about-us"),
+        ["pages[1].id", "'About Us' is not a URL-safe id", "about-us"],
+    ),
+    (
+        "duplicate-product-id",
+        MINIMAL_SITE + CATALOG + "    - {id: car, name: 卡车, price: 29, category: toys}\n",
+        ["site.yaml:19:12", "catalog.products[1].id", "duplicate product 'car'"],
+    ),
+    (
+        "unsafe-product-id",
+        MINIMAL_SITE + CATALOG.replace("id: car", "id: 汽车"),
+        ["catalog.products[0].id", "not a URL-safe id"],
+    ),
+    (
+        "missing-page-ref",
+        with_home_blocks("      - {type: button, text: 去, page: abuot}\n"),
+        ["site.yaml:10:", "pages[0].blocks[0].page", "no page with id 'abuot' (did you mean 'about'?)"],
+    ),
+    (
+        "missing-product-ref",
+        with_home_blocks("      - {type: products, products: [car, bus]}\n"),
+        ["pages[0].blocks[0].products[1]", "no product with id 'bus'"],
+    ),
+    (
+        "missing-category-ref",
+        with_home_blocks("      - {type: products, category: food}\n"),
+        ["pages[0].blocks[0].category", "no category with id 'food'"],
+    ),
+    (
+        "product-category-ref",
+        MINIMAL_SITE + CATALOG.replace("category: toys}", "category: toy}"),
+        ["site.yaml:18:51", "catalog.products[0].category", "no category with id 'toy' (did you mean 'toys'?)"],
+    ),
+    (
+        "unknown-block",
+        with_home_blocks("      - {type: bannr}\n"),
+        ["pages[0].blocks[0]", "unknown block type 'bannr' (did you mean 'banner'?)"],
+    ),
+    (
+        "bad-color",
+        MINIMAL_SITE + "theme:\n  colors:\n    primary: red\n",
+        ["site.yaml:16:14", "theme.colors.primary", "'red' is not a hex color"],
+    ),
+    (
+        "negative-price",
+        MINIMAL_SITE + CATALOG.replace("price: 19.9", "price: -5"),
+        ["site.yaml:18:35", "catalog.products[0].price", "at least 0"],
+    ),
+    (
+        "text-price",
+        MINIMAL_SITE + CATALOG.replace("price: 19.9", "price: 十九"),
+        ["catalog.products[0].price", "'十九' is not a number"],
+    ),
+    (
+        "three-decimals",
+        MINIMAL_SITE + CATALOG.replace("price: 19.9", "price: 19.999"),
+        ["catalog.products[0].price", "more than 2 decimal places"],
+    ),
+    (
+        "missing-image",
+        with_home_blocks("      - {type: image, image: images/banner.jpeg}\n"),
+        ["pages[0].blocks[0].image", "does not exist", "did you mean 'images/banner.jpg'"],
+    ),
+    (
+        "image-escapes-dotdot",
+        with_home_blocks("      - {type: image, image: ../secret.png}\n"),
+        ["pages[0].blocks[0].image", "leaves the site folder"],
+    ),
+    (
+        "image-absolute",
+        with_home_blocks("      - {type: image, image: /etc/logo.png}\n"),
+        ["pages[0].blocks[0].image", "not a path inside the site folder"],
+    ),
+    (
+        "http-form",
+        with_home_blocks("      - {type: form, endpoint: 'http://x.cn/f', fields: [{name: a, label: A}]}\n"),
+        ["pages[0].blocks[0].endpoint", "not an https URL"],
+    ),
+    (
+        "unknown-theme",
+        MINIMAL_SITE.replace("  name: 小店", "  name: 小店\n  theme: warmm"),
+        ["site.yaml:3:10", "site.theme", "no theme named 'warmm'", "warm"],
+    ),
+    (
+        "two-link-targets",
+        with_home_blocks("      - {type: button, text: 去, page: about, url: 'https://a.cn'}\n"),
+        ["pages[0].blocks[0]", "links to page and url at once"],
+    ),
+    (
+        "unknown-icon",
+        MINIMAL_SITE.replace("icon: user", "icon: usr"),
+        ["site.yaml:5:", "tabs[1].icon", "no built-in icon 'usr' (did you mean 'user'?)"],
+    ),
 ]
 
 
@@ -126,7 +206,9 @@ def test_symlink_out_of_the_site_is_refused(make_site, tmp_path: Path) -> None:
 
 
 def test_every_problem_is_reported_at_once(make_site) -> None:
-    site_yaml = MINIMAL_SITE.replace("    title: 关于", "    titel: 关于").replace("  name: 小店", "  name: 小店\n  colour: red")
+    site_yaml = MINIMAL_SITE.replace("    title: 关于", "    titel: 关于").replace(
+        "  name: 小店", "  name: 小店\n  colour: red"
+    )
     code, output = run_build(make_site(site_yaml))
     assert code == 2
     assert "unknown key 'titel'" in output and "unknown key 'colour'" in output
@@ -134,7 +216,9 @@ def test_every_problem_is_reported_at_once(make_site) -> None:
 
 
 def test_reference_and_theme_problems_come_together(make_site) -> None:
-    site_yaml = with_home_blocks("      - {type: button, text: 去, page: nowhere}\n      - {type: products, category: x}\n")
+    site_yaml = with_home_blocks(
+        "      - {type: button, text: 去, page: nowhere}\n      - {type: products, category: x}\n"
+    )
     site_yaml = site_yaml.replace("  name: 小店", "  name: 小店\n  theme: nope")
     code, output = run_build(make_site(site_yaml))
     assert code == 2
@@ -143,9 +227,12 @@ def test_reference_and_theme_problems_come_together(make_site) -> None:
 
 
 def test_csv_problem_names_file_line_and_column(make_site) -> None:
-    site = make_site(MINIMAL_SITE + "catalog:\n  categories:\n    - {id: toys, name: 玩具}\n  products_file: products.csv\n")
+    site = make_site(
+        MINIMAL_SITE + "catalog:\n  categories:\n    - {id: toys, name: 玩具}\n  products_file: products.csv\n"
+    )
     (site / "products.csv").write_text(
-        "id,name,price,category\ncar,小汽车,19.9,toys\nbus,巴士,free,toys\ntruck,卡车,-3,toys\n", encoding="utf-8")
+        "id,name,price,category\ncar,小汽车,19.9,toys\nbus,巴士,free,toys\ntruck,卡车,-3,toys\n", encoding="utf-8"
+    )
     code, output = run_build(site)
     assert code == 2
     assert "products.csv:3 column price  catalog.products[1].price: 'free' is not a number" in output
@@ -153,7 +240,9 @@ def test_csv_problem_names_file_line_and_column(make_site) -> None:
 
 
 def test_csv_unknown_column_suggests_the_right_one(make_site) -> None:
-    site = make_site(MINIMAL_SITE + "catalog:\n  categories:\n    - {id: toys, name: 玩具}\n  products_file: products.csv\n")
+    site = make_site(
+        MINIMAL_SITE + "catalog:\n  categories:\n    - {id: toys, name: 玩具}\n  products_file: products.csv\n"
+    )
     (site / "products.csv").write_text("id,name,prcie,category\ncar,小汽车,19.9,toys\n", encoding="utf-8")
     code, output = run_build(site)
     assert code == 2

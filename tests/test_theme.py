@@ -16,7 +16,7 @@ def with_theme(name: str) -> str:
 
 
 def test_site_theme_extends_a_builtin_and_site_overrides_win(make_site) -> None:
-    site = make_site(with_theme("brand") + 'theme:\n  radius: {medium: 20}\n')
+    site = make_site(with_theme("brand") + "theme:\n  radius: {medium: 20}\n")
     (site / "themes").mkdir()
     (site / "themes" / "brand.yaml").write_text('extends: calm\ncolors:\n  primary: "#0A7"\n', encoding="utf-8")
     theme = plan(site).theme
@@ -29,8 +29,9 @@ def test_site_theme_extends_a_builtin_and_site_overrides_win(make_site) -> None:
 def test_error_in_a_theme_file_names_that_file_and_line(make_site) -> None:
     site = make_site(with_theme("brand"))
     (site / "themes").mkdir()
-    (site / "themes" / "brand.yaml").write_text('extends: warm\ncolors:\n  primary: "#12"\n  primery: "#123"\n',
-                                                encoding="utf-8")
+    (site / "themes" / "brand.yaml").write_text(
+        'extends: warm\ncolors:\n  primary: "#12"\n  primery: "#123"\n', encoding="utf-8"
+    )
     with pytest.raises(SpecError) as caught:
         plan(site)
     text = str(caught.value)

@@ -46,11 +46,16 @@ class _Renderer:
         used_components = sorted({c for route in site.routes for c in route.components})
         self.add_text("app.json", _json(self.app_json()), "generator.render.miniprogram")
         self.add_template("app.js")
-        self.add_template("app.wxss", theme=site.theme, light_variables=declarations(css_variables(site.theme, "rpx")),
-                          dark_variables=declarations(color_variables(site.theme.dark.colors), "    ")
-                          if site.theme.dark else "")
+        self.add_template(
+            "app.wxss",
+            theme=site.theme,
+            light_variables=declarations(css_variables(site.theme, "rpx")),
+            dark_variables=declarations(color_variables(site.theme.dark.colors), "    ") if site.theme.dark else "",
+        )
         self.add_text("project.config.json", _json(self.project_config()), "generator.render.miniprogram")
-        self.add_text("sitemap.json", _json({"rules": [{"action": "allow", "page": "*"}]}), "generator.render.miniprogram")
+        self.add_text(
+            "sitemap.json", _json({"rules": [{"action": "allow", "page": "*"}]}), "generator.render.miniprogram"
+        )
         if self.dark:
             self.add_text("theme.json", _json(self.theme_json()), "generator.render.miniprogram")
         for util in UTILS:
@@ -58,15 +63,21 @@ class _Renderer:
         for component in used_components:
             for ext in ("wxml", "wxss", "js"):
                 self.add_template(f"components/{component}/index.{ext}")
-            self.add_text(f"components/{component}/index.json", _json({"component": True, "usingComponents": {}}),
-                          "generator.render.miniprogram")
+            self.add_text(
+                f"components/{component}/index.json",
+                _json({"component": True, "usingComponents": {}}),
+                "generator.render.miniprogram",
+            )
         for route in site.routes:
             self.render_page(route)
         if site.uses_webview:
             for ext in ("wxml", "js"):
                 self.add_template(f"{WEBVIEW_PAGE}.{ext}")
-            self.add_text(f"{WEBVIEW_PAGE}.json", _json({"navigationBarTitleText": site.spec.site.name}),
-                          "generator.render.miniprogram")
+            self.add_text(
+                f"{WEBVIEW_PAGE}.json",
+                _json({"navigationBarTitleText": site.spec.site.name}),
+                "generator.render.miniprogram",
+            )
         if site.catalog_data is not None:
             self.render_catalog()
         self.render_tab_icons()
@@ -88,11 +99,19 @@ class _Renderer:
         window: dict[str, Any]
         tab_bar: dict[str, Any]
         if self.dark:
-            window = {"navigationBarBackgroundColor": "@navBackground", "navigationBarTextStyle": "@navTextStyle",
-                      "navigationBarTitleText": spec.site.name, "backgroundColor": "@pageBackground",
-                      "backgroundTextStyle": "@pageTextStyle"}
-            tab_bar = {"color": "@tabColor", "selectedColor": "@tabSelectedColor",
-                       "backgroundColor": "@tabBackground", "borderStyle": "@tabBorder"}
+            window = {
+                "navigationBarBackgroundColor": "@navBackground",
+                "navigationBarTextStyle": "@navTextStyle",
+                "navigationBarTitleText": spec.site.name,
+                "backgroundColor": "@pageBackground",
+                "backgroundTextStyle": "@pageTextStyle",
+            }
+            tab_bar = {
+                "color": "@tabColor",
+                "selectedColor": "@tabSelectedColor",
+                "backgroundColor": "@tabBackground",
+                "borderStyle": "@tabBorder",
+            }
         else:
             window = {**self.window(theme.colors), "navigationBarTitleText": spec.site.name}
             tab_bar = self.tab_bar_colors(theme.tab_bar)
@@ -102,11 +121,21 @@ class _Renderer:
         ]
         app: dict[str, Any] = {"pages": pages, "window": window, "tabBar": tab_bar}
         if site.catalog_data is not None:
-            app["subpackages"] = [{"root": CATALOG_ROOT, "name": CATALOG_ROOT,
-                                   "pages": [PRODUCT_PAGE.removeprefix(CATALOG_ROOT + "/"),
-                                             CATEGORY_PAGE.removeprefix(CATALOG_ROOT + "/")]}]
-            app["preloadRule"] = {path: {"network": "all", "packages": [CATALOG_ROOT]} for path in site.tab_pages
-                                  if self.links_to_catalog(path)}
+            app["subpackages"] = [
+                {
+                    "root": CATALOG_ROOT,
+                    "name": CATALOG_ROOT,
+                    "pages": [
+                        PRODUCT_PAGE.removeprefix(CATALOG_ROOT + "/"),
+                        CATEGORY_PAGE.removeprefix(CATALOG_ROOT + "/"),
+                    ],
+                }
+            ]
+            app["preloadRule"] = {
+                path: {"network": "all", "packages": [CATALOG_ROOT]}
+                for path in site.tab_pages
+                if self.links_to_catalog(path)
+            }
             if not app["preloadRule"]:
                 del app["preloadRule"]
         if self.dark:
@@ -124,14 +153,21 @@ class _Renderer:
     @staticmethod
     def window(colors: Colors) -> dict[str, Any]:
         primary = expand_hex(colors.primary)
-        return {"navigationBarBackgroundColor": primary, "navigationBarTextStyle": navigation_text_style(primary),
-                "backgroundColor": expand_hex(colors.background),
-                "backgroundTextStyle": "light" if navigation_text_style(colors.background) == "white" else "dark"}
+        return {
+            "navigationBarBackgroundColor": primary,
+            "navigationBarTextStyle": navigation_text_style(primary),
+            "backgroundColor": expand_hex(colors.background),
+            "backgroundTextStyle": "light" if navigation_text_style(colors.background) == "white" else "dark",
+        }
 
     @staticmethod
     def tab_bar_colors(colors: TabBarColors) -> dict[str, Any]:
-        return {"color": expand_hex(colors.color), "selectedColor": expand_hex(colors.selected_color),
-                "backgroundColor": expand_hex(colors.background), "borderStyle": colors.border}
+        return {
+            "color": expand_hex(colors.color),
+            "selectedColor": expand_hex(colors.selected_color),
+            "backgroundColor": expand_hex(colors.background),
+            "borderStyle": colors.border,
+        }
 
     def theme_json(self) -> dict[str, Any]:
         theme = self.site.theme
@@ -139,29 +175,41 @@ class _Renderer:
 
         def variant(colors: Colors, tab: TabBarColors, mode: str) -> dict[str, str]:
             window = self.window(colors)
-            values = {"navBackground": window["navigationBarBackgroundColor"],
-                      "navTextStyle": window["navigationBarTextStyle"],
-                      "pageBackground": window["backgroundColor"], "pageTextStyle": window["backgroundTextStyle"],
-                      "tabColor": expand_hex(tab.color), "tabSelectedColor": expand_hex(tab.selected_color),
-                      "tabBackground": expand_hex(tab.background), "tabBorder": tab.border}
+            values = {
+                "navBackground": window["navigationBarBackgroundColor"],
+                "navTextStyle": window["navigationBarTextStyle"],
+                "pageBackground": window["backgroundColor"],
+                "pageTextStyle": window["backgroundTextStyle"],
+                "tabColor": expand_hex(tab.color),
+                "tabSelectedColor": expand_hex(tab.selected_color),
+                "tabBackground": expand_hex(tab.background),
+                "tabBorder": tab.border,
+            }
             for i, tab_spec in enumerate(self.site.spec.tabs):
                 if tab_spec.icon in BUILTIN_ICONS:
                     values[f"tabIcon{i}"] = f"assets/tabbar/{tab_spec.icon}-{mode}.png"
                     values[f"tabIconSelected{i}"] = f"assets/tabbar/{tab_spec.icon}-{mode}-selected.png"
             return values
 
-        return {"light": variant(theme.colors, theme.tab_bar, "light"),
-                "dark": variant(theme.dark.colors, theme.dark.tab_bar, "dark")}
+        return {
+            "light": variant(theme.colors, theme.tab_bar, "light"),
+            "dark": variant(theme.dark.colors, theme.dark.tab_bar, "dark"),
+        }
 
     def tab_icon_paths(self, index: int) -> dict[str, str]:
         tab = self.site.spec.tabs[index]
         if tab.icon not in BUILTIN_ICONS:
             icon = self.image_path(tab.icon)
-            return {"iconPath": icon, "selectedIconPath": self.image_path(tab.selected_icon) if tab.selected_icon else icon}
+            return {
+                "iconPath": icon,
+                "selectedIconPath": self.image_path(tab.selected_icon) if tab.selected_icon else icon,
+            }
         if self.dark:
             return {"iconPath": f"@tabIcon{index}", "selectedIconPath": f"@tabIconSelected{index}"}
-        return {"iconPath": f"assets/tabbar/{tab.icon}-light.png",
-                "selectedIconPath": f"assets/tabbar/{tab.icon}-light-selected.png"}
+        return {
+            "iconPath": f"assets/tabbar/{tab.icon}-light.png",
+            "selectedIconPath": f"assets/tabbar/{tab.icon}-light-selected.png",
+        }
 
     def image_path(self, spec_path: str) -> str:
         return next(i.package_path for i in self.site.images if i.spec_path == spec_path)
@@ -174,8 +222,13 @@ class _Renderer:
         for name in sorted({tab.icon for tab in self.site.spec.tabs if tab.icon in BUILTIN_ICONS}):
             for mode, colors in variants:
                 for suffix, color in (("", colors.color), ("-selected", colors.selected_color)):
-                    self.files.append(OutputFile(f"{ROOT}/assets/tabbar/{name}-{mode}{suffix}.png",
-                                                 render_icon(name, color), f"generator.icons:{name}"))
+                    self.files.append(
+                        OutputFile(
+                            f"{ROOT}/assets/tabbar/{name}-{mode}{suffix}.png",
+                            render_icon(name, color),
+                            f"generator.icons:{name}",
+                        )
+                    )
 
     def project_config(self) -> dict[str, Any]:
         spec = self.site.spec
@@ -196,18 +249,25 @@ class _Renderer:
         if page.share:
             data["shareTitle"] = page.title if route.path != self.site.home else self.site.spec.site.name
             data["sharePath"] = "/" + route.path
-        self.add_template(f"{route.path}.wxml", "pages/page/index.wxml",
-                          blocks=[f"block-{b['type']}" for b in route.blocks])
+        self.add_template(
+            f"{route.path}.wxml", "pages/page/index.wxml", blocks=[f"block-{b['type']}" for b in route.blocks]
+        )
         self.add_template(f"{route.path}.js", "pages/page/index.js", page_id=page.id, data=data, share=page.share)
         self.add_template(f"{route.path}.wxss", "pages/page/index.wxss")
         using = {c: f"/components/{c}/index" for c in route.components}
-        self.add_text(f"{route.path}.json", _json({"navigationBarTitleText": page.title, "usingComponents": using}),
-                      "generator.render.miniprogram")
+        self.add_text(
+            f"{route.path}.json",
+            _json({"navigationBarTitleText": page.title, "usingComponents": using}),
+            "generator.render.miniprogram",
+        )
 
     def render_catalog(self) -> None:
         self.add_template(f"{CATALOG_ROOT}/data.js", catalog=self.site.catalog_data)
         for page in (PRODUCT_PAGE, CATEGORY_PAGE):
             for ext in ("wxml", "wxss", "js"):
                 self.add_template(f"{page}.{ext}")
-            self.add_text(f"{page}.json", _json({"navigationBarTitleText": self.site.spec.site.name,
-                                                 "usingComponents": {}}), "generator.render.miniprogram")
+            self.add_text(
+                f"{page}.json",
+                _json({"navigationBarTitleText": self.site.spec.site.name, "usingComponents": {}}),
+                "generator.render.miniprogram",
+            )
