@@ -6,7 +6,7 @@ import difflib
 import os
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,11 @@ def load_spec(site_dir: Path) -> LoadedSpec:
         spec = SiteSpec.model_validate(data)
     except ValidationError as exc:
         problems.extend(problems_from_validation(exc, data, source, SiteSpec))
+        partial = _without_broken_parts(data, exc)
+        if partial is not None:  # also report what is wrong between the parts that are well-formed
+            problems.extend(
+                check_references(partial.spec, source, site_dir, partial.original_path, partial.dropped_ids)
+            )
         raise SpecError(problems) from None
     problems.extend(check_references(spec, source, site_dir))
     overrides = None
@@ -68,6 +73,73 @@ def _sub_source(source: SourceMap, prefix: SpecPath) -> SourceMap:
     sub.values = {p[n:]: v for p, v in source.values.items() if p[:n] == prefix}
     sub.keys = {p[n:]: v for p, v in source.keys.items() if p[:n] == prefix}
     return sub
+
+
+# --- partial validation ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _PartialSpec:
+    """The spec without the list items (blocks, pages, products...) and keys that failed validation."""
+
+    spec: SiteSpec
+    kept: dict[SpecPath, list[int]]  # list path (original indices) -> original index of each kept item
+    dropped_ids: frozenset[str]
+
+    def original_path(self, path: SpecPath) -> SpecPath:
+        """Translate a path in the partial spec back to the user's file (list indices shift)."""
+        out: list[str | int] = []
+        for part in path:
+            if isinstance(part, int) and tuple(out) in self.kept:
+                part = self.kept[tuple(out)][part]
+            out.append(part)
+        return tuple(out)
+
+
+def _without_broken_parts(data: Any, exc: ValidationError) -> _PartialSpec | None:
+    """Drop each failing list item (or unknown key) and validate the rest, so reference checks can run too."""
+    drop_items: set[SpecPath] = set()
+    drop_keys: set[SpecPath] = set()
+    for error in exc.errors(include_url=False):
+        path, _ = _clean_location(error["loc"], data, SiteSpec)
+        item = next((path[:i] for i in range(len(path), 0, -1) if isinstance(path[i - 1], int)), None)
+        if item is not None:
+            drop_items.add(item)
+        elif error["type"] == "extra_forbidden":
+            drop_keys.add(path)
+        else:
+            return None  # a required top-level value is broken: nothing sensible to check against
+    kept: dict[SpecPath, list[int]] = {}
+    dropped_ids: set[str] = set()
+
+    def prune(node: Any, path: SpecPath) -> Any:
+        if isinstance(node, dict):
+            return {k: prune(v, path + (k,)) for k, v in node.items() if path + (k,) not in drop_keys}
+        if isinstance(node, list):
+            indices = [i for i in range(len(node)) if path + (i,) not in drop_items]
+            for i in range(len(node)):
+                if i not in indices:
+                    dropped_ids.update(_ids_in(node[i]))
+            kept[path] = indices
+            return [prune(node[i], path + (i,)) for i in indices]
+        return node
+
+    try:
+        spec = SiteSpec.model_validate(prune(data, ()))
+    except ValidationError:
+        return None
+    return _PartialSpec(spec, kept, frozenset(dropped_ids))
+
+
+def _ids_in(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        if isinstance(node.get("id"), str):
+            yield node["id"]
+        for value in node.values():
+            yield from _ids_in(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _ids_in(value)
 
 
 # --- products.csv -------------------------------------------------------------------------------
@@ -391,12 +463,34 @@ def iter_pages(pages: list[Page], path: SpecPath = ("pages",), depth: int = 1) -
         yield from iter_pages(page.children, here + ("children",), depth + 1)
 
 
-def check_references(spec: SiteSpec, source: SourceMap, site_dir: Path) -> list[Problem]:
-    """Rules no single field can check: tree depth, unique ids, references, files."""
+def check_references(
+    spec: SiteSpec,
+    source: SourceMap,
+    site_dir: Path,
+    original_path: Callable[[SpecPath], SpecPath] = lambda path: path,
+    dropped_ids: frozenset[str] = frozenset(),
+) -> list[Problem]:
+    """Rules no single field can check: tree depth, unique ids, references, files.
+
+    On a partial spec, `original_path` maps paths back to the file and references to `dropped_ids`
+    (items already reported as broken) are not reported again.
+    """
     problems: list[Problem] = []
 
-    def report(path: SpecPath, message: str, key: bool = False) -> None:
-        problems.append(Problem(source.key(path) if key else source.value(path), format_path(path), message))
+    def report(path: SpecPath, message: str) -> None:
+        path = original_path(path)
+        problems.append(Problem(source.value(path), format_path(path), message))
+
+    def where(path: SpecPath) -> str:
+        return format_path(original_path(path))
+
+    def unique(seen: dict[str, SpecPath], value: str, path: SpecPath, noun: str) -> None:
+        if value not in seen:
+            seen[value] = path
+        elif noun == "tab page":
+            report(path, f"page {value!r} already has a tab (at {where(seen[value])}); remove one")
+        else:
+            report(path, f"duplicate {noun} {value!r} (also at {where(seen[value])}); give each {noun} its own id")
 
     page_ids: dict[str, SpecPath] = {}
     for page, path, depth in iter_pages(spec.pages):
@@ -406,7 +500,7 @@ def check_references(spec: SiteSpec, source: SourceMap, site_dir: Path) -> list[
                 f"page {page.id!r} is on level {depth}; pages nest at most {MAX_PAGE_DEPTH} levels deep "
                 "(the seed rule keeps users within 3 taps): move it up a level",
             )
-        _unique(page_ids, page.id, path + ("id",), "page", report)
+        unique(page_ids, page.id, path + ("id",), "page")
     top_level = {page.id for page in spec.pages}
 
     catalog = spec.catalog
@@ -414,15 +508,15 @@ def check_references(spec: SiteSpec, source: SourceMap, site_dir: Path) -> list[
     product_ids: dict[str, SpecPath] = {}
     if catalog:
         for i, category in enumerate(catalog.categories):
-            _unique(category_ids, category.id, ("catalog", "categories", i, "id"), "category", report)
+            unique(category_ids, category.id, ("catalog", "categories", i, "id"), "category")
         for i, product in enumerate(catalog.products):
-            _unique(product_ids, product.id, ("catalog", "products", i, "id"), "product", report)
+            unique(product_ids, product.id, ("catalog", "products", i, "id"), "product")
 
     def check_ref(kind: str, ref: str | None, path: SpecPath) -> None:
         if ref is None:
             return
         table = {"page": page_ids, "product": product_ids, "category": category_ids}[kind]
-        if ref in table:
+        if ref in table or ref in dropped_ids:
             return
         if kind != "page" and catalog is None:
             report(
@@ -448,7 +542,7 @@ def check_references(spec: SiteSpec, source: SourceMap, site_dir: Path) -> list[
                 f"page {tab.page!r} is a sub-page; a tab must show a top-level page "
                 "(WeChat keeps tab pages in the main package)",
             )
-        _unique(tab_pages, tab.page, path, "tab page", report)
+        unique(tab_pages, tab.page, path, "tab page")
         _check_icon(tab.icon, ("tabs", i, "icon"), site_dir, report)
         if tab.selected_icon:
             _check_image(tab.selected_icon, ("tabs", i, "selected_icon"), site_dir, report)
@@ -486,7 +580,7 @@ def check_references(spec: SiteSpec, source: SourceMap, site_dir: Path) -> list[
                 case "form":
                     names: dict[str, SpecPath] = {}
                     for f, form_field in enumerate(block.fields):
-                        _unique(names, form_field.name, path + ("fields", f, "name"), "field name", report)
+                        unique(names, form_field.name, path + ("fields", f, "name"), "field name")
 
     if catalog:
         for i, category in enumerate(catalog.categories):
@@ -520,18 +614,6 @@ def _check_product(product: Product, path: SpecPath, site_dir: Path, report: Any
                     path + ("skus", s, "options", name),
                     f"{value!r} is not a value of option {name!r}; values: {', '.join(option_values[name])}",
                 )
-
-
-def _unique(seen: dict[str, SpecPath], value: str, path: SpecPath, noun: str, report: Any) -> None:
-    if value in seen:
-        report(
-            path,
-            f"duplicate {noun} {value!r} (also at {format_path(seen[value])}); give each {noun} its own id"
-            if noun != "tab page"
-            else f"page {value!r} already has a tab (at {format_path(seen[value])}); remove one",
-        )
-    else:
-        seen[value] = path
 
 
 def _check_icon(icon: str, path: SpecPath, site_dir: Path, report: Any) -> None:

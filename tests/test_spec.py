@@ -261,3 +261,25 @@ def test_missing_site_yaml_says_how_to_start(tmp_path: Path) -> None:
     code, output = run_build(tmp_path)
     assert code == 2
     assert "no site.yaml here; run `gen init" in output
+
+
+def test_shape_and_reference_problems_are_reported_together(make_site) -> None:
+    blocks = (
+        "      - {type: button, text: 去, page: nowhere}\n      - {type: bannr}\n      - {type: products, category: x}\n"
+    )
+    site_yaml = with_home_blocks(blocks).replace("    title: 关于", "    title: 关于\n    colour: red")
+    code, output = run_build(make_site(site_yaml))
+    assert code == 2
+    assert "site.yaml:11:9  pages[0].blocks[1]: unknown block type 'bannr'" in output
+    assert "pages[1].colour: unknown key 'colour'" in output
+    # the broken block was dropped before the reference checks, but the indices still match the file
+    assert "site.yaml:10:39  pages[0].blocks[0].page: no page with id 'nowhere'" in output
+    assert "site.yaml:12:36  pages[0].blocks[2].category: no category with id 'x'" in output
+
+
+def test_references_to_broken_items_are_not_reported_twice(make_site) -> None:
+    site_yaml = with_home_blocks("      - {type: products, products: [car]}\n").replace("price: 19.9", "price: x")
+    code, output = run_build(make_site(site_yaml))
+    assert code == 2
+    assert "catalog.products[0].price: 'x' is not a number" in output
+    assert "no product with id 'car'" not in output
