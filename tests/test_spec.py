@@ -265,7 +265,9 @@ def test_missing_site_yaml_says_how_to_start(tmp_path: Path) -> None:
 
 def test_shape_and_reference_problems_are_reported_together(make_site) -> None:
     blocks = (
-        "      - {type: button, text: 去, page: nowhere}\n      - {type: bannr}\n      - {type: products, category: x}\n"
+        "      - {type: button, text: 去, page: nowhere}\n"
+        "      - {type: bannr}\n"
+        "      - {type: products, category: x}\n"
     )
     site_yaml = with_home_blocks(blocks).replace("    title: 关于", "    title: 关于\n    colour: red")
     code, output = run_build(make_site(site_yaml))
