@@ -32,6 +32,7 @@ from .validate import iter_pages
 
 CATALOG_ROOT = "catalog"
 """Subpackage holding the category listing and product detail pages (keeps the main package small)."""
+MAIN_PACKAGE = "main"
 PRODUCT_PAGE = f"{CATALOG_ROOT}/product/index"
 CATEGORY_PAGE = f"{CATALOG_ROOT}/category/index"
 WEBVIEW_PAGE = "pages/webview/index"
@@ -94,6 +95,20 @@ class _Planner:
         self.categories = {c.id: c for c in catalog.categories} if catalog else {}
 
     def plan(self) -> Site:
+        # Two passes: the first records which package shows each image, so an image that only the
+        # catalog subpackage shows is published inside it and costs the main package nothing.
+        self.placement: dict[str, str] | None = None
+        self.usage: dict[str, set[str]] = {}
+        self.plan_pass()
+        self.placement = {
+            path: CATALOG_ROOT if packages == {CATALOG_ROOT} else MAIN_PACKAGE for path, packages in self.usage.items()
+        }
+        self.images = {}
+        self.uses_webview = False
+        return self.plan_pass()
+
+    def plan_pass(self) -> Site:
+        self.package = MAIN_PACKAGE
         routes = []
         parents: dict[str, str] = {}
         for page, _, _ in iter_pages(self.spec.pages):
@@ -121,7 +136,9 @@ class _Planner:
                 )
             )
         home_id = self.spec.site.home or self.spec.tabs[0].page
+        self.package = CATALOG_ROOT
         catalog_data = self.catalog_data() if self.spec.catalog else None
+        self.package = MAIN_PACKAGE
         for tab in self.spec.tabs:  # tab icons given as images are published like any other image
             if tab.icon.endswith((".png", ".jpg", ".jpeg", ".gif")):
                 self.image(tab.icon)
@@ -161,13 +178,17 @@ class _Planner:
 
     def image(self, spec_path: str) -> str:
         """Register an image of the spec; returns its absolute package URL."""
+        if self.placement is None:
+            self.usage.setdefault(spec_path, set()).add(self.package)
+            return ""
         asset = self.images.get(spec_path)
         if asset is None:
             source = (self.site_dir / spec_path).resolve()
             digest = hashlib.sha256(source.read_bytes()).hexdigest()[:10]
             stem = re.sub(r"[^a-z0-9-]+", "-", Path(spec_path).stem.lower()).strip("-")[:32] or "img"
             suffix = Path(spec_path).suffix.lower().replace(".jpeg", ".jpg")
-            asset = ImageAsset(source, spec_path, f"assets/img/{stem}-{digest}{suffix}")
+            folder = "assets/img" if self.placement[spec_path] == MAIN_PACKAGE else f"{CATALOG_ROOT}/img"
+            asset = ImageAsset(source, spec_path, f"{folder}/{stem}-{digest}{suffix}")
             self.images[spec_path] = asset
         return "/" + asset.package_path
 

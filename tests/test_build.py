@@ -190,3 +190,22 @@ def test_only_used_components_are_shipped(make_site) -> None:
     components = {p.split("/")[2] for p in files if p.startswith("miniprogram/components/")}
     assert components == {"block-text"}
     assert not any(p.startswith("miniprogram/catalog/") for p in files)
+
+
+def test_image_shown_only_in_the_catalog_lives_in_its_subpackage(make_site) -> None:
+    site_yaml = MINIMAL_SITE.replace(
+        "      - type: text\n        body: 欢迎\n", "      - {type: products, products: [a]}\n"
+    ) + """\
+catalog:
+  categories: [{id: c, name: 类}]
+  products:
+    - {id: a, name: A, price: 1, category: c, images: [images/banner.jpg, images/detail.jpg]}
+"""
+    site = make_site(site_yaml)
+    (site / "images" / "detail.jpg").write_bytes((site / "images" / "banner.jpg").read_bytes() + b"\0")
+    result = build(site, write=False)
+    paths = {f.path for f in result.files}
+    assert any(p.startswith("miniprogram/assets/img/banner-") for p in paths)  # the cover shows on home
+    assert any(p.startswith("miniprogram/catalog/img/detail-") for p in paths)
+    sizes = {p.name: p.bytes for p in result.budget.packages}
+    assert sizes["catalog"] > (site / "images" / "detail.jpg").stat().st_size
