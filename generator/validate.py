@@ -439,6 +439,8 @@ def _explain(error: Any, path: SpecPath, model: type[BaseModel] | None, missing_
             "dict_type": "a mapping (key: value lines)",
             "list_type": "a list (lines starting with '- ')",
         }.get(kind, "a number")
+        if kind == "string_type" and isinstance(value, bool):
+            return "expected text, got true/false (YAML reads yes/no/on/off as true/false); put the text in quotes"
         return f"expected {expected}, got {_kind(value)}"
     if kind == "value_error":
         return str(error["msg"]).removeprefix("Value error, ")
