@@ -21,6 +21,7 @@ from .spec import BLOCK_TYPES, BUILTIN_ICONS, LinkTarget, Page, Product, SiteSpe
 SITE_FILE = "site.yaml"
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif")
 MAX_PAGE_DEPTH = 3
+RESERVED_PAGE_IDS = ("webview",)  # pages/webview/index shows external https links
 
 
 @dataclass(frozen=True)
@@ -502,6 +503,8 @@ def check_references(
                 f"page {page.id!r} is on level {depth}; pages nest at most {MAX_PAGE_DEPTH} levels deep "
                 "(the seed rule keeps users within 3 taps): move it up a level",
             )
+        if page.id in RESERVED_PAGE_IDS:
+            report(path + ("id",), f"page id {page.id!r} is reserved for a built-in page; choose another id")
         unique(page_ids, page.id, path + ("id",), "page")
     top_level = {page.id for page in spec.pages}
 

@@ -193,14 +193,15 @@ def test_only_used_components_are_shipped(make_site) -> None:
 
 
 def test_image_shown_only_in_the_catalog_lives_in_its_subpackage(make_site) -> None:
-    site_yaml = MINIMAL_SITE.replace(
-        "      - type: text\n        body: 欢迎\n", "      - {type: products, products: [a]}\n"
-    ) + """\
+    site_yaml = (
+        MINIMAL_SITE.replace("      - type: text\n        body: 欢迎\n", "      - {type: products, products: [a]}\n")
+        + """\
 catalog:
   categories: [{id: c, name: 类}]
   products:
     - {id: a, name: A, price: 1, category: c, images: [images/banner.jpg, images/detail.jpg]}
 """
+    )
     site = make_site(site_yaml)
     (site / "images" / "detail.jpg").write_bytes((site / "images" / "banner.jpg").read_bytes() + b"\0")
     result = build(site, write=False)

@@ -115,14 +115,38 @@ def rendered(built: dict[str, Any]) -> dict[str, Any]:
     root = str(built["root"])
     cases = [
         # Products as the built page passes them: block `index` of the page's own data.
-        {"name": "products", "root": root, "component": PRODUCTS, "page": {"path": page, "index": index},
-         "queries": [".products-grid", ".products-list", ".product-placeholder"]},
-        {"name": "form_missing", "root": root, "component": FORM, "props": {"block": form}, "action": "submit",
-         "values": {"phone": None}},
-        {"name": "form_valid", "root": root, "component": FORM, "props": {"block": form}, "action": "submit",
-         "values": {"topic": "投诉"}, "respond": 200},
-        {"name": "form_server_error", "root": root, "component": FORM, "props": {"block": form},
-         "action": "submit", "respond": 500},
+        {
+            "name": "products",
+            "root": root,
+            "component": PRODUCTS,
+            "page": {"path": page, "index": index},
+            "queries": [".products-grid", ".products-list", ".product-placeholder"],
+        },
+        {
+            "name": "form_missing",
+            "root": root,
+            "component": FORM,
+            "props": {"block": form},
+            "action": "submit",
+            "values": {"phone": None},
+        },
+        {
+            "name": "form_valid",
+            "root": root,
+            "component": FORM,
+            "props": {"block": form},
+            "action": "submit",
+            "values": {"topic": "投诉"},
+            "respond": 200,
+        },
+        {
+            "name": "form_server_error",
+            "root": root,
+            "component": FORM,
+            "props": {"block": form},
+            "action": "submit",
+            "respond": 500,
+        },
     ]
     batch = built["dir"] / "cases.json"
     batch.write_text(json.dumps({"cases": cases}, ensure_ascii=False), encoding="utf-8")
@@ -214,8 +238,7 @@ def test_form_submit_shows_loading_posts_json_then_success(rendered: dict[str, A
     r = rendered["form_valid"]
     assert r["errors"] == []
     submit = r["submit"]
-    assert submit["filled"] == {"name": "test name", "phone": "13800138000", "topic": "投诉",
-                                "message": "test message"}
+    assert submit["filled"] == {"name": "test name", "phone": "13800138000", "topic": "投诉", "message": "test message"}
 
     # While the request is pending: the button shows loading and cannot be tapped again; inputs are locked.
     pending = submit["afterTap"]
