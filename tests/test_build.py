@@ -152,7 +152,7 @@ def test_dark_variant_declares_darkmode_and_theme_json(make_site, tmp_path: Path
     app = json.loads((package / "app.json").read_text(encoding="utf-8"))
     assert app["darkmode"] is True and app["themeLocation"] == "theme.json"
     theme = json.loads((package / "theme.json").read_text(encoding="utf-8"))
-    assert theme["light"]["navBackground"] == "#E8613C" and theme["dark"]["navBackground"] == "#F07A55"
+    assert theme["light"]["navBackground"] == "#C8472A" and theme["dark"]["navBackground"] == "#F07A55"
     assert "@media (prefers-color-scheme: dark)" in (package / "app.wxss").read_text(encoding="utf-8")
     assert_mpcheck_clean(package)
 
