@@ -90,8 +90,14 @@ def floor_shadow(img: Image.Image, cx: float, cy: float, rx: float, ry: float, c
     img.paste(Image.new("RGB", img.size, color), (0, 0), mask)
 
 
-def confetti(draw: ImageDraw.ImageDraw, rng: random.Random, size: tuple[int, int], colors: list[RGB], count: int,
-             avoid: tuple[float, float, float] | None = None) -> None:
+def confetti(
+    draw: ImageDraw.ImageDraw,
+    rng: random.Random,
+    size: tuple[int, int],
+    colors: list[RGB],
+    count: int,
+    avoid: tuple[float, float, float] | None = None,
+) -> None:
     """Small translucent dots and rings scattered over the background, away from the object."""
     w, h = size
     placed = 0
@@ -104,7 +110,8 @@ def confetti(draw: ImageDraw.ImageDraw, rng: random.Random, size: tuple[int, int
         r = rng.uniform(0.006, 0.018) * min(w, h)
         c = rng.choice(colors)
         if rng.random() < 0.35:
-            draw.ellipse([x - r * 1.4, y - r * 1.4, x + r * 1.4, y + r * 1.4], outline=alpha(c, 150), width=max(2, int(r * 0.45)))
+            ring = r * 1.4
+            draw.ellipse([x - ring, y - ring, x + ring, y + ring], outline=alpha(c, 150), width=max(2, int(r * 0.45)))
         else:
             draw.ellipse([x - r, y - r, x + r, y + r], fill=alpha(c, 140))
         placed += 1
@@ -127,8 +134,13 @@ class Pen:
         return max(1, round(units * self.s))
 
     def rect(self, x0, y0, x1, y1, fill=None, r=0.0, outline=None, width=0.0):
-        self.d.rounded_rectangle(self.box(x0, y0, x1, y1), radius=r * self.s, fill=fill, outline=outline,
-                                 width=self.w(width) if outline else 0)
+        self.d.rounded_rectangle(
+            self.box(x0, y0, x1, y1),
+            radius=r * self.s,
+            fill=fill,
+            outline=outline,
+            width=self.w(width) if outline else 0,
+        )
 
     def ellipse(self, x0, y0, x1, y1, fill=None, outline=None, width=0.0):
         self.d.ellipse(self.box(x0, y0, x1, y1), fill=fill, outline=outline, width=self.w(width) if outline else 0)
@@ -137,7 +149,9 @@ class Pen:
         self.ellipse(x - r, y - r, x + r, y + r, fill=fill, outline=outline, width=width)
 
     def poly(self, pts, fill=None, outline=None, width=0.0):
-        self.d.polygon([self.p(x, y) for x, y in pts], fill=fill, outline=outline, width=self.w(width) if outline else 0)
+        self.d.polygon(
+            [self.p(x, y) for x, y in pts], fill=fill, outline=outline, width=self.w(width) if outline else 0
+        )
 
     def line(self, pts, fill, width=1.0, joint=True):
         self.d.line([self.p(x, y) for x, y in pts], fill=fill, width=self.w(width), joint="curve" if joint else None)
@@ -157,8 +171,13 @@ class Pen:
 
 def curve(cx: float, cy: float, rx: float, ry: float, a0: float, a1: float, n: int = 24) -> list[tuple[float, float]]:
     """Points along an ellipse arc (degrees, 0 = right, clockwise on screen)."""
-    return [(cx + rx * math.cos(math.radians(a0 + (a1 - a0) * i / n)),
-             cy + ry * math.sin(math.radians(a0 + (a1 - a0) * i / n))) for i in range(n + 1)]
+    return [
+        (
+            cx + rx * math.cos(math.radians(a0 + (a1 - a0) * i / n)),
+            cy + ry * math.sin(math.radians(a0 + (a1 - a0) * i / n)),
+        )
+        for i in range(n + 1)
+    ]
 
 
 def gloss(pen: Pen, x0, y0, x1, y1, r=3.0, a=90):
@@ -223,8 +242,23 @@ def draw_bib(pen: Pen, c: dict) -> None:
 
 
 def _onesie_outline() -> list[tuple[float, float]]:
-    pts = [(-14, -44), (-46, -30), (-40, -12), (-26, -18), (-26, 30), (-18, 46), (-6, 46), (0, 36), (6, 46),
-           (18, 46), (26, 30), (26, -18), (40, -12), (46, -30), (14, -44)]
+    pts = [
+        (-14, -44),
+        (-46, -30),
+        (-40, -12),
+        (-26, -18),
+        (-26, 30),
+        (-18, 46),
+        (-6, 46),
+        (0, 36),
+        (6, 46),
+        (18, 46),
+        (26, 30),
+        (26, -18),
+        (40, -12),
+        (46, -30),
+        (14, -44),
+    ]
     neck = curve(0, -44, 14, 10, 0, 180, 16)
     return pts + neck[1:-1]
 
@@ -256,8 +290,10 @@ def draw_sleeping_bag(pen: Pen, c: dict) -> None:
 
 
 def _sock(pen: Pen, dx: float, main: RGB, acc: RGB) -> None:
-    pen.poly([(dx - 10, -44), (dx + 10, -44), (dx + 10, 14), (dx + 30, 22), (dx + 30, 40), (dx - 4, 40), (dx - 10, 28)],
-             fill=main)
+    pen.poly(
+        [(dx - 10, -44), (dx + 10, -44), (dx + 10, 14), (dx + 30, 22), (dx + 30, 40), (dx - 4, 40), (dx - 10, 28)],
+        fill=main,
+    )
     pen.circle(dx + 28, 31, 10, fill=main)
     pen.circle(dx - 1, 28, 12, fill=main)
     pen.rect(dx - 11, -48, dx + 11, -34, fill=acc, r=3)  # cuff
@@ -286,8 +322,10 @@ def draw_hat(pen: Pen, c: dict) -> None:
 
 def draw_jacket(pen: Pen, c: dict) -> None:
     main, acc = c["main"], c["accent"]
-    pen.poly([(-16, -42), (-46, -26), (-38, 6), (-28, 2), (-28, 44), (28, 44), (28, 2), (38, 6), (46, -26), (16, -42)],
-             fill=main)
+    pen.poly(
+        [(-16, -42), (-46, -26), (-38, 6), (-28, 2), (-28, 44), (28, 44), (28, 2), (38, 6), (46, -26), (16, -42)],
+        fill=main,
+    )
     pen.chord(-20, -54, 20, -28, 0, 180, fill=light(main, 0.35))  # hood edge
     pen.arc(-20, -54, 20, -28, 0, 180, fill=acc, width=3)
     pen.line([(0, -30), (0, 44)], fill=acc, width=2.5)
@@ -318,7 +356,10 @@ def _cube(pen: Pen, x: float, y: float, size: float, col: RGB, sym: str, sym_col
     if sym == "circle":
         pen.circle(x + m, y + m, size * 0.24, fill=sym_col)
     elif sym == "tri":
-        pen.poly([(x + m, y + size * 0.22), (x + size * 0.78, y + size * 0.74), (x + size * 0.22, y + size * 0.74)], fill=sym_col)
+        pen.poly(
+            [(x + m, y + size * 0.22), (x + size * 0.78, y + size * 0.74), (x + size * 0.22, y + size * 0.74)],
+            fill=sym_col,
+        )
     elif sym == "star":
         pts = []
         for i in range(10):
@@ -340,7 +381,9 @@ def draw_blocks(pen: Pen, c: dict) -> None:
 
 def draw_cloth_book(pen: Pen, c: dict) -> None:
     main, acc = c["main"], c["accent"]
-    pen.poly([(0, -30), *curve(-22, -30, 22, 8, 0, -180, 12)[1:], (-46, 34), (-22, 30), (0, 38)], fill=light(main, 0.15))
+    pen.poly(
+        [(0, -30), *curve(-22, -30, 22, 8, 0, -180, 12)[1:], (-46, 34), (-22, 30), (0, 38)], fill=light(main, 0.15)
+    )
     pen.poly([(0, -30), *curve(22, -30, 22, 8, 180, 360, 12)[1:], (46, 34), (22, 30), (0, 38)], fill=light(acc, 0.2))
     pen.poly([(0, -26), (-42, -32), (-42, 30), (0, 34)], fill=light(main, 0.6))
     pen.poly([(0, -26), (42, -32), (42, 30), (0, 34)], fill=light(acc, 0.6))
@@ -371,13 +414,27 @@ def draw_bead_maze(pen: Pen, c: dict) -> None:
     main, acc = c["main"], c["accent"]
     pen.rect(-46, 34, 46, 46, fill=(214, 170, 120), r=4)
     cols = [main, acc, light(main, 0.35), (120, 190, 170), (250, 200, 90)]
-    wires = [[(-40, 34), (-40, -30), (0, -40), (40, -20), (40, 34)],
-             [(-28, 34), (-28, -10), (10, -20), (28, 0), (28, 34)],
-             [(-14, 34), (-14, 8), (14, 4), (14, 34)]]
+    wires = [
+        [(-40, 34), (-40, -30), (0, -40), (40, -20), (40, 34)],
+        [(-28, 34), (-28, -10), (10, -20), (28, 0), (28, 34)],
+        [(-14, 34), (-14, 8), (14, 4), (14, 34)],
+    ]
     for w in wires:
         pen.line(w, fill=(170, 170, 180), width=2.5)
-    beads = [(-40, -4), (-40, 16), (-22, -36), (14, -34), (34, -23), (-28, 10), (-10, -17), (18, -12), (28, 18),
-             (-14, 22), (2, 6), (14, 22)]
+    beads = [
+        (-40, -4),
+        (-40, 16),
+        (-22, -36),
+        (14, -34),
+        (34, -23),
+        (-28, 10),
+        (-10, -17),
+        (18, -12),
+        (28, 18),
+        (-14, 22),
+        (2, 6),
+        (14, 22),
+    ]
     for i, (x, y) in enumerate(beads):
         pen.circle(x, y, 6.5, fill=cols[i % len(cols)])
         pen.circle(x - 2, y - 2, 1.8, fill=alpha(WHITE, 150))
@@ -446,8 +503,8 @@ def draw_stroller(pen: Pen, c: dict) -> None:
     pen.line([(-30, 20), (-30, 34)], fill=frame, width=3)
     pen.line([(20, 20), (26, 34)], fill=frame, width=3)
     pen.chord(-42, -32, 30, 30, 0, 180, fill=main)  # basket
-    pen.pie(-40, -46, 8, 2, 180, 270, fill=acc)  # canopy
-    pen.pie(-36, -42, 4, -2, 180, 270, fill=light(acc, 0.25))
+    pen.pie(-44, -38, 28, 34, 180, 282, fill=acc)  # canopy
+    pen.pie(-38, -32, 22, 28, 186, 276, fill=light(acc, 0.25))
     pen.rect(-42, -2, 30, 4, fill=light(main, 0.3), r=2)
     for x in (-30, 26):
         pen.circle(x, 36, 10, fill=(70, 70, 80))
@@ -456,15 +513,19 @@ def draw_stroller(pen: Pen, c: dict) -> None:
 
 def draw_carrier(pen: Pen, c: dict) -> None:
     main, acc = c["main"], c["accent"]
-    pen.line([(-22, -30), (-34, -50)], fill=acc, width=7)  # shoulder straps
-    pen.line([(22, -30), (34, -50)], fill=acc, width=7)
-    pen.rect(-50, 14, 50, 30, fill=acc, r=8)  # waist belt
-    pen.rect(-28, -36, 28, 28, fill=main, r=16)  # panel
-    pen.chord(-20, -48, 20, -22, 180, 360, fill=light(main, 0.3))  # head support
-    pen.rect(-16, -10, 16, 10, fill=light(main, 0.35), r=5)
-    pen.rect(-6, 18, 6, 26, fill=light(acc, 0.5), r=2)  # buckle
-    pen.line([(-20, -24), (-20, 20)], fill=light(main, 0.45), width=1.5)
-    pen.line([(20, -24), (20, 20)], fill=light(main, 0.45), width=1.5)
+    strap = light(acc, 0.2)
+    pen.line([(-20, -26), (-28, -44), (-40, -50)], fill=strap, width=8)  # padded shoulder straps
+    pen.line([(20, -26), (28, -44), (40, -50)], fill=strap, width=8)
+    pen.rect(-24, 26, 24, 46, fill=dark(main, 0.12), r=9)  # hip seat
+    pen.rect(-30, -36, 30, 30, fill=main, r=16)  # body panel
+    pen.chord(-22, -50, 22, -22, 180, 360, fill=light(main, 0.3))  # head support
+    pen.rect(-17, -12, 17, 10, fill=light(main, 0.35), r=5)  # front pocket
+    pen.line([(-22, -24), (-22, 22)], fill=light(main, 0.45), width=1.5)  # stitching
+    pen.line([(22, -24), (22, 22)], fill=light(main, 0.45), width=1.5)
+    pen.rect(-50, 18, 50, 32, fill=strap, r=7)  # waist belt
+    pen.rect(-50, 22, 50, 24, fill=light(strap, 0.3))
+    pen.rect(-7, 17, 7, 33, fill=light(acc, 0.6), r=3)  # buckle
+    gloss(pen, -26, -26, -23, 20, a=60)
 
 
 def draw_backpack(pen: Pen, c: dict) -> None:
@@ -693,8 +754,13 @@ def obj_building(pen: Pen, c: dict) -> None:
     pen.rect(30, 6, 46, 46, fill=light(main, 0.5), r=2)
     for row in range(8):
         for col in range(3):
-            pen.rect(-2 + col * 11, -38 + row * 10, 4 + col * 11, -33 + row * 10,
-                     fill=light(acc, 0.4) if (row + col) % 3 == 0 else light(main, 0.5))
+            pen.rect(
+                -2 + col * 11,
+                -38 + row * 10,
+                4 + col * 11,
+                -33 + row * 10,
+                fill=light(acc, 0.4) if (row + col) % 3 == 0 else light(main, 0.5),
+            )
     for row in range(5):
         pen.rect(-34, -2 + row * 9, -14, 2 + row * 9, fill=light(main, 0.7))
 
@@ -716,8 +782,16 @@ def save(img: Image.Image, path: Path, quality: int = 84) -> None:
         img.convert("RGB").save(path, quality=quality, optimize=True, progressive=True, subsampling="4:2:0")
 
 
-def product_photo(path: Path, shape: str, bg: tuple[str, str], main: str, accent: str, seed: int,
-                  size: int = 800, extra: list[str] | None = None) -> None:
+def product_photo(
+    path: Path,
+    shape: str,
+    bg: tuple[str, str],
+    main: str,
+    accent: str,
+    seed: int,
+    size: int = 800,
+    extra: list[str] | None = None,
+) -> None:
     rng = random.Random(seed)
     n = size * SS
     top, bottom = rgb(bg[0]), rgb(bg[1])
@@ -727,7 +801,7 @@ def product_photo(path: Path, shape: str, bg: tuple[str, str], main: str, accent
     table = Image.new("L", (n, n), 0)
     ImageDraw.Draw(table).rectangle([0, int(n * 0.74), n, n], fill=70)
     img.paste(Image.new("RGB", (n, n), light(bottom, 0.5)), (0, 0), table.filter(ImageFilter.GaussianBlur(n * 0.02)))
-    cx, cy, scale = n * 0.5, n * 0.47, n * 0.0062
+    cx, cy, scale = n * 0.5, n * 0.46, n * 0.0068
     floor_shadow(img, cx, cy + 46 * scale, 44 * scale, 7 * scale, dark(bottom, 0.25), 120)
     draw = ImageDraw.Draw(img, "RGBA")
     colors = {"main": rgb(main), "accent": rgb(accent)}
@@ -748,8 +822,14 @@ def icon(path: Path, shape: str, circle: str, main: str, accent: str, size: int 
     save(img.resize((size, size), Image.LANCZOS), path, quality=86)
 
 
-def banner(path: Path, bg: tuple[str, str], items: list[tuple[str, float, float, float, str, str]], seed: int,
-           size: tuple[int, int] = (1500, 720), dots: list[str] | None = None) -> None:
+def banner(
+    path: Path,
+    bg: tuple[str, str],
+    items: list[tuple[str, float, float, float, str, str]],
+    seed: int,
+    size: tuple[int, int] = (1500, 720),
+    dots: list[str] | None = None,
+) -> None:
     """Wide banner: gradient, soft light, objects on the right; the left stays calm for the caption."""
     rng = random.Random(seed)
     w, h = size[0] * SS, size[1] * SS
@@ -769,14 +849,19 @@ def banner(path: Path, bg: tuple[str, str], items: list[tuple[str, float, float,
     save(img.resize(size, Image.LANCZOS), path, quality=80)
 
 
-def cover(path: Path, bg: tuple[str, str], items: list[tuple[str, float, float, float, str, str]], seed: int,
-          size: tuple[int, int] = (960, 480)) -> None:
+def cover(
+    path: Path,
+    bg: tuple[str, str],
+    items: list[tuple[str, float, float, float, str, str]],
+    seed: int,
+    size: tuple[int, int] = (960, 480),
+) -> None:
     banner(path, bg, items, seed, size)
 
 
 # --- beibei: 贝贝暖 母婴生活馆 -------------------------------------------------------------------------------
 
-CORAL, PEACH, MINT, SKY, BUTTER, LILAC, ROSE = "#F08A6C", "#FFC9A8", "#9ED9C5", "#9CC8EE", "#F7D77A", "#C9B6E8", "#F4A7B9"
+CORAL, SKY, BUTTER = "#F08A6C", "#9CC8EE", "#F7D77A"
 
 # image name -> (shape, background top/bottom, main colour, accent colour)
 BEIBEI_PRODUCTS: dict[str, tuple[str, tuple[str, str], str, str]] = {
@@ -809,7 +894,7 @@ BEIBEI_PRODUCTS: dict[str, tuple[str, tuple[str, str], str, str]] = {
     "diapers-m": ("diapers", ("#F3F1FF", "#DCD8F5"), "#9C95DB", "#F5B94E"),
     # 出行装备
     "light-stroller": ("stroller", ("#F0F4F8", "#D7E1EA"), "#7E9BB8", "#E8613C"),
-    "baby-carrier": ("carrier", ("#F5F1EA", "#E6DCCB"), "#B59D7E", "#6E5A46"),
+    "baby-carrier": ("carrier", ("#F1F6F2", "#D8E6DC"), "#9FB7A8", "#5E7A6B"),
     "diaper-backpack": ("backpack", ("#FFF2EC", "#F8D9CB"), "#E9967A", "#7A5C4F"),
     "thermos-bottle": ("thermos", ("#EEF7F4", "#D3E9E2"), "#6FB5A0", "#2F6E5E"),
     # 孕妈专区
@@ -870,30 +955,59 @@ def make_beibei() -> list[Path]:
         icon(p, shape, circle, main, accent)
         made.append(p)
     banners = {
-        "banner-feeding": (("#FFE9DC", "#FFC6AE"), [("bottle", 0.62, 0.50, 0.0058, "#F4A08A", "#F08A6C"),
-                                                     ("sippy_cup", 0.78, 0.58, 0.0045, "#7CCFB0", "#F3B45E"),
-                                                     ("bowl", 0.9, 0.68, 0.0030, "#F7B267", "#E07A5F")]),
-        "banner-summer": (("#E3F3FF", "#B9DDF6"), [("onesie", 0.64, 0.48, 0.0056, "#FBC4AB", "#E8613C"),
-                                                    ("hat", 0.82, 0.62, 0.0040, "#B7D59A", "#7FA86A"),
-                                                    ("socks", 0.92, 0.74, 0.0026, "#F6D365", "#E29C45")]),
-        "banner-toys": (("#FFF6D9", "#FBE0A0"), [("blocks", 0.62, 0.56, 0.0050, "#F08A6C", "#6CB6E0"),
-                                                  ("duck", 0.80, 0.60, 0.0042, "#FFD45C", "#F28B3B"),
-                                                  ("bear", 0.92, 0.66, 0.0034, "#D9A57B", "#E8613C")]),
+        "banner-feeding": (
+            ("#FFE9DC", "#FFC6AE"),
+            [
+                ("bottle", 0.62, 0.50, 0.0058, "#F4A08A", "#F08A6C"),
+                ("sippy_cup", 0.78, 0.58, 0.0045, "#7CCFB0", "#F3B45E"),
+                ("bowl", 0.9, 0.68, 0.0030, "#F7B267", "#E07A5F"),
+            ],
+        ),
+        "banner-summer": (
+            ("#E3F3FF", "#B9DDF6"),
+            [
+                ("onesie", 0.64, 0.48, 0.0056, "#FBC4AB", "#E8613C"),
+                ("hat", 0.82, 0.62, 0.0040, "#B7D59A", "#7FA86A"),
+                ("socks", 0.92, 0.74, 0.0026, "#F6D365", "#E29C45"),
+            ],
+        ),
+        "banner-toys": (
+            ("#FFF6D9", "#FBE0A0"),
+            [
+                ("blocks", 0.59, 0.56, 0.0050, "#F08A6C", "#6CB6E0"),
+                ("duck", 0.77, 0.60, 0.0042, "#FFD45C", "#F28B3B"),
+                ("bear", 0.92, 0.66, 0.0034, "#D9A57B", "#E8613C"),
+            ],
+        ),
     }
     for i, (name, (bg, items)) in enumerate(banners.items()):
         p = out / f"{name}.jpg"
         banner(p, bg, items, seed=200 + i, dots=[CORAL, "#FFFFFF", BUTTER])
         made.append(p)
     covers = {
-        "cover-sleep": (("#E9EEFB", "#C9D4F0"), [("sleeping_bag", 0.66, 0.5, 0.0056, "#A9CDEB", "#6A9FCB"),
-                                                  ("bear", 0.84, 0.6, 0.0040, "#D9A57B", "#E8613C")]),
-        "cover-weaning": (("#FFF3E2", "#FADDB6"), [("bowl", 0.66, 0.56, 0.0056, "#F7B267", "#E07A5F"),
-                                                    ("bib", 0.85, 0.56, 0.0042, "#B9A4E3", "#8D74C9")]),
-        "cover-bath": (("#E6F6F3", "#C3E8E0"), [("bathtub", 0.66, 0.56, 0.0056, "#7FB8E6", "#F08A6C"),
-                                                 ("duck", 0.86, 0.62, 0.0036, "#FFD45C", "#F28B3B")]),
-        "store-front": (("#FFEFE5", "#F6D2BF"), [("backpack", 0.58, 0.56, 0.0048, "#E9967A", "#7A5C4F"),
-                                                  ("stroller", 0.76, 0.56, 0.0052, "#7E9BB8", "#E8613C"),
-                                                  ("bear", 0.91, 0.64, 0.0034, "#D9A57B", "#E8613C")]),
+        "cover-sleep": (
+            ("#E9EEFB", "#C9D4F0"),
+            [
+                ("sleeping_bag", 0.66, 0.5, 0.0056, "#A9CDEB", "#6A9FCB"),
+                ("bear", 0.84, 0.6, 0.0040, "#D9A57B", "#E8613C"),
+            ],
+        ),
+        "cover-weaning": (
+            ("#FFF3E2", "#FADDB6"),
+            [("bowl", 0.66, 0.56, 0.0056, "#F7B267", "#E07A5F"), ("bib", 0.85, 0.56, 0.0042, "#B9A4E3", "#8D74C9")],
+        ),
+        "cover-bath": (
+            ("#E6F6F3", "#C3E8E0"),
+            [("bathtub", 0.66, 0.56, 0.0056, "#7FB8E6", "#F08A6C"), ("duck", 0.86, 0.62, 0.0036, "#FFD45C", "#F28B3B")],
+        ),
+        "store-front": (
+            ("#FFEFE5", "#F6D2BF"),
+            [
+                ("backpack", 0.58, 0.56, 0.0048, "#E9967A", "#7A5C4F"),
+                ("stroller", 0.76, 0.56, 0.0052, "#7E9BB8", "#E8613C"),
+                ("bear", 0.91, 0.64, 0.0034, "#D9A57B", "#E8613C"),
+            ],
+        ),
     }
     for i, (name, (bg, items)) in enumerate(covers.items()):
         p = out / f"{name}.jpg"
@@ -928,34 +1042,64 @@ def make_anxin() -> list[Path]:
     out = SITES / "anxin" / "images"
     made: list[Path] = []
     banners = {
-        "banner-bookkeeping": (("#E8EEF6", "#C9D6E6"), [("document", 0.64, 0.5, 0.0056, NAVY, TEAL),
-                                                         ("calculator", 0.80, 0.56, 0.0046, SLATE, TEAL),
-                                                         ("coins", 0.92, 0.68, 0.0030, NAVY, GOLD)]),
-        "banner-tax": (("#E5F3F1", "#C2E1DC"), [("calendar", 0.64, 0.5, 0.0054, NAVY, TEAL),
-                                                 ("bar_chart", 0.82, 0.55, 0.0046, NAVY, TEAL),
-                                                 ("magnifier", 0.93, 0.70, 0.0026, NAVY, TEAL)]),
-        "banner-company": (("#EEF0F5", "#D3D8E4"), [("building", 0.63, 0.5, 0.0058, NAVY, GOLD),
-                                                     ("seal", 0.80, 0.58, 0.0044, SLATE, "#C0392B"),
-                                                     ("briefcase", 0.92, 0.70, 0.0028, "#8A6A4A", GOLD)]),
+        "banner-bookkeeping": (
+            ("#E8EEF6", "#C9D6E6"),
+            [
+                ("document", 0.60, 0.5, 0.0056, NAVY, TEAL),
+                ("calculator", 0.77, 0.56, 0.0046, SLATE, TEAL),
+                ("coins", 0.91, 0.68, 0.0030, NAVY, GOLD),
+            ],
+        ),
+        "banner-tax": (
+            ("#E5F3F1", "#C2E1DC"),
+            [
+                ("calendar", 0.59, 0.5, 0.0054, NAVY, TEAL),
+                ("bar_chart", 0.795, 0.55, 0.0046, NAVY, TEAL),
+                ("magnifier", 0.93, 0.70, 0.0026, NAVY, TEAL),
+            ],
+        ),
+        "banner-company": (
+            ("#EEF0F5", "#D3D8E4"),
+            [
+                ("building", 0.63, 0.5, 0.0058, NAVY, GOLD),
+                ("seal", 0.80, 0.58, 0.0044, SLATE, "#C0392B"),
+                ("briefcase", 0.92, 0.70, 0.0028, "#8A6A4A", GOLD),
+            ],
+        ),
     }
     for i, (name, (bg, items)) in enumerate(banners.items()):
         p = out / f"{name}.jpg"
         banner(p, bg, items, seed=500 + i, dots=["#FFFFFF", "#9FB3C8"])
         made.append(p)
     covers = {
-        "cover-small-taxpayer": (("#EAF1F8", "#CFDDEC"), [("pie_chart", 0.66, 0.52, 0.0056, NAVY, TEAL),
-                                                           ("document", 0.86, 0.58, 0.0042, NAVY, TEAL)]),
-        "cover-deductions": (("#EEF6F2", "#D1E7DD"), [("calendar", 0.66, 0.52, 0.0054, TEAL, GOLD),
-                                                       ("coins", 0.86, 0.62, 0.0040, NAVY, GOLD)]),
-        "cover-invoice": (("#F3F1EC", "#E2DCCF"), [("document", 0.66, 0.52, 0.0056, SLATE, "#C0392B"),
-                                                    ("shield", 0.86, 0.58, 0.0042, NAVY, TEAL)]),
-        "cover-startup": (("#ECEFF6", "#D0D6E6"), [("building", 0.66, 0.52, 0.0056, NAVY, TEAL),
-                                                    ("seal", 0.86, 0.6, 0.0040, SLATE, "#C0392B")]),
-        "cover-annual-report": (("#E9F3F6", "#C8E0E8"), [("bar_chart", 0.66, 0.52, 0.0056, NAVY, TEAL),
-                                                          ("magnifier", 0.86, 0.62, 0.0036, NAVY, TEAL)]),
-        "office": (("#EDF1F6", "#D4DCE7"), [("briefcase", 0.62, 0.58, 0.0052, NAVY, GOLD),
-                                             ("calculator", 0.78, 0.56, 0.0046, SLATE, TEAL),
-                                             ("document", 0.91, 0.62, 0.0036, NAVY, TEAL)]),
+        "cover-small-taxpayer": (
+            ("#EAF1F8", "#CFDDEC"),
+            [("pie_chart", 0.66, 0.52, 0.0056, NAVY, TEAL), ("document", 0.86, 0.58, 0.0042, NAVY, TEAL)],
+        ),
+        "cover-deductions": (
+            ("#EEF6F2", "#D1E7DD"),
+            [("calendar", 0.66, 0.52, 0.0054, TEAL, GOLD), ("coins", 0.86, 0.62, 0.0040, NAVY, GOLD)],
+        ),
+        "cover-invoice": (
+            ("#F3F1EC", "#E2DCCF"),
+            [("document", 0.66, 0.52, 0.0056, SLATE, "#C0392B"), ("shield", 0.86, 0.58, 0.0042, NAVY, TEAL)],
+        ),
+        "cover-startup": (
+            ("#ECEFF6", "#D0D6E6"),
+            [("building", 0.66, 0.52, 0.0056, NAVY, TEAL), ("seal", 0.86, 0.6, 0.0040, SLATE, "#C0392B")],
+        ),
+        "cover-annual-report": (
+            ("#E9F3F6", "#C8E0E8"),
+            [("bar_chart", 0.66, 0.52, 0.0056, NAVY, TEAL), ("magnifier", 0.86, 0.62, 0.0036, NAVY, TEAL)],
+        ),
+        "office": (
+            ("#EDF1F6", "#D4DCE7"),
+            [
+                ("briefcase", 0.62, 0.58, 0.0052, NAVY, GOLD),
+                ("calculator", 0.78, 0.56, 0.0046, SLATE, TEAL),
+                ("document", 0.91, 0.62, 0.0036, NAVY, TEAL),
+            ],
+        ),
     }
     for i, (name, (bg, items)) in enumerate(covers.items()):
         p = out / f"{name}.jpg"
@@ -978,8 +1122,10 @@ def main(argv: list[str]) -> int:
         made = makers[site]()
         total = sum(p.stat().st_size for p in made)
         biggest = max(made, key=lambda p: p.stat().st_size)
-        print(f"{site}: {len(made)} images, {total / 1024:.0f} KB in total, "
-              f"largest {biggest.relative_to(SITES)} {biggest.stat().st_size / 1024:.0f} KB")
+        print(
+            f"{site}: {len(made)} images, {total / 1024:.0f} KB in total, "
+            f"largest {biggest.relative_to(SITES)} {biggest.stat().st_size / 1024:.0f} KB"
+        )
     return 0
 
 
