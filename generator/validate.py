@@ -20,6 +20,7 @@ from .spec import BLOCK_TYPES, BUILTIN_ICONS, LinkTarget, Page, Product, SiteSpe
 
 SITE_FILE = "site.yaml"
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif")
+TAB_ICON_SUFFIXES = (".png", ".jpg", ".jpeg")
 MAX_PAGE_DEPTH = 3
 RESERVED_PAGE_IDS = ("webview",)  # pages/webview/index shows external https links
 
@@ -548,9 +549,19 @@ def check_references(
                 "(WeChat keeps tab pages in the main package)",
             )
         unique(tab_pages, tab.page, path, "tab page")
-        _check_icon(tab.icon, ("tabs", i, "icon"), site_dir, report)
+        limit_kb = spec.budgets.tab_icon_kb
+        if tab.icon in BUILTIN_ICONS:
+            pass
+        elif "/" not in tab.icon and "." not in tab.icon:
+            report(
+                ("tabs", i, "icon"),
+                f"no built-in icon {tab.icon!r}{_did_you_mean(tab.icon, BUILTIN_ICONS)}; built-in icons: "
+                f"{', '.join(BUILTIN_ICONS)}, or give an image path",
+            )
+        else:
+            _check_tab_image(tab.icon, ("tabs", i, "icon"), site_dir, limit_kb, report)
         if tab.selected_icon:
-            _check_image(tab.selected_icon, ("tabs", i, "selected_icon"), site_dir, report)
+            _check_tab_image(tab.selected_icon, ("tabs", i, "selected_icon"), site_dir, limit_kb, report)
     if spec.site.home:
         check_ref("page", spec.site.home, ("site", "home"))
     if spec.site.logo:
@@ -621,17 +632,17 @@ def _check_product(product: Product, path: SpecPath, site_dir: Path, report: Any
                 )
 
 
-def _check_icon(icon: str, path: SpecPath, site_dir: Path, report: Any) -> None:
-    if icon in BUILTIN_ICONS:
+def _check_tab_image(relative: str, path: SpecPath, site_dir: Path, limit_kb: int, report: Any) -> None:
+    """Tab bar icons: PNG or JPEG (WeChat refuses GIF there), within the tab icon budget."""
+    if not relative.lower().endswith(TAB_ICON_SUFFIXES):
+        report(path, f"{relative!r} is not a PNG or JPEG; WeChat's tab bar takes png, jpg or jpeg icons")
         return
-    if "/" not in icon and "." not in icon:
-        report(
-            path,
-            f"no built-in icon {icon!r}{_did_you_mean(icon, BUILTIN_ICONS)}; built-in icons: "
-            f"{', '.join(BUILTIN_ICONS)}, or give an image path",
-        )
-        return
-    _check_image(icon, path, site_dir, report)
+    resolved = resolve_site_path(site_dir, relative)
+    if isinstance(resolved, str):
+        report(path, resolved)
+    elif resolved.stat().st_size > limit_kb * 1024:
+        size_kb = resolved.stat().st_size / 1024
+        report(path, f"{relative!r} is {size_kb:.0f} KB; tab icons must be at most {limit_kb} KB (81x81 px is enough)")
 
 
 def _check_image(relative: str, path: SpecPath, site_dir: Path, report: Any) -> None:

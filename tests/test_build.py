@@ -210,3 +210,25 @@ catalog:
     assert any(p.startswith("miniprogram/catalog/img/detail-") for p in paths)
     sizes = {p.name: p.bytes for p in result.budget.packages}
     assert sizes["catalog"] > (site / "images" / "detail.jpg").stat().st_size
+
+
+def test_site_tab_icons_from_images(make_site) -> None:
+    site = make_site(MINIMAL_SITE.replace("icon: user", "icon: images/me.png, selected_icon: images/me-on.png"))
+    for name, color in (("me.png", (120, 120, 120, 255)), ("me-on.png", (200, 60, 40, 255))):
+        Image.new("RGBA", (81, 81), color).save(site / "images" / name)
+    build(site)
+    package = site / "dist" / "miniprogram"
+    app = json.loads((package / "app.json").read_text(encoding="utf-8"))
+    tab = app["tabBar"]["list"][1]
+    assert tab["iconPath"].startswith("assets/img/me-") and tab["selectedIconPath"].startswith("assets/img/me-on-")
+    assert_mpcheck_clean(package)
+
+
+def test_oversized_or_gif_tab_icon_is_a_spec_error(make_site) -> None:
+    site = make_site(MINIMAL_SITE.replace("icon: user", "icon: images/big.png").replace("icon: home", "icon: a.gif"))
+    Image.effect_noise((400, 400), 100).convert("RGB").save(site / "images" / "big.png")
+    (site / "a.gif").write_bytes(b"GIF89a")
+    result = CliRunner().invoke(main, ["build", str(site)])
+    assert result.exit_code == 2
+    assert "tabs[1].icon: 'images/big.png' is" in result.output and "at most 40 KB" in result.output
+    assert "tabs[0].icon: 'a.gif' is not a PNG or JPEG" in result.output
