@@ -1,21 +1,38 @@
-"""`build()`: the pipeline load -> validate -> theme -> plan -> render -> budget -> write, used by CLI and tests."""
+"""`build()`: load -> validate -> theme -> plan -> assets -> render -> budget -> write, for the CLI and tests."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from .budget import BudgetReport, measure
-from .errors import SpecError
+from .assets import AssetStats, ImageCache, ImageJob, ImageSettings, process_images
+from .budget import BudgetReport, measure_budget
+from .errors import Problem, SpecError, format_path
 from .output import OutputFile, text_file
-from .plan import Site, plan_site
+from .plan import Planner, Site, publish_images
 from .render.miniprogram import render_miniprogram
-from .theme import resolve_theme
-from .validate import load_spec
+from .theme import Theme, resolve_theme
+from .validate import LoadedSpec, load_spec
 from .write import WriteReport, write_output
 
 DEFAULT_OUT = "dist"
+DEFAULT_CACHE = ".mpgen-cache"
+REPORT_FILE = "report.json"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    out_dir: Path | None = None  # default SITE/dist
+    cache_dir: Path | None = None  # default SITE/.mpgen-cache; the cache is off when `use_cache` is False
+    use_cache: bool = True
+    write: bool = True
+    baseline: dict[str, Any] | None = None
+    max_growth_kb: int | None = None
+    progress: Callable[[int], None] | None = None
+    progress_start: Callable[[int], None] | None = None  # told how many images will be processed
 
 
 @dataclass(frozen=True)
@@ -24,10 +41,11 @@ class BuildResult:
     files: list[OutputFile]
     budget: BudgetReport
     written: WriteReport | None
+    images: AssetStats
 
 
-def plan(site_dir: Path) -> Site:
-    """Load, validate and plan a site; raises SpecError listing every problem."""
+def load(site_dir: Path) -> tuple[LoadedSpec, Theme]:
+    """Load, validate and resolve the theme; raises SpecError listing every problem."""
     site_dir = site_dir.resolve()
     loaded = load_spec(site_dir)
     problems = list(loaded.problems)
@@ -39,22 +57,61 @@ def plan(site_dir: Path) -> Site:
         problems.extend(exc.problems)
     if problems:
         raise SpecError(problems)
-    return plan_site(loaded.spec, theme, site_dir)
+    return loaded, theme
 
 
-def render(site: Site) -> tuple[list[OutputFile], BudgetReport]:
-    files = render_miniprogram(site)
-    budget = measure(files)
-    report = {"site": site.spec.site.name, "miniprogram": budget.as_json()}
-    files.append(text_file("report.json", json.dumps(report, ensure_ascii=False, indent=2) + "\n", "generator.budget"))
-    return files, budget
+def plan(site_dir: Path, options: BuildOptions | None = None) -> tuple[Site, LoadedSpec, AssetStats]:
+    """Everything up to rendering: the planned site with its images processed."""
+    options = options or BuildOptions()
+    loaded, theme = load(site_dir)
+    spec, site_dir = loaded.spec, loaded.site_dir
+    planner = Planner(spec, theme, site_dir)
+    needs = planner.image_needs()
+    jobs = {need: ImageJob((site_dir / need.spec_path).resolve(), need.width, need.kind) for need in needs}
+    budgets = spec.budgets
+    settings = ImageSettings(budgets.image_kb, budgets.image_warn_kb, budgets.tab_icon_kb)
+    cache = ImageCache((options.cache_dir or site_dir / DEFAULT_CACHE) / "images" if options.use_cache else None)
+    if options.progress_start:
+        options.progress_start(len(set(jobs.values())))
+    outcomes, stats = process_images(jobs.values(), settings, cache, options.progress)
+    problems = [
+        Problem(loaded.source.value(need.ref), format_path(need.ref), f"{need.spec_path!r} {outcomes[job].error}")
+        for need, job in jobs.items()
+        if outcomes[job].error
+    ]
+    if problems:
+        raise SpecError(problems)
+    processed = {need: outcomes[job].image for need, job in jobs.items()}
+    published = publish_images(needs, processed, spec.site.cdn)  # type: ignore[arg-type]
+    return planner.plan(published), loaded, stats
 
 
-def build(site_dir: Path, out_dir: Path | None = None, write: bool = True) -> BuildResult:
+def build(site_dir: Path, out_dir: Path | None = None, write: bool = True, **options: Any) -> BuildResult:
     """Build the site in `site_dir` into `out_dir` (default `SITE/dist`)."""
-    site = plan(site_dir)
-    files, budget = render(site)
-    written = None
-    if write:
-        written = write_output(files, out_dir or site.site_dir / DEFAULT_OUT)
-    return BuildResult(site, files, budget, written)
+    opts = BuildOptions(out_dir=out_dir, write=write, **options)
+    site, loaded, stats = plan(site_dir, opts)
+    files = render_miniprogram(site)
+    files.extend(OutputFile(a.output_path, a.image.data, a.spec_path) for a in site.images if a.on_cdn)
+    budget = measure_budget(site, files, loaded.spec.budgets, loaded.source, opts.baseline, opts.max_growth_kb)
+    files.append(text_file(REPORT_FILE, report_json(site, budget), "generator.budget"))
+    written = write_output(files, opts.out_dir or site.site_dir / DEFAULT_OUT) if opts.write else None
+    return BuildResult(site, files, budget, written, stats)
+
+
+def report_json(site: Site, budget: BudgetReport) -> str:
+    report = {
+        "site": site.spec.site.name,
+        "plan": [
+            {
+                "package": p.name,
+                "root": p.root,
+                "pages": list(p.pages),
+                "why": p.reason,
+                "preloaded_by": list(p.preloaded_by),
+            }
+            for p in site.packages
+        ],
+        "cdn": site.spec.site.cdn,
+        "miniprogram": budget.as_json(),
+    }
+    return json.dumps(report, ensure_ascii=False, indent=2) + "\n"

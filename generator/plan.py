@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from .assets import TAB_ICON_SIZE, Kind, ProcessedImage
+from .source import SpecPath
 from .spec import (
+    BUILTIN_ICONS,
     ArticleBlock,
     BannerBlock,
     Block,
     ButtonBlock,
     CategoriesBlock,
+    Category,
     ContactBlock,
     FormBlock,
     ImageBlock,
@@ -26,13 +31,17 @@ from .spec import (
     SiteSpec,
     TextBlock,
 )
-from .textdata import article_sections, paragraphs, price_fen, price_text
+from .textdata import article_sections, js_literal, paragraphs, price_fen, price_text
 from .theme import Theme
 from .validate import iter_pages
 
 CATALOG_ROOT = "catalog"
 """Subpackage holding the category listing and product detail pages (keeps the main package small)."""
+DEEP_ROOT = "more"
+"""Subpackage holding the pages of levels 2 and 3, which only open from other pages."""
 MAIN_PACKAGE = "main"
+TAB_ICONS = "tab-icons"
+"""Pseudo-package of the site's own tab icons: published in the main package, sized 81x81."""
 PRODUCT_PAGE = f"{CATALOG_ROOT}/product/index"
 CATEGORY_PAGE = f"{CATALOG_ROOT}/category/index"
 WEBVIEW_PAGE = "pages/webview/index"
@@ -41,13 +50,41 @@ INPUT_TYPES = {"number": "digit", "tel": "number"}
 """Form field type -> the mini-program <input type> that brings up the right keyboard."""
 
 
+# Display width of each image slot in rpx (750 = screen width), which at 2x device pixels is also the
+# pixel width the image is rendered at. They follow the layouts in templates/miniprogram.
+SLOT_FULL = 718  # banner, image block: screen width minus the page margins
+SLOT_ARTICLE = 686  # inside a padded card
+SLOT_GRID = 351  # a product card in the two-column grid
+SLOT_ROW = 200  # a product row in a list
+SLOT_CATEGORY = 96  # a round category icon
+SLOT_GALLERY = 750  # the product detail gallery, edge to edge
+
+
+@dataclass(frozen=True)
+class ImageNeed:
+    """The largest slot a spec image fills in one package, and where the spec first references it."""
+
+    spec_path: str
+    package: str
+    width: int
+    kind: Kind
+    ref: SpecPath
+
+
 @dataclass(frozen=True)
 class ImageAsset:
-    """A spec image and the package path it is published under (content-hashed name)."""
+    """A processed image published in a package (or on the CDN) under a content-hashed name."""
 
-    source: Path
     spec_path: str
-    package_path: str  # e.g. assets/img/banner-1a2b3c4d5e.jpg
+    package: str
+    url: str  # what pages use: /assets/img/x-1a2b3c4d5e.jpg, or https://cdn/.../x-1a2b3c4d5e.jpg
+    output_path: str  # path below the output folder: miniprogram/assets/img/... or cdn/img/...
+    image: ProcessedImage
+    ref: SpecPath
+
+    @property
+    def on_cdn(self) -> bool:
+        return self.url.startswith("https://")
 
 
 @dataclass(frozen=True)
@@ -64,6 +101,17 @@ class PageRoute:
 
 
 @dataclass(frozen=True)
+class PackagePlan:
+    """One package of the mini-program: its root folder, its pages, and why they are there."""
+
+    name: str
+    root: str  # "" for the main package
+    pages: tuple[str, ...]  # page paths relative to the root
+    reason: str
+    preloaded_by: tuple[str, ...] = ()  # main-package pages that download it in advance
+
+
+@dataclass(frozen=True)
 class Site:
     """Everything the renderers need, resolved once."""
 
@@ -72,38 +120,54 @@ class Site:
     site_dir: Path
     routes: tuple[PageRoute, ...]
     home: str  # route path of the first page
-    images: tuple[ImageAsset, ...]
+    images: tuple[ImageAsset, ...]  # every published image, sorted by output path
     catalog_data: dict[str, Any] | None
     uses_webview: bool
     tab_pages: tuple[str, ...] = field(default=())
+    packages: tuple[PackagePlan, ...] = ()
+    tab_icon_files: dict[int, tuple[str, str]] = field(default_factory=dict)
+    """Tab index -> package paths of its own (non built-in) icon and selected icon."""
 
 
-def plan_site(spec: SiteSpec, theme: Theme, site_dir: Path) -> Site:
-    return _Planner(spec, theme, site_dir).plan()
+class Planner:
+    """Plans a site in two passes around the assets stage.
 
+    `image_needs()` walks the site once and records which images each package shows and how wide;
+    after the images are processed, `plan()` walks it again and uses their published URLs.
+    """
 
-class _Planner:
     def __init__(self, spec: SiteSpec, theme: Theme, site_dir: Path) -> None:
         self.spec = spec
         self.theme = theme
         self.site_dir = site_dir
-        self.images: dict[str, ImageAsset] = {}
         self.tab_ids = {tab.page for tab in spec.tabs}
         self.uses_webview = False
         catalog = spec.catalog
         self.products = {p.id: p for p in catalog.products} if catalog else {}
+        self.product_index = {p.id: i for i, p in enumerate(catalog.products)} if catalog else {}
         self.categories = {c.id: c for c in catalog.categories} if catalog else {}
-
-    def plan(self) -> Site:
-        # Two passes: the first records which package shows each image, so an image that only the
-        # catalog subpackage shows is published inside it and costs the main package nothing.
-        self.placement: dict[str, str] | None = None
-        self.usage: dict[str, set[str]] = {}
-        self.plan_pass()
-        self.placement = {
-            path: CATALOG_ROOT if packages == {CATALOG_ROOT} else MAIN_PACKAGE for path, packages in self.usage.items()
+        self.category_index = {c.id: i for i, c in enumerate(catalog.categories)} if catalog else {}
+        self.page_paths = {
+            page.id: page_path(page.id) if level == 1 else f"{DEEP_ROOT}/{page.id}/index"
+            for page, _, level in iter_pages(spec.pages)
         }
-        self.images = {}
+        self.needs: dict[tuple[str, str], ImageNeed] | None = None
+        self.published: Mapping[tuple[str, str], ImageAsset] = {}
+
+    def image_needs(self) -> list[ImageNeed]:
+        """Each image once per package that shows it; the catalog reuses a main-package copy that is wide enough."""
+        self.needs = {}
+        self.plan_pass()
+        needs, self.needs = self.needs, None
+        for (spec_path, package), need in list(needs.items()):
+            main = needs.get((spec_path, MAIN_PACKAGE))
+            if package in (CATALOG_ROOT, DEEP_ROOT) and main is not None and main.width >= need.width:
+                del needs[(spec_path, package)]
+        return list(needs.values())
+
+    def plan(self, published: Mapping[tuple[str, str], ImageAsset]) -> Site:
+        """The site, with `published[(spec_path, package)]` giving each image's asset."""
+        self.published = published
         self.uses_webview = False
         return self.plan_pass()
 
@@ -114,8 +178,9 @@ class _Planner:
         for page, _, _ in iter_pages(self.spec.pages):
             for child in page.children:
                 parents[child.id] = page.id
-        for page, _, level in iter_pages(self.spec.pages):
-            blocks = [self.block_data(block) for block in page.blocks]
+        for page, path, level in iter_pages(self.spec.pages):
+            self.package = MAIN_PACKAGE if level == 1 else DEEP_ROOT
+            blocks = [self.block_data(block, path + ("blocks", b)) for b, block in enumerate(page.blocks)]
             if page.children:
                 blocks.append(
                     {
@@ -127,7 +192,7 @@ class _Planner:
             routes.append(
                 PageRoute(
                     page=page,
-                    path=page_path(page.id),
+                    path=self.page_paths[page.id],
                     level=level,
                     is_tab=page.id in self.tab_ids,
                     parent=parents.get(page.id),
@@ -139,30 +204,72 @@ class _Planner:
         self.package = CATALOG_ROOT
         catalog_data = self.catalog_data() if self.spec.catalog else None
         self.package = MAIN_PACKAGE
-        for tab in self.spec.tabs:  # tab icons given as images are published like any other image
-            if tab.icon.endswith((".png", ".jpg", ".jpeg", ".gif")):
-                self.image(tab.icon)
-            if tab.selected_icon:
-                self.image(tab.selected_icon)
-        logo = self.spec.site.logo
-        if logo:
-            self.image(logo)
+        tab_icons = []
+        for i, tab in enumerate(self.spec.tabs):
+            if tab.icon in BUILTIN_ICONS:
+                continue
+            icon = self.image(tab.icon, TAB_ICON_SIZE, ("tabs", i, "icon"), kind="tab-icon")
+            selected = tab.selected_icon
+            chosen = self.image(selected, TAB_ICON_SIZE, ("tabs", i, "selected_icon"), "tab-icon") if selected else icon
+            tab_icons.append((i, icon.lstrip("/"), chosen.lstrip("/")))
         return Site(
             spec=self.spec,
             theme=self.theme,
             site_dir=self.site_dir,
             routes=tuple(routes),
-            home=page_path(home_id),
-            images=tuple(sorted(self.images.values(), key=lambda i: i.package_path)),
+            home=self.page_paths[home_id],
+            images=tuple(
+                sorted({a.output_path: a for a in self.published.values()}.values(), key=lambda a: a.output_path)
+            ),
             catalog_data=catalog_data,
             uses_webview=self.uses_webview,
             tab_pages=tuple(page_path(t.page) for t in self.spec.tabs),
+            packages=self.package_plan(routes, catalog_data is not None),
+            tab_icon_files={i: (icon, selected) for i, icon, selected in tab_icons},
         )
+
+    def package_plan(self, routes: list[PageRoute], has_catalog: bool) -> tuple[PackagePlan, ...]:
+        main_routes = [r for r in routes if not r.path.startswith(DEEP_ROOT + "/")]
+        deep_routes = [r for r in routes if r.path.startswith(DEEP_ROOT + "/")]
+
+        def preloaders(root: str) -> tuple[str, ...]:
+            return tuple(r.path for r in main_routes if r.is_tab and f'"/{root}/' in js_literal(r.blocks, None))
+
+        plans = [
+            PackagePlan(
+                MAIN_PACKAGE,
+                "",
+                tuple(r.path for r in main_routes) + ((WEBVIEW_PAGE,) if self.uses_webview else ()),
+                "tab pages and other top-level pages, what they show, the block components and the tab icons",
+            )
+        ]
+        if has_catalog:
+            pages = (PRODUCT_PAGE, CATEGORY_PAGE)
+            plans.append(
+                PackagePlan(
+                    CATALOG_ROOT,
+                    CATALOG_ROOT,
+                    tuple(p.removeprefix(CATALOG_ROOT + "/") for p in pages),
+                    "category listing, product detail and the catalog data, with images only they show",
+                    preloaders(CATALOG_ROOT),
+                )
+            )
+        if deep_routes:
+            plans.append(
+                PackagePlan(
+                    DEEP_ROOT,
+                    DEEP_ROOT,
+                    tuple(r.path.removeprefix(DEEP_ROOT + "/") for r in deep_routes),
+                    "pages of levels 2 and 3 (opened from other pages), with images only they show",
+                    preloaders(DEEP_ROOT),
+                )
+            )
+        return tuple(plans)
 
     # --- links and images ---------------------------------------------------------------------
 
     def page_link(self, page_id: str) -> dict[str, str]:
-        return {"kind": "tab" if page_id in self.tab_ids else "page", "url": "/" + page_path(page_id)}
+        return {"kind": "tab" if page_id in self.tab_ids else "page", "url": "/" + self.page_paths[page_id]}
 
     def link(self, target: LinkTarget) -> dict[str, str] | None:
         if target.page:
@@ -176,25 +283,23 @@ class _Planner:
             return {"kind": "page", "url": f"/{WEBVIEW_PAGE}?url={quote(target.url, safe='')}"}
         return None
 
-    def image(self, spec_path: str) -> str:
-        """Register an image of the spec; returns its absolute package URL."""
-        if self.placement is None:
-            self.usage.setdefault(spec_path, set()).add(self.package)
+    def image(self, spec_path: str, width: int, ref: SpecPath, kind: Kind = "photo") -> str:
+        """The URL of a spec image shown `width` rpx wide in the current package (first pass: records it)."""
+        package = TAB_ICONS if kind == "tab-icon" else self.package
+        key = (spec_path, package)
+        if self.needs is not None:
+            known = self.needs.get(key)
+            if known is None:
+                self.needs[key] = ImageNeed(spec_path, package, width, kind, ref)
+            elif known.width < width:
+                self.needs[key] = ImageNeed(spec_path, package, width, kind, known.ref)
             return ""
-        asset = self.images.get(spec_path)
-        if asset is None:
-            source = (self.site_dir / spec_path).resolve()
-            digest = hashlib.sha256(source.read_bytes()).hexdigest()[:10]
-            stem = re.sub(r"[^a-z0-9-]+", "-", Path(spec_path).stem.lower()).strip("-")[:32] or "img"
-            suffix = Path(spec_path).suffix.lower().replace(".jpeg", ".jpg")
-            folder = "assets/img" if self.placement[spec_path] == MAIN_PACKAGE else f"{CATALOG_ROOT}/img"
-            asset = ImageAsset(source, spec_path, f"{folder}/{stem}-{digest}{suffix}")
-            self.images[spec_path] = asset
-        return "/" + asset.package_path
+        asset = self.published.get(key) or self.published[(spec_path, MAIN_PACKAGE)]
+        return asset.url
 
     # --- blocks -----------------------------------------------------------------------------------
 
-    def block_data(self, block: Block) -> dict[str, Any]:
+    def block_data(self, block: Block, path: SpecPath) -> dict[str, Any]:
         match block:
             case BannerBlock():
                 return {
@@ -202,7 +307,12 @@ class _Planner:
                     "autoplay": block.autoplay,
                     "interval": block.interval,
                     "slides": [
-                        {"image": self.image(s.image), "title": s.title, "link": self.link(s)} for s in block.slides
+                        {
+                            "image": self.image(slide.image, SLOT_FULL, path + ("slides", i, "image")),
+                            "title": slide.title,
+                            "link": self.link(slide),
+                        }
+                        for i, slide in enumerate(block.slides)
                     ],
                 }
             case ProductsBlock():
@@ -213,7 +323,7 @@ class _Planner:
                     "type": "categories",
                     "title": block.title,
                     "layout": block.layout,
-                    "items": [self.category_card(self.categories[c]) for c in ids],
+                    "items": [self.category_card(self.categories[c], with_image=True) for c in ids],
                 }
             case TextBlock():
                 return {
@@ -223,7 +333,12 @@ class _Planner:
                     "paragraphs": paragraphs(block.body),
                 }
             case ImageBlock():
-                return {"type": "image", "image": self.image(block.image), "alt": block.alt, "link": self.link(block)}
+                return {
+                    "type": "image",
+                    "image": self.image(block.image, SLOT_FULL, path + ("image",)),
+                    "alt": block.alt,
+                    "link": self.link(block),
+                }
             case NoticeBlock():
                 return {"type": "notice", "text": block.text, "link": self.link(block)}
             case ArticleBlock():
@@ -232,7 +347,7 @@ class _Planner:
                     "title": block.title,
                     "author": block.author,
                     "date": block.date or "",
-                    "cover": self.image(block.cover) if block.cover else "",
+                    "cover": self.image(block.cover, SLOT_ARTICLE, path + ("cover",)) if block.cover else "",
                     "sections": article_sections(block.body),
                 }
             case FormBlock():
@@ -286,33 +401,43 @@ class _Planner:
             "type": "products",
             "title": block.title,
             "layout": block.layout,
-            "items": [self.product_card(p) for p in chosen],
+            "items": [self.product_card(p, SLOT_GRID if block.layout == "grid" else SLOT_ROW) for p in chosen],
             "more": more,
         }
 
     # --- catalog ----------------------------------------------------------------------------------
 
-    def category_card(self, category: Any) -> dict[str, Any]:
+    def category_card(self, category: Category, with_image: bool) -> dict[str, Any]:
+        image = ""
+        if with_image and category.image:
+            ref = ("catalog", "categories", self.category_index[category.id], "image")
+            image = self.image(category.image, SLOT_CATEGORY, ref)
         return {
             "id": category.id,
             "name": category.name,
-            "image": self.image(category.image) if category.image else "",
+            "image": image,
             "initial": category.name[:1],
             "link": {"kind": "page", "url": f"/{CATEGORY_PAGE}?id={category.id}"},
         }
 
-    def product_card(self, product: Product) -> dict[str, Any]:
+    def product_card(self, product: Product, slot: int) -> dict[str, Any]:
         state = stock_state(product)
+        image = ""
+        if product.images:
+            image = self.image(product.images[0], slot, self.product_ref(product) + ("images", 0))
         return {
             "id": product.id,
             "name": product.name,
             "priceText": price_text(product.price),
             "originalPriceText": price_text(product.original_price) if product.original_price else "",
-            "image": self.image(product.images[0]) if product.images else "",
+            "image": image,
             "tags": list(product.tags),
             "soldOut": state == "out",
             "link": {"kind": "page", "url": f"/{PRODUCT_PAGE}?id={product.id}"},
         }
+
+    def product_ref(self, product: Product) -> SpecPath:
+        return ("catalog", "products", self.product_index[product.id])
 
     def catalog_data(self) -> dict[str, Any]:
         products = {}
@@ -330,8 +455,11 @@ class _Planner:
                     }
                 )
             products[product.id] = {
-                **self.product_card(product),
-                "images": [self.image(i) for i in product.images],
+                **self.product_card(product, SLOT_ROW),
+                "images": [
+                    self.image(image, SLOT_GALLERY, self.product_ref(product) + ("images", i))
+                    for i, image in enumerate(product.images)
+                ],
                 "priceFen": price_fen(product.price),
                 "paragraphs": paragraphs(product.description),
                 "stockState": state,
@@ -343,7 +471,7 @@ class _Planner:
             }
         categories = []
         for category in self.categories.values():
-            card = self.category_card(category)
+            card = self.category_card(category, with_image=False)
             card["description"] = category.description
             card["productIds"] = [p.id for p in self.products.values() if p.category == category.id]
             categories.append(card)
@@ -375,3 +503,24 @@ def stock_text(product: Product) -> str:
     if state == "in":
         return "有货"
     return ""
+
+
+def publish_images(
+    needs: list[ImageNeed], processed: Mapping[ImageNeed, ProcessedImage], cdn: str | None
+) -> dict[tuple[str, str], ImageAsset]:
+    """Content-hashed names for processed images: in their package, or on the CDN (photos only)."""
+    published: dict[tuple[str, str], ImageAsset] = {}
+    for need in needs:
+        image = processed[need]
+        digest = hashlib.sha256(image.data).hexdigest()[:10]
+        stem = re.sub(r"[^a-z0-9-]+", "-", Path(need.spec_path).stem.lower()).strip("-")[:32] or "img"
+        name = f"{stem}-{digest}.{image.format}"
+        if cdn and need.kind == "photo":
+            url, output_path = f"{cdn.rstrip('/')}/{name}", f"cdn/{name}"
+        else:
+            folder = {MAIN_PACKAGE: "assets/img", TAB_ICONS: "assets/tabbar"}.get(need.package, f"{need.package}/img")
+            url, output_path = f"/{folder}/{name}", f"miniprogram/{folder}/{name}"
+        published[(need.spec_path, need.package)] = ImageAsset(
+            need.spec_path, need.package, url, output_path, image, need.ref
+        )
+    return published

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
+from . import limits
 from .model import HttpsUrl, Id, ImagePath, SpecModel, Text
 from .theme import ThemeLayer
 
@@ -67,6 +68,9 @@ class SiteInfo(SpecModel):
     """Id of the first page; defaults to the first tab's page."""
     description: Annotated[str, StringConstraints(max_length=500)] = ""
     """One sentence about the company (share text, H5 meta description)."""
+    cdn: HttpsUrl | None = None
+    """Base https URL where the contents of `dist/cdn/` are uploaded; photos are then loaded from there
+    and cost the package nothing (its domain must be a download domain of the mini-program)."""
 
 
 class Tab(SpecModel):
@@ -340,16 +344,22 @@ class Catalog(SpecModel):
 
 
 class Budgets(SpecModel):
-    image_kb: int = Field(default=500, ge=10, le=2048)
-    """Largest image in KB (WeChat's guidance and this project's rule: 500)."""
-    image_warn_kb: int = Field(default=200, ge=10, le=2048)
+    image_kb: int = Field(default=limits.IMAGE_KB, ge=10, le=limits.PACKAGE_KB)
+    """Largest image in KB (the project's rule and WeChat's guidance: 500)."""
+    image_warn_kb: int = Field(default=limits.IMAGE_WARN_KB, ge=10, le=limits.PACKAGE_KB)
     """Image size that earns a warning (DevTools warns over 200 KB)."""
-    tab_icon_kb: int = Field(default=40, ge=1, le=40)
+    tab_icon_kb: int = Field(default=limits.TAB_ICON_KB, ge=1, le=limits.TAB_ICON_KB)
     """Largest tab bar icon in KB (WeChat's limit: 40)."""
-    package_kb: int = Field(default=2048, ge=100, le=2048)
+    package_kb: int = Field(default=limits.PACKAGE_KB, ge=100, le=limits.PACKAGE_KB)
     """Largest main package or subpackage in KB (WeChat's limit: 2048)."""
-    total_kb: int = Field(default=30720, ge=100, le=30720)
+    total_kb: int = Field(default=limits.TOTAL_KB, ge=100, le=limits.TOTAL_KB)
     """All packages together in KB (WeChat's limit: 30720)."""
+
+    @model_validator(mode="after")
+    def _warn_below_limit(self) -> Budgets:
+        if self.image_warn_kb > self.image_kb:
+            raise ValueError(f"image_warn_kb ({self.image_warn_kb}) is above image_kb ({self.image_kb}); lower it")
+        return self
 
 
 class SiteSpec(SpecModel):

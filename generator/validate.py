@@ -19,7 +19,7 @@ from .source import Document, SourceMap, SpecPath, read_csv, read_yaml
 from .spec import BLOCK_TYPES, BUILTIN_ICONS, LinkTarget, Page, Product, SiteSpec
 
 SITE_FILE = "site.yaml"
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", ".tif", ".tiff")
 TAB_ICON_SUFFIXES = (".png", ".jpg", ".jpeg")
 MAX_PAGE_DEPTH = 3
 RESERVED_PAGE_IDS = ("webview",)  # pages/webview/index shows external https links
@@ -405,7 +405,10 @@ def _explain(error: Any, path: SpecPath, model: type[BaseModel] | None, missing_
     if kind in ("greater_than_equal", "greater_than"):
         return f"{value} is too small; it must be at least {ctx.get('ge', ctx.get('gt'))}"
     if kind in ("less_than_equal", "less_than"):
-        return f"{value} is too large; it must be at most {ctx.get('le', ctx.get('lt'))}"
+        limit = ctx.get("le", ctx.get("lt"))
+        if len(path) == 2 and path[0] == "budgets":
+            return f"{value} KB is above WeChat's hard limit of {limit} KB; a budget can only be stricter"
+        return f"{value} is too large; it must be at most {limit}"
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return f"expected a whole number, got {value!r}"
     if kind in ("bool_parsing", "bool_type"):
@@ -563,7 +566,10 @@ def check_references(
         if tab.selected_icon:
             _check_tab_image(tab.selected_icon, ("tabs", i, "selected_icon"), site_dir, limit_kb, report)
     if spec.site.home:
-        check_ref("page", spec.site.home, ("site", "home"))
+        if spec.site.home in page_ids and spec.site.home not in top_level:
+            report(("site", "home"), f"page {spec.site.home!r} is a sub-page; the first page must be a top-level page")
+        else:
+            check_ref("page", spec.site.home, ("site", "home"))
     if spec.site.logo:
         _check_image(spec.site.logo, ("site", "logo"), site_dir, report)
 
@@ -647,7 +653,7 @@ def _check_tab_image(relative: str, path: SpecPath, site_dir: Path, limit_kb: in
 
 def _check_image(relative: str, path: SpecPath, site_dir: Path, report: Any) -> None:
     if not relative.lower().endswith(IMAGE_SUFFIXES):
-        report(path, f"{relative!r} is not a PNG, JPEG or GIF image; WeChat packages accept png, jpg, jpeg and gif")
+        report(path, f"{relative!r} is not an image file; use JPEG, PNG, GIF, WebP or SVG")
         return
     resolved = resolve_site_path(site_dir, relative)
     if isinstance(resolved, str):

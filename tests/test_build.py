@@ -49,7 +49,7 @@ def test_example_site_passes_wechat_compilers(site: Path, tmp_path: Path) -> Non
 
 def test_starter_site_passes_wechat_compilers(starter_build: Path) -> None:
     report = assert_mpcheck_clean(starter_build / "miniprogram")
-    assert {p["name"] for p in report["packages"]} == {"main", "catalog"}
+    assert {p["name"] for p in report["packages"]} == {"main", "catalog", "more"}
 
 
 def test_starter_has_the_schema_line_for_editors(starter_build: Path) -> None:
@@ -220,7 +220,9 @@ def test_site_tab_icons_from_images(make_site) -> None:
     package = site / "dist" / "miniprogram"
     app = json.loads((package / "app.json").read_text(encoding="utf-8"))
     tab = app["tabBar"]["list"][1]
-    assert tab["iconPath"].startswith("assets/img/me-") and tab["selectedIconPath"].startswith("assets/img/me-on-")
+    assert tab["iconPath"].startswith("assets/tabbar/me-") and tab["selectedIconPath"].startswith(
+        "assets/tabbar/me-on-"
+    )
     assert_mpcheck_clean(package)
 
 

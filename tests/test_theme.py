@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.build import plan
+from generator.build import load
 from generator.errors import SpecError
 from generator.theme import contrast_ratio, navigation_text_style
 
@@ -19,7 +19,7 @@ def test_site_theme_extends_a_builtin_and_site_overrides_win(make_site) -> None:
     site = make_site(with_theme("brand") + "theme:\n  radius: {medium: 20}\n")
     (site / "themes").mkdir()
     (site / "themes" / "brand.yaml").write_text('extends: calm\ncolors:\n  primary: "#0A7"\n', encoding="utf-8")
-    theme = plan(site).theme
+    theme = load(site)[1]
     assert theme.colors.primary == "#0A7"  # from the site theme
     assert theme.colors.background == "#F4F6F9"  # inherited from calm
     assert theme.radius.medium == 20  # site.yaml override
@@ -33,7 +33,7 @@ def test_error_in_a_theme_file_names_that_file_and_line(make_site) -> None:
         'extends: warm\ncolors:\n  primary: "#12"\n  primery: "#123"\n', encoding="utf-8"
     )
     with pytest.raises(SpecError) as caught:
-        plan(site)
+        load(site)
     text = str(caught.value)
     assert "themes/brand.yaml:3:12  colors.primary: '#12' is not a hex color" in text
     assert "themes/brand.yaml:4:3  colors.primery: unknown key 'primery' (did you mean 'primary'?)" in text
@@ -45,7 +45,7 @@ def test_extends_loop_is_reported(make_site) -> None:
     (site / "themes" / "a.yaml").write_text("extends: b\n", encoding="utf-8")
     (site / "themes" / "b.yaml").write_text("extends: a\n", encoding="utf-8")
     with pytest.raises(SpecError, match="loop"):
-        plan(site)
+        load(site)
 
 
 def test_incomplete_theme_lists_the_missing_tokens(make_site) -> None:
@@ -53,7 +53,7 @@ def test_incomplete_theme_lists_the_missing_tokens(make_site) -> None:
     (site / "themes").mkdir()
     (site / "themes" / "bare.yaml").write_text('colors:\n  primary: "#123456"\n', encoding="utf-8")
     with pytest.raises(SpecError) as caught:
-        plan(site)
+        load(site)
     text = str(caught.value)
     assert "colors.on_primary: is required; add it to the theme" in text
     assert "typography: is required" in text
@@ -69,7 +69,7 @@ def test_navigation_text_style_follows_wcag_contrast() -> None:
 
 @pytest.mark.parametrize("name", ["warm", "calm", "night"])
 def test_builtin_themes_keep_body_text_readable(name: str, make_site) -> None:
-    theme = plan(make_site(with_theme(name))).theme
+    theme = load(make_site(with_theme(name)))[1]
     assert contrast_ratio(theme.colors.text, theme.colors.background) >= 7
     assert contrast_ratio(theme.colors.on_primary, theme.colors.primary) >= 3
     if theme.dark:

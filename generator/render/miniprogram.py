@@ -81,8 +81,8 @@ class _Renderer:
         if site.catalog_data is not None:
             self.render_catalog()
         self.render_tab_icons()
-        for image in site.images:
-            self.files.append(OutputFile(f"{ROOT}/{image.package_path}", image.source.read_bytes(), image.spec_path))
+        for asset in site.images:
+            self.files.append(OutputFile(asset.output_path, asset.image.data, asset.spec_path))
         return self.files
 
     # --- app-level files --------------------------------------------------------------------------
@@ -90,11 +90,8 @@ class _Renderer:
     def app_json(self) -> dict[str, Any]:
         site = self.site
         spec = site.spec
-        main_pages = [r.path for r in site.routes]
-        main_pages.remove(site.home)
-        pages = [site.home, *main_pages]  # the first page is the entry page
-        if site.uses_webview:
-            pages.append(WEBVIEW_PAGE)
+        main = site.packages[0]
+        pages = [site.home, *(p for p in main.pages if p != site.home)]  # the first page is the entry page
         theme = site.theme
         window: dict[str, Any]
         tab_bar: dict[str, Any]
@@ -120,24 +117,15 @@ class _Renderer:
             for i, tab in enumerate(spec.tabs)
         ]
         app: dict[str, Any] = {"pages": pages, "window": window, "tabBar": tab_bar}
-        if site.catalog_data is not None:
-            app["subpackages"] = [
-                {
-                    "root": CATALOG_ROOT,
-                    "name": CATALOG_ROOT,
-                    "pages": [
-                        PRODUCT_PAGE.removeprefix(CATALOG_ROOT + "/"),
-                        CATEGORY_PAGE.removeprefix(CATALOG_ROOT + "/"),
-                    ],
-                }
-            ]
-            app["preloadRule"] = {
-                path: {"network": "all", "packages": [CATALOG_ROOT]}
-                for path in site.tab_pages
-                if self.links_to_catalog(path)
-            }
-            if not app["preloadRule"]:
-                del app["preloadRule"]
+        subpackages = [p for p in site.packages if p.root]
+        if subpackages:
+            app["subpackages"] = [{"root": p.root, "name": p.name, "pages": list(p.pages)} for p in subpackages]
+        preload: dict[str, list[str]] = {}
+        for package in subpackages:
+            for page in package.preloaded_by:
+                preload.setdefault(page, []).append(package.root)
+        if preload:
+            app["preloadRule"] = {page: {"network": "all", "packages": roots} for page, roots in preload.items()}
         if self.dark:
             app["darkmode"] = True
             app["themeLocation"] = "theme.json"
@@ -145,10 +133,6 @@ class _Renderer:
         app["sitemapLocation"] = "sitemap.json"
         app["lazyCodeLoading"] = "requiredComponents"
         return app
-
-    def links_to_catalog(self, path: str) -> bool:
-        route = next(r for r in self.site.routes if r.path == path)
-        return f"/{CATALOG_ROOT}/" in json.dumps(route.blocks)
 
     @staticmethod
     def window(colors: Colors) -> dict[str, Any]:
@@ -199,20 +183,14 @@ class _Renderer:
     def tab_icon_paths(self, index: int) -> dict[str, str]:
         tab = self.site.spec.tabs[index]
         if tab.icon not in BUILTIN_ICONS:
-            icon = self.image_path(tab.icon)
-            return {
-                "iconPath": icon,
-                "selectedIconPath": self.image_path(tab.selected_icon) if tab.selected_icon else icon,
-            }
+            icon, selected = self.site.tab_icon_files[index]
+            return {"iconPath": icon, "selectedIconPath": selected}
         if self.dark:
             return {"iconPath": f"@tabIcon{index}", "selectedIconPath": f"@tabIconSelected{index}"}
         return {
             "iconPath": f"assets/tabbar/{tab.icon}-light.png",
             "selectedIconPath": f"assets/tabbar/{tab.icon}-light-selected.png",
         }
-
-    def image_path(self, spec_path: str) -> str:
-        return next(i.package_path for i in self.site.images if i.spec_path == spec_path)
 
     def render_tab_icons(self) -> None:
         theme = self.site.theme

@@ -44,9 +44,9 @@ module.exports = {
       "category": "coffee",
       "categoryName": "咖啡",
       "id": "latte",
-      "image": "/assets/img/cup-eafc04cfa7.png",
+      "image": "/catalog/img/cup-eafc04cfa7.png",
       "images": [
-        "/assets/img/cup-eafc04cfa7.png"
+        "/catalog/img/cup-eafc04cfa7.png"
       ],
       "link": {
         "kind": "page",

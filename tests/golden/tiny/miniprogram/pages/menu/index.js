@@ -33,7 +33,7 @@ Page({
         {
           "link": {
             "kind": "page",
-            "url": "/pages/feedback/index"
+            "url": "/more/feedback/index"
           },
           "title": "反馈"
         }

@@ -36,7 +36,7 @@ Page({
       "type": "form"
     }
   ],
-  "sharePath": "/pages/feedback/index",
+  "sharePath": "/more/feedback/index",
   "shareTitle": "反馈",
   "title": "反馈"
 },

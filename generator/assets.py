@@ -1,0 +1,400 @@
+"""Assets stage: spec images decoded safely, normalised to sRGB, sized to their slot, encoded to fit the budget.
+
+Results are cached by content hash (source bytes + settings + pipeline version), so an unchanged
+image is never decoded or encoded again; cache misses run in parallel across cores.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import warnings
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+from PIL import Image, ImageChops, ImageCms, ImageOps, UnidentifiedImageError
+
+PIPELINE_VERSION = "1"
+"""Part of every cache key: bump it when the output of the pipeline changes."""
+
+MAX_PIXELS = 60_000_000
+"""Largest source decoded (a 48 MP phone photo fits); anything larger is treated as a decompression bomb."""
+
+JPEG_START_QUALITY = 85  # visually lossless for photos at their display size
+JPEG_MIN_QUALITY_FOR_WARN = 70  # below this, exceeding the warning size is the better trade
+JPEG_FLOOR_QUALITY = 40  # below this, artefacts show: the image does not fit
+TAB_ICON_SIZE = 81
+
+Kind = Literal["photo", "tab-icon"]
+ImageFormat = Literal["jpg", "png", "gif", "svg"]
+
+
+@dataclass(frozen=True)
+class ImageSettings:
+    """Budgets that shape the encoding (part of the cache key)."""
+
+    image_kb: int
+    warn_kb: int
+    tab_icon_kb: int
+
+
+@dataclass(frozen=True)
+class ImageJob:
+    """One image to produce: a source file at a pixel width for a kind of slot."""
+
+    source: Path
+    width: int  # device pixels (at 2x, one per rpx of the slot)
+    kind: Kind = "photo"
+
+
+@dataclass(frozen=True)
+class ProcessedImage:
+    data: bytes
+    format: ImageFormat
+    width: int
+    height: int
+    quality: int | None  # JPEG quality chosen by the search; None for lossless formats
+    source_bytes: int
+    fits: bool  # False: over the hard budget even at the lowest acceptable quality
+    note: str = ""  # why it does not fit, or what was given up
+
+
+class ImageDecodeError(Exception):
+    """The source is not a usable image; the message says what to do."""
+
+
+@dataclass
+class AssetStats:
+    encodes: int = 0
+    cache_hits: int = 0
+    processed: int = 0
+
+
+# --- the pipeline for one image ------------------------------------------------------------------------
+
+
+def process_image(job: ImageJob, settings: ImageSettings) -> tuple[ProcessedImage, int]:
+    """Produce one image; returns it and the number of encodes it took."""
+    raw = job.source.read_bytes()
+    if job.source.suffix.lower() == ".svg":
+        return _svg(raw, settings), 0
+    image = _decode(raw, job)
+    if getattr(image, "is_animated", False) and job.kind == "photo":
+        return _animated_gif(raw, image, settings), 0
+    image = _normalise(image)
+    if job.kind == "tab-icon":
+        return _tab_icon(image, settings, len(raw))
+    image = _resize_to_width(image, job.width)
+    return _encode(image, settings, len(raw))
+
+
+def _decode(raw: bytes, job: ImageJob) -> Image.Image:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(raw))
+            if image.width * image.height > MAX_PIXELS:
+                raise Image.DecompressionBombError("too many pixels")
+            if image.format == "JPEG":
+                _draft_for_width(image, job.width)
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageDecodeError(
+            f"is too large to decode safely (more than {MAX_PIXELS // 1_000_000} megapixels; a decompression bomb?);"
+            " export it at a normal size, e.g. 2000 px wide"
+        ) from None
+    except UnidentifiedImageError:
+        raise ImageDecodeError(
+            "is not an image this pipeline can read (HEIC or a renamed file?); export it as JPEG or PNG"
+        ) from None
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise ImageDecodeError(f"is damaged or truncated ({exc}); export it again from the original") from None
+    return image
+
+
+def _draft_for_width(image: Image.Image, width: int) -> None:
+    """Let the JPEG decoder scale down by 1/2..1/8 while decoding: most of the speed on big photos."""
+    orientation = image.getexif().get(0x0112, 1)
+    stored_w, stored_h = image.size
+    display_w = stored_h if orientation in (5, 6, 7, 8) else stored_w
+    if display_w <= width:
+        return
+    scale = width / display_w
+    image.draft(image.mode, (int(stored_w * scale) + 1, int(stored_h * scale) + 1))
+
+
+_SRGB = ImageCms.createProfile("sRGB")
+
+
+def _normalise(image: Image.Image) -> Image.Image:
+    """Upright, 8-bit, sRGB, RGB/RGBA/L, no metadata carried along."""
+    image = ImageOps.exif_transpose(image)
+    icc = image.info.get("icc_profile")
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        image = image.convert("I").point(lambda v: v * (1 / 256)).convert("L")
+    elif image.mode == "1":
+        image = image.convert("L")
+    elif image.mode == "P":
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    elif image.mode in ("LA", "PA", "La", "RGBa"):
+        image = image.convert("RGBA")
+    if icc:
+        image = _to_srgb(image, icc)
+    elif image.mode not in ("RGB", "RGBA", "L"):
+        image = image.convert("RGB")  # CMYK without a profile, YCbCr, LAB...
+    if image.mode == "RGBA" and image.getchannel("A").getextrema()[0] == 255:
+        image = image.convert("RGB")  # alpha that is fully opaque is no transparency
+    return image
+
+
+def _to_srgb(image: Image.Image, icc: bytes) -> Image.Image:
+    alpha = image.getchannel("A") if image.mode == "RGBA" else None
+    colour = image.convert("RGB") if alpha is not None else image
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        out_mode = "L" if colour.mode == "L" else "RGB"
+        converted = ImageCms.profileToProfile(colour, profile, _SRGB, outputMode=out_mode)
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        converted = None  # a broken profile: fall back to the plain numbers
+    if converted is None:
+        converted = colour.convert("RGB") if colour.mode not in ("RGB", "L") else colour
+    if alpha is not None:
+        converted = converted.convert("RGB")
+        converted.putalpha(alpha)
+    return converted
+
+
+def _resize_to_width(image: Image.Image, width: int) -> Image.Image:
+    if image.width <= width:
+        return image  # never upscale
+    height = max(1, round(image.height * width / image.width))
+    return image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+
+def _encode(image: Image.Image, settings: ImageSettings, source_bytes: int) -> tuple[ProcessedImage, int]:
+    limit, warn = settings.image_kb * 1024, settings.warn_kb * 1024
+    few_colours = image.getcolors(maxcolors=256) is not None
+    if image.mode == "RGBA" or few_colours:
+        return _encode_png(image, limit, source_bytes)
+    return _encode_jpeg(image, limit, warn, source_bytes)
+
+
+def _png_bytes(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def _encode_png(image: Image.Image, limit: int, source_bytes: int) -> tuple[ProcessedImage, int]:
+    encodes = 1
+    data = _png_bytes(image)
+    palette = _palette_version(image)
+    if palette is not None:
+        encodes += 1
+        lossless = ImageChops.difference(palette.convert(image.mode), image).getbbox() is None
+        candidate = _png_bytes(palette)
+        if len(candidate) < len(data) and (lossless or len(data) > limit):
+            data = candidate
+    fits = len(data) <= limit
+    note = "" if fits else f"{len(data) // 1024} KB as PNG even with 256 colours"
+    return ProcessedImage(data, "png", image.width, image.height, None, source_bytes, fits, note), encodes
+
+
+def _palette_version(image: Image.Image) -> Image.Image | None:
+    try:
+        return image.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    except (ValueError, OSError):
+        return None
+
+
+def _jpeg_bytes(image: Image.Image, quality: int) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=quality, optimize=True, progressive=True, subsampling="4:2:0")
+    return out.getvalue()
+
+
+def _encode_jpeg(image: Image.Image, limit: int, warn: int, source_bytes: int) -> tuple[ProcessedImage, int]:
+    cache: dict[int, bytes] = {}
+
+    def encoded(quality: int) -> bytes:
+        if quality not in cache:
+            cache[quality] = _jpeg_bytes(image, quality)
+        return cache[quality]
+
+    def best_under(target: int, low: int, high: int) -> int | None:
+        """Highest quality in [low, high] whose size is at most target (size grows with quality)."""
+        if len(encoded(low)) > target:
+            return None
+        while low < high:
+            middle = (low + high + 1) // 2
+            if len(encoded(middle)) <= target:
+                low = middle
+            else:
+                high = middle - 1
+        return low
+
+    quality: int | None = JPEG_START_QUALITY
+    if len(encoded(JPEG_START_QUALITY)) > warn:
+        quality = best_under(warn, JPEG_MIN_QUALITY_FOR_WARN, JPEG_START_QUALITY)
+        if quality is None and len(encoded(JPEG_START_QUALITY)) <= limit:
+            quality = JPEG_START_QUALITY
+        elif quality is None:
+            quality = best_under(limit, JPEG_FLOOR_QUALITY, JPEG_START_QUALITY)
+    fits = quality is not None
+    chosen = quality if quality is not None else JPEG_FLOOR_QUALITY
+    data = encoded(chosen)
+    note = "" if fits else f"{len(data) // 1024} KB even at quality {JPEG_FLOOR_QUALITY}"
+    result = ProcessedImage(data, "jpg", image.width, image.height, chosen, source_bytes, fits, note)
+    return result, len(cache)
+
+
+def _tab_icon(image: Image.Image, settings: ImageSettings, source_bytes: int) -> tuple[ProcessedImage, int]:
+    image = image.convert("RGBA")
+    image.thumbnail((TAB_ICON_SIZE, TAB_ICON_SIZE), Image.Resampling.LANCZOS)
+    canvas = Image.new("RGBA", (TAB_ICON_SIZE, TAB_ICON_SIZE), (0, 0, 0, 0))
+    canvas.paste(image, ((TAB_ICON_SIZE - image.width) // 2, (TAB_ICON_SIZE - image.height) // 2))
+    processed, encodes = _encode_png(canvas, settings.tab_icon_kb * 1024, source_bytes)
+    return processed, encodes
+
+
+def _svg(raw: bytes, settings: ImageSettings) -> ProcessedImage:
+    head = raw[:2048].lstrip().lower()
+    if b"<svg" not in head and not head.startswith(b"<?xml"):
+        raise ImageDecodeError("is not an SVG file; export it again as SVG, or as PNG")
+    fits = len(raw) <= settings.image_kb * 1024
+    note = "" if fits else f"{len(raw) // 1024} KB of SVG"
+    return ProcessedImage(raw, "svg", 0, 0, None, len(raw), fits, note)
+
+
+def _animated_gif(raw: bytes, image: Image.Image, settings: ImageSettings) -> ProcessedImage:
+    fits = len(raw) <= settings.image_kb * 1024
+    note = "" if fits else f"animated GIF of {len(raw) // 1024} KB; shorten it, or use a still image or a video"
+    return ProcessedImage(raw, "gif", image.width, image.height, None, len(raw), fits, note)
+
+
+# --- cache and parallel driver ----------------------------------------------------------------------------
+
+
+def cache_key(raw: bytes, job: ImageJob, settings: ImageSettings) -> str:
+    recipe = json.dumps(
+        {
+            "v": PIPELINE_VERSION,
+            "width": job.width,
+            "kind": job.kind,
+            "suffix": job.source.suffix.lower(),
+            **asdict(settings),
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(recipe.encode() + b"\0" + raw).hexdigest()
+
+
+class ImageCache:
+    """Processed images on disk, one data file and one metadata file per cache key."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    def _paths(self, key: str) -> tuple[Path, Path]:
+        assert self.folder is not None
+        base = self.folder / key[:2] / key
+        return base.with_suffix(".bin"), base.with_suffix(".json")
+
+    def get(self, key: str) -> ProcessedImage | None:
+        if self.folder is None:
+            return None
+        data_path, meta_path = self._paths(key)
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            data = data_path.read_bytes()
+        except (OSError, ValueError):
+            return None
+        if hashlib.sha256(data).hexdigest() != meta.pop("sha256", None):
+            return None  # a damaged entry is recomputed
+        return ProcessedImage(data=data, **meta)
+
+    def put(self, key: str, image: ProcessedImage) -> None:
+        if self.folder is None:
+            return
+        data_path, meta_path = self._paths(key)
+        data_path.parent.mkdir(parents=True, exist_ok=True)
+        meta = {k: v for k, v in asdict(image).items() if k != "data"}
+        meta["sha256"] = hashlib.sha256(image.data).hexdigest()
+        tmp = data_path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_bytes(image.data)
+        tmp.replace(data_path)  # the metadata goes last: an entry without it is a miss
+        meta_path.write_text(json.dumps(meta), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    image: ProcessedImage | None
+    error: str | None
+
+
+def _run_job(args: tuple[ImageJob, ImageSettings]) -> tuple[JobOutcome, int]:
+    job, settings = args
+    try:
+        image, encodes = process_image(job, settings)
+    except ImageDecodeError as exc:
+        return JobOutcome(None, str(exc)), 0
+    return JobOutcome(image, None), encodes
+
+
+def process_images(
+    jobs: Iterable[ImageJob],
+    settings: ImageSettings,
+    cache: ImageCache,
+    progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
+) -> tuple[dict[ImageJob, JobOutcome], AssetStats]:
+    """Every job's outcome (image or decode error), from the cache when possible, else in parallel."""
+    stats = AssetStats()
+    outcomes: dict[ImageJob, JobOutcome] = {}
+    misses: list[tuple[ImageJob, str]] = []
+    for job in dict.fromkeys(jobs):
+        try:
+            raw = job.source.read_bytes()
+        except OSError as exc:
+            outcomes[job] = JobOutcome(None, f"cannot be read ({exc.strerror}); check the file")
+            continue
+        key = cache_key(raw, job, settings)
+        cached = cache.get(key)
+        if cached is not None:
+            outcomes[job] = JobOutcome(cached, None)
+            stats.cache_hits += 1
+            if progress:
+                progress(1)
+        else:
+            misses.append((job, key))
+    workers = workers or os.cpu_count() or 1
+    if len(misses) > 1 and workers > 1:
+        with ProcessPoolExecutor(max_workers=min(workers, len(misses))) as pool:
+            results = pool.map(_run_job, [(job, settings) for job, _ in misses])
+            _collect(misses, results, outcomes, cache, stats, progress)
+    else:
+        _collect(misses, (_run_job((job, settings)) for job, _ in misses), outcomes, cache, stats, progress)
+    return outcomes, stats
+
+
+def _collect(
+    misses: list[tuple[ImageJob, str]],
+    results: Iterable[tuple[JobOutcome, int]],
+    outcomes: dict[ImageJob, JobOutcome],
+    cache: ImageCache,
+    stats: AssetStats,
+    progress: Callable[[int], None] | None,
+) -> None:
+    for (job, key), (outcome, encodes) in zip(misses, results, strict=True):
+        outcomes[job] = outcome
+        stats.encodes += encodes
+        stats.processed += 1
+        if outcome.image is not None:
+            cache.put(key, outcome.image)
+        if progress:
+            progress(1)
