@@ -149,6 +149,7 @@ def _normalise(image: Image.Image) -> Image.Image:
         image = image.convert("RGB")  # CMYK without a profile, YCbCr, LAB...
     if image.mode == "RGBA" and image.getchannel("A").getextrema()[0] == 255:
         image = image.convert("RGB")  # alpha that is fully opaque is no transparency
+    image.info.clear()  # no EXIF, GPS, comments or profiles travel into the output
     return image
 
 

@@ -2,40 +2,175 @@
 
 from __future__ import annotations
 
+import json
+import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
-SITE_ARG = click.argument("site", type=click.Path(file_okay=False, path_type=Path), default=".")
+from .errors import EXIT_BROKEN_RULE, GenError
+
+
+def site_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by every command that builds a site."""
+    for option in reversed(
+        [
+            click.argument("site", type=click.Path(file_okay=False, path_type=Path), default="."),
+            click.option(
+                "--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default SITE/dist)."
+            ),
+            click.option(
+                "--cache-dir",
+                type=click.Path(file_okay=False, path_type=Path),
+                help="Where processed images are kept between builds (default SITE/.mpgen-cache).",
+            ),
+            click.option("--no-cache", is_flag=True, help="Process every image again."),
+            click.option("--quiet", "-q", is_flag=True, help="Print only problems."),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+class _Progress:
+    """A progress bar for image work, shown only on a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.bar: Any = None
+
+    def start(self, total: int) -> None:
+        if self.enabled and total:
+            self.bar = click.progressbar(length=total, label="images", file=sys.stderr)
+            self.bar.__enter__()
+
+    def step(self, count: int) -> None:
+        if self.bar is not None:
+            self.bar.update(count)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _run_build(site: Path, out: Path | None, cache_dir: Path | None, no_cache: bool, quiet: bool, **extra: Any):
+    from .build import build as run_build
+
+    progress = _Progress(enabled=not quiet)
+    try:
+        return run_build(
+            site,
+            out,
+            cache_dir=cache_dir,
+            use_cache=not no_cache,
+            progress=progress.step,
+            progress_start=progress.start,
+            **extra,
+        )
+    finally:
+        progress.close()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mpgen")
 def main() -> None:
-    """mpgen: compile a site.yaml into a WeChat mini-program (and, later, its H5 site and OA menu)."""
+    """mpgen: compile a site.yaml into a WeChat mini-program package."""
 
 
 @main.command()
-@SITE_ARG
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default SITE/dist).")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
-def build(site: Path, out: Path | None, quiet: bool) -> None:
+@site_options
+def build(site: Path, out: Path | None, cache_dir: Path | None, no_cache: bool, quiet: bool) -> None:
     """Build SITE (a folder with site.yaml) into SITE/dist/miniprogram."""
-    from .build import build as run_build
+    from .budget_format import format_text
 
     started = time.perf_counter()
-    result = run_build(site, out)
-    if quiet or result.written is None:
-        return
+    result = _run_build(site, out, cache_dir, no_cache, quiet)
     seconds = time.perf_counter() - started
     written = result.written
-    click.echo(
-        f"built {result.site.spec.site.name} -> {written.out_dir}/miniprogram "
-        f"({written.files} files, {written.bytes / 1024:.0f} KB) in {seconds:.2f} s"
-    )
-    for package in result.budget.packages:
-        click.echo(f"  {package.name:<10} {package.bytes / 1024:8.1f} KB  {package.files:4d} files")
+    assert written is not None
+    budget = result.budget
+    if not quiet:
+        stats = result.images
+        click.echo(
+            f"built {result.site.spec.site.name} -> {written.out_dir}/miniprogram "
+            f"({written.files} files) in {seconds:.2f} s; images: {stats.processed} processed, "
+            f"{stats.cache_hits} from the cache"
+        )
+        for package in budget.packages:
+            click.echo(
+                f"  {package.name:<10} {package.bytes / 1024:8.1f} KB of {package.limit_bytes // 1024} KB"
+                f"  {package.files:4d} files"
+            )
+        _print_cdn(result, written.out_dir)
+    for verdict in budget.warnings if not quiet else []:
+        click.echo(f"warning: {verdict.message}", err=True)
+    if budget.errors:
+        click.echo(format_text(budget), err=True)
+        raise GenError(
+            "the package breaks its size budget (see above); `gen check` shows the same table", EXIT_BROKEN_RULE
+        )
+
+
+def _print_cdn(result: Any, out_dir: Path) -> None:
+    cdn_assets = [a for a in result.site.images if a.on_cdn]
+    if cdn_assets:
+        size = sum(len(a.image.data) for a in cdn_assets)
+        click.echo(
+            f"  upload {out_dir}/cdn/ ({len(cdn_assets)} images, {size / 1024:.0f} KB) to {result.site.spec.site.cdn}"
+        )
+
+
+@main.command()
+@site_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "junit", "github"]),
+    default="text",
+    show_default=True,
+    help="Report format: a table, JSON, JUnit XML, or GitHub annotations.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="report.json of an earlier build, to show growth (a missing file is a first run).",
+)
+@click.option("--max-growth", type=click.IntRange(min=0), help="Fail when a package grew by more than this many KB.")
+@click.option("--strict", is_flag=True, help="Warnings fail too.")
+def check(
+    site: Path,
+    out: Path | None,
+    cache_dir: Path | None,
+    no_cache: bool,
+    quiet: bool,
+    fmt: str,
+    baseline: Path | None,
+    max_growth: int | None,
+    strict: bool,
+) -> None:
+    """Build SITE and check every size budget: the CI gate (exit 1 when a budget is broken)."""
+    from .budget_format import format_report
+
+    old = None
+    if baseline is not None and baseline.is_file():
+        try:
+            old = json.loads(baseline.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise GenError(
+                f"{baseline} is not a report.json ({exc}); pass the report.json of an earlier build"
+            ) from None
+    result = _run_build(site, out, cache_dir, no_cache, quiet or fmt != "text", baseline=old, max_growth_kb=max_growth)
+    report_file = next(f for f in result.files if f.path == "report.json")
+    cdn_count = sum(1 for a in result.site.images if a.on_cdn)
+    click.echo(format_report(result.budget, fmt, report_file.data.decode(), strict, cdn_count))  # type: ignore[arg-type]
+    if baseline is not None and old is None and fmt == "text":
+        click.echo(f"no baseline at {baseline}: sizes shown, growth not checked (first run)")
+    if not result.budget.passed(strict):
+        sys.exit(EXIT_BROKEN_RULE)
 
 
 @main.command()
