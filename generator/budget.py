@@ -257,7 +257,8 @@ def _image_verdicts(site: Site, budgets: Budgets, source: SourceMap | None) -> l
                     size,
                     budgets.image_warn_kb * KB,
                     f"{asset.spec_path}: {size / KB:.0f} KB at quality {asset.image.quality}, over the "
-                    f"{budgets.image_warn_kb} KB DevTools advises; a less detailed or smaller source helps",
+                    f"{budgets.image_warn_kb} KB warning size (DevTools warns over {limits.IMAGE_WARN_KB} KB); "
+                    "a less detailed or smaller source helps",
                     position,
                     spec_path,
                 )
