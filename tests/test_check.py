@@ -181,3 +181,27 @@ def test_unchanged_rebuild_does_no_image_work(make_site) -> None:
     Image.new("RGB", (300, 300), "red").save(site / "images" / "noise3.png")
     changed = build(site, write=False)
     assert changed.images.processed == 2  # that photo's two variants (list row, gallery)
+
+
+def test_example_shop_with_real_photos_passes_the_gate(tmp_path: Path) -> None:
+    shop = Path(__file__).resolve().parent.parent / "sites" / "beibei"
+    photos = shop / "images" / "photos"
+    sources = {p.name: Image.open(p) for p in photos.iterdir() if p.suffix in (".jpg", ".png")}
+    assert (photos / "elephants-phone.jpg").stat().st_size > 3 * 1024 * 1024
+    assert sources["beach-cmyk.jpg"].mode == "CMYK"
+    assert sources["ladybird-rotated.jpg"].getexif().get(0x0112) == 6
+    assert sources["ladybird-cutout.png"].getchannel("A").getextrema()[0] == 0
+    assert sources["meadow-opaque.png"].mode == "RGBA"
+    assert "icc_profile" in sources["flower-adobergb.jpg"].info
+    result = run("check", shop, "--out", tmp_path / "dist")
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "dist" / "report.json").read_text(encoding="utf-8"))
+    images = {i["spec"]: i for i in report["miniprogram"]["images"]}
+    rotated = images["images/photos/ladybird-rotated.jpg"]
+    assert rotated["width"] > rotated["height"]  # shown upright: landscape
+    assert images["images/photos/ladybird-cutout.png"]["format"] == "png"
+    assert images["images/photos/meadow-opaque.png"]["format"] == "jpg"
+    for image in images.values():
+        assert image["bytes"] <= 200 * 1024
+        data = Image.open(tmp_path / "dist" / image["output"])
+        assert not data.getexif() and "icc_profile" not in data.info
