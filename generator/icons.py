@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 from collections.abc import Callable
@@ -122,6 +123,7 @@ ICONS: dict[str, Callable[[Draw, tuple[int, int, int]], None]] = {
 }
 
 
+@functools.lru_cache(maxsize=256)  # the dev server rebuilds often with the same icons
 def render_icon(name: str, color: str) -> bytes:
     """The built-in icon `name` in `color` as PNG bytes (transparent background, deterministic)."""
     canvas = Image.new("RGBA", (_S, _S), (0, 0, 0, 0))

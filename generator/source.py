@@ -54,7 +54,10 @@ class Document:
     source: SourceMap
 
 
-class _Loader(yaml.SafeLoader):
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     """SafeLoader whose floats stay exact: `19.9` becomes Decimal('19.9'), never a binary float."""
 
 

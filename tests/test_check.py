@@ -21,14 +21,14 @@ NOISY_CATALOG = (
     )
     + "catalog:\n  categories: [{id: c, name: 噪点}]\n  products:\n"
     + "".join(
-        f"    - {{id: p{i}, name: 商品{i}, price: 9.9, category: c, images: [images/noise{i}.png]}}\n" for i in range(6)
+        f"    - {{id: p{i}, name: 商品{i}, price: 9.9, category: c, images: [images/noise{i}.png]}}\n" for i in range(8)
     )
 )
 
 
 def noisy_site(make_site, extra: str = "", name: str = "site") -> Path:
     site = make_site(NOISY_CATALOG + extra, name=name)
-    for i in range(6):
+    for i in range(8):
         noise(900, 900, seed=i).save(site / "images" / f"noise{i}.png")
     return site
 
@@ -51,14 +51,14 @@ def test_image_that_cannot_fit_fails_with_file_size_limit_and_spec_line(make_sit
         MINIMAL_SITE.replace(
             "      - type: text\n        body: 欢迎\n", "      - {type: image, image: images/noise.png}\n"
         )
-        + "budgets: {image_kb: 120, image_warn_kb: 80}\n"
+        + "budgets: {image_kb: 90, image_warn_kb: 60}\n"
     )
     noise(900, 900).save(site / "images" / "noise.png")
     result = run("check", site)
     assert result.exit_code == 1, result.output
     line = next(line for line in result.output.splitlines() if "images/noise.png:" in line)
     assert "site.yaml:10:" in line and "pages[0].blocks[0].image" in line
-    assert "> 120 KB" in line and "even at quality 40" in line and "site.cdn" in line
+    assert "> 90 KB" in line and "even at quality 40" in line and "site.cdn" in line
     assert "budget broken: 1 error(s)" in result.output
 
 
@@ -83,7 +83,7 @@ def test_cdn_takes_photos_out_of_the_package(make_site) -> None:
     build_output = run("build", site).output
     assert "upload" in build_output and "https://cdn.example.com/shop" in build_output
     cdn = sorted((site / "dist" / "cdn").iterdir())
-    assert len(cdn) == 12  # six photos, each as a list thumbnail and a gallery image
+    assert len(cdn) == 8 + 6  # eight gallery photos, and the six the home list shows as thumbnails
     data = (site / "dist/miniprogram/catalog/data.js").read_text(encoding="utf-8")
     assert "https://cdn.example.com/shop/noise0-" in data
     report = json.loads((site / "dist" / "report.json").read_text(encoding="utf-8"))
@@ -96,7 +96,7 @@ def test_github_format_annotates_the_spec_line(make_site) -> None:
         MINIMAL_SITE.replace(
             "      - type: text\n        body: 欢迎\n", "      - {type: image, image: images/noise.png}\n"
         )
-        + "budgets: {image_kb: 120, image_warn_kb: 80}\n"
+        + "budgets: {image_kb: 90, image_warn_kb: 60}\n"
     )
     noise(900, 900).save(site / "images" / "noise.png")
     result = run("check", site, "--format", "github")
