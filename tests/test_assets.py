@@ -225,3 +225,9 @@ def test_cache_makes_a_rebuild_encode_nothing_and_a_change_encode_only_itself(tm
     changed = ImageSettings(image_kb=400, warn_kb=200, tab_icon_kb=40)
     _, stats = process_images(jobs, changed, cache)
     assert stats.processed == 3  # settings are part of the key
+
+
+def test_webp_source_never_reaches_the_package_as_webp(tmp_path: Path) -> None:
+    source = save(tmp_path / "photo.webp", photo(1000, 700), quality=90)
+    processed, out, _ = run(source)
+    assert processed.format == "jpg" and out.format == "JPEG"

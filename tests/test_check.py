@@ -205,3 +205,16 @@ def test_example_shop_with_real_photos_passes_the_gate(tmp_path: Path) -> None:
         assert image["bytes"] <= 200 * 1024
         data = Image.open(tmp_path / "dist" / image["output"])
         assert not data.getexif() and "icc_profile" not in data.info
+
+
+def test_build_writes_the_output_but_exits_1_when_a_budget_breaks(make_site) -> None:
+    site = noisy_site(make_site)
+    result = run("build", site)
+    assert result.exit_code == 1
+    assert "subpackage catalog is" in result.output and "gen check" in result.output
+    assert (site / "dist" / "miniprogram" / "app.json").exists()
+
+
+def test_quiet_build_prints_nothing_on_success(make_site) -> None:
+    result = run("build", make_site(), "--quiet")
+    assert result.exit_code == 0 and result.output == ""
