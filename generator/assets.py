@@ -19,7 +19,7 @@ from typing import Literal
 
 from PIL import Image, ImageChops, ImageCms, ImageOps, UnidentifiedImageError
 
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 """Part of every cache key: bump it when the output of the pipeline changes."""
 
 MAX_PIXELS = 60_000_000

@@ -44,9 +44,9 @@ module.exports = {
       "category": "coffee",
       "categoryName": "咖啡",
       "id": "latte",
-      "image": "/catalog/img/cup-eafc04cfa7.png",
+      "image": "/catalog/img/cup-65f39655fa.png",
       "images": [
-        "/catalog/img/cup-eafc04cfa7.png"
+        "/catalog/img/cup-65f39655fa.png"
       ],
       "link": {
         "kind": "page",

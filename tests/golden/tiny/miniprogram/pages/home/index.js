@@ -14,7 +14,7 @@ Page({
       "items": [
         {
           "id": "latte",
-          "image": "/assets/img/cup-eafc04cfa7.png",
+          "image": "/assets/img/cup-65f39655fa.png",
           "link": {
             "kind": "page",
             "url": "/catalog/product/index?id=latte"
