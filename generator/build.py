@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ from .assets import AssetStats, ImageCache, ImageJob, ImageSettings, process_ima
 from .budget import BudgetReport, measure_budget
 from .errors import Problem, SpecError, format_path
 from .output import OutputFile, text_file
-from .plan import Planner, Site, publish_images
+from .plan import Planner, Site, h5_variants, publish_h5_pictures, publish_images
 from .render.miniprogram import render_miniprogram
 from .theme import Theme, resolve_theme
 from .validate import LoadedSpec, load_spec
@@ -68,12 +68,16 @@ def plan(site_dir: Path, options: BuildOptions | None = None) -> tuple[Site, Loa
     planner = Planner(spec, theme, site_dir)
     needs = planner.image_needs()
     jobs = {need: ImageJob((site_dir / need.spec_path).resolve(), need.width, need.kind) for need in needs}
+    h5_jobs = {
+        need: tuple(replace(job, source=jobs[need].source) for job in h5_variants(need)) for need in needs
+    }
     budgets = spec.budgets
     settings = ImageSettings(budgets.image_kb, budgets.image_warn_kb, budgets.tab_icon_kb)
     cache = ImageCache((options.cache_dir or site_dir / DEFAULT_CACHE) / "images" if options.use_cache else None)
+    all_jobs = [*jobs.values(), *(job for variants in h5_jobs.values() for job in variants)]
     if options.progress_start:
-        options.progress_start(len(set(jobs.values())))
-    outcomes, stats = process_images(jobs.values(), settings, cache, options.progress)
+        options.progress_start(len(set(all_jobs)))
+    outcomes, stats = process_images(all_jobs, settings, cache, options.progress)
     problems = [
         Problem(loaded.source.value(need.ref), format_path(need.ref), f"{need.spec_path!r} {outcomes[job].error}")
         for need, job in jobs.items()
@@ -83,7 +87,9 @@ def plan(site_dir: Path, options: BuildOptions | None = None) -> tuple[Site, Loa
         raise SpecError(problems)
     processed = {need: outcomes[job].image for need, job in jobs.items()}
     published = publish_images(needs, processed, spec.site.cdn)  # type: ignore[arg-type]
-    return planner.plan(published), loaded, stats
+    variants = {need: tuple(outcomes[job].image for job in h5_jobs[need]) for need in needs if h5_jobs[need]}
+    pictures = publish_h5_pictures(needs, published, variants)  # type: ignore[arg-type]
+    return planner.plan(published, pictures), loaded, stats
 
 
 def build(site_dir: Path, out_dir: Path | None = None, write: bool = True, **options: Any) -> BuildResult:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .assets import TAB_ICON_SIZE, Kind, ProcessedImage
+from .assets import TAB_ICON_SIZE, ImageJob, Kind, ProcessedImage
 from .source import SpecPath
 from .spec import (
     BUILTIN_ICONS,
@@ -88,6 +88,18 @@ class ImageAsset:
 
 
 @dataclass(frozen=True)
+class H5Picture:
+    """An image as the H5 site shows it: JPEG/PNG fallback and WebP, each at 1x and 2x (paths below h5/)."""
+
+    src: str  # the 2x fallback
+    width: int  # CSS pixels (1x), for the width/height attributes that prevent layout shift
+    height: int
+    fallback: tuple[tuple[str, int], ...]  # (path, pixel width) for srcset
+    webp: tuple[tuple[str, int], ...]
+    files: tuple[tuple[str, bytes, str], ...]  # (output path, data, spec path) to write
+
+
+@dataclass(frozen=True)
 class PageRoute:
     """One spec page in the mini-program."""
 
@@ -125,6 +137,8 @@ class Site:
     uses_webview: bool
     tab_pages: tuple[str, ...] = field(default=())
     packages: tuple[PackagePlan, ...] = ()
+    h5_pictures: Mapping[str, H5Picture] = field(default_factory=dict)
+    """Mini-program image URL -> the same image for the H5 site."""
     tab_icon_files: dict[int, tuple[str, str]] = field(default_factory=dict)
     """Tab index -> package paths of its own (non built-in) icon and selected icon."""
 
@@ -153,6 +167,7 @@ class Planner:
         }
         self.needs: dict[tuple[str, str], ImageNeed] | None = None
         self.published: Mapping[tuple[str, str], ImageAsset] = {}
+        self.h5_pictures: Mapping[str, H5Picture] = {}
 
     def image_needs(self) -> list[ImageNeed]:
         """Each image once per package that shows it; the catalog reuses a main-package copy that is wide enough."""
@@ -165,9 +180,12 @@ class Planner:
                 del needs[(spec_path, package)]
         return list(needs.values())
 
-    def plan(self, published: Mapping[tuple[str, str], ImageAsset]) -> Site:
+    def plan(
+        self, published: Mapping[tuple[str, str], ImageAsset], h5_pictures: Mapping[str, H5Picture] | None = None
+    ) -> Site:
         """The site, with `published[(spec_path, package)]` giving each image's asset."""
         self.published = published
+        self.h5_pictures = h5_pictures or {}
         self.uses_webview = False
         return self.plan_pass()
 
@@ -225,6 +243,7 @@ class Planner:
             uses_webview=self.uses_webview,
             tab_pages=tuple(page_path(t.page) for t in self.spec.tabs),
             packages=self.package_plan(routes, catalog_data is not None),
+            h5_pictures=self.h5_pictures,
             tab_icon_files={i: (icon, selected) for i, icon, selected in tab_icons},
         )
 
@@ -512,9 +531,7 @@ def publish_images(
     published: dict[tuple[str, str], ImageAsset] = {}
     for need in needs:
         image = processed[need]
-        digest = hashlib.sha256(image.data).hexdigest()[:10]
-        stem = re.sub(r"[^a-z0-9-]+", "-", Path(need.spec_path).stem.lower()).strip("-")[:32] or "img"
-        name = f"{stem}-{digest}.{image.format}"
+        name = _hashed_name(need.spec_path, image)
         if cdn and need.kind == "photo":
             url, output_path = f"{cdn.rstrip('/')}/{name}", f"cdn/{name}"
         else:
@@ -524,3 +541,61 @@ def publish_images(
             need.spec_path, need.package, url, output_path, image, need.ref
         )
     return published
+
+
+def h5_variants(need: ImageNeed) -> tuple[ImageJob, ...]:
+    """The extra encodes the H5 site needs of a photo: a 1x fallback and WebP at 1x and 2x."""
+    if need.kind != "photo":
+        return ()
+    source = need.spec_path
+    half = max(1, need.width // 2)
+    return tuple(
+        ImageJob(Path(source), width, "photo", fmt)  # source made absolute by the caller
+        for width, fmt in ((half, "auto"), (need.width, "webp"), (half, "webp"))
+    )
+
+
+def publish_h5_pictures(
+    needs: list[ImageNeed],
+    published: Mapping[tuple[str, str], ImageAsset],
+    variants: Mapping[ImageNeed, tuple[ProcessedImage, ...]],
+) -> dict[str, H5Picture]:
+    """H5 pictures keyed by the mini-program URL of the same image."""
+    pictures: dict[str, H5Picture] = {}
+    for need in needs:
+        if need.kind != "photo":
+            continue
+        asset = published[(need.spec_path, need.package)]
+        files: list[tuple[str, bytes, str]] = []
+
+        def place(image: ProcessedImage, spec_path: str = need.spec_path, files: list = files) -> str:
+            path = f"img/{_hashed_name(spec_path, image)}"
+            files.append((f"h5/{path}", image.data, spec_path))
+            return path
+
+        full = asset.image
+        src = place(full)
+        fallback = [(src, full.width)]
+        webp: list[tuple[str, int]] = []
+        half, full_webp, half_webp = variants.get(need, (None, None, None))
+        if half is not None and half.format == full.format and half.width < full.width:
+            fallback.insert(0, (place(half), half.width))
+        for variant in (half_webp, full_webp):
+            if variant is not None and variant.format == "webp" and (not webp or variant.width > webp[-1][1]):
+                webp.append((place(variant), variant.width))
+        pictures[asset.url] = H5Picture(
+            src=src,
+            width=max(1, full.width // 2),
+            height=max(1, full.height // 2),
+            fallback=tuple(fallback),
+            webp=tuple(webp),
+            files=tuple(dict.fromkeys(files)),
+        )
+    return pictures
+
+
+def _hashed_name(spec_path: str, image: ProcessedImage) -> str:
+    """`images/Spring Banner.JPG` -> `spring-banner-1a2b3c4d5e.jpg`: readable, and new whenever the bytes change."""
+    digest = hashlib.sha256(image.data).hexdigest()[:10]
+    stem = re.sub(r"[^a-z0-9-]+", "-", Path(spec_path).stem.lower()).strip("-")[:32] or "img"
+    return f"{stem}-{digest}.{image.format}"
