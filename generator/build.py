@@ -13,6 +13,7 @@ from .budget import BudgetReport, measure_budget
 from .errors import Problem, SpecError, format_path
 from .output import OutputFile, text_file
 from .plan import Planner, Site, h5_variants, publish_h5_pictures, publish_images
+from .render.h5 import render_h5
 from .render.miniprogram import render_miniprogram
 from .theme import Theme, resolve_theme
 from .validate import LoadedSpec, load_spec
@@ -68,9 +69,7 @@ def plan(site_dir: Path, options: BuildOptions | None = None) -> tuple[Site, Loa
     planner = Planner(spec, theme, site_dir)
     needs = planner.image_needs()
     jobs = {need: ImageJob((site_dir / need.spec_path).resolve(), need.width, need.kind) for need in needs}
-    h5_jobs = {
-        need: tuple(replace(job, source=jobs[need].source) for job in h5_variants(need)) for need in needs
-    }
+    h5_jobs = {need: tuple(replace(job, source=jobs[need].source) for job in h5_variants(need)) for need in needs}
     budgets = spec.budgets
     settings = ImageSettings(budgets.image_kb, budgets.image_warn_kb, budgets.tab_icon_kb)
     cache = ImageCache((options.cache_dir or site_dir / DEFAULT_CACHE) / "images" if options.use_cache else None)
@@ -96,7 +95,7 @@ def build(site_dir: Path, out_dir: Path | None = None, write: bool = True, **opt
     """Build the site in `site_dir` into `out_dir` (default `SITE/dist`)."""
     opts = BuildOptions(out_dir=out_dir, write=write, **options)
     site, loaded, stats = plan(site_dir, opts)
-    files = render_miniprogram(site)
+    files = render_miniprogram(site) + render_h5(site)
     files.extend(OutputFile(a.output_path, a.image.data, a.spec_path) for a in site.images if a.on_cdn)
     budget = measure_budget(site, files, loaded.spec.budgets, loaded.source, opts.baseline, opts.max_growth_kb)
     files.append(text_file(REPORT_FILE, report_json(site, budget), "generator.budget"))

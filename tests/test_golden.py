@@ -13,7 +13,7 @@ from .conftest import REPO
 
 SITE = REPO / "tests" / "sites" / "tiny"
 GOLDEN = REPO / "tests" / "golden" / "tiny"
-TEXT_SUFFIXES = {".json", ".js", ".wxml", ".wxss"}
+TEXT_SUFFIXES = {".json", ".js", ".wxml", ".wxss", ".html", ".css"}
 BINARY_MANIFEST = "binary-files.json"
 
 

@@ -1,0 +1,301 @@
+"""H5 renderer: the same pages, catalog and theme as a static mobile site, with relative links everywhere."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, quote, unquote, urlencode
+
+import jinja2
+import segno
+from markupsafe import Markup, escape
+
+from ..icons import render_icon
+from ..output import OutputFile, text_file
+from ..plan import CATEGORY_PAGE, PRODUCT_PAGE, WEBVIEW_PAGE, H5Picture, PageRoute, Site
+from ..resources import builtin_templates_dir
+from ..spec import BUILTIN_ICONS
+from ..textdata import js_literal
+from ..theme import expand_hex
+from ..theme_css import color_variables, css_variables, declarations
+
+ROOT = "h5"
+HOME_FILE = "index.html"
+CATALOG_FILE = "catalog.html"
+
+
+def h5_page_file(route: PageRoute, home: str) -> str:
+    return HOME_FILE if route.path == home else f"pages/{route.page.id}.html"
+
+
+def h5_env(site: Site) -> jinja2.Environment:
+    loader = jinja2.ChoiceLoader(
+        [
+            jinja2.FileSystemLoader(str(site.site_dir / "templates" / "h5")),
+            jinja2.FileSystemLoader(str(builtin_templates_dir() / "h5")),
+        ]
+    )
+    return jinja2.Environment(
+        loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True
+    )
+
+
+@dataclass
+class PageContext:
+    """Link and image helpers for one page: everything relative to that page's folder."""
+
+    site: Site
+    file: str  # this page, relative to the h5 root
+    routes_by_url: dict[str, PageRoute]
+    env: jinja2.Environment
+
+    @property
+    def root(self) -> str:
+        depth = self.file.count("/")
+        return "../" * depth
+
+    def page_href(self, target: str) -> str:
+        """A file of the H5 site, relative to this page (or absolute under site.base_url)."""
+        base = self.site.spec.site.base_url
+        if base:
+            return f"{base.rstrip('/')}/{'' if target == HOME_FILE else target}"
+        relative = posixpath.relpath(target, posixpath.dirname(self.file) or ".")
+        return relative
+
+    def asset(self, target: str) -> str:
+        return self.root + target if not self.site.spec.site.base_url else self.page_href(target)
+
+    def href(self, link: dict[str, str] | None) -> str:
+        """The H5 address of a planned (mini-program) link; '' when there is none."""
+        if not link:
+            return ""
+        path, _, query = link["url"].partition("?")
+        params = parse_qs(query)
+        if path == f"/{WEBVIEW_PAGE}":
+            return unquote(params["url"][0])
+        if path == f"/{PRODUCT_PAGE}":
+            return self.page_href(f"product/{params['id'][0]}.html")
+        if path == f"/{CATEGORY_PAGE}":
+            return self.page_href(f"category/{params['id'][0]}.html")
+        route = self.routes_by_url[path]
+        return self.page_href(h5_page_file(route, self.site.home))
+
+    def picture(self, url: str, alt: str, sizes: str, lazy: bool = True, css: str = "") -> Markup:
+        """<picture> with WebP and JPEG/PNG at 1x and 2x, sized to avoid layout shift."""
+        picture: H5Picture | None = self.site.h5_pictures.get(url)
+        if picture is None:
+            return Markup(f'<img src="{escape(url)}" alt="{escape(alt)}" class="{escape(css)}">')
+
+        def srcset(entries: tuple[tuple[str, int], ...]) -> str:
+            return ", ".join(f"{self.asset(path)} {width}w" for path, width in entries)
+
+        attributes = f'width="{picture.width}" height="{picture.height}"'
+        loading = ' loading="lazy" decoding="async"' if lazy else ' fetchpriority="high"'
+        sources = ""
+        if picture.webp:
+            sources = f'<source type="image/webp" srcset="{escape(srcset(picture.webp))}" sizes="{escape(sizes)}">'
+        img = (
+            f'<img src="{escape(self.asset(picture.src))}" srcset="{escape(srcset(picture.fallback))}" '
+            f'sizes="{escape(sizes)}" alt="{escape(alt)}" {attributes}{loading}'
+            + (f' class="{escape(css)}"' if css else "")
+            + ">"
+        )
+        return Markup(f"<picture>{sources}{img}</picture>")
+
+    def open_in_miniprogram(self, mp_path: str, label: str) -> Markup:
+        """For what only works inside WeChat: a QR code and link that open the mini-program page."""
+        path, _, query = mp_path.lstrip("/").partition("?")
+        params = {"appid": self.site.spec.site.appid, "path": path}
+        if query:
+            params["query"] = query
+        scheme = "weixin://dl/business/?" + urlencode(params, quote_via=quote)
+        qr = segno.make(scheme, error="m")
+        svg = qr.svg_inline(scale=4, border=2, dark="#000000", light="#FFFFFF")
+        template = self.env.get_template("open_in_miniprogram.html")
+        return Markup(
+            template.render(label=label, qr_svg=Markup(svg), scheme=scheme, mp_path=mp_path, site=self.site.spec.site)
+        )
+
+
+def render_h5(site: Site) -> list[OutputFile]:
+    return _H5Renderer(site).render()
+
+
+class _H5Renderer:
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.env = h5_env(site)
+        self.files: list[OutputFile] = []
+        self.routes_by_url = {"/" + r.path: r for r in site.routes}
+        self.tab_routes = {f"pages/{t.page}/index": i for i, t in enumerate(site.spec.tabs)}
+
+    def context(self, file: str) -> PageContext:
+        return PageContext(self.site, file, self.routes_by_url, self.env)
+
+    def render(self) -> list[OutputFile]:
+        self.render_assets()
+        for route in self.site.routes:
+            self.render_route(route)
+        if self.site.catalog_data is not None:
+            self.render_catalog()
+        for picture in self.site.h5_pictures.values():
+            for path, data, origin in picture.files:
+                self.files.append(OutputFile(path, data, origin))
+        return list({f.path: f for f in self.files}.values())
+
+    # --- shared parts ---------------------------------------------------------------------------
+
+    def render_assets(self) -> None:
+        theme = self.site.theme
+        light = css_variables(theme, "px") + self.tab_variables(theme.tab_bar)
+        dark = ""
+        if theme.dark:
+            dark = declarations(color_variables(theme.dark.colors) + self.tab_variables(theme.dark.tab_bar), "    ")
+        css = self.env.get_template("assets/site.css").render(
+            theme=theme, light_variables=Markup(declarations(light)), dark_variables=Markup(dark)
+        )
+        self.files.append(text_file(f"{ROOT}/assets/site.css", css, "templates/h5/assets/site.css"))
+        js = self.env.loader.get_source(self.env, "assets/site.js")[0]  # type: ignore[union-attr]
+        self.files.append(text_file(f"{ROOT}/assets/site.js", js, "templates/h5/assets/site.js"))
+        for index in range(len(self.site.spec.tabs)):
+            for selected in (False, True):
+                self.files.append(OutputFile(self.tab_icon_path(index, selected), *self.tab_icon(index, selected)))
+
+    @staticmethod
+    def tab_variables(tab_bar: Any) -> list[tuple[str, str]]:
+        return [
+            ("--tab-color", expand_hex(tab_bar.color)),
+            ("--tab-selected-color", expand_hex(tab_bar.selected_color)),
+            ("--tab-background", expand_hex(tab_bar.background)),
+        ]
+
+    def tab_icon_path(self, index: int, selected: bool) -> str:
+        return f"{ROOT}/assets/tabbar/tab{index}{'-selected' if selected else ''}.png"
+
+    def tab_icon(self, index: int, selected: bool) -> tuple[bytes, str]:
+        tab = self.site.spec.tabs[index]
+        if tab.icon in BUILTIN_ICONS:
+            colors = self.site.theme.tab_bar
+            return render_icon(tab.icon, colors.selected_color if selected else colors.color), "generator.icons"
+        icon, chosen = self.site.tab_icon_files[index]
+        wanted = "miniprogram/" + (chosen if selected else icon)
+        asset = next(a for a in self.site.images if a.output_path == wanted)
+        return asset.image.data, asset.spec_path
+
+    def tabs(self, ctx: PageContext, active_route: str | None) -> list[dict[str, Any]]:
+        tabs = []
+        for index, tab in enumerate(self.site.spec.tabs):
+            route_path = f"pages/{tab.page}/index"
+            active = route_path == active_route
+            tabs.append(
+                {
+                    "text": tab.text,
+                    "href": ctx.page_href(h5_page_file(self.routes_by_url["/" + route_path], self.site.home)),
+                    "icon": ctx.asset(self.tab_icon_path(index, active).removeprefix(ROOT + "/")),
+                    "active": active,
+                }
+            )
+        return tabs
+
+    def page(self, template: str, file: str, title: str, active_tab: str | None, back: str, **context: Any) -> None:
+        ctx = self.context(file)
+        spec = self.site.spec.site
+        og_image = context.pop("og_image", "") or ""
+        if og_image and spec.base_url:
+            og_image = ctx.page_href(og_image)
+        html = self.env.get_template(template).render(
+            ctx=ctx,
+            site=spec,
+            theme=self.site.theme,
+            title=title,
+            description=context.pop("description", "") or spec.description or spec.name,
+            tabs=self.tabs(ctx, active_tab),
+            back=ctx.page_href(back) if back else "",
+            canonical=ctx.page_href(file) if spec.base_url else "",
+            og_image=ctx.asset(og_image) if og_image and not spec.base_url else og_image,
+            body_class=context.pop("body_class", "page-" + file.replace("/", "-").removesuffix(".html")),
+            **context,
+        )
+        self.files.append(text_file(f"{ROOT}/{file}", html, f"templates/h5/{template}"))
+
+    def first_picture(self, blocks: tuple[dict[str, Any], ...]) -> str:
+        for block in blocks:
+            for key in ("image", "cover"):
+                if block.get(key):
+                    return self.picture_src(block[key])
+            for slide in block.get("slides", []):
+                return self.picture_src(slide["image"])
+        return ""
+
+    def picture_src(self, url: str) -> str:
+        picture = self.site.h5_pictures.get(url)
+        return picture.src if picture else ""
+
+    # --- pages ------------------------------------------------------------------------------------
+
+    def render_route(self, route: PageRoute) -> None:
+        file = h5_page_file(route, self.site.home)
+        parent = next((r for r in self.site.routes if r.page.id == route.parent), None)
+        back = h5_page_file(parent, self.site.home) if parent else ("" if route.is_tab else HOME_FILE)
+        title = self.site.spec.site.name if file == HOME_FILE else route.page.title
+        self.page(
+            "page.html",
+            file,
+            title,
+            route.path if route.is_tab else None,
+            back,
+            blocks=[{**block, "block_index": i} for i, block in enumerate(route.blocks)],
+            page_path="/" + route.path,
+            og_image=self.first_picture(route.blocks),
+        )
+
+    def render_catalog(self) -> None:
+        data = self.site.catalog_data
+        assert data is not None
+        products = data["products"]
+        groups = [
+            {"category": category, "items": [products[pid] for pid in category["productIds"]]}
+            for category in data["categories"]
+        ]
+        index = [
+            {
+                "id": product["id"],
+                "text": " ".join([product["name"], product["categoryName"], *product["tags"]]).lower(),
+            }
+            for product in products.values()
+        ]
+        self.page(
+            "catalog.html",
+            CATALOG_FILE,
+            "全部商品",
+            None,
+            HOME_FILE,
+            groups=groups,
+            search_index=Markup(js_literal(index, indent=None)),
+        )
+        for category in data["categories"]:
+            self.page(
+                "category.html",
+                f"category/{category['id']}.html",
+                category["name"],
+                None,
+                CATALOG_FILE,
+                categories=data["categories"],
+                category=category,
+                items=[products[pid] for pid in category["productIds"]],
+                description=category["description"],
+            )
+        for product in products.values():
+            self.page(
+                "product.html",
+                f"product/{product['id']}.html",
+                product["name"],
+                None,
+                f"category/{product['category']}.html",
+                product=product,
+                skus_json=Markup(js_literal(product["skus"], indent=None)),
+                mp_path=f"/{PRODUCT_PAGE}?id={product['id']}",
+                description=(product["paragraphs"] or [""])[0][:120],
+                og_image=self.picture_src(product["images"][0]) if product["images"] else "",
+            )
