@@ -17,7 +17,7 @@ from .render.h5 import render_h5
 from .render.miniprogram import render_miniprogram
 from .theme import Theme, resolve_theme
 from .validate import LoadedSpec, load_spec
-from .write import WriteReport, write_output
+from .write import WriteReport, sync_output, write_output
 
 DEFAULT_OUT = "dist"
 DEFAULT_CACHE = ".mpgen-cache"
@@ -30,6 +30,7 @@ class BuildOptions:
     cache_dir: Path | None = None  # default SITE/.mpgen-cache; the cache is off when `use_cache` is False
     use_cache: bool = True
     write: bool = True
+    sync: bool = False  # write only what changed, in place (gen dev), instead of swapping the folder
     baseline: dict[str, Any] | None = None
     max_growth_kb: int | None = None
     progress: Callable[[int], None] | None = None
@@ -99,7 +100,9 @@ def build(site_dir: Path, out_dir: Path | None = None, write: bool = True, **opt
     files.extend(OutputFile(a.output_path, a.image.data, a.spec_path) for a in site.images if a.on_cdn)
     budget = measure_budget(site, files, loaded.spec.budgets, loaded.source, opts.baseline, opts.max_growth_kb)
     files.append(text_file(REPORT_FILE, report_json(site, budget), "generator.budget"))
-    written = write_output(files, opts.out_dir or site.site_dir / DEFAULT_OUT) if opts.write else None
+    out_dir = opts.out_dir or site.site_dir / DEFAULT_OUT
+    writer = sync_output if opts.sync else write_output
+    written = writer(files, out_dir) if opts.write else None
     return BuildResult(site, files, budget, written, stats)
 
 

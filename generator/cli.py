@@ -174,6 +174,44 @@ def check(
 
 
 @main.command()
+@click.argument("site", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default SITE/dist).")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Image cache folder.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in a browser.")
+def dev(site: Path, out: Path | None, cache_dir: Path | None, host: str, port: int, open_browser: bool) -> None:
+    """Serve the H5 site with live reload; rebuild both targets whenever the site or a theme changes."""
+    from .devserver import DevServer
+
+    server = DevServer(site, out, cache_dir, host, port)
+    try:
+        server.serve(open_browser)
+    except KeyboardInterrupt:
+        click.echo("stopped")
+
+
+@main.command()
+@click.argument("site", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default SITE/dist).")
+def preview(site: Path, out: Path | None) -> None:
+    """Screenshot every H5 page in headless Chromium into SITE/dist/preview, with an accessibility check."""
+    from .preview import preview as run_preview
+
+    report = run_preview(site, out)
+    click.echo(f"{len(report.pages)} pages -> {report.folder}/index.html")
+    for problem in report.contrast_problems:
+        click.echo(f"contrast: {problem}")
+    for shot in report.pages:
+        for target in shot.small_targets:
+            click.echo(f"tap target: {shot.file}: {target['text']!r} is {target['width']}x{target['height']} px")
+        for src in shot.images_without_alt:
+            click.echo(f"no alt text: {shot.file}: {src}")
+    if not report.problems:
+        click.echo("accessibility basics: no problems found")
+
+
+@main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--name", default=None, help="Brand name (default: the folder name).")
 def init(directory: Path, name: str | None) -> None:

@@ -19,6 +19,7 @@ class WriteReport:
     out_dir: Path
     files: int
     bytes: int
+    changed: int = -1  # files written or removed by a sync; -1 when the whole folder was swapped
 
 
 def write_output(files: list[OutputFile], out_dir: Path) -> WriteReport:
@@ -70,3 +71,37 @@ def _safe_relative(path: str) -> PurePosixPath:
     if relative.is_absolute() or ".." in relative.parts or not relative.parts:
         raise AssertionError(f"renderer produced an unsafe output path: {path!r}")
     return relative
+
+
+def sync_output(files: list[OutputFile], out_dir: Path) -> WriteReport:
+    """Bring `out_dir` in line with `files`, touching only what changed (the dev server's writer).
+
+    Each changed file is replaced atomically, so a browser or WeChat DevTools watching the folder
+    never reads half a file, and unchanged files keep their timestamps.
+    """
+    out_dir = out_dir.resolve()
+    _check_replaceable(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / MARKER).write_text("Made by mpgen `gen build`; replaced on every build.\n", encoding="utf-8")
+    wanted = {str(_safe_relative(f.path)): f for f in files}
+    changed = 0
+    for relative, file in wanted.items():
+        target = out_dir / relative
+        try:
+            if target.stat().st_size == len(file.data) and target.read_bytes() == file.data:
+                continue
+        except OSError:
+            pass
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+        partial.write_bytes(file.data)
+        partial.replace(target)
+        changed += 1
+    for existing in sorted(out_dir.rglob("*"), reverse=True):
+        relative = existing.relative_to(out_dir).as_posix()
+        if existing.is_file() and relative not in wanted and relative != MARKER:
+            existing.unlink()
+            changed += 1
+        elif existing.is_dir() and not any(existing.iterdir()):
+            existing.rmdir()
+    return WriteReport(out_dir, len(files), sum(len(f.data) for f in files), changed)

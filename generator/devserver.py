@@ -1,0 +1,261 @@
+"""`gen dev`: build, serve the H5 site on 127.0.0.1, watch the site and themes, rebuild and live-reload.
+
+The browser listens on a server-sent-events stream: `reload` after a good build (the page keeps its
+scroll position), `problem` with the error text after a bad one (shown in an overlay while the last
+good build stays served). Nothing here is written into dist/: the live-reload script is added to
+HTML responses as they are served.
+"""
+
+from __future__ import annotations
+
+import http.server
+import mimetypes
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import click
+from watchfiles import Change, DefaultFilter, watch
+
+from .build import DEFAULT_CACHE, DEFAULT_OUT, build
+from .errors import GenError, SpecError
+from .resources import builtin_themes_dir
+
+EVENTS_PATH = "/__mpgen/events"
+CLIENT_PATH = "/__mpgen/live.js"
+KEEPALIVE_SECONDS = 10
+
+LIVE_CLIENT = r"""(function () {
+  'use strict';
+  var key = 'mpgen-scroll:' + location.pathname;
+  var saved = sessionStorage.getItem(key);
+  if (saved !== null) {
+    sessionStorage.removeItem(key);
+    window.addEventListener('load', function () { window.scrollTo(0, Number(saved)); });
+  }
+  function overlay(text) {
+    var box = document.getElementById('mpgen-overlay');
+    if (!box) {
+      box = document.createElement('div');
+      box.id = 'mpgen-overlay';
+      box.setAttribute('role', 'alert');
+      box.style.cssText = 'position:fixed;inset:0;z-index:2147483647;overflow:auto;padding:16px;' +
+        'background:rgba(20,20,20,.94);color:#fff;font:13px/1.5 ui-monospace,Menlo,Consolas,monospace;';
+      var title = document.createElement('strong');
+      title.textContent = 'mpgen: the last save did not build; this page shows the last good build';
+      title.style.cssText = 'display:block;color:#ff8a80;margin-bottom:8px;font-size:14px';
+      var pre = document.createElement('pre');
+      pre.style.cssText = 'white-space:pre-wrap;margin:0';
+      box.appendChild(title);
+      box.appendChild(pre);
+      document.documentElement.appendChild(box);
+    }
+    box.querySelector('pre').textContent = text;
+  }
+  var events = new EventSource('/__mpgen/events');
+  events.addEventListener('reload', function () {
+    sessionStorage.setItem(key, String(window.scrollY));
+    location.reload();
+  });
+  events.addEventListener('problem', function (event) { overlay(JSON.parse(event.data)); });
+  events.addEventListener('ok', function () {
+    var box = document.getElementById('mpgen-overlay');
+    if (box) box.remove();
+  });
+})();
+"""
+
+
+@dataclass
+class BuildState:
+    """The outcome of the latest build, shared between the watcher and every open page."""
+
+    version: int = 0
+    problem: str | None = None
+
+
+class DevServer:
+    def __init__(
+        self,
+        site_dir: Path,
+        out_dir: Path | None = None,
+        cache_dir: Path | None = None,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        echo: Callable[[str], None] = click.echo,
+    ) -> None:
+        self.site_dir = site_dir.resolve()
+        self.out_dir = (out_dir or self.site_dir / DEFAULT_OUT).resolve()
+        self.cache_dir = cache_dir
+        self.echo = echo
+        self.state = BuildState()
+        self.changed = threading.Condition()
+        self.stop_event = threading.Event()
+        handler = _handler_for(self)
+        try:
+            self.httpd = http.server.ThreadingHTTPServer((host, port), handler)
+        except OSError as exc:
+            raise GenError(
+                f"cannot listen on {host}:{port} ({exc.strerror}); choose another port with --port"
+            ) from None
+        self.httpd.daemon_threads = True
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}/"
+
+    @property
+    def h5_dir(self) -> Path:
+        return self.out_dir / "h5"
+
+    def rebuild(self, reason: str = "") -> None:
+        """Build; on success the pages reload, on failure they show the problem. Never raises."""
+        started = time.perf_counter()
+        problem: str | None = None
+        try:
+            result = build(self.site_dir, self.out_dir, cache_dir=self.cache_dir, sync=True)
+        except SpecError as exc:
+            problem = exc.format_message()
+        except GenError as exc:
+            problem = exc.format_message()
+        except Exception:  # the server must outlive any bug a save can trigger
+            problem = "mpgen failed unexpectedly while building:\n" + traceback.format_exc()
+        seconds = time.perf_counter() - started
+        if problem is None:
+            written = result.written
+            changed = written.changed if written is not None else 0
+            self.echo(
+                f"{reason}rebuilt in {seconds:.2f} s: {changed} files changed, "
+                f"{result.images.processed} images processed"
+            )
+        else:
+            self.echo(f"{reason}build failed in {seconds:.2f} s (still serving the last good build):\n{problem}")
+        with self.changed:
+            self.state = BuildState(self.state.version + 1, problem)
+            self.changed.notify_all()
+
+    def watch_forever(self) -> None:
+        ignored = [self.out_dir, (self.cache_dir or self.site_dir / DEFAULT_CACHE).resolve()]
+
+        def interesting(change: Change, path: str) -> bool:
+            resolved = Path(path)
+            if any(resolved == folder or folder in resolved.parents for folder in ignored):
+                return False
+            name = resolved.name
+            return not (name.startswith(".") or name.endswith(("~", ".swp", ".tmp"))) and DefaultFilter()(change, path)
+
+        paths = [self.site_dir, builtin_themes_dir()]
+        for changes in watch(*paths, watch_filter=interesting, stop_event=self.stop_event, debounce=150, step=50):
+            names = sorted({Path(p).name for _, p in changes})
+            self.rebuild(reason=f"{', '.join(names[:3])}{' ...' if len(names) > 3 else ''} changed: ")
+
+    def serve(self, open_browser: bool = False) -> None:
+        self.rebuild()
+        watcher = threading.Thread(target=self.watch_forever, name="mpgen-watch", daemon=True)
+        watcher.start()
+        self.echo(f"serving {self.h5_dir} at {self.url} (Ctrl+C to stop); watching {self.site_dir}")
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(self.url)
+        try:
+            self.httpd.serve_forever(poll_interval=0.2)
+        finally:
+            self.shutdown()
+
+    def shutdown(self) -> None:
+        self.stop_event.set()
+        with self.changed:
+            self.changed.notify_all()
+        self.httpd.server_close()
+
+
+def _handler_for(server: DevServer) -> type[http.server.BaseHTTPRequestHandler]:
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+            pass  # quiet: the terminal is for build results
+
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            path = unquote(urlsplit(self.path).path)
+            if path == EVENTS_PATH:
+                self.stream_events()
+            elif path == CLIENT_PATH:
+                self.send_bytes(LIVE_CLIENT.encode(), "text/javascript; charset=utf-8")
+            else:
+                self.send_file(path)
+
+        def send_bytes(self, data: bytes, content_type: str, status: int = 200) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(data)
+
+        def send_file(self, path: str) -> None:
+            root = server.h5_dir.resolve()
+            target = (root / path.lstrip("/")).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_relative_to(root) or not target.is_file():
+                body = "<!doctype html><meta charset=utf-8><title>Not found</title><p>Not found (mpgen dev)</p>"
+                self.send_bytes(_with_live_client(body.encode()), "text/html; charset=utf-8", 404)
+                return
+            data = target.read_bytes()
+            content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+            if content_type == "text/html":
+                data = _with_live_client(data)
+            if content_type.startswith("text/") or content_type.endswith(("javascript", "json")):
+                content_type += "; charset=utf-8"
+            self.send_bytes(data, content_type)
+
+        def stream_events(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Connection", "keep-alive")
+            self.end_headers()
+            seen = server.state.version
+            try:
+                if server.state.problem:
+                    self.send_event("problem", server.state.problem)
+                while not server.stop_event.is_set():
+                    with server.changed:
+                        server.changed.wait_for(
+                            lambda: server.state.version != seen or server.stop_event.is_set(),
+                            timeout=KEEPALIVE_SECONDS,
+                        )
+                        state = server.state
+                    if state.version == seen:
+                        self.wfile.write(b": keepalive\n\n")
+                        self.wfile.flush()
+                        continue
+                    seen = state.version
+                    if state.problem:
+                        self.send_event("problem", state.problem)
+                    else:
+                        self.send_event("ok", "")
+                        self.send_event("reload", "")
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the page went away
+
+        def send_event(self, name: str, data: str) -> None:
+            import json
+
+            self.wfile.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode())
+            self.wfile.flush()
+
+    return Handler
+
+
+def _with_live_client(html: bytes) -> bytes:
+    tag = f'<script src="{CLIENT_PATH}"></script>'.encode()
+    index = html.rfind(b"</body>")
+    return html[:index] + tag + html[index:] if index != -1 else html + tag

@@ -1,0 +1,186 @@
+"""`gen preview`: screenshots of every H5 page in headless Chromium, a contact sheet, accessibility basics."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .build import DEFAULT_OUT, build
+from .errors import GenError
+from .theme import Theme, contrast_ratio
+
+VIEWPORT = {"width": 375, "height": 812}
+DEVICE_SCALE = 2
+MIN_TAP_PX = 44
+AA_NORMAL_TEXT = 4.5
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+# Make the page photograph well: lazy images load now, the fixed tab bar sits at the end of the page.
+_PREPARE_PAGE = """async () => {
+  document.querySelectorAll('img[loading="lazy"]').forEach((img) => { img.loading = 'eager'; });
+  const style = document.createElement('style');
+  style.textContent = '.tabbar{position:absolute!important;bottom:0!important;}';
+  document.head.appendChild(style);
+  await Promise.all([...document.images].map((img) => img.complete ? null :
+    new Promise((done) => { img.onload = img.onerror = done; })));
+}"""
+
+_AUDIT_PAGE = """() => {
+  const small = [];
+  const targets = document.querySelectorAll('a[href], button, input, select, textarea, summary, [role=button]');
+  for (const el of targets) {
+    if (el.closest('p') && el.tagName === 'A') continue;  // inline links in text are exempt (WCAG 2.5.8)
+    const box = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.display === 'none' || box.width === 0) continue;
+    if (el.type === 'radio' || el.type === 'checkbox') continue;  // their visible label is the target
+    if (box.width < 44 || box.height < 44) {
+      small.push({text: (el.innerText || el.getAttribute('aria-label') || el.name || el.tagName).trim().slice(0, 40),
+                  width: Math.round(box.width), height: Math.round(box.height)});
+    }
+  }
+  const noAlt = [...document.images].filter((img) => !img.hasAttribute('alt')).map((img) => img.currentSrc || img.src);
+  return {small, noAlt, title: document.title};
+}"""
+
+
+@dataclass
+class PageShot:
+    file: str
+    title: str
+    image: str
+    small_targets: list[dict[str, object]] = field(default_factory=list)
+    images_without_alt: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PreviewReport:
+    folder: Path
+    pages: list[PageShot]
+    contrast_problems: list[str]
+
+    @property
+    def problems(self) -> int:
+        return len(self.contrast_problems) + sum(len(p.small_targets) + len(p.images_without_alt) for p in self.pages)
+
+
+def find_chromium() -> str:
+    """Debian's chromium (Playwright cannot download its own browser here); MPGEN_CHROMIUM overrides."""
+    candidates = [os.environ.get("MPGEN_CHROMIUM", "")]
+    candidates += [shutil.which(name) or "" for name in ("chromium", "chromium-browser", "google-chrome")]
+    candidates += ["/usr/bin/chromium"]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    raise GenError(
+        "no Chromium found for screenshots; install it (Debian/Ubuntu: apt-get install -y chromium) "
+        "or point MPGEN_CHROMIUM at a Chrome/Chromium binary"
+    )
+
+
+def contrast_problems(theme: Theme) -> list[str]:
+    """Text/background pairs of the theme below WCAG AA (4.5:1), for the light and the dark variant."""
+    variants = [("", theme.colors, theme.tab_bar)]
+    if theme.dark:
+        variants.append(("dark: ", theme.dark.colors, theme.dark.tab_bar))
+    problems = []
+    for label, colors, tab_bar in variants:
+        pairs = [
+            ("text on background", colors.text, colors.background),
+            ("text on surface", colors.text, colors.surface),
+            ("muted on background", colors.muted, colors.background),
+            ("muted on surface", colors.muted, colors.surface),
+            ("on_primary on primary (buttons, navigation bar)", colors.on_primary, colors.primary),
+            ("primary on surface (prices, links)", colors.primary, colors.surface),
+            ("danger on surface", colors.danger, colors.surface),
+            ("success on surface", colors.success, colors.surface),
+            ("tab bar colour on its background", tab_bar.color, tab_bar.background),
+            ("selected tab on its background", tab_bar.selected_color, tab_bar.background),
+        ]
+        for name, foreground, background in pairs:
+            ratio = contrast_ratio(foreground, background)
+            if ratio < AA_NORMAL_TEXT:
+                problems.append(
+                    f"{label}{name}: {foreground} on {background} is {ratio:.2f}:1, below WCAG AA {AA_NORMAL_TEXT}:1"
+                )
+    return problems
+
+
+def preview(site_dir: Path, out_dir: Path | None = None) -> PreviewReport:
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    executable = find_chromium()
+    result = build(site_dir, out_dir)
+    out = (out_dir or result.site.site_dir / DEFAULT_OUT).resolve()
+    h5 = out / "h5"
+    folder = out / "preview"
+    folder.mkdir(exist_ok=True)
+    files = sorted(
+        f.path.removeprefix("h5/") for f in result.files if f.path.startswith("h5/") and f.path.endswith(".html")
+    )
+    files.sort(key=lambda f: (f != "index.html", f.count("/"), f))
+    shots: list[PageShot] = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+            page = browser.new_context(viewport=VIEWPORT, device_scale_factor=DEVICE_SCALE).new_page()
+            for file in files:
+                page.goto((h5 / file).as_uri(), wait_until="load")
+                page.evaluate(_PREPARE_PAGE)
+                audit = page.evaluate(_AUDIT_PAGE)
+                name = re.sub(r"[^A-Za-z0-9_-]+", "-", file.removesuffix(".html"))
+                page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+                shots.append(PageShot(file, audit["title"], f"{name}.png", audit["small"], audit["noAlt"]))
+            browser.close()
+    except PlaywrightError as exc:
+        raise GenError(f"Chromium ({executable}) failed: {str(exc).splitlines()[0]}") from None
+    report = PreviewReport(folder, shots, contrast_problems(result.site.theme))
+    (folder / "index.html").write_text(contact_sheet(report, result.site.spec.site.name), encoding="utf-8")
+    return report
+
+
+def contact_sheet(report: PreviewReport, site_name: str) -> str:
+    cards = "\n".join(
+        f'<figure><a href="{html.escape(shot.image)}"><img src="{html.escape(shot.image)}" alt="{html.escape(shot.title)}"'
+        f' loading="lazy"></a><figcaption>{html.escape(shot.title)}<br><code>{html.escape(shot.file)}</code>'
+        f"</figcaption></figure>"
+        for shot in report.pages
+    )
+    findings = [html.escape(problem) for problem in report.contrast_problems]
+    for shot in report.pages:
+        for target in shot.small_targets:
+            findings.append(
+                f"<code>{html.escape(shot.file)}</code>: tap target “{html.escape(str(target['text']))}” is "
+                f"{target['width']}×{target['height']} px, smaller than {MIN_TAP_PX}×{MIN_TAP_PX}"
+            )
+        for src in shot.images_without_alt:
+            findings.append(f"<code>{html.escape(shot.file)}</code>: image without alt text: {html.escape(src)}")
+    audit = "".join(f"<li>{item}</li>" for item in findings) or "<li>No problems found.</li>"
+    return f"""<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(site_name)}: page previews</title>
+<style>
+body {{ font-family: -apple-system, "PingFang SC", "Noto Sans CJK SC", sans-serif; margin: 24px; background: #f4f4f5; }}
+.sheet {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 20px; }}
+figure {{ margin: 0; background: #fff; padding: 8px; border-radius: 8px; box-shadow: 0 1px 3px rgba(0,0,0,.1); }}
+figure img {{ width: 100%; height: 360px; object-fit: cover; object-position: top; border: 1px solid #ddd; }}
+figcaption {{ font-size: 13px; margin-top: 6px; }}
+</style></head><body>
+<h1>{html.escape(site_name)}: {len(report.pages)} pages at {VIEWPORT["width"]}×{VIEWPORT["height"]}, scale {DEVICE_SCALE}</h1>
+<h2>Accessibility basics ({report.problems})</h2><ul>{audit}</ul>
+<div class="sheet">
+{cards}
+</div></body></html>
+"""
