@@ -229,7 +229,7 @@ def _handler_for(server: DevServer) -> type[http.server.BaseHTTPRequestHandler]:
                 while not server.stop_event.is_set():
                     with server.changed:
                         server.changed.wait_for(
-                            lambda: server.state.version != seen or server.stop_event.is_set(),
+                            lambda seen=seen: server.state.version != seen or server.stop_event.is_set(),
                             timeout=KEEPALIVE_SECONDS,
                         )
                         state = server.state

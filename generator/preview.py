@@ -153,7 +153,8 @@ def preview(site_dir: Path, out_dir: Path | None = None) -> PreviewReport:
 
 def contact_sheet(report: PreviewReport, site_name: str) -> str:
     cards = "\n".join(
-        f'<figure><a href="{html.escape(shot.image)}"><img src="{html.escape(shot.image)}" alt="{html.escape(shot.title)}"'
+        f'<figure><a href="{html.escape(shot.image)}"><img src="{html.escape(shot.image)}" '
+        f'alt="{html.escape(shot.title)}"'
         f' loading="lazy"></a><figcaption>{html.escape(shot.title)}<br><code>{html.escape(shot.file)}</code>'
         f"</figcaption></figure>"
         for shot in report.pages
@@ -168,6 +169,7 @@ def contact_sheet(report: PreviewReport, site_name: str) -> str:
         for src in shot.images_without_alt:
             findings.append(f"<code>{html.escape(shot.file)}</code>: image without alt text: {html.escape(src)}")
     audit = "".join(f"<li>{item}</li>" for item in findings) or "<li>No problems found.</li>"
+    size = f"{VIEWPORT['width']}×{VIEWPORT['height']}"
     return f"""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(site_name)}: page previews</title>
@@ -178,7 +180,7 @@ figure {{ margin: 0; background: #fff; padding: 8px; border-radius: 8px; box-sha
 figure img {{ width: 100%; height: 360px; object-fit: cover; object-position: top; border: 1px solid #ddd; }}
 figcaption {{ font-size: 13px; margin-top: 6px; }}
 </style></head><body>
-<h1>{html.escape(site_name)}: {len(report.pages)} pages at {VIEWPORT["width"]}×{VIEWPORT["height"]}, scale {DEVICE_SCALE}</h1>
+<h1>{html.escape(site_name)}: {len(report.pages)} pages at {size}, scale {DEVICE_SCALE}</h1>
 <h2>Accessibility basics ({report.problems})</h2><ul>{audit}</ul>
 <div class="sheet">
 {cards}
