@@ -132,3 +132,13 @@ def render_icon(name: str, color: str) -> bytes:
     out = io.BytesIO()
     small.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+@functools.lru_cache(maxsize=16)
+def render_badge(color: str) -> bytes:
+    """A round badge in the brand colour: the H5 site's icon when the spec has no logo."""
+    canvas = Image.new("RGBA", (_S, _S), (0, 0, 0, 0))
+    ImageDraw.Draw(canvas).ellipse(_box(4, 4, 77, 77), fill=rgb(color))
+    out = io.BytesIO()
+    canvas.resize((SIZE, SIZE), Image.Resampling.LANCZOS).save(out, format="PNG", optimize=True)
+    return out.getvalue()

@@ -41,6 +41,8 @@ DEEP_ROOT = "more"
 """Subpackage holding the pages of levels 2 and 3, which only open from other pages."""
 MAIN_PACKAGE = "main"
 TAB_ICONS = "tab-icons"
+H5_ONLY = "h5"
+"""Pseudo-package of images only the H5 site shows (the logo as its icon)."""
 """Pseudo-package of the site's own tab icons: published in the main package, sized 81x81."""
 PRODUCT_PAGE = f"{CATALOG_ROOT}/product/index"
 CATEGORY_PAGE = f"{CATALOG_ROOT}/category/index"
@@ -138,6 +140,7 @@ class Site:
     tab_pages: tuple[str, ...] = field(default=())
     packages: tuple[PackagePlan, ...] = ()
     h5_pictures: Mapping[str, H5Picture] = field(default_factory=dict)
+    logo_icon: str = ""  # the logo as an 81x81 PNG, relative to the H5 root ("" without a logo)
     """Mini-program image URL -> the same image for the H5 site."""
     tab_icon_files: dict[int, tuple[str, str]] = field(default_factory=dict)
     """Tab index -> package paths of its own (non built-in) icon and selected icon."""
@@ -222,6 +225,8 @@ class Planner:
         self.package = CATALOG_ROOT
         catalog_data = self.catalog_data() if self.spec.catalog else None
         self.package = MAIN_PACKAGE
+        logo = self.spec.site.logo
+        logo_url = self.image(logo, TAB_ICON_SIZE, ("site", "logo"), "tab-icon", H5_ONLY) if logo else ""
         tab_icons = []
         for i, tab in enumerate(self.spec.tabs):
             if tab.icon in BUILTIN_ICONS:
@@ -244,6 +249,7 @@ class Planner:
             tab_pages=tuple(page_path(t.page) for t in self.spec.tabs),
             packages=self.package_plan(routes, catalog_data is not None),
             h5_pictures=self.h5_pictures,
+            logo_icon=logo_url,
             tab_icon_files={i: (icon, selected) for i, icon, selected in tab_icons},
         )
 
@@ -302,9 +308,9 @@ class Planner:
             return {"kind": "page", "url": f"/{WEBVIEW_PAGE}?url={quote(target.url, safe='')}"}
         return None
 
-    def image(self, spec_path: str, width: int, ref: SpecPath, kind: Kind = "photo") -> str:
+    def image(self, spec_path: str, width: int, ref: SpecPath, kind: Kind = "photo", package: str = "") -> str:
         """The URL of a spec image shown `width` rpx wide in the current package (first pass: records it)."""
-        package = TAB_ICONS if kind == "tab-icon" else self.package
+        package = package or (TAB_ICONS if kind == "tab-icon" else self.package)
         key = (spec_path, package)
         if self.needs is not None:
             known = self.needs.get(key)
@@ -532,7 +538,9 @@ def publish_images(
     for need in needs:
         image = processed[need]
         name = _hashed_name(need.spec_path, image)
-        if cdn and need.kind == "photo":
+        if need.package == H5_ONLY:
+            url, output_path = f"img/{name}", f"h5/img/{name}"
+        elif cdn and need.kind == "photo":
             url, output_path = f"{cdn.rstrip('/')}/{name}", f"cdn/{name}"
         else:
             folder = {MAIN_PACKAGE: "assets/img", TAB_ICONS: "assets/tabbar"}.get(need.package, f"{need.package}/img")

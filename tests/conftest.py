@@ -72,3 +72,77 @@ def assert_mpcheck_clean(package_dir: Path) -> dict:
     problems = [f"{p['path']}:{p['line']}: {p['severity']}: {p['message']}" for p in report["problems"]]
     assert report["errors"] == 0 and report["warnings"] == 0, "\n".join(problems)
     return report
+
+
+# --- real Chromium, shared by the browser tests of a session -----------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    from generator.errors import GenError
+    from generator.preview import find_chromium
+
+    try:
+        return find_chromium()
+    except GenError as exc:
+        pytest.skip(f"no Chromium installed ({exc.format_message()})")
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str):
+    from playwright.sync_api import sync_playwright
+
+    from generator.preview import CHROMIUM_FLAGS
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 375, "height": 812})
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+class StaticServer:
+    """Serves a folder over HTTP on 127.0.0.1 under a URL prefix, like any static host would."""
+
+    def __init__(self, folder: Path, prefix: str = "/") -> None:
+        import functools
+        import http.server
+        import tempfile
+        import threading
+
+        self.root = Path(tempfile.mkdtemp())
+        mount = self.root / prefix.strip("/") if prefix.strip("/") else self.root
+        if mount != self.root:
+            mount.parent.mkdir(parents=True, exist_ok=True)
+            mount.symlink_to(folder.resolve(), target_is_directory=True)
+        else:
+            self.root = folder
+        handler = functools.partial(_QuietHandler, directory=str(self.root))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}{prefix if prefix.endswith('/') else prefix + '/'}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def _quiet_handler_base():
+    import http.server
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format, *args):  # noqa: A002
+            pass
+
+    return Quiet
+
+
+_QuietHandler = _quiet_handler_base()

@@ -11,7 +11,7 @@ import jinja2
 import segno
 from markupsafe import Markup, escape
 
-from ..icons import render_icon
+from ..icons import render_badge, render_icon
 from ..output import OutputFile, text_file
 from ..plan import CATEGORY_PAGE, PRODUCT_PAGE, WEBVIEW_PAGE, H5Picture, PageRoute, Site
 from ..resources import builtin_templates_dir
@@ -23,6 +23,7 @@ from ..theme_css import color_variables, css_variables, declarations
 ROOT = "h5"
 HOME_FILE = "index.html"
 CATALOG_FILE = "catalog.html"
+BADGE_FILE = "assets/icon.png"
 
 
 def h5_page_file(route: PageRoute, home: str) -> str:
@@ -139,6 +140,9 @@ class _H5Renderer:
             self.render_route(route)
         if self.site.catalog_data is not None:
             self.render_catalog()
+        for asset in self.site.images:
+            if asset.output_path.startswith(f"{ROOT}/"):
+                self.files.append(OutputFile(asset.output_path, asset.image.data, asset.spec_path))
         for picture in self.site.h5_pictures.values():
             for path, data, origin in picture.files:
                 self.files.append(OutputFile(path, data, origin))
@@ -158,6 +162,9 @@ class _H5Renderer:
         self.files.append(text_file(f"{ROOT}/assets/site.css", css, "templates/h5/assets/site.css"))
         js = self.env.loader.get_source(self.env, "assets/site.js")[0]  # type: ignore[union-attr]
         self.files.append(text_file(f"{ROOT}/assets/site.js", js, "templates/h5/assets/site.js"))
+        if not self.site.logo_icon:
+            badge = render_badge(self.site.theme.colors.primary)
+            self.files.append(OutputFile(f"{ROOT}/{BADGE_FILE}", badge, "generator.icons"))
         for index in range(len(self.site.spec.tabs)):
             for selected in (False, True):
                 self.files.append(OutputFile(self.tab_icon_path(index, selected), *self.tab_icon(index, selected)))
@@ -215,6 +222,7 @@ class _H5Renderer:
             canonical=ctx.page_href(file) if spec.base_url else "",
             og_image=ctx.asset(og_image) if og_image and not spec.base_url else og_image,
             body_class=context.pop("body_class", "page-" + file.replace("/", "-").removesuffix(".html")),
+            icon=ctx.asset(self.site.logo_icon or BADGE_FILE),
             **context,
         )
         self.files.append(text_file(f"{ROOT}/{file}", html, f"templates/h5/{template}"))

@@ -82,7 +82,8 @@ class _Renderer:
             self.render_catalog()
         self.render_tab_icons()
         for asset in site.images:
-            self.files.append(OutputFile(asset.output_path, asset.image.data, asset.spec_path))
+            if asset.output_path.startswith(f"{ROOT}/"):
+                self.files.append(OutputFile(asset.output_path, asset.image.data, asset.spec_path))
         return self.files
 
     # --- app-level files --------------------------------------------------------------------------

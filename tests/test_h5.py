@@ -1,0 +1,212 @@
+"""The H5 site in real Chromium: every page of every example loads cleanly, links and images work,
+the theme drives the look, forms give feedback, user text stays text."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from generator.build import build
+
+from .conftest import MINIMAL_SITE, REPO, StaticServer, write_site
+from .test_escaping import any_text, site_with_text
+
+EXAMPLES = sorted(p.parent for p in (REPO / "sites").glob("*/site.yaml"))
+
+
+@pytest.fixture(scope="module")
+def served_examples(tmp_path_factory: pytest.TempPathFactory):
+    """Each example built once and served under a deep URL prefix (links must be relative)."""
+    servers = {}
+    for site in EXAMPLES:
+        out = tmp_path_factory.mktemp(site.name) / "dist"
+        build(site, out)
+        servers[site.name] = (StaticServer(out / "h5", prefix=f"/static/{site.name}/"), out / "h5")
+    yield servers
+    for server, _ in servers.values():
+        server.close()
+
+
+def html_pages(h5: Path) -> list[str]:
+    return sorted(str(p.relative_to(h5)) for p in h5.rglob("*.html"))
+
+
+@pytest.mark.parametrize("name", [p.name for p in EXAMPLES])
+def test_every_page_loads_cleanly_with_working_links_and_images(served_examples, page, name: str) -> None:
+    server, h5 = served_examples[name]
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+    pages = html_pages(h5)
+    assert len(pages) > 10
+    for file in pages:
+        url = server.url + file
+        page.goto(url, wait_until="load")
+        page.evaluate("() => document.querySelectorAll('img').forEach(i => { i.loading = 'eager'; })")
+        page.wait_for_function("() => [...document.images].every(i => i.complete)")
+        broken = page.evaluate("() => [...document.images].filter(i => !i.naturalWidth).map(i => i.src)")
+        problems += [f"{file}: broken image {src}" for src in broken]
+        for href in page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))"):
+            target = urljoin(url, href)
+            if not target.startswith(server.url):
+                assert target.startswith(("https://", "tel:", "weixin://")), f"{file}: odd link {href}"
+                continue
+            path = urlsplit(target).path.removeprefix(urlsplit(server.url).path)
+            if not (h5 / path).is_file():
+                problems.append(f"{file}: broken link {href}")
+        assert page.title(), file
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_html_basics_on_every_page(served_examples) -> None:
+    for _, h5 in served_examples.values():
+        for file in html_pages(h5):
+            text = (h5 / file).read_text(encoding="utf-8")
+            assert text.startswith("<!doctype html>") and '<html lang="zh-CN">' in text, file
+            assert '<meta name="viewport"' in text and "<title>" in text, file
+            assert '<meta property="og:title"' in text and '<meta property="og:description"' in text, file
+            assert not re.search(r'(href|src)="/(?!/)', text), f"{file}: absolute link without site.base_url"
+
+
+def test_header_takes_the_theme_primary_colour(make_site, page) -> None:
+    colours = {}
+    for name, primary in (("a", "#1F3A5F"), ("b", "#C8102E")):
+        site = make_site(MINIMAL_SITE + f'theme:\n  colors: {{primary: "{primary}"}}\n', name=name)
+        build(site)
+        page.goto((site / "dist" / "h5" / "index.html").as_uri())
+        colours[name] = page.eval_on_selector(".topbar", "e => getComputedStyle(e).backgroundColor")
+    assert colours == {"a": "rgb(31, 58, 95)", "b": "rgb(200, 16, 46)"}
+
+
+def test_wide_screen_keeps_a_centred_column(served_examples, browser) -> None:
+    server, _ = served_examples["beibei"]
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    tab = context.new_page()
+    tab.goto(server.url + "index.html")
+    box = tab.eval_on_selector(".shell", "e => { const r = e.getBoundingClientRect(); return [r.left, r.width]; }")
+    context.close()
+    assert box[1] == 480 and abs(box[0] - (1280 - 480) / 2) < 2
+
+
+def test_pictures_offer_webp_and_sizes_without_layout_shift(served_examples) -> None:
+    _, h5 = served_examples["beibei"]
+    text = (h5 / "index.html").read_text(encoding="utf-8")
+    assert '<source type="image/webp" srcset="' in text
+    images = re.findall(r"<img [^>]*>", text)
+    content = [i for i in images if 'class="tab-icon"' not in i]
+    assert all(" width=" in i and " height=" in i and " sizes=" in i for i in content)
+    assert 'fetchpriority="high"' in content[0] and 'loading="lazy"' in content[-1]
+
+
+def test_form_validates_then_shows_loading_and_success(make_site, page) -> None:
+    site = make_site(
+        MINIMAL_SITE.replace(
+            "      - type: text\n        body: 欢迎\n",
+            "      - type: form\n        endpoint: https://api.example.com/lead\n        success_message: 收到，谢谢\n"
+            "        fields:\n          - {name: phone, label: 手机号, type: tel, required: true}\n",
+        )
+    )
+    build(site)
+    posted: list[dict] = []
+    pending: list = []
+    page.route("https://api.example.com/lead", lambda route: pending.append(route))
+    page.goto((site / "dist" / "h5" / "index.html").as_uri())
+    page.click(".submit-button")
+    assert page.text_content(".field-error") == "请填写手机号" and not pending
+    page.fill("input[name=phone]", "123")
+    page.click(".submit-button")
+    assert page.text_content(".field-error") == "请输入正确的电话号码"
+    page.fill("input[name=phone]", "13800138000")
+    page.click(".submit-button")
+    page.wait_for_function("() => document.querySelector('.submit-button').disabled")
+    assert page.text_content(".submit-button") == "提交中…"
+    route = pending[0]
+    posted.append(json.loads(route.request.post_data))
+    route.fulfill(status=200, body="{}", headers={"Access-Control-Allow-Origin": "*"})
+    page.wait_for_selector(".form-status.is-success")
+    assert page.text_content(".form-status") == "收到，谢谢" and posted == [{"phone": "13800138000"}]
+
+
+def test_catalog_search_filters_products(served_examples, page) -> None:
+    server, _ = served_examples["beibei"]
+    page.goto(server.url + "catalog.html")
+    total = page.locator(".product-card:visible").count()
+    page.fill(".search-input", "奶瓶")
+    page.wait_for_function("() => document.querySelector('[data-search-status]').textContent !== ''")
+    shown = page.locator(".product-card:visible")
+    assert 0 < shown.count() < total
+    assert all("奶瓶" in name for name in shown.locator(".product-name").all_text_contents())
+
+
+def test_wechat_only_actions_offer_the_mini_program(served_examples, page) -> None:
+    server, _ = served_examples["beibei"]
+    page.goto(server.url + "product/ppsu-bottle.html")
+    page.click(".open-mp summary")
+    link = page.get_attribute(".open-mp-text a", "href")
+    assert link.startswith("weixin://dl/business/?appid=touristappid&path=catalog%2Fproduct%2Findex")
+    assert page.locator(".open-mp-qr svg").is_visible()
+
+
+class _Text(HTMLParser):
+    """Collects the text of elements with a given class, and every tag name seen."""
+
+    def __init__(self, css_class: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.css_class, self.depth, self.texts, self.tags = css_class, 0, [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        if self.depth:
+            self.depth += 1
+        elif self.css_class in (dict(attrs).get("class") or "").split():
+            self.depth = 1
+            self.texts.append("")
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth:
+            self.texts[-1] += data
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(any_text)
+def test_any_text_shows_literally_in_html(tmp_path_factory, text: str) -> None:
+    import yaml
+
+    folder = tmp_path_factory.mktemp("h5prop")
+    site = write_site(folder / "site", yaml.safe_dump(site_with_text(text), allow_unicode=True), images=False)
+    result = build(site, write=False, use_cache=False)
+    product = next(f for f in result.files if f.path == "h5/product/p1.html").data.decode()
+    parser = _Text("product-title")
+    parser.feed(product)
+    assert parser.texts == [text[:60]]
+    assert parser.tags.count("script") == 2  # ours: the SKU data island and site.js
+    home = next(f for f in result.files if f.path == "h5/index.html").data.decode()
+    notice = _Text("notice-text")
+    notice.feed(home)
+    assert notice.texts == [text]
+
+
+def test_script_in_a_product_name_is_shown_not_run(make_site, page) -> None:
+    site = make_site(
+        MINIMAL_SITE
+        + "catalog:\n  categories: [{id: c, name: 类}]\n  products:\n"
+        + '    - {id: x, name: "<script>alert(1)</script>", price: 1, category: c}\n'
+    )
+    build(site)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto((site / "dist" / "h5" / "product" / "x.html").as_uri())
+    assert page.text_content(".product-title") == "<script>alert(1)</script>"
+    assert dialogs == []
