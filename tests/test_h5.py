@@ -157,6 +157,13 @@ def test_wechat_only_actions_offer_the_mini_program(served_examples, page) -> No
     link = page.get_attribute(".open-mp-text a", "href")
     assert link.startswith("weixin://dl/business/?appid=touristappid&path=catalog%2Fproduct%2Findex")
     assert page.locator(".open-mp-qr svg").is_visible()
+    zxingcpp = pytest.importorskip("zxingcpp", reason="zxing-cpp (QR decoder) is not installed")
+    import io
+
+    from PIL import Image
+
+    shot = Image.open(io.BytesIO(page.locator(".open-mp-qr svg").screenshot()))
+    assert [bytes(code.bytes).decode() for code in zxingcpp.read_barcodes(shot)] == [link]
 
 
 class _Text(HTMLParser):
@@ -195,7 +202,7 @@ def test_any_text_shows_literally_in_html(tmp_path_factory, text: str) -> None:
     parser = _Text("product-title")
     parser.feed(product)
     assert parser.texts == [text[:60]]
-    assert parser.tags.count("script") == 2  # ours: the SKU data island and site.js
+    assert parser.tags.count("script") == 3  # ours: the SKU data island, qr.js and site.js
     home = next(f for f in result.files if f.path == "h5/index.html").data.decode()
     notice = _Text("notice-text")
     notice.feed(home)

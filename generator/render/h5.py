@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import posixpath
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlencode
 
 import jinja2
-import segno
 from markupsafe import Markup, escape
 
 from ..icons import render_badge, render_icon
@@ -106,23 +104,15 @@ class PageContext:
         return Markup(f"<picture>{sources}{img}</picture>")
 
     def open_in_miniprogram(self, mp_path: str, label: str) -> Markup:
-        """For what only works inside WeChat: a QR code and link that open the mini-program page."""
+        """For what only works inside WeChat: a link (and, drawn by assets/qr.js, its QR code) that opens
+        the mini-program page through WeChat's plain-text URL scheme."""
         path, _, query = mp_path.lstrip("/").partition("?")
         params = {"appid": self.site.spec.site.appid, "path": path}
         if query:
             params["query"] = query
         scheme = "weixin://dl/business/?" + urlencode(params, quote_via=quote)
-        svg = qr_svg(scheme)
         template = self.env.get_template("open_in_miniprogram.html")
-        return Markup(
-            template.render(label=label, qr_svg=Markup(svg), scheme=scheme, mp_path=mp_path, site=self.site.spec.site)
-        )
-
-
-@functools.lru_cache(maxsize=4096)  # the dev server rebuilds the same pages again and again
-def qr_svg(text: str) -> str:
-    """An inline SVG QR code. A fixed mask: searching the best of eight costs 4x and gains nothing here."""
-    return segno.make(text, error="m", mask=0).svg_inline(scale=4, border=2, dark="#000000", light="#FFFFFF")
+        return Markup(template.render(label=label, scheme=scheme, mp_path=mp_path, site=self.site.spec.site))
 
 
 def render_h5(site: Site) -> list[OutputFile]:
@@ -166,8 +156,9 @@ class _H5Renderer:
             theme=theme, light_variables=Markup(declarations(light)), dark_variables=Markup(dark)
         )
         self.files.append(text_file(f"{ROOT}/assets/site.css", css, "templates/h5/assets/site.css"))
-        js = self.env.loader.get_source(self.env, "assets/site.js")[0]  # type: ignore[union-attr]
-        self.files.append(text_file(f"{ROOT}/assets/site.js", js, "templates/h5/assets/site.js"))
+        for script in ("assets/site.js", "assets/qr.js"):
+            js = self.env.loader.get_source(self.env, script)[0]  # type: ignore[union-attr]
+            self.files.append(text_file(f"{ROOT}/{script}", js, f"templates/h5/{script}"))
         if not self.site.logo_icon:
             badge = render_badge(self.site.theme.colors.primary)
             self.files.append(OutputFile(f"{ROOT}/{BADGE_FILE}", badge, "generator.icons"))

@@ -104,6 +104,14 @@
     });
   });
 
+  // --- "open in the mini-program": draw the QR code of the link when the panel opens
+  document.querySelectorAll('details.open-mp').forEach(function (panel) {
+    panel.addEventListener('toggle', function () {
+      var box = panel.querySelector('[data-qr]');
+      if (panel.open && !box.firstChild && window.mpgenQR) box.innerHTML = window.mpgenQR.svg(box.dataset.qr);
+    });
+  });
+
   // --- catalog search over the JSON index
   document.querySelectorAll('[data-search]').forEach(function (form) {
     var index = JSON.parse(form.querySelector('[data-search-index]').textContent);
