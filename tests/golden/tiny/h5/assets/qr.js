@@ -163,7 +163,7 @@
     return modules;
   }
 
-  // An SVG string of the code with a 4-module quiet zone.
+  // An SVG string of the code with a 4-module quiet zone, 4 CSS pixels per module.
   function svg(text) {
     var modules = encode(text);
     if (!modules) return '';
@@ -172,7 +172,9 @@
     modules.forEach(function (row, y) {
       row.forEach(function (dark, x) { if (dark) path += 'M' + (x + 4) + ' ' + (y + 4) + 'h1v1h-1z'; });
     });
-    return '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ' + n + ' ' + n + '" shape-rendering="crispEdges">' +
+    var px = n * 4; // whole pixels per module keep the code sharp enough for every scanner
+    return '<svg xmlns="http://www.w3.org/2000/svg" width="' + px + '" height="' + px + '" viewBox="0 0 ' + n + ' ' + n +
+      '" shape-rendering="crispEdges">' +
       '<rect width="' + n + '" height="' + n + '" fill="#fff"/><path fill="#000" d="' + path + '"/></svg>';
   }
 
