@@ -35,8 +35,9 @@ HUGO_LAYOUTS = {
 <p>{{ .Params.stock }} 件</p>{{ .Content }}{{ end }}""",
     "_default/list.html": """{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Pages }}
 <li><a href="{{ .RelPermalink }}">{{ .Title }}</a> ¥{{ .Params.price }}</li>{{ end }}</ul>{{ end }}""",
-    "index.html": """{{ define "main" }}<ul>{{ range .Site.Taxonomies.categories }}<li><a href="{{ .Page.RelPermalink }}">
-{{ .Page.Title }}</a></li>{{ end }}</ul><ul>{{ range first 20 (where .Site.RegularPages "Section" "products") }}
+    "index.html": """{{ define "main" }}<ul>{{ range .Site.Taxonomies.categories }}
+<li><a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a></li>{{ end }}</ul>
+<ul>{{ range first 20 (where .Site.RegularPages "Section" "products") }}
 <li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}""",
 }
 

@@ -162,6 +162,7 @@ def test_wechat_only_actions_offer_the_mini_program(served_examples, page) -> No
 
     from PIL import Image
 
+    page.add_style_tag(content=".tabbar { display: none; }")  # the fixed tab bar may cover the code
     shot = Image.open(io.BytesIO(page.locator(".open-mp-qr svg").screenshot()))
     assert [bytes(code.bytes).decode() for code in zxingcpp.read_barcodes(shot)] == [link]
 
