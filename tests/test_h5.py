@@ -222,3 +222,18 @@ def test_script_in_a_product_name_is_shown_not_run(make_site, page) -> None:
     page.goto((site / "dist" / "h5" / "product" / "x.html").as_uri())
     assert page.text_content(".product-title") == "<script>alert(1)</script>"
     assert dialogs == []
+
+
+def test_base_url_makes_links_and_share_images_absolute(make_site) -> None:
+    site = make_site(
+        MINIMAL_SITE.replace("  name: 小店", "  name: 小店\n  base_url: https://m.example.com/shop/").replace(
+            "      - type: text\n        body: 欢迎\n", "      - {type: image, image: images/banner.jpg}\n"
+        )
+    )
+    files = {f.path: f.data.decode("utf-8", "replace") for f in build(site, write=False).files}
+    about = files["h5/pages/about.html"]
+    assert 'href="https://m.example.com/shop/assets/site.css"' in about
+    assert '<link rel="canonical" href="https://m.example.com/shop/pages/about.html">' in about
+    assert 'href="https://m.example.com/shop/"' in about  # the home tab
+    home = files["h5/index.html"]
+    assert re.search(r'<meta property="og:image" content="https://m\.example\.com/shop/img/banner-\w+\.jpg">', home)
