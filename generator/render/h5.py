@@ -91,7 +91,7 @@ class PageContext:
             return ", ".join(f"{self.asset(path)} {width}w" for path, width in entries)
 
         attributes = f'width="{picture.width}" height="{picture.height}"'
-        loading = ' loading="lazy" decoding="async"' if lazy else ' fetchpriority="high"'
+        loading = ' loading="lazy" decoding="async"' if lazy else ""
         sources = ""
         if picture.webp:
             sources = f'<source type="image/webp" srcset="{escape(srcset(picture.webp))}" sizes="{escape(sizes)}">'
