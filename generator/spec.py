@@ -69,8 +69,8 @@ class SiteInfo(SpecModel):
     description: Annotated[str, StringConstraints(max_length=500)] = ""
     """One sentence about the company (share text, H5 meta description)."""
     base_url: HttpsUrl | None = None
-    """Where the H5 site is published (e.g. https://m.example.com/shop/); links and share images become
-    absolute under it. Without it every H5 link is relative, so the folder works from any path."""
+    """Where the H5 site is published (e.g. https://m.example.com/shop/). Links between pages stay
+    relative; canonical URLs, share images and Official Account links become absolute under it."""
     cdn: HttpsUrl | None = None
     """Base https URL where the contents of `dist/cdn/` are uploaded; photos are then loaded from there
     and cost the package nothing (its domain must be a download domain of the mini-program)."""

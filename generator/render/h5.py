@@ -25,6 +25,11 @@ CATALOG_FILE = "catalog.html"
 BADGE_FILE = "assets/icon.png"
 
 
+def h5_url(base_url: str, target: str) -> str:
+    """`https://m.example.com/shop/` + `pages/about.html`; the home page is the folder itself."""
+    return f"{base_url.rstrip('/')}/{'' if target == HOME_FILE else target}"
+
+
 def h5_page_file(route: PageRoute, home: str) -> str:
     return HOME_FILE if route.path == home else f"pages/{route.page.id}.html"
 
@@ -56,15 +61,16 @@ class PageContext:
         return "../" * depth
 
     def page_href(self, target: str) -> str:
-        """A file of the H5 site, relative to this page (or absolute under site.base_url)."""
-        base = self.site.spec.site.base_url
-        if base:
-            return f"{base.rstrip('/')}/{'' if target == HOME_FILE else target}"
-        relative = posixpath.relpath(target, posixpath.dirname(self.file) or ".")
-        return relative
+        """A file of the H5 site, relative to this page: the folder works under any path on any host."""
+        return posixpath.relpath(target, posixpath.dirname(self.file) or ".")
 
     def asset(self, target: str) -> str:
-        return self.root + target if not self.site.spec.site.base_url else self.page_href(target)
+        return self.root + target
+
+    def absolute(self, target: str) -> str:
+        """An address under site.base_url, for what must be absolute (canonical, share image); '' without one."""
+        base = self.site.spec.site.base_url
+        return h5_url(base, target) if base else ""
 
     def href(self, link: dict[str, str] | None) -> str:
         """The H5 address of a planned (mini-program) link; '' when there is none."""
@@ -206,8 +212,6 @@ class _H5Renderer:
         ctx = self.context(file)
         spec = self.site.spec.site
         og_image = context.pop("og_image", "") or ""
-        if og_image and spec.base_url:
-            og_image = ctx.page_href(og_image)
         html = self.env.get_template(template).render(
             ctx=ctx,
             site=spec,
@@ -216,8 +220,8 @@ class _H5Renderer:
             description=context.pop("description", "") or spec.description or spec.name,
             tabs=self.tabs(ctx, active_tab),
             back=ctx.page_href(back) if back else "",
-            canonical=ctx.page_href(file) if spec.base_url else "",
-            og_image=ctx.asset(og_image) if og_image and not spec.base_url else og_image,
+            canonical=ctx.absolute(file),
+            og_image=(ctx.absolute(og_image) or ctx.asset(og_image)) if og_image else "",
             body_class=context.pop("body_class", "page-" + file.replace("/", "-").removesuffix(".html")),
             icon=ctx.asset(self.site.logo_icon or BADGE_FILE),
             **context,
