@@ -15,6 +15,7 @@ from .output import OutputFile, text_file
 from .plan import Planner, Site, h5_variants, publish_h5_pictures, publish_images
 from .render.h5 import render_h5
 from .render.miniprogram import render_miniprogram
+from .render.official_account import render_official_account
 from .theme import Theme, resolve_theme
 from .validate import LoadedSpec, load_spec
 from .write import WriteReport, sync_output, write_output
@@ -44,6 +45,7 @@ class BuildResult:
     budget: BudgetReport
     written: WriteReport | None
     images: AssetStats
+    warnings: tuple[Problem, ...] = ()
 
 
 def load(site_dir: Path) -> tuple[LoadedSpec, Theme]:
@@ -96,14 +98,14 @@ def build(site_dir: Path, out_dir: Path | None = None, write: bool = True, **opt
     """Build the site in `site_dir` into `out_dir` (default `SITE/dist`)."""
     opts = BuildOptions(out_dir=out_dir, write=write, **options)
     site, loaded, stats = plan(site_dir, opts)
-    files = render_miniprogram(site) + render_h5(site)
+    files = render_miniprogram(site) + render_h5(site) + render_official_account(site)
     files.extend(OutputFile(a.output_path, a.image.data, a.spec_path) for a in site.images if a.on_cdn)
     budget = measure_budget(site, files, loaded.spec.budgets, loaded.source, opts.baseline, opts.max_growth_kb)
     files.append(text_file(REPORT_FILE, report_json(site, budget), "generator.budget"))
     out_dir = opts.out_dir or site.site_dir / DEFAULT_OUT
     writer = sync_output if opts.sync else write_output
     written = writer(files, out_dir) if opts.write else None
-    return BuildResult(site, files, budget, written, stats)
+    return BuildResult(site, files, budget, written, stats, loaded.warnings)
 
 
 def report_json(site: Site, budget: BudgetReport) -> str:

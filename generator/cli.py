@@ -106,6 +106,8 @@ def build(site: Path, out: Path | None, cache_dir: Path | None, no_cache: bool, 
                 f"  {package.files:4d} files"
             )
         _print_cdn(result, written.out_dir)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
     for verdict in budget.warnings if not quiet else []:
         click.echo(f"warning: {verdict.message}", err=True)
     if budget.errors:
@@ -220,6 +222,86 @@ def init(directory: Path, name: str | None) -> None:
 
     site_file = create_starter(directory, name or directory.resolve().name)
     click.echo(f"created {site_file}\nnext: gen build {directory}")
+
+
+@main.group()
+def oa() -> None:
+    """The Official Account: push the menu, compare it, serve the auto-replies."""
+
+
+def _official_account_files(site: Path) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """Build the site in memory; its menu body and replies table."""
+    from .build import build as run_build
+
+    result = run_build(site, write=False)
+    if result.site.spec.official_account is None:
+        raise GenError("site.yaml has no `official_account:` section; add the menu and replies first")
+    files = {f.path: f.data for f in result.files}
+    menu = json.loads(files["official-account/menu.json"])
+    replies = json.loads(files["official-account/replies.json"])
+    return result, menu, replies
+
+
+API_BASE = click.option(
+    "--api-base", default="https://api.weixin.qq.com", show_default=True, help="WeChat API address (tests: a fake)."
+)
+
+
+@oa.command()
+@click.argument("site", type=click.Path(file_okay=False, path_type=Path), default=".")
+@API_BASE
+@click.option("--dry-run", is_flag=True, help="Print the body that would be sent; send nothing.")
+def push(site: Path, api_base: str, dry_run: bool) -> None:
+    """Create the Official Account menu from SITE (credentials: WECHAT_APPID, WECHAT_SECRET)."""
+    from .oa_client import Client, check_menu_body, credentials_from_env
+
+    result, menu, _ = _official_account_files(site)
+    problems = check_menu_body(menu)
+    if problems:
+        raise GenError("the menu breaks WeChat's limits: " + "; ".join(problems))
+    body = json.dumps(menu, ensure_ascii=False)
+    if dry_run:
+        click.echo(f"POST {api_base.rstrip('/')}/cgi-bin/menu/create?access_token=...")
+        click.echo(json.dumps(menu, ensure_ascii=False, indent=2))
+        return
+    if result.site.spec.site.appid == "touristappid" and '"miniprogram"' in body:
+        raise GenError("the menu opens the mini-program but site.appid is touristappid; set the real AppID first")
+    client = Client(credentials_from_env(), api_base)
+    client.create_menu(body.encode("utf-8"))
+    click.echo(f"menu created: {len(menu['button'])} menus")
+
+
+@oa.command(name="menu")
+@click.argument("site", type=click.Path(file_okay=False, path_type=Path), default=".")
+@API_BASE
+def show_menu(site: Path, api_base: str) -> None:
+    """Show the Official Account's current menu and how it differs from SITE's."""
+    from .oa_client import Client, credentials_from_env, menu_diff
+
+    _, menu, _ = _official_account_files(site)
+    remote = Client(credentials_from_env(), api_base).get_menu()
+    if remote is None:
+        click.echo("the Official Account has no menu yet; `gen oa push` creates it")
+    else:
+        click.echo(json.dumps(remote, ensure_ascii=False, indent=2))
+    diff = menu_diff(remote, menu)
+    click.echo(diff if diff else "the local menu is the same")
+
+
+@oa.command()
+@click.argument("site", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address (keep 127.0.0.1 behind a proxy).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+def serve(site: Path, host: str, port: int) -> None:
+    """Answer the Official Account's messages (token: WECHAT_TOKEN; encrypted mode: WECHAT_AES_KEY, WECHAT_APPID)."""
+    import uvicorn
+
+    from .oa_server import create_app, settings_from_env
+
+    token, crypto = settings_from_env()
+    _, _, replies = _official_account_files(site)
+    click.echo(f"answering WeChat at http://{host}:{port}/ ({'encrypted' if crypto else 'plain-text'} mode)")
+    uvicorn.run(create_app(replies, token, crypto), host=host, port=port, proxy_headers=True, log_level="warning")
 
 
 @main.command()

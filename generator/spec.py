@@ -9,6 +9,7 @@ from pydantic import Field, StringConstraints, model_validator
 
 from . import limits
 from .model import HttpsUrl, Id, ImagePath, SpecModel, Text
+from .spec_official_account import OfficialAccount
 from .theme import ThemeLayer
 
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -378,5 +379,7 @@ class SiteSpec(SpecModel):
     """The page tree: top-level pages, their children and grandchildren (3 levels at most)."""
     catalog: Catalog | None = None
     """Product categories and products; omit for a site without a shop."""
+    official_account: OfficialAccount | None = None
+    """The Official Account's menu and auto-replies (`gen oa push`, `gen oa serve`)."""
     budgets: Budgets = Field(default_factory=Budgets)
     """Size limits checked by the build."""

@@ -35,6 +35,8 @@ class LoadedSpec:
     theme_overrides: Document | None
     problems: tuple[Problem, ...]
     """Cross-reference problems: reported together with the theme's, by the caller."""
+    warnings: tuple[Problem, ...] = ()
+    """Advice that does not stop the build (e.g. a menu that does not follow "3+1")."""
 
 
 def load_spec(site_dir: Path) -> LoadedSpec:
@@ -63,10 +65,14 @@ def load_spec(site_dir: Path) -> LoadedSpec:
             )
         raise SpecError(problems) from None
     problems.extend(check_references(spec, source, site_dir))
+    warnings: list[Problem] = []
+    if spec.official_account is not None:
+        oa_problems, warnings = check_official_account(spec, source)
+        problems.extend(oa_problems)
     overrides = None
     if isinstance(data.get("theme"), dict):
         overrides = Document(data["theme"], _sub_source(source, ("theme",)))
-    return LoadedSpec(spec, site_dir, source, overrides, tuple(problems))
+    return LoadedSpec(spec, site_dir, source, overrides, tuple(problems), tuple(warnings))
 
 
 def _sub_source(source: SourceMap, prefix: SpecPath) -> SourceMap:
@@ -658,3 +664,84 @@ def _check_image(relative: str, path: SpecPath, site_dir: Path, report: Any) -> 
     resolved = resolve_site_path(site_dir, relative)
     if isinstance(resolved, str):
         report(path, resolved)
+
+
+def check_official_account(spec: SiteSpec, source: SourceMap) -> tuple[list[Problem], list[Problem]]:
+    """References of the menu and replies, WeChat's needs (an https fallback, an AppID), and the "3+1" advice."""
+    oa = spec.official_account
+    assert oa is not None
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+
+    def report(bucket: list[Problem], path: SpecPath, message: str) -> None:
+        bucket.append(Problem(source.value(path), format_path(path), message))
+
+    pages = {page.id for page, _, _ in iter_pages(spec.pages)}
+    products = {p.id for p in spec.catalog.products} if spec.catalog else set()
+    clicks = oa.replies.clicks
+
+    categories = {c.id for c in spec.catalog.categories} if spec.catalog else set()
+
+    def check_target(path: SpecPath, page: str | None, product: str | None, category: str | None = None) -> None:
+        for kind, ref, known in (
+            ("page", page, pages),
+            ("product", product, products),
+            ("category", category, categories),
+        ):
+            if ref is None:
+                continue
+            if ref not in known:
+                report(problems, path + (kind,), f"no {kind} with id {ref!r}{_did_you_mean(ref, known)}")
+            elif not spec.site.base_url:
+                report(
+                    problems,
+                    path + (kind,),
+                    "links into the mini-program, which WeChat requires with an https fallback page for old "
+                    "clients; set site.base_url to where the H5 site is published",
+                )
+
+    has_contact_block = any(b.type == "contact" for page, _, _ in iter_pages(spec.pages) for b in page.blocks)
+    for m, button in enumerate(oa.menu):
+        leaves = (
+            [(("official_account", "menu", m), button)]
+            if button.items is None
+            else [(("official_account", "menu", m, "items", i), item) for i, item in enumerate(button.items)]
+        )
+        for path, leaf in leaves:
+            check_target(path, leaf.page, leaf.product, leaf.category)
+            if leaf.key and leaf.key not in clicks:
+                report(
+                    problems,
+                    path + ("key",),
+                    f"no reply for key {leaf.key!r}; add it under official_account.replies.clicks",
+                )
+            if leaf.contact and oa.replies.contact is None and not has_contact_block:
+                report(
+                    problems,
+                    path + ("contact",),
+                    "nothing to reply with: add a contact block to a page, or official_account.replies.contact",
+                )
+    replies = oa.replies
+    for name, reply in (("subscribe", replies.subscribe), ("contact", replies.contact)):
+        if reply is not None:
+            check_target(("official_account", "replies", name), reply.page, reply.product, reply.category)
+    for k, keyword in enumerate(replies.keywords):
+        check_target(("official_account", "replies", "keywords", k), keyword.page, keyword.product, keyword.category)
+    for key, reply in clicks.items():
+        check_target(("official_account", "replies", "clicks", key), reply.page, reply.product, reply.category)
+    uses_miniprogram = any(leaf.page or leaf.product or leaf.category for b in oa.menu for leaf in b.leaves())
+    if uses_miniprogram and spec.site.appid == "touristappid":
+        report(
+            warnings,
+            ("site", "appid"),
+            "the menu opens the mini-program, but the AppID is the test one "
+            "(touristappid); set the real AppID before `gen oa push`",
+        )
+    last = oa.menu[-1].leaves()[-1]
+    if len(oa.menu) != 3 or not last.contact:
+        report(
+            warnings,
+            ("official_account", "menu"),
+            'the menu does not follow "3+1": three menus, the last one ending in a `contact: true` entry ("联系我们")',
+        )
+    return problems, warnings
