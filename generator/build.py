@@ -11,6 +11,7 @@ from typing import Any
 from .assets import AssetStats, ImageCache, ImageJob, ImageSettings, process_images
 from .budget import BudgetReport, measure_budget
 from .errors import Problem, SpecError, format_path
+from .lint import Finding, lint
 from .output import OutputFile, text_file
 from .plan import Planner, Site, h5_variants, publish_h5_pictures, publish_images
 from .render.h5 import render_h5
@@ -46,6 +47,7 @@ class BuildResult:
     written: WriteReport | None
     images: AssetStats
     warnings: tuple[Problem, ...] = ()
+    lint: tuple[Finding, ...] = ()
 
 
 def load(site_dir: Path) -> tuple[LoadedSpec, Theme]:
@@ -105,7 +107,8 @@ def build(site_dir: Path, out_dir: Path | None = None, write: bool = True, **opt
     out_dir = opts.out_dir or site.site_dir / DEFAULT_OUT
     writer = sync_output if opts.sync else write_output
     written = writer(files, out_dir) if opts.write else None
-    return BuildResult(site, files, budget, written, stats, loaded.warnings)
+    findings = tuple(lint(loaded.spec, loaded.source))
+    return BuildResult(site, files, budget, written, stats, loaded.warnings, findings)
 
 
 def report_json(site: Site, budget: BudgetReport) -> str:

@@ -169,9 +169,15 @@ def check(
     report_file = next(f for f in result.files if f.path == "report.json")
     cdn_count = sum(1 for a in result.site.images if a.on_cdn)
     click.echo(format_report(result.budget, fmt, report_file.data.decode(), strict, cdn_count))  # type: ignore[arg-type]
+    findings = result.lint
+    if findings and fmt in ("text", "github"):
+        from .lint import format_findings
+
+        click.echo(format_findings(findings, fmt))
+    lint_failed = any(f.severity == "error" or strict for f in findings)
     if baseline is not None and old is None and fmt == "text":
         click.echo(f"no baseline at {baseline}: sizes shown, growth not checked (first run)")
-    if not result.budget.passed(strict):
+    if not result.budget.passed(strict) or lint_failed:
         sys.exit(EXIT_BROKEN_RULE)
 
 
@@ -222,6 +228,21 @@ def init(directory: Path, name: str | None) -> None:
 
     site_file = create_starter(directory, name or directory.resolve().name)
     click.echo(f"created {site_file}\nnext: gen build {directory}")
+
+
+@main.command(name="lint")
+@click.argument("site", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True)
+def lint_command(site: Path, fmt: str) -> None:
+    """Check SITE's content: advertising law, finance wording, share-baiting, https, privacy (exit 1 on errors)."""
+    from .build import load
+    from .lint import format_findings, lint
+
+    loaded, _ = load(site)
+    findings = lint(loaded.spec, loaded.source)
+    click.echo(format_findings(findings, fmt))
+    if any(f.severity == "error" for f in findings):
+        sys.exit(EXIT_BROKEN_RULE)
 
 
 @main.group()

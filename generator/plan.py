@@ -383,6 +383,7 @@ class Planner:
                     "submitText": block.submit_text,
                     "successMessage": block.success_message,
                     "errorMessage": block.error_message,
+                    "privacyNotice": block.privacy_notice,
                     "fields": [
                         {
                             "name": f.name,

@@ -22,6 +22,7 @@ class SourceMap:
 
     values: dict[SpecPath, Position] = field(default_factory=dict)
     keys: dict[SpecPath, Position] = field(default_factory=dict)
+    block_scalars: set[SpecPath] = field(default_factory=set)  # `|` / `>` text: it starts on the next line
 
     def value(self, path: SpecPath) -> Position:
         """The position of the value at `path`, or of its nearest known ancestor."""
@@ -31,11 +32,22 @@ class SourceMap:
         """The position of the mapping key that names `path` (falls back to the value)."""
         return self.keys.get(path) or self.value(path)
 
+    def text_position(self, path: SpecPath, text: str, offset: int) -> Position:
+        """Where character `offset` of the text value at `path` is, to the line (for lint findings)."""
+        start = self.value(path)
+        if start.column or not start.line:  # a CSV cell or an unknown place: the cell itself
+            return start
+        lines_before = text.count("\n", 0, offset)
+        if path in self.block_scalars:
+            return Position(start.file, start.line + 1 + lines_before, 0)
+        return Position(start.file, start.line + lines_before, start.col if not lines_before else 0)
+
     def merge(self, other: SourceMap, prefix: SpecPath = ()) -> None:
         for path, pos in other.values.items():
             self.values[prefix + path] = pos
         for path, pos in other.keys.items():
             self.keys[prefix + path] = pos
+        self.block_scalars |= {prefix + path for path in other.block_scalars}
 
 
 def _nearest(table: dict[SpecPath, Position], path: SpecPath) -> Position:
@@ -146,6 +158,8 @@ def _walk(
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_walk(loader, item, path + (i,), name, source, problems) for i, item in enumerate(node.value)]
+    if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+        source.block_scalars.add(path)
     return loader.construct_object(node, deep=True)
 
 

@@ -72,6 +72,8 @@ class SiteInfo(SpecModel):
     base_url: HttpsUrl | None = None
     """Where the H5 site is published (e.g. https://m.example.com/shop/). Links between pages stay
     relative; canonical URLs, share images and Official Account links become absolute under it."""
+    industry: Literal["retail", "food", "service", "education", "finance", "other"] = "other"
+    """What the company does; `finance` turns on the financial-advertising rules of `gen lint`."""
     cdn: HttpsUrl | None = None
     """Base https URL where the contents of `dist/cdn/` are uploaded; photos are then loaded from there
     and cost the package nothing (its domain must be a download domain of the mini-program)."""
@@ -214,6 +216,9 @@ class FormBlock(SpecModel):
     """Shown after the server accepted the form."""
     error_message: Annotated[str, StringConstraints(min_length=1, max_length=60)] = "提交失败，请稍后重试"
     """Shown when the server could not be reached or refused the form."""
+    privacy_notice: Annotated[str, StringConstraints(max_length=300)] = ""
+    """Shown above the submit button: what personal data is kept, why and for how long (required by
+    `gen lint` when the form asks for a name, phone, email, ID number or address)."""
 
 
 class ContactBlock(SpecModel):
@@ -366,6 +371,18 @@ class Budgets(SpecModel):
         return self
 
 
+LINT_RULES = ("superlative", "finance-wording", "share-baiting", "http-url", "form-privacy")
+
+
+class LintSettings(SpecModel):
+    disable: list[Literal["superlative", "finance-wording", "share-baiting", "http-url", "form-privacy"]] = Field(
+        default_factory=list
+    )
+    """Rule ids to turn off for this site, e.g. [superlative]."""
+    ignore: list[str] = Field(default_factory=list)
+    """Spec paths to skip (wildcards allowed), e.g. "catalog.products[*].description"."""
+
+
 class SiteSpec(SpecModel):
     """A company's mini-program and companion site, as one YAML file."""
 
@@ -383,3 +400,5 @@ class SiteSpec(SpecModel):
     """The Official Account's menu and auto-replies (`gen oa push`, `gen oa serve`)."""
     budgets: Budgets = Field(default_factory=Budgets)
     """Size limits checked by the build."""
+    lint: LintSettings = Field(default_factory=LintSettings)
+    """Settings of `gen lint` for this site."""

@@ -30,6 +30,7 @@ Page({
           "type": "select"
         }
       ],
+      "privacyNotice": "",
       "submitText": "提交",
       "successMessage": "提交成功，我们会尽快联系您",
       "title": "",
