@@ -47,6 +47,9 @@ H5_ONLY = "h5"
 PRODUCT_PAGE = f"{CATALOG_ROOT}/product/index"
 CATEGORY_PAGE = f"{CATALOG_ROOT}/category/index"
 WEBVIEW_PAGE = "pages/webview/index"
+CART_PAGE = f"{CATALOG_ROOT}/cart/index"
+CHECKOUT_PAGE = f"{CATALOG_ROOT}/checkout/index"
+COMMERCE_PAGES = (CART_PAGE, CHECKOUT_PAGE, f"{CATALOG_ROOT}/result/index", f"{CATALOG_ROOT}/orders/index")
 LOW_STOCK = 5
 INPUT_TYPES = {"number": "digit", "tel": "number"}
 """Form field type -> the mini-program <input type> that brings up the right keyboard."""
@@ -269,13 +272,14 @@ class Planner:
             )
         ]
         if has_catalog:
-            pages = (PRODUCT_PAGE, CATEGORY_PAGE)
+            pages = (PRODUCT_PAGE, CATEGORY_PAGE) + (COMMERCE_PAGES if self.spec.commerce else ())
             plans.append(
                 PackagePlan(
                     CATALOG_ROOT,
                     CATALOG_ROOT,
                     tuple(p.removeprefix(CATALOG_ROOT + "/") for p in pages),
-                    "category listing, product detail and the catalog data, with images only they show",
+                    "category listing, product detail and the catalog data, with images only they show"
+                    + ("; cart, checkout, payment result and orders" if self.spec.commerce else ""),
                     preloaders(CATALOG_ROOT),
                 )
             )
@@ -487,6 +491,7 @@ class Planner:
                     for i, image in enumerate(product.images)
                 ],
                 "priceFen": price_fen(product.price),
+                "stock": -1 if product.stock is None else product.stock,
                 "paragraphs": paragraphs(product.description),
                 "stockState": state,
                 "stockText": stock_text(product),

@@ -371,6 +371,22 @@ class Budgets(SpecModel):
         return self
 
 
+class Commerce(SpecModel):
+    api: HttpsUrl
+    """Base https URL of the order and payment backend (contract: dist/commerce/openapi.json). Without a
+    `commerce:` section the site is browse-only: "buy" opens customer service and no payment code is made."""
+    shipping_fee: Price = Decimal("0")
+    """Shipping fee per order, in yuan."""
+    free_shipping_over: Price | None = None
+    """Orders of at least this amount (yuan) ship free."""
+    max_quantity: int = Field(default=99, ge=1, le=999)
+    """Most units of one item in the cart (stock permitting)."""
+    order_templates: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{10,64}$")]] = Field(
+        default_factory=list, max_length=3
+    )
+    """Subscription-message template ids asked for right after a paid order (order shipped, ...)."""
+
+
 LINT_RULES = ("superlative", "finance-wording", "share-baiting", "http-url", "form-privacy")
 
 
@@ -396,6 +412,8 @@ class SiteSpec(SpecModel):
     """The page tree: top-level pages, their children and grandchildren (3 levels at most)."""
     catalog: Catalog | None = None
     """Product categories and products; omit for a site without a shop."""
+    commerce: Commerce | None = None
+    """Cart, checkout and WeChat Pay through your backend."""
     official_account: OfficialAccount | None = None
     """The Official Account's menu and auto-replies (`gen oa push`, `gen oa serve`)."""
     budgets: Budgets = Field(default_factory=Budgets)

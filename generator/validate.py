@@ -610,6 +610,8 @@ def check_references(
                     for f, form_field in enumerate(block.fields):
                         unique(names, form_field.name, path + ("fields", f, "name"), "field name")
 
+    if spec.commerce is not None and catalog is None:
+        report(("commerce",), "selling needs products; add a `catalog:` section or remove `commerce:`")
     if catalog:
         for i, category in enumerate(catalog.categories):
             if category.image:

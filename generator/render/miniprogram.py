@@ -7,15 +7,24 @@ from typing import Any
 
 from ..icons import render_icon
 from ..output import OutputFile, text_file
-from ..plan import CATALOG_ROOT, CATEGORY_PAGE, PRODUCT_PAGE, WEBVIEW_PAGE, PageRoute, Site
+from ..plan import CATALOG_ROOT, CATEGORY_PAGE, COMMERCE_PAGES, PRODUCT_PAGE, WEBVIEW_PAGE, PageRoute, Site
 from ..spec import BUILTIN_ICONS
 from ..templates_env import template_env
+from ..textdata import js_literal, price_fen
 from ..theme import Colors, TabBarColors, expand_hex, navigation_text_style
 from ..theme_css import color_variables, css_variables, declarations
 
 ROOT = "miniprogram"
 LIB_VERSION = "3.0.0"
 UTILS = ("utils/nav.js", "utils/block-behavior.js")
+COMMERCE_UTILS = (
+    "utils/money.js",
+    "utils/request.js",
+    "utils/cart.js",
+    "utils/checkout.js",
+    "utils/mask.js",
+    "utils/session.js",
+)
 
 
 def render_miniprogram(site: Site) -> list[OutputFile]:
@@ -130,6 +139,9 @@ class _Renderer:
         if self.dark:
             app["darkmode"] = True
             app["themeLocation"] = "theme.json"
+        if site.spec.commerce is not None and site.catalog_data is not None:
+            app["requiredPrivateInfos"] = ["chooseAddress"]  # declared, as WeChat requires, for the checkout
+            app["__usePrivacyCheck__"] = True
         app["style"] = "v2"
         app["sitemapLocation"] = "sitemap.json"
         app["lazyCodeLoading"] = "requiredComponents"
@@ -242,11 +254,36 @@ class _Renderer:
 
     def render_catalog(self) -> None:
         self.add_template(f"{CATALOG_ROOT}/data.js", catalog=self.site.catalog_data)
-        for page in (PRODUCT_PAGE, CATEGORY_PAGE):
+        commerce = self.site.spec.commerce
+        titles = {PRODUCT_PAGE: self.site.spec.site.name, CATEGORY_PAGE: self.site.spec.site.name}
+        if commerce is not None:
+            titles.update(zip(COMMERCE_PAGES, ("购物车", "确认订单", "支付结果", "我的订单"), strict=True))
+            self.render_commerce_utils()
+        for page, title in titles.items():
             for ext in ("wxml", "wxss", "js"):
-                self.add_template(f"{page}.{ext}")
+                self.add_template(f"{page}.{ext}", commerce=commerce is not None)
             self.add_text(
                 f"{page}.json",
-                _json({"navigationBarTitleText": self.site.spec.site.name, "usingComponents": {}}),
+                _json({"navigationBarTitleText": title, "usingComponents": {}}),
                 "generator.render.miniprogram",
             )
+
+    def render_commerce_utils(self) -> None:
+        commerce = self.site.spec.commerce
+        assert commerce is not None
+        config = {
+            "api": commerce.api if commerce.api.endswith("/") else commerce.api + "/",
+            "shippingFen": price_fen(commerce.shipping_fee),
+            "freeShippingOverFen": price_fen(commerce.free_shipping_over) if commerce.free_shipping_over else None,
+            "maxQuantity": commerce.max_quantity,
+            "home": self.site.home,
+            "orderTemplateIds": list(commerce.order_templates),
+        }
+        self.add_text(
+            "utils/commerce-config.js",
+            "// The site's commerce settings (from site.yaml `commerce:`). Generated; do not edit.\n"
+            f"module.exports = {js_literal(config)};\n",
+            "generator.render.miniprogram",
+        )
+        for util in COMMERCE_UTILS:
+            self.add_template(util)

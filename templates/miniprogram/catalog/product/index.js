@@ -1,5 +1,9 @@
 // Product detail: gallery, price, options, description and stock, from the catalog data module.
 const catalog = require('../data.js');
+[% if commerce %]
+const cart = require('../../utils/cart.js');
+const commerce = require('../../utils/commerce-config.js');
+[% endif %]
 
 function findProduct(id) {
   return Object.prototype.hasOwnProperty.call(catalog.products, id) ? catalog.products[id] : null;
@@ -46,6 +50,58 @@ Page({
     this.setData(update);
   },
 
+[% if commerce %]
+  onShow() {
+    this.setData({ cartCount: cart.count(cart.load()) });
+  },
+
+  // The line to put in the cart, or null (with a hint) while an option is still unchosen.
+  chosenLine() {
+    const product = this.data.product;
+    const missing = product.options.find((option, i) => !this.data.selected[i]);
+    if (missing) {
+      wx.showToast({ title: '请选择' + missing.name, icon: 'none' });
+      return null;
+    }
+    const options = {};
+    product.options.forEach((option, i) => { options[option.name] = this.data.selected[i]; });
+    const sku = matchingSku(product, this.data.selected);
+    const stock = sku ? sku.stock : product.stock;
+    return {
+      productId: product.id,
+      name: product.name,
+      image: product.image,
+      options,
+      priceFen: sku ? sku.priceFen : product.priceFen,
+      stock: typeof stock === 'number' ? stock : -1
+    };
+  },
+
+  onAddToCart() {
+    const line = this.chosenLine();
+    if (!line) return null;
+    const result = cart.add(line, 1, commerce.maxQuantity);
+    wx.showToast({ title: result.limited ? '库存不足' : '已加入购物车', icon: result.limited ? 'none' : 'success' });
+    this.setData({ cartCount: cart.count(result.lines) });
+    return result;
+  },
+
+  onBuyNow() {
+    const line = this.chosenLine();
+    if (!line) return;
+    const result = cart.add(line, 1, commerce.maxQuantity);
+    if (!result.added && result.limited && !result.lines.some((l) => l.key === cart.lineKey(line.productId, line.options))) {
+      wx.showToast({ title: '库存不足', icon: 'none' });
+      return;
+    }
+    wx.navigateTo({ url: '/catalog/checkout/index?line=' + encodeURIComponent(cart.lineKey(line.productId, line.options)) });
+  },
+
+  onCart() {
+    wx.navigateTo({ url: '/catalog/cart/index' });
+  },
+
+[% endif %]
   onShareAppMessage() {
     const product = this.data.product;
     if (!product) return {};

@@ -1,0 +1,78 @@
+// Checkout: address, totals in fen, and one payment at a time. While the order is created and paid the
+// button shows loading and is disabled, so a double tap can never create two orders.
+const cart = require('../../utils/cart.js');
+const checkout = require('../../utils/checkout.js');
+const mask = require('../../utils/mask.js');
+const { yuan } = require('../../utils/money.js');
+
+const MESSAGES = {
+  cancelled: '已取消支付，订单已保留，可以重新支付',
+  failed: '支付没有完成，请重试'
+};
+
+Component({
+  options: { addGlobalClass: true },
+  data: { lines: [], address: null, paying: false, state: '', message: '', only: '' },
+  methods: {
+    onLoad(query) {
+      this.setData({ only: (query && query.line) || '' });
+      this.refresh();
+    },
+    refresh() {
+      const all = cart.load();
+      const lines = this.data.only ? all.filter((l) => l.key === this.data.only) : all;
+      const sums = checkout.totals(lines, 0);
+      this.setData({
+        lines: lines.map((l) => Object.assign({}, l, { amountText: yuan(l.priceFen * l.quantity) })),
+        subtotalText: yuan(sums.subtotal),
+        shippingText: sums.shipping ? yuan(sums.shipping) : '免运费',
+        totalText: yuan(sums.total)
+      });
+    },
+    onAddress() {
+      if (this.data.paying) return;
+      wx.chooseAddress({
+        success: (a) => {
+          this.setData({
+            address: {
+              raw: a,
+              nameMasked: mask.name(a.userName),
+              phoneMasked: mask.phone(a.telNumber),
+              text: [a.provinceName, a.cityName, a.countyName, a.detailInfo].join('')
+            }
+          });
+        }
+      });
+    },
+    onPay() {
+      if (this.data.paying || !this.data.lines.length) return;
+      if (!this.data.address) {
+        wx.showToast({ title: '请先选择收货地址', icon: 'none' });
+        this.onAddress();
+        return;
+      }
+      this.setData({ paying: true, message: '', state: '' });
+      wx.showLoading({ title: '正在支付', mask: true });
+      const lines = this.data.lines;
+      const order = {
+        items: lines.map((l) => ({ productId: l.productId, options: l.options, quantity: l.quantity, priceFen: l.priceFen })),
+        address: this.data.address.raw,
+        totalFen: checkout.totals(lines, 0).total
+      };
+      return checkout.placeOrder(order).then((result) => {
+        wx.hideLoading();
+        if (result.state === 'paid') {
+          lines.forEach((l) => cart.remove(l.key));
+          this.setData({ paying: false, state: 'paid' });
+          wx.redirectTo({ url: '/catalog/result/index?order=' + encodeURIComponent(result.orderId) });
+          return result;
+        }
+        this.setData({ paying: false, state: result.state, message: result.message || MESSAGES[result.state] });
+        return result;
+      });
+    },
+    onBack() {
+      wx.navigateBack({ fail: () => wx.redirectTo({ url: '/catalog/cart/index' }) });
+    }
+  }
+});
