@@ -36,6 +36,7 @@ module.exports = {
       "priceText": "¥15.00",
       "skus": [],
       "soldOut": false,
+      "stock": 3,
       "stockState": "low",
       "stockText": "仅剩 3 件",
       "tags": []
@@ -85,6 +86,7 @@ module.exports = {
         }
       ],
       "soldOut": false,
+      "stock": -1,
       "stockState": "in",
       "stockText": "有货",
       "tags": []
