@@ -1,0 +1,194 @@
+"""The backend contract of a selling site, as OpenAPI 3.1: what the generated checkout sends and expects."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..output import OutputFile, text_file
+from ..plan import Site
+
+MONEY = {"type": "integer", "minimum": 0, "description": "An amount in fen (1 yuan = 100 fen); never a float."}
+ADDRESS = {
+    "type": "object",
+    "description": "What wx.chooseAddress returned; personal data: keep it only as long as the order needs it.",
+    "required": ["userName", "telNumber", "detailInfo"],
+    "properties": {
+        name: {"type": "string"}
+        for name in ("userName", "telNumber", "provinceName", "cityName", "countyName", "detailInfo", "postalCode")
+    },
+}
+BEARER = [{"session": []}]
+
+
+def render_commerce_contract(site: Site) -> list[OutputFile]:
+    commerce = site.spec.commerce
+    if commerce is None:
+        return []
+    document = contract(commerce.api, site.spec.site.name)
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return [text_file("commerce/openapi.json", text, "generator.render.commerce_contract")]
+
+
+def contract(api: str, shop: str) -> dict[str, Any]:
+    payment = {
+        "type": "object",
+        "description": "Parameters for wx.requestPayment, created and signed by the backend with the merchant key "
+        "(JSAPI/mini-program payment, v3 API); the client never sees the key.",
+        "required": ["timeStamp", "nonceStr", "package", "signType", "paySign"],
+        "properties": {
+            "timeStamp": {"type": "string"},
+            "nonceStr": {"type": "string"},
+            "package": {"type": "string", "examples": ["prepay_id=wx201410272009395522657a690389285100"]},
+            "signType": {"type": "string", "enum": ["RSA", "MD5", "HMAC-SHA256"]},
+            "paySign": {"type": "string"},
+        },
+    }
+    item = {
+        "type": "object",
+        "required": ["productId", "quantity", "priceFen"],
+        "properties": {
+            "productId": {"type": "string"},
+            "options": {"type": "object", "additionalProperties": {"type": "string"}, "examples": [{"颜色": "粉色"}]},
+            "quantity": {"type": "integer", "minimum": 1},
+            "priceFen": {**MONEY, "description": "The price the customer saw; the backend must charge its own price."},
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": f"{shop}: order and payment backend",
+            "version": "1",
+            "description": "The generated mini-program calls these endpoints. Every call is https with a 15 s "
+            "timeout; money is integer fen; the backend recomputes every amount from its own prices and stock "
+            "and never trusts the client's.",
+        },
+        "servers": [{"url": api}],
+        "components": {
+            "securitySchemes": {"session": {"type": "http", "scheme": "bearer", "description": "From POST /session."}}
+        },
+        "paths": {
+            "/session": {
+                "post": {
+                    "summary": "Log in: exchange a wx.login code (code2Session) for a session of your own",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["code"],
+                                    "properties": {"code": {"type": "string"}},
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "The session",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["session"],
+                                        "properties": {
+                                            "session": {
+                                                "type": "string",
+                                                "description": "Opaque; sent back as a bearer token.",
+                                            },
+                                            "openid": {"type": "string"},
+                                            "unionid": {
+                                                "type": "string",
+                                                "description": "Joins Official Account and "
+                                                "mini-program users when both are bound to one open platform account.",
+                                            },
+                                        },
+                                    }
+                                }
+                            },
+                        }
+                    },
+                }
+            },
+            "/orders": {
+                "post": {
+                    "summary": "Create an order and the signed payment for it",
+                    "security": BEARER,
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["items", "address", "totalFen"],
+                                    "properties": {
+                                        "items": {"type": "array", "minItems": 1, "items": item},
+                                        "address": ADDRESS,
+                                        "totalFen": MONEY,
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "Created",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["orderId", "payment"],
+                                        "properties": {"orderId": {"type": "string"}, "payment": payment},
+                                    }
+                                }
+                            },
+                        },
+                        "409": {"description": "Out of stock or the price changed; the client asks to retry."},
+                    },
+                },
+                "get": {
+                    "summary": "The customer's orders, newest first",
+                    "security": BEARER,
+                    "responses": {
+                        "200": {
+                            "description": "Orders",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "orders": {
+                                                "type": "array",
+                                                "items": {
+                                                    "type": "object",
+                                                    "required": ["orderId", "state", "totalFen"],
+                                                    "properties": {
+                                                        "orderId": {"type": "string"},
+                                                        "state": {
+                                                            "type": "string",
+                                                            "enum": ["unpaid", "paid", "shipped", "done", "refunded"],
+                                                        },
+                                                        "totalFen": MONEY,
+                                                        "items": {
+                                                            "type": "array",
+                                                            "items": {
+                                                                "type": "object",
+                                                                "properties": {
+                                                                    "name": {"type": "string"},
+                                                                    "quantity": {"type": "integer"},
+                                                                },
+                                                            },
+                                                        },
+                                                    },
+                                                },
+                                            }
+                                        },
+                                    }
+                                }
+                            },
+                        }
+                    },
+                },
+            },
+        },
+    }
