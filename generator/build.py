@@ -14,6 +14,7 @@ from .errors import Problem, SpecError, format_path
 from .lint import Finding, lint
 from .output import OutputFile, text_file
 from .plan import Planner, Site, h5_variants, publish_h5_pictures, publish_images
+from .render.analytics import render_analytics
 from .render.commerce_contract import render_commerce_contract
 from .render.h5 import render_h5
 from .render.miniprogram import render_miniprogram
@@ -102,7 +103,7 @@ def build(site_dir: Path, out_dir: Path | None = None, write: bool = True, **opt
     opts = BuildOptions(out_dir=out_dir, write=write, **options)
     site, loaded, stats = plan(site_dir, opts)
     files = render_miniprogram(site) + render_h5(site) + render_official_account(site)
-    files += render_commerce_contract(site)
+    files += render_commerce_contract(site) + render_analytics(site)
     files.extend(OutputFile(a.output_path, a.image.data, a.spec_path) for a in site.images if a.on_cdn)
     budget = measure_budget(site, files, loaded.spec.budgets, loaded.source, opts.baseline, opts.max_growth_kb)
     files.append(text_file(REPORT_FILE, report_json(site, budget), "generator.budget"))

@@ -33,6 +33,7 @@ RULES = {
         Rule("share-baiting", "error", "rewards for forwarding or collecting likes (转发集赞, 分享后领取, ...)"),
         Rule("http-url", "error", "plain http:// addresses (WeChat only connects to https)"),
         Rule("form-privacy", "error", "a form collecting personal data without a privacy notice"),
+        Rule("tracking-pii", "error", "personal data (phone, ID number, address, name) in tracking events"),
     )
 }
 
@@ -56,6 +57,10 @@ SHARE_BAIT = re.compile(
 )
 RISK_NOTICE = re.compile(r"风险提示|投资有风险|理财有风险")
 PERSONAL_FIELD = re.compile(r"(?i)^(name|real_?name|phone|mobile|tel|email|id_?card|id_?number|address|姓名)$")
+PERSONAL_EVENT_FIELD = re.compile(
+    r"(?i)(phone|mobile|tel(ephone)?$|email|id_?card|id_?number|identity|address|real_?name|"
+    r"user_?name|^name$|passport|birthday)"
+)
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,15 @@ def lint(spec: SiteSpec, source: SourceMap, config: LintConfig | None = None) ->
                         f"collects personal data ({', '.join(personal)}) "
                         "without a privacy notice; add `privacy_notice:` saying what is kept, why and for how long",
                     )
+    for event, definition in spec.analytics.events.items():
+        for i, name in enumerate(definition.fields):
+            if PERSONAL_EVENT_FIELD.search(name):
+                add(
+                    "tracking-pii",
+                    ("analytics", "events", event, "fields", i),
+                    f"field {name!r} would send personal "
+                    "data with every event; send an id or a category instead (e.g. city, not address)",
+                )
     return sorted(findings, key=lambda f: (f.position, f.rule))
 
 

@@ -387,13 +387,51 @@ class Commerce(SpecModel):
     """Subscription-message template ids asked for right after a paid order (order shipped, ...)."""
 
 
-LINT_RULES = ("superlative", "finance-wording", "share-baiting", "http-url", "form-privacy")
+EventField = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+
+
+class EventSpec(SpecModel):
+    description: Annotated[str, StringConstraints(max_length=200)] = ""
+    """What the event means, for the data team (dist/analytics/events.json)."""
+    fields: list[EventField] = Field(default_factory=list, max_length=20)
+    """The only fields sent with it; never personal data (gen lint checks)."""
+
+
+DEFAULT_EVENTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "page_view": ("A page was shown (mini-program and H5)", ("page", "target")),
+    "product_view": ("A product page was opened", ("product_id", "category", "target")),
+    "add_to_cart": ("A product went into the cart", ("product_id", "quantity")),
+    "checkout_start": ("The pay button was tapped", ("items", "total_fen")),
+    "pay_success": ("WeChat Pay confirmed a payment", ("order_id", "total_fen")),
+    "share": ("A page was shared to a chat", ("page",)),
+    "coupon_claim": ("A coupon was claimed", ("coupon_id",)),
+    "checkin": ("A daily check-in", ("streak",)),
+}
+
+
+class Analytics(SpecModel):
+    endpoint: HttpsUrl | None = None
+    """https URL that receives events as batched JSON POSTs; without it the mini-program uses
+    wx.reportEvent (configure the events in WeChat's console) and the H5 site sends nothing."""
+    events: dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")], EventSpec] = Field(
+        default_factory=dict
+    )
+    """Events to add or redefine; the defaults are page_view, product_view, add_to_cart, checkout_start,
+    pay_success, share, coupon_claim and checkin."""
+
+    def all_events(self) -> dict[str, EventSpec]:
+        merged = {name: EventSpec(description=d, fields=list(f)) for name, (d, f) in DEFAULT_EVENTS.items()}
+        merged.update(self.events)
+        return merged
+
+
+LINT_RULES = ("superlative", "finance-wording", "share-baiting", "http-url", "form-privacy", "tracking-pii")
 
 
 class LintSettings(SpecModel):
-    disable: list[Literal["superlative", "finance-wording", "share-baiting", "http-url", "form-privacy"]] = Field(
-        default_factory=list
-    )
+    disable: list[
+        Literal["superlative", "finance-wording", "share-baiting", "http-url", "form-privacy", "tracking-pii"]
+    ] = Field(default_factory=list)
     """Rule ids to turn off for this site, e.g. [superlative]."""
     ignore: list[str] = Field(default_factory=list)
     """Spec paths to skip (wildcards allowed), e.g. "catalog.products[*].description"."""
@@ -412,6 +450,8 @@ class SiteSpec(SpecModel):
     """The page tree: top-level pages, their children and grandchildren (3 levels at most)."""
     catalog: Catalog | None = None
     """Product categories and products; omit for a site without a shop."""
+    analytics: Analytics = Field(default_factory=Analytics)
+    """Tracking of key paths (home visit, product view, payment success)."""
     commerce: Commerce | None = None
     """Cart, checkout and WeChat Pay through your backend."""
     official_account: OfficialAccount | None = None

@@ -101,7 +101,9 @@ def page_data(package: Path, page: str) -> dict:
         + source
         + "\nprocess.stdout.write(JSON.stringify(captured));"
     )
-    done = subprocess.run([NODE, "-e", program], capture_output=True, text=True, timeout=60, check=True)
+    # run from the page's folder, so its relative require('../../utils/...') resolves
+    folder = (package / page).parent
+    done = subprocess.run([NODE, "-e", program], capture_output=True, text=True, timeout=60, check=True, cwd=folder)
     return json.loads(done.stdout)
 
 

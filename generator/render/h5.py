@@ -224,9 +224,28 @@ class _H5Renderer:
             og_image=(ctx.absolute(og_image) or ctx.asset(og_image)) if og_image else "",
             body_class=context.pop("body_class", "page-" + file.replace("/", "-").removesuffix(".html")),
             icon=ctx.asset(self.site.logo_icon or BADGE_FILE),
+            **self.tracking(file, context.get("product")),
             **context,
         )
         self.files.append(text_file(f"{ROOT}/{file}", html, f"templates/h5/{template}"))
+
+    def tracking(self, file: str, product: dict[str, Any] | None) -> dict[str, str]:
+        """The page's events for site.js (only with an analytics endpoint): page_view, product_view."""
+        analytics = self.site.spec.analytics
+        if not analytics.endpoint:
+            return {"analytics": "", "track": ""}
+        events = [{"event": "page_view", "fields": {"page": file.removesuffix(".html"), "target": "h5"}}]
+        if product is not None:
+            fields = {"product_id": product["id"], "category": product["category"], "target": "h5"}
+            events.append({"event": "product_view", "fields": fields})
+        declared = analytics.all_events()
+        events = [
+            {"event": e["event"], "fields": {k: v for k, v in e["fields"].items() if k in declared[e["event"]].fields}}
+            for e in events
+            if e["event"] in declared
+        ]
+        settings = {"endpoint": analytics.endpoint, "events": {name: True for name in declared}}
+        return {"analytics": js_literal(settings, None), "track": js_literal(events, None)}
 
     def first_picture(self, blocks: tuple[dict[str, Any], ...]) -> str:
         for block in blocks:

@@ -16,15 +16,19 @@ from ..theme_css import color_variables, css_variables, declarations
 
 ROOT = "miniprogram"
 LIB_VERSION = "3.0.0"
-UTILS = ("utils/nav.js", "utils/block-behavior.js")
+UTILS = ("utils/nav.js", "utils/block-behavior.js", "utils/request.js", "utils/track.js")
 COMMERCE_UTILS = (
     "utils/money.js",
-    "utils/request.js",
     "utils/cart.js",
     "utils/checkout.js",
     "utils/mask.js",
     "utils/session.js",
 )
+
+
+def analytics_config(spec: Any) -> dict[str, Any]:
+    events = spec.analytics.all_events()
+    return {"endpoint": spec.analytics.endpoint, "events": {name: list(e.fields) for name, e in events.items()}}
 
 
 def render_miniprogram(site: Site) -> list[OutputFile]:
@@ -69,6 +73,12 @@ class _Renderer:
             self.add_text("theme.json", _json(self.theme_json()), "generator.render.miniprogram")
         for util in UTILS:
             self.add_template(util)
+        self.add_text(
+            "utils/analytics-config.js",
+            "// Declared tracking events and their only fields (site.yaml `analytics:`). Generated; do not edit.\n"
+            f"module.exports = {js_literal(analytics_config(site.spec))};\n",
+            "generator.render.miniprogram",
+        )
         for component in used_components:
             for ext in ("wxml", "wxss", "js"):
                 self.add_template(f"components/{component}/index.{ext}")

@@ -112,6 +112,14 @@
     });
   });
 
+  // --- tracking: the page's declared events, sent as one beacon (only with analytics.endpoint)
+  if (document.body.dataset.analytics && navigator.sendBeacon) {
+    var settings = JSON.parse(document.body.dataset.analytics);
+    var events = JSON.parse(document.body.dataset.track).filter(function (e) { return settings.events[e.event]; });
+    events.forEach(function (e) { e.at = Date.now(); });
+    if (events.length) navigator.sendBeacon(settings.endpoint, JSON.stringify({ events: events }));
+  }
+
   // --- catalog search over the JSON index
   document.querySelectorAll('[data-search]').forEach(function (form) {
     var index = JSON.parse(form.querySelector('[data-search-index]').textContent);

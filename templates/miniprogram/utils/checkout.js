@@ -29,16 +29,21 @@ function requestPayment(payment) {
   });
 }
 
-// Creates the order and pays it: resolves {state: 'paid'|'cancelled'|'failed', orderId, message}.
-function placeOrder(order) {
-  return session
-    .ensure()
-    .then((s) => request({ url: config.api + 'orders', method: 'POST', data: order, header: session.header(s) }))
-    .then((created) => {
-      if (!created || !created.orderId || !created.payment) {
+// Creates the order and pays it: resolves {state: 'paid'|'cancelled'|'failed', orderId, payment, message}.
+// `kept` is an order created earlier whose payment was cancelled or failed: paying again reuses it, so a
+// retry never creates a second order.
+function placeOrder(order, kept) {
+  const created = kept && kept.orderId && kept.payment
+    ? Promise.resolve(kept)
+    : session
+      .ensure()
+      .then((s) => request({ url: config.api + 'orders', method: 'POST', data: order, header: session.header(s) }));
+  return created
+    .then((answer) => {
+      if (!answer || !answer.orderId || !answer.payment) {
         return { state: 'failed', message: '下单失败，请稍后重试' };
       }
-      return requestPayment(created.payment).then((state) => ({ state, orderId: created.orderId }));
+      return requestPayment(answer.payment).then((state) => ({ state, orderId: answer.orderId, payment: answer.payment }));
     })
     .catch(() => ({ state: 'failed', message: '网络不太好，订单没有提交成功，请重试' }));
 }

@@ -4,6 +4,10 @@ const cart = require('../../utils/cart.js');
 const checkout = require('../../utils/checkout.js');
 const mask = require('../../utils/mask.js');
 const { yuan } = require('../../utils/money.js');
+const { track } = require('../../utils/track.js');
+
+const ADDRESS_FIELDS = ['userName', 'telNumber', 'postalCode', 'provinceName', 'cityName', 'countyName', 'detailInfo',
+  'nationalCode'];
 
 const MESSAGES = {
   cancelled: '已取消支付，订单已保留，可以重新支付',
@@ -20,7 +24,9 @@ Component({
     },
     refresh() {
       const all = cart.load();
-      const lines = this.data.only ? all.filter((l) => l.key === this.data.only) : all;
+      const only = this.data.only;
+      // the key arrives URL-encoded or already decoded, depending on the client
+      const lines = only ? all.filter((l) => l.key === only || encodeURIComponent(l.key) === only) : all;
       const sums = checkout.totals(lines, 0);
       this.setData({
         lines: lines.map((l) => Object.assign({}, l, { amountText: yuan(l.priceFen * l.quantity) })),
@@ -33,9 +39,13 @@ Component({
       if (this.data.paying) return;
       wx.chooseAddress({
         success: (a) => {
+          // only the address itself goes to the backend; the full name and phone stay out of page data
+          this.rawAddress = ADDRESS_FIELDS.reduce((picked, key) => {
+            if (a[key] !== undefined) picked[key] = a[key];
+            return picked;
+          }, {});
           this.setData({
             address: {
-              raw: a,
               nameMasked: mask.name(a.userName),
               phoneMasked: mask.phone(a.telNumber),
               text: [a.provinceName, a.cityName, a.countyName, a.detailInfo].join('')
@@ -56,12 +66,16 @@ Component({
       const lines = this.data.lines;
       const order = {
         items: lines.map((l) => ({ productId: l.productId, options: l.options, quantity: l.quantity, priceFen: l.priceFen })),
-        address: this.data.address.raw,
+        address: this.rawAddress,
         totalFen: checkout.totals(lines, 0).total
       };
-      return checkout.placeOrder(order).then((result) => {
+      track('checkout_start', { items: lines.length, total_fen: order.totalFen });
+      return checkout.placeOrder(order, this.kept).then((result) => {
+        // keep an unpaid order for "重新支付"; a paid one (or none) is done with
+        this.kept = result.state === 'paid' || !result.orderId ? null : { orderId: result.orderId, payment: result.payment };
         wx.hideLoading();
         if (result.state === 'paid') {
+          track('pay_success', { order_id: result.orderId, total_fen: order.totalFen });
           lines.forEach((l) => cart.remove(l.key));
           this.setData({ paying: false, state: 'paid' });
           wx.redirectTo({ url: '/catalog/result/index?order=' + encodeURIComponent(result.orderId) });

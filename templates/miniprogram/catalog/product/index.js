@@ -1,5 +1,6 @@
 // Product detail: gallery, price, options, description and stock, from the catalog data module.
 const catalog = require('../data.js');
+const { track } = require('../../utils/track.js');
 [% if commerce %]
 const cart = require('../../utils/cart.js');
 const commerce = require('../../utils/commerce-config.js');
@@ -21,6 +22,7 @@ Page({
     const product = findProduct(query.id || '');
     if (!product) return;
     wx.setNavigationBarTitle({ title: product.name });
+    track('product_view', { product_id: product.id, category: product.category });
     this.setData({
       product,
       selected: product.options.map(() => ''),
@@ -81,6 +83,7 @@ Page({
     const line = this.chosenLine();
     if (!line) return null;
     const result = cart.add(line, 1, commerce.maxQuantity);
+    if (result.added) track('add_to_cart', { product_id: line.productId, quantity: result.added });
     wx.showToast({ title: result.limited ? '库存不足' : '已加入购物车', icon: result.limited ? 'none' : 'success' });
     this.setData({ cartCount: cart.count(result.lines) });
     return result;
@@ -105,6 +108,7 @@ Page({
   onShareAppMessage() {
     const product = this.data.product;
     if (!product) return {};
+    track('share', { page: 'product/' + product.id });
     return { title: product.name, path: '/catalog/product/index?id=' + product.id, imageUrl: product.image };
   }
 });

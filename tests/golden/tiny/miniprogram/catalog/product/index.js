@@ -1,5 +1,6 @@
 // Product detail: gallery, price, options, description and stock, from the catalog data module.
 const catalog = require('../data.js');
+const { track } = require('../../utils/track.js');
 
 function findProduct(id) {
   return Object.prototype.hasOwnProperty.call(catalog.products, id) ? catalog.products[id] : null;
@@ -17,6 +18,7 @@ Page({
     const product = findProduct(query.id || '');
     if (!product) return;
     wx.setNavigationBarTitle({ title: product.name });
+    track('product_view', { product_id: product.id, category: product.category });
     this.setData({
       product,
       selected: product.options.map(() => ''),
@@ -49,6 +51,7 @@ Page({
   onShareAppMessage() {
     const product = this.data.product;
     if (!product) return {};
+    track('share', { page: 'product/' + product.id });
     return { title: product.name, path: '/catalog/product/index?id=' + product.id, imageUrl: product.image };
   }
 });

@@ -1,4 +1,6 @@
 // Page "feedback". Its text lives in `data` (JSON), shown through {{ }} bindings only.
+const { track } = require('../../utils/track.js');
+
 Page({
   data: {
   "blocks": [
@@ -42,7 +44,12 @@ Page({
   "title": "反馈"
 },
 
+  onShow() {
+    track('page_view', { page: 'feedback' });
+  },
+
   onShareAppMessage() {
+    track('share', { page: 'feedback' });
     return { title: this.data.shareTitle, path: this.data.sharePath };
   }
 });

@@ -1,4 +1,6 @@
 // Page "home". Its text lives in `data` (JSON), shown through {{ }} bindings only.
+const { track } = require('../../utils/track.js');
+
 Page({
   data: {
   "blocks": [
@@ -62,7 +64,12 @@ Page({
   "title": "首页"
 },
 
+  onShow() {
+    track('page_view', { page: 'home' });
+  },
+
   onShareAppMessage() {
+    track('share', { page: 'home' });
     return { title: this.data.shareTitle, path: this.data.sharePath };
   }
 });

@@ -1,4 +1,6 @@
 // Page "menu". Its text lives in `data` (JSON), shown through {{ }} bindings only.
+const { track } = require('../../utils/track.js');
+
 Page({
   data: {
   "blocks": [
@@ -46,7 +48,12 @@ Page({
   "title": "菜单"
 },
 
+  onShow() {
+    track('page_view', { page: 'menu' });
+  },
+
   onShareAppMessage() {
+    track('share', { page: 'menu' });
     return { title: this.data.shareTitle, path: this.data.sharePath };
   }
 });

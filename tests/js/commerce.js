@@ -1,0 +1,480 @@
+#!/usr/bin/env node
+// Drives the cart and checkout of a built mini-program (a site with `commerce:`) with miniprogram-simulate
+// and prints what happened as JSON on stdout. Used by tests/test_commerce_simulate.py; handy by hand too:
+//
+//   node commerce.js <miniprogram-dir> <scenario>
+//
+// Scenarios:
+//   cart          utils/cart.js and utils/checkout.js totals called directly (add / merge / stock limit /
+//                 setQuantity / remove / count / subtotal; shipping in fen), then the cart page rendered
+//                 with two lines (tapping `.step-plus` at the stock limit, and below it), and the checkout
+//                 page rendered with a cart worth free shipping.
+//   pay-success   checkout page: cart in storage, onLoad, tap `.address`, tap `.pay-button`; while
+//   pay-fail      wx.requestPayment is pending: snapshot and a second tap; then the payment is answered
+//   pay-cancel    (success / fail / fail cancel) and the final state is reported. pay-cancel also taps
+//                 重新支付 afterwards and pays that attempt.
+//   order-error   the same, but POST orders is held (the pending snapshot) and then answers HTTP 500, so no
+//                 payment is asked for.
+//
+// The `wx` mock records every call in `wx` (api + arguments). Its storage lives in memory (values
+// JSON-copied as WeChat does); wx.login answers {code: 'CODE1'}; wx.request answers asynchronously
+// (session -> {session: 'S1'}; orders -> {orderId: 'O1', payment: {...}} or HTTP 500); wx.chooseAddress
+// answers a fixed address; wx.requestPayment stays pending until the scenario answers it. Errors thrown
+// in component code (exparser reports them through console.error) land in `errors`.
+
+'use strict';
+
+const path = require('path');
+
+require('global-jsdom')();
+// global-jsdom leaves alone the globals node already has; j-component dispatches jsdom CustomEvents on
+// jsdom nodes, so these must be jsdom's own.
+for (const name of ['Event', 'CustomEvent', 'EventTarget']) global[name] = window[name];
+
+const consoleLines = [];
+const errors = [];
+for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
+  console[level] = (...args) => {
+    const line = args.map((a) => (a instanceof Error ? a.stack : typeof a === 'string' ? a : safeJson(a))).join(' ');
+    consoleLines.push({ level, line });
+    if (level === 'error') errors.push(line);
+    process.stderr.write(`[${level}] ${line}\n`);
+  };
+}
+
+const simulate = require('miniprogram-simulate');
+
+function safeJson(value) {
+  try {
+    return JSON.stringify(value);
+  } catch (err) {
+    return String(value);
+  }
+}
+
+function copy(value) {
+  return value === undefined ? undefined : JSON.parse(safeJson(value) || 'null');
+}
+
+// --- wx mock ---------------------------------------------------------------------------------------
+
+const ADDRESS = {
+  userName: '张三丰',
+  telNumber: '13812345678',
+  postalCode: '510000',
+  provinceName: '广东省',
+  cityName: '广州市',
+  countyName: '海珠区',
+  detailInfo: '新港中路397号',
+  nationalCode: '440105',
+  errMsg: 'chooseAddress:ok',
+};
+const PAYMENT = {
+  timeStamp: '1700000000',
+  nonceStr: 'nonce-1',
+  package: 'prepay_id=wx123',
+  signType: 'RSA',
+  paySign: 'signature==',
+};
+
+const wxLog = [];
+const storage = new Map();
+const requests = [];
+const payments = []; // pending and answered wx.requestPayment calls
+let ordersStatus = 200;
+let holdOrders = false; // order-error: POST orders waits until release()
+const held = [];
+let orderSeq = 0;
+
+function record(api, args) {
+  wxLog.push({ api, args: copy(args) });
+}
+
+function callback(options, outcome, result) {
+  if (!options) return;
+  if (typeof options[outcome] === 'function') options[outcome](result);
+  if (typeof options.complete === 'function') options.complete(result);
+}
+
+const later = (fn) => setTimeout(fn, 0); // WeChat answers its APIs asynchronously
+
+function answer(url) {
+  if (/\/session$/.test(url)) return { statusCode: 200, data: { session: 'S1', openid: 'OPENID' } };
+  if (/\/orders$/.test(url)) {
+    if (ordersStatus !== 200) return { statusCode: ordersStatus, data: { error: 'server error' } };
+    orderSeq += 1;
+    return { statusCode: 200, data: { orderId: `O${orderSeq}`, payment: Object.assign({}, PAYMENT) } };
+  }
+  return { statusCode: 404, data: { error: 'not found' } };
+}
+
+const stubs = {
+  getStorageSync(key) {
+    record('getStorageSync', [key]);
+    return storage.has(key) ? copy(storage.get(key)) : '';
+  },
+  setStorageSync(key, value) {
+    record('setStorageSync', [key, value]);
+    storage.set(key, copy(value));
+  },
+  removeStorageSync(key) {
+    record('removeStorageSync', [key]);
+    storage.delete(key);
+  },
+  clearStorageSync() {
+    record('clearStorageSync', []);
+    storage.clear();
+  },
+  login(options) {
+    record('login', [options]);
+    later(() => callback(options, 'success', { code: 'CODE1', errMsg: 'login:ok' }));
+  },
+  request(options) {
+    record('request', [options]);
+    const entry = {
+      url: options.url,
+      method: options.method || 'GET',
+      data: copy(options.data),
+      header: copy(options.header || {}),
+      statusCode: null,
+    };
+    requests.push(entry);
+    const respond = () => {
+      const res = answer(options.url);
+      entry.statusCode = res.statusCode;
+      callback(options, 'success', { statusCode: res.statusCode, data: res.data, header: {}, errMsg: 'request:ok' });
+    };
+    if (holdOrders && /\/orders$/.test(options.url)) held.push(respond);
+    else later(respond);
+    return { abort() {}, onHeadersReceived() {}, offHeadersReceived() {} };
+  },
+  requestPayment(options) {
+    record('requestPayment', [options]);
+    payments.push({ options, outcome: null });
+  },
+  chooseAddress(options) {
+    record('chooseAddress', [options]);
+    later(() => callback(options, 'success', Object.assign({}, ADDRESS)));
+  },
+};
+for (const name of ['showToast', 'hideToast', 'showLoading', 'hideLoading', 'showModal', 'navigateTo', 'redirectTo',
+  'switchTab', 'reLaunch', 'navigateBack', 'setNavigationBarTitle', 'requestSubscribeMessage', 'vibrateShort',
+  'reportEvent']) {
+  stubs[name] = (options) => {
+    record(name, [options]);
+    callback(options, 'success', { errMsg: `${name}:ok` });
+  };
+}
+
+const baseWx = global.wx; // miniprogram-simulate's own API mock, for anything not stubbed here
+global.wx = new Proxy(baseWx, {
+  get(target, name) {
+    if (Object.prototype.hasOwnProperty.call(stubs, name)) return stubs[name];
+    const value = target[name];
+    if (typeof value !== 'function') return value;
+    return (...args) => {
+      record(name, args);
+      return value.apply(target, args);
+    };
+  },
+});
+global.getApp = () => ({ globalData: {} });
+global.getCurrentPages = () => [];
+
+function pay(outcome) {
+  const open = payments.filter((p) => p.outcome === null);
+  if (open.length !== 1) throw new Error(`expected one pending wx.requestPayment, found ${open.length}`);
+  const p = open[0];
+  p.outcome = outcome;
+  if (outcome === 'success') callback(p.options, 'success', { errMsg: 'requestPayment:ok' });
+  else if (outcome === 'fail') callback(p.options, 'fail', { errMsg: 'requestPayment:fail' });
+  else if (outcome === 'cancel') callback(p.options, 'fail', { errMsg: 'requestPayment:fail cancel' });
+  else throw new Error(`unknown payment outcome ${outcome}`);
+}
+
+function release() {
+  const open = held.splice(0);
+  open.forEach((respond) => respond());
+  return open.length;
+}
+
+function calls(api) {
+  return wxLog.filter((c) => c.api === api).map((c) => c.args[0]);
+}
+
+function ordersRequests() {
+  return requests.filter((r) => /\/orders$/.test(r.url));
+}
+
+// --- helpers -----------------------------------------------------------------------------------------
+
+const settle = async () => {
+  // j-component delivers events in a microtask; mocked APIs answer after a timer; give both a few turns.
+  for (let i = 0; i < 5; i++) await simulate.sleep(0);
+};
+
+async function waitFor(what, predicate) {
+  for (let i = 0; i < 200; i++) {
+    if (predicate()) return;
+    await simulate.sleep(1);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function describe(node) {
+  const json = node.toJSON() || {};
+  const attrs = {};
+  let cls = '';
+  for (const attr of json.attrs || []) {
+    if (attr.name === 'class') cls = String(attr.value);
+    else attrs[attr.name] = attr.value;
+  }
+  return { text: node.dom.textContent.trim(), class: cls, attrs: copy(attrs) };
+}
+
+function snapshot(comp, queries) {
+  const result = { text: comp.dom.textContent, queries: {}, state: copy(comp.data) };
+  for (const selector of queries) result.queries[selector] = comp.querySelectorAll(selector).map(describe);
+  return result;
+}
+
+function mount(root, page) {
+  const id = simulate.load(path.join(root, page), { rootPath: root, compiler: 'official' });
+  const comp = simulate.render(id, {});
+  const parent = document.createElement('parent-wrapper');
+  document.body.appendChild(parent);
+  comp.attach(parent);
+  return comp;
+}
+
+async function tap(comp, selector, index = 0) {
+  const nodes = comp.querySelectorAll(selector);
+  if (!nodes[index]) throw new Error(`nothing to tap at ${selector}[${index}]`);
+  nodes[index].dispatchEvent('tap');
+  await settle();
+}
+
+function req(root, file) {
+  return require(path.join(root, file));
+}
+
+// Lines as the product page puts them in the cart (see catalog/product/index.js chosenLine()).
+const TEA = { productId: 'sample-1', name: '示例商品一', image: '', options: {}, priceFen: 1990, stock: 2 };
+const CAKE = { productId: 'sample-2', name: '示例商品二', image: '', options: { 规格: '大份' }, priceFen: 3900, stock: -1 };
+
+// --- scenarios ---------------------------------------------------------------------------------------
+
+const CART_QUERIES = ['.cart-line', '.line-name', '.line-options', '.price', '.step-count', '.step-plus', '.cart-total',
+  '.cart-checkout', '.empty'];
+
+async function cartScenario(root) {
+  const cart = req(root, 'utils/cart.js');
+  const checkout = req(root, 'utils/checkout.js');
+  const config = req(root, 'utils/commerce-config.js');
+  const out = { config: copy(config), unit: {}, totals: {}, page: {}, checkoutFree: {} };
+  const u = out.unit;
+  const max = config.maxQuantity;
+  const brief = (r) => ({
+    lines: r.lines.map((l) => ({ key: l.key, quantity: l.quantity })),
+    added: r.added,
+    limited: r.limited,
+  });
+
+  u.emptyLoad = cart.load();
+  u.keySorted = cart.lineKey('p', { b: '2', a: '1' }) === cart.lineKey('p', { a: '1', b: '2' });
+  u.keyNoOptions = cart.lineKey('p', {});
+  u.keyCake = cart.lineKey(CAKE.productId, CAKE.options);
+
+  const cakeSmall = Object.assign({}, CAKE, { options: { 规格: '小份' }, priceFen: 2900 });
+  u.addCake = brief(cart.add(CAKE, 1, max));
+  u.addCakeLine = cart.load()[0];
+  u.addCakeAgain = brief(cart.add(CAKE, 2, max)); // same product and options: merges into one line
+  u.addCakeSmall = brief(cart.add(cakeSmall, 1, max)); // other options: a line of its own
+  u.addTea = brief(cart.add(TEA, 1, max)); // stock 2
+  u.addTeaOverStock = brief(cart.add(TEA, 5, max)); // only 1 more fits
+  u.addTeaAtStock = brief(cart.add(TEA, 1, max)); // nothing fits
+  u.stored = copy(storage.get('mpgen-cart')).map((l) => ({ key: l.key, quantity: l.quantity }));
+  u.count = cart.count(cart.load());
+  u.subtotalFen = cart.subtotalFen(cart.load()); // 3 * 3900 + 2900 + 2 * 1990
+  const teaKey = cart.lineKey(TEA.productId, TEA.options);
+  const smallKey = cart.lineKey(cakeSmall.productId, cakeSmall.options);
+  const brief2 = (r) => ({ lines: r.lines.map((l) => ({ key: l.key, quantity: l.quantity })), limited: r.limited });
+  u.setTeaOverStock = brief2(cart.setQuantity(teaKey, 9, max)); // clamps to the stock
+  u.setCakeOverCap = brief2(cart.setQuantity(u.keyCake, max + 50, max)); // clamps to maxQuantity (untracked stock)
+  u.setTeaOne = brief2(cart.setQuantity(teaKey, 1, max));
+  u.setTeaFraction = brief2(cart.setQuantity(teaKey, 1.7, max));
+  u.setUnknown = brief2(cart.setQuantity('nope|', 3, max));
+  u.setSmallZero = brief2(cart.setQuantity(smallKey, 0, max)); // 0 removes the line
+  u.addCakeOverCap = brief(cart.add(CAKE, 1, max)); // already at the cap
+  u.remove = cart.remove(u.keyCake).map((l) => ({ key: l.key, quantity: l.quantity }));
+  u.clear = cart.clear();
+  u.storedAfterClear = copy(storage.get('mpgen-cart'));
+
+  // Totals in integer fen: shipping unless the subtotal reaches free_shipping_over.
+  const line = (priceFen, quantity) => ({ priceFen, quantity });
+  out.totals = {
+    empty: checkout.totals([], 0),
+    below: checkout.totals([line(1990, 2), line(3900, 1)], 0), // 7880 + 800
+    justBelow: checkout.totals([line(9899, 1)], 0),
+    atThreshold: checkout.totals([line(3300, 3)], 0), // 9900: free
+    above: checkout.totals([line(1990, 5), line(10, 1)], 0), // 9960: free
+    floaty: checkout.totals([line(10, 3), line(20, 1)], 0), // 0.1*3 + 0.2 in yuan would be 0.5000000000000001
+    discount: checkout.totals([line(1990, 2)], 500),
+    discountOverSubtotal: checkout.totals([line(1990, 1)], 5000),
+  };
+
+  // The cart page with two lines: tea at its stock limit (2 of 2), cake below any limit.
+  cart.add(TEA, 2, max);
+  cart.add(CAKE, 1, max);
+  const comp = mount(root, 'catalog/cart/index');
+  comp.instance.onLoad({});
+  await settle();
+  const page = out.page;
+  page.initial = snapshot(comp, CART_QUERIES);
+  const toastsBefore = calls('showToast').length;
+  await tap(comp, '.step-plus', 0); // tea at its stock: refused with a toast
+  page.afterPlusAtLimit = snapshot(comp, CART_QUERIES);
+  page.toastsAtLimit = calls('showToast').slice(toastsBefore);
+  page.storedAtLimit = copy(storage.get('mpgen-cart')).map((l) => ({ key: l.key, quantity: l.quantity }));
+  const toastsBefore2 = calls('showToast').length;
+  await tap(comp, '.step-plus', 1); // cake: goes up
+  page.afterPlusCake = snapshot(comp, CART_QUERIES);
+  page.toastsCake = calls('showToast').slice(toastsBefore2);
+  await tap(comp, '.step-minus', 0); // tea 2 -> 1
+  page.afterMinusTea = snapshot(comp, CART_QUERIES);
+  page.storedAfterSteps = copy(storage.get('mpgen-cart')).map((l) => ({ key: l.key, quantity: l.quantity }));
+  await tap(comp, '.cart-checkout');
+  page.navigate = calls('navigateTo');
+  comp.detach();
+
+  // The checkout page with a cart worth exactly free_shipping_over.
+  cart.clear();
+  cart.add(Object.assign({}, CAKE, { priceFen: 3300 }), 3, max);
+  const co = mount(root, 'catalog/checkout/index');
+  co.instance.onLoad({});
+  await settle();
+  out.checkoutFree = snapshot(co, ['.sum-row', '.total-price', '.line-price']);
+  // Paying before an address is chosen: a hint and the address picker, no order.
+  const toastsBeforePay = calls('showToast').length;
+  await tap(co, '.pay-button');
+  await waitFor('the address', () => co.data.address);
+  out.payWithoutAddress = {
+    toasts: calls('showToast').slice(toastsBeforePay),
+    chooseAddress: calls('chooseAddress').length,
+    requests: requests.slice(),
+    payments: payments.length,
+    paying: co.data.paying,
+  };
+  co.detach();
+  return out;
+}
+
+const CHECKOUT_QUERIES = ['.address', '.address-who', '.address-where', '.address-empty', '.line', '.line-name',
+  '.line-count', '.line-price', '.sum-row', '.total-price', '.pay-message', '.pay-button', '.back-button'];
+
+async function checkoutScenario(root, outcome) {
+  const cart = req(root, 'utils/cart.js');
+  const config = req(root, 'utils/commerce-config.js');
+  if (outcome === 'order-error') {
+    ordersStatus = 500;
+    holdOrders = true;
+  }
+
+  // The cart as the product page leaves it: tea x2 (19.90) and cake x1 (39.00) = 78.80 + 8.00 shipping.
+  cart.add(Object.assign({}, TEA, { stock: 100 }), 2, config.maxQuantity);
+  cart.add(CAKE, 1, config.maxQuantity);
+  const cartBefore = copy(storage.get('mpgen-cart'));
+
+  const comp = mount(root, 'catalog/checkout/index');
+  comp.instance.onLoad({});
+  await settle();
+  const out = { outcome, cartBefore, initial: snapshot(comp, CHECKOUT_QUERIES) };
+
+  await tap(comp, '.address');
+  await waitFor('the address', () => comp.data.address);
+  out.afterAddress = snapshot(comp, CHECKOUT_QUERIES);
+
+  await tap(comp, '.pay-button');
+  if (outcome === 'order-error') {
+    await waitFor('POST orders', () => held.length === 1);
+  } else {
+    await waitFor('wx.requestPayment', () => payments.length === 1);
+  }
+  await settle();
+  // Pending (the payment sheet is open, or for order-error the order is being created): the button is
+  // locked, and a second tap on it (or on the address) does nothing.
+  out.pending = snapshot(comp, CHECKOUT_QUERIES);
+  out.pendingCart = copy(storage.get('mpgen-cart'));
+  const requestsBefore = requests.length;
+  const addressBefore = calls('chooseAddress').length;
+  await tap(comp, '.pay-button');
+  await tap(comp, '.address');
+  await settle();
+  out.secondTap = {
+    newRequests: requests.slice(requestsBefore),
+    newChooseAddress: calls('chooseAddress').length - addressBefore,
+    payments: payments.length,
+  };
+  if (outcome === 'order-error') release();
+  else pay(outcome === 'pay-success' ? 'success' : outcome === 'pay-fail' ? 'fail' : 'cancel');
+  await waitFor('the result', () => !comp.data.paying);
+  await settle();
+  out.final = snapshot(comp, CHECKOUT_QUERIES);
+  out.cartAfter = copy(storage.has('mpgen-cart') ? storage.get('mpgen-cart') : null);
+  out.session = copy(storage.get('mpgen-session') || null);
+  out.requests = requests.slice();
+  out.payments = payments.map((p) => ({ args: copy(p.options), outcome: p.outcome }));
+  out.loading = { show: calls('showLoading'), hide: calls('hideLoading').length };
+  out.redirects = calls('redirectTo');
+  out.toasts = calls('showToast');
+
+  if (outcome === 'pay-cancel') {
+    // 重新支付: the button works again and that attempt can be paid.
+    const requestsBefore = requests.length;
+    await tap(comp, '.pay-button');
+    await waitFor('the second wx.requestPayment', () => payments.length === 2);
+    const retryRequests = requests.slice(requestsBefore);
+    pay('success');
+    await waitFor('the second payment result', () => !comp.data.paying);
+    await settle();
+    out.retry = {
+      requests: retryRequests,
+      payment: copy(payments[1].options),
+      redirects: calls('redirectTo'),
+      cartAfter: copy(storage.get('mpgen-cart')),
+    };
+  }
+  comp.detach();
+  return out;
+}
+
+const SCENARIOS = {
+  cart: cartScenario,
+  'pay-success': (root) => checkoutScenario(root, 'pay-success'),
+  'pay-fail': (root) => checkoutScenario(root, 'pay-fail'),
+  'pay-cancel': (root) => checkoutScenario(root, 'pay-cancel'),
+  'order-error': (root) => checkoutScenario(root, 'order-error'),
+};
+
+async function main() {
+  const [rootArg, scenario] = process.argv.slice(2);
+  if (!rootArg || !SCENARIOS[scenario]) {
+    process.stderr.write(`usage: node commerce.js <miniprogram-dir> <${Object.keys(SCENARIOS).join('|')}>\n`);
+    process.exit(2);
+  }
+  const root = path.resolve(rootArg);
+  const result = await SCENARIOS[scenario](root);
+  result.scenario = scenario;
+  result.wx = wxLog.slice();
+  result.console = consoleLines.slice();
+  result.errors = errors.slice();
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`${err && err.stack ? err.stack : err}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,327 @@
+"""Drive the generated cart and checkout with npm `miniprogram-simulate` and check what a user sees.
+
+The starter site plus a `commerce:` section is built once with `generator.build.build`; `tests/js/commerce.js`
+then runs one scenario per node process (all started at once) against the built package: utils/cart.js and
+the checkout totals called directly, the cart page rendered and tapped, and the checkout page taken through
+address -> pay -> success / fail / cancel / order error with a recording `wx` mock (in-memory storage,
+wx.login, scripted wx.request, wx.requestPayment held pending until the scenario answers it).
+
+Needs node and `npm ci --prefix tests/js`; skipped otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.build import build
+from generator.starter import create_starter
+
+JS_DIR = Path(__file__).parent / "js"
+COMMERCE_JS = JS_DIR / "commerce.js"
+INSTALL = "npm ci --prefix tests/js"
+
+COMMERCE = """
+commerce:
+  api: https://api.example.com/shop
+  shipping_fee: 8
+  free_shipping_over: 99
+"""
+
+API = "https://api.example.com/shop/"
+SCENARIOS = ["cart", "pay-success", "pay-fail", "pay-cancel", "order-error"]
+PAYMENT = {
+    "timeStamp": "1700000000",
+    "nonceStr": "nonce-1",
+    "package": "prepay_id=wx123",
+    "signType": "RSA",
+    "paySign": "signature==",
+}
+TEA_KEY = "sample-1|"
+CAKE_KEY = "sample-2|规格=大份"
+# The checkout cart: tea 2 x 19.90 + cake 1 x 39.00 = 78.80, below 99, so 8.00 shipping.
+SUBTOTAL_FEN = 2 * 1990 + 3900
+TOTAL_FEN = SUBTOTAL_FEN + 800
+
+
+def _node() -> str:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip(f"node is not installed; the commerce tests need node and `{INSTALL}`")
+    if not (JS_DIR / "node_modules" / "miniprogram-simulate").is_dir():
+        pytest.skip(f"tests/js/node_modules is missing; run `{INSTALL}`")
+    return node
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    node = _node()
+    site_dir = tmp_path_factory.mktemp("commerce-site") / "site"
+    site_file = create_starter(site_dir, "店")
+    with site_file.open("a", encoding="utf-8") as f:
+        f.write(COMMERCE)
+    build(site_dir, site_dir / "out")
+    root = site_dir / "out" / "miniprogram"
+    procs = {
+        name: subprocess.Popen(
+            [node, str(COMMERCE_JS), str(root), name],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=JS_DIR,
+        )
+        for name in SCENARIOS
+    }
+    results: dict[str, Any] = {}
+    for name, proc in procs.items():
+        try:
+            out, err = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate()
+        assert proc.returncode == 0, f"commerce.js {name} failed ({proc.returncode}):\n{err}"
+        results[name] = json.loads(out)
+    return results
+
+
+def texts(snapshot: dict[str, Any], selector: str) -> list[str]:
+    return [element["text"] for element in snapshot["queries"][selector]]
+
+
+def button(snapshot: dict[str, Any]) -> dict[str, Any]:
+    (pay,) = snapshot["queries"][".pay-button"]
+    attrs = pay["attrs"]
+    return {"text": pay["text"], "loading": bool(attrs.get("loading")), "disabled": bool(attrs.get("disabled"))}
+
+
+def keys(lines: list[dict[str, Any]]) -> list[tuple[str, int]]:
+    return [(line["key"], line["quantity"]) for line in lines]
+
+
+def shop_requests(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The requests to the commerce API (not, say, analytics)."""
+    return [q for q in result["requests"] if q["url"].startswith(API)]
+
+
+def calls(result: dict[str, Any], api: str) -> list[Any]:
+    return [call["args"][0] for call in result["wx"] if call["api"] == api]
+
+
+# --- utils/cart.js and the totals ---------------------------------------------------------------------
+
+
+def test_cart_module_adds_merges_and_limits(runs: dict[str, Any]) -> None:
+    r = runs["cart"]
+    assert r["errors"] == []
+    u = r["unit"]
+    assert u["emptyLoad"] == []
+    assert u["keySorted"] is True and u["keyCake"] == CAKE_KEY and u["keyNoOptions"] == "p|"
+
+    # A new line keeps what the product page gave it, under its key.
+    assert u["addCake"] == {"lines": [{"key": CAKE_KEY, "quantity": 1}], "added": 1, "limited": False}
+    assert u["addCakeLine"] == {
+        "key": CAKE_KEY,
+        "quantity": 1,
+        "productId": "sample-2",
+        "name": "示例商品二",
+        "image": "",
+        "options": {"规格": "大份"},
+        "priceFen": 3900,
+        "stock": -1,
+    }
+    # Same product and options merge; other options make their own line.
+    assert u["addCakeAgain"] == {"lines": [{"key": CAKE_KEY, "quantity": 3}], "added": 2, "limited": False}
+    assert keys(u["addCakeSmall"]["lines"]) == [(CAKE_KEY, 3), ("sample-2|规格=小份", 1)]
+
+    # Stock 2: adding 5 to 1 adds only 1, then nothing.
+    assert (u["addTea"]["added"], u["addTea"]["limited"]) == (1, False)
+    assert (u["addTeaOverStock"]["added"], u["addTeaOverStock"]["limited"]) == (1, True)
+    assert (u["addTeaAtStock"]["added"], u["addTeaAtStock"]["limited"]) == (0, True)
+    assert dict(keys(u["addTeaAtStock"]["lines"]))[TEA_KEY] == 2
+    assert u["stored"] == [
+        {"key": CAKE_KEY, "quantity": 3},
+        {"key": "sample-2|规格=小份", "quantity": 1},
+        {"key": TEA_KEY, "quantity": 2},
+    ]
+    assert u["count"] == 6
+    assert u["subtotalFen"] == 3 * 3900 + 2900 + 2 * 1990
+
+
+def test_cart_module_set_quantity_clamps_and_remove(runs: dict[str, Any]) -> None:
+    u = runs["cart"]["unit"]
+    cap = runs["cart"]["config"]["maxQuantity"]
+    assert cap == 99
+    assert dict(keys(u["setTeaOverStock"]["lines"]))[TEA_KEY] == 2 and u["setTeaOverStock"]["limited"] is True
+    assert dict(keys(u["setCakeOverCap"]["lines"]))[CAKE_KEY] == cap and u["setCakeOverCap"]["limited"] is True
+    assert dict(keys(u["setTeaOne"]["lines"]))[TEA_KEY] == 1 and u["setTeaOne"]["limited"] is False
+    assert dict(keys(u["setTeaFraction"]["lines"]))[TEA_KEY] == 1  # whole units only
+    assert u["setUnknown"]["limited"] is False and len(u["setUnknown"]["lines"]) == 3  # unknown key: unchanged
+    assert keys(u["setSmallZero"]["lines"]) == [(CAKE_KEY, cap), (TEA_KEY, 1)]  # 0 removes the line
+    assert (u["addCakeOverCap"]["added"], u["addCakeOverCap"]["limited"]) == (0, True)
+    assert u["remove"] == [{"key": TEA_KEY, "quantity": 1}]
+    assert u["clear"] == [] and u["storedAfterClear"] == []
+
+
+def test_totals_in_fen_with_shipping_below_free_shipping_over(runs: dict[str, Any]) -> None:
+    config = runs["cart"]["config"]
+    assert (config["shippingFen"], config["freeShippingOverFen"], config["api"]) == (800, 9900, API)
+    t = runs["cart"]["totals"]
+    assert t["empty"] == {"subtotal": 0, "shipping": 0, "discount": 0, "total": 0}  # no shipping on nothing
+    assert t["below"] == {"subtotal": 7880, "shipping": 800, "discount": 0, "total": 8680}
+    assert t["justBelow"] == {"subtotal": 9899, "shipping": 800, "discount": 0, "total": 10699}
+    assert t["atThreshold"] == {"subtotal": 9900, "shipping": 0, "discount": 0, "total": 9900}
+    assert t["above"] == {"subtotal": 9960, "shipping": 0, "discount": 0, "total": 9960}
+    assert t["floaty"] == {"subtotal": 50, "shipping": 800, "discount": 0, "total": 850}  # integers, no 0.1+0.2
+    assert t["discount"] == {"subtotal": 3980, "shipping": 800, "discount": 500, "total": 4280}
+    assert t["discountOverSubtotal"]["discount"] == 1990 and t["discountOverSubtotal"]["total"] == 800
+    for sums in t.values():
+        assert all(isinstance(v, int) for v in sums.values())
+
+
+# --- the cart page ---------------------------------------------------------------------------------------
+
+
+def test_cart_page_shows_lines_prices_and_subtotal(runs: dict[str, Any]) -> None:
+    r = runs["cart"]
+    page = r["page"]["initial"]
+    assert texts(page, ".line-name") == ["示例商品一", "示例商品二"]
+    assert texts(page, ".line-options") == ["大份"]
+    assert texts(page, ".step-count") == ["2", "1"]
+    assert texts(page, ".price") == ["¥19.90", "¥39.00", "¥78.80"]
+    assert texts(page, ".cart-total") == ["合计 ¥78.80"]
+    assert texts(page, ".cart-checkout") == ["去结算（3）"]
+    assert page["queries"][".empty"] == []
+    plus = [e["class"].split() for e in page["queries"][".step-plus"]]
+    assert "step-disabled" in plus[0] and "step-disabled" not in plus[1]  # tea is at its stock (2)
+
+
+def test_cart_page_plus_at_the_stock_limit_toasts_and_stays(runs: dict[str, Any]) -> None:
+    p = runs["cart"]["page"]
+    assert p["toastsAtLimit"] == [{"title": "库存不足", "icon": "none"}]
+    assert texts(p["afterPlusAtLimit"], ".step-count") == ["2", "1"]
+    assert texts(p["afterPlusAtLimit"], ".cart-total") == ["合计 ¥78.80"]
+    assert p["storedAtLimit"] == [{"key": TEA_KEY, "quantity": 2}, {"key": CAKE_KEY, "quantity": 1}]
+
+    # Below the limit + and − change the quantity, the subtotal and the stored cart, without a toast.
+    assert p["toastsCake"] == []
+    assert texts(p["afterPlusCake"], ".step-count") == ["2", "2"]
+    assert texts(p["afterPlusCake"], ".cart-total") == ["合计 ¥117.80"]
+    assert texts(p["afterMinusTea"], ".step-count") == ["1", "2"]
+    assert texts(p["afterMinusTea"], ".cart-total") == ["合计 ¥97.90"]
+    assert "step-disabled" not in p["afterMinusTea"]["queries"][".step-plus"][0]["class"].split()
+    assert p["storedAfterSteps"] == [{"key": TEA_KEY, "quantity": 1}, {"key": CAKE_KEY, "quantity": 2}]
+    assert p["navigate"] == [{"url": "/catalog/checkout/index"}]
+
+
+def test_checkout_free_shipping_and_no_order_without_an_address(runs: dict[str, Any]) -> None:
+    r = runs["cart"]
+    assert texts(r["checkoutFree"], ".sum-row") == ["商品金额¥99.00", "运费免运费", "应付¥99.00"]
+    assert texts(r["checkoutFree"], ".total-price") == ["¥99.00"]
+    w = r["payWithoutAddress"]
+    assert w["toasts"] == [{"title": "请先选择收货地址", "icon": "none"}]
+    assert w["chooseAddress"] == 1
+    assert [q for q in w["requests"] if q["url"].startswith(API)] == []
+    assert w["payments"] == 0 and w["paying"] is False
+
+
+# --- the checkout page -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["pay-success", "pay-fail", "pay-cancel", "order-error"])
+def test_checkout_address_totals_and_locked_while_paying(runs: dict[str, Any], name: str) -> None:
+    r = runs[name]
+    assert r["errors"] == []
+    initial = r["initial"]
+    assert texts(initial, ".address-empty") == ["选择收货地址 ›"]
+    assert texts(initial, ".line-name") == ["示例商品一", "示例商品二"]
+    assert texts(initial, ".line-count") == ["×2", "×1"]
+    assert texts(initial, ".line-price") == ["¥39.80", "¥39.00"]
+    assert texts(initial, ".sum-row") == ["商品金额¥78.80", "运费¥8.00", "应付¥86.80"]
+    assert button(initial) == {"text": "微信支付", "loading": False, "disabled": False}
+
+    # The chosen address is shown masked; the full name and number never reach the screen.
+    shown = r["afterAddress"]
+    assert texts(shown, ".address-who") == ["张**  138****5678"]
+    assert texts(shown, ".address-where") == ["广东省广州市海珠区新港中路397号"]
+    assert "张三丰" not in shown["text"] and "13812345678" not in shown["text"]
+
+    # While the order is being created / the payment sheet is open: locked, and a second tap does nothing.
+    pending = r["pending"]
+    assert button(pending) == {"text": "支付中…", "loading": True, "disabled": True}
+    assert r["pendingCart"] == r["cartBefore"]
+    assert r["secondTap"]["newRequests"] == [] and r["secondTap"]["newChooseAddress"] == 0
+    assert r["secondTap"]["payments"] == (0 if name == "order-error" else 1)
+    assert r["loading"] == {"show": [{"title": "正在支付", "mask": True}], "hide": 1}
+
+    # Login once, then one order with the session, the items, the address and the total in fen.
+    session, order = shop_requests(r)[:2]
+    assert (session["url"], session["method"], session["data"]) == (API + "session", "POST", {"code": "CODE1"})
+    assert r["session"]["session"] == "S1"
+    orders = [q for q in shop_requests(r) if q["url"] == API + "orders"]
+    assert orders == [order]
+    assert order["method"] == "POST"
+    assert order["header"]["Authorization"] == "Bearer S1"
+    assert order["data"]["items"] == [
+        {"productId": "sample-1", "options": {}, "quantity": 2, "priceFen": 1990},
+        {"productId": "sample-2", "options": {"规格": "大份"}, "quantity": 1, "priceFen": 3900},
+    ]
+    assert order["data"]["totalFen"] == TOTAL_FEN
+    assert order["data"]["address"]["userName"] == "张三丰"  # the server needs the real address
+    assert "errMsg" not in order["data"]["address"]  # only address fields travel
+
+
+def test_pay_success_redirects_and_empties_the_cart(runs: dict[str, Any]) -> None:
+    r = runs["pay-success"]
+    assert r["payments"] == [{"args": PAYMENT, "outcome": "success"}]
+    assert r["redirects"] == [{"url": "/catalog/result/index?order=O1"}]
+    assert r["cartAfter"] == []
+    assert r["final"]["queries"][".pay-message"] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "message", "failed_style"),
+    [
+        ("pay-fail", "支付没有完成，请重试", True),
+        ("pay-cancel", "已取消支付，订单已保留，可以重新支付", False),
+    ],
+)
+def test_pay_fail_or_cancel_keeps_the_cart_and_offers_retry(
+    runs: dict[str, Any], name: str, message: str, failed_style: bool
+) -> None:
+    r = runs[name]
+    assert r["payments"] == [{"args": PAYMENT, "outcome": "fail" if name == "pay-fail" else "cancel"}]
+    final = r["final"]
+    (shown,) = final["queries"][".pay-message"]
+    assert shown["text"] == message
+    assert ("pay-failed" in shown["class"].split()) is failed_style
+    assert button(final) == {"text": "重新支付", "loading": False, "disabled": False}
+    assert r["redirects"] == []
+    assert r["cartAfter"] == r["cartBefore"]
+    assert keys(r["cartAfter"]) == [(TEA_KEY, 2), (CAKE_KEY, 1)]
+
+
+def test_pay_again_after_cancel_pays_the_kept_order(runs: dict[str, Any]) -> None:
+    retry = runs["pay-cancel"]["retry"]
+    # "重新支付" pays the order created before: no second login and no second order.
+    assert retry["requests"] == []
+    assert retry["payment"] == PAYMENT
+    assert [r["url"] for r in retry["redirects"]] == ["/catalog/result/index?order=O1"]
+    assert retry["cartAfter"] == []
+
+
+def test_order_error_shows_the_failure_and_never_asks_to_pay(runs: dict[str, Any]) -> None:
+    r = runs["order-error"]
+    assert [(q["url"], q["statusCode"]) for q in shop_requests(r)] == [(API + "session", 200), (API + "orders", 500)]
+    assert r["payments"] == [] and calls(r, "requestPayment") == []
+    final = r["final"]
+    (shown,) = final["queries"][".pay-message"]
+    assert shown["text"] == "网络不太好，订单没有提交成功，请重试"
+    assert "pay-failed" in shown["class"].split()
+    assert button(final) == {"text": "重新支付", "loading": False, "disabled": False}
+    assert r["redirects"] == []
+    assert r["cartAfter"] == r["cartBefore"]
