@@ -20,10 +20,14 @@ from .spec import (
     ButtonBlock,
     CategoriesBlock,
     Category,
+    CheckinBlock,
     ContactBlock,
+    CouponsBlock,
     FormBlock,
     ImageBlock,
+    InviteBlock,
     LinkTarget,
+    MemberBlock,
     NoticeBlock,
     Page,
     Product,
@@ -414,6 +418,19 @@ class Planner:
                 }
             case ButtonBlock():
                 return {"type": "button", "text": block.text, "style": block.style, "link": self.link(block)}
+            case CouponsBlock():
+                return {"type": "coupons", "title": block.title}
+            case CheckinBlock():
+                return {
+                    "type": "checkin",
+                    "title": block.title,
+                    "rewardDays": block.reward_days,
+                    "reward": block.reward,
+                }
+            case InviteBlock():
+                return {"type": "invite", "title": block.title, "friends": block.friends, "reward": block.reward}
+            case MemberBlock():
+                return {"type": "member", "title": block.title}
         raise AssertionError(f"unplanned block {block!r}")
 
     def products_block(self, block: ProductsBlock) -> dict[str, Any]:

@@ -251,6 +251,38 @@ class ButtonBlock(LinkTarget):
         return self
 
 
+class CouponsBlock(SpecModel):
+    type: Literal["coupons"]
+    title: Annotated[str, StringConstraints(max_length=40)] = "领券中心"
+    """Heading; the coupons themselves come from the backend (GET coupons), claimed with one tap."""
+
+
+class CheckinBlock(SpecModel):
+    type: Literal["checkin"]
+    title: Annotated[str, StringConstraints(max_length=40)] = "每日签到"
+    """Heading."""
+    reward_days: int = Field(default=7, ge=2, le=31)
+    """Days in a row that earn the reward (the seed's rule: 7)."""
+    reward: Annotated[str, StringConstraints(min_length=1, max_length=30)]
+    """What the streak earns, e.g. 满50减10优惠券 (granted by the backend)."""
+
+
+class InviteBlock(SpecModel):
+    type: Literal["invite"]
+    title: Annotated[str, StringConstraints(max_length=40)] = "邀请好友"
+    """Heading."""
+    friends: int = Field(default=3, ge=1, le=20)
+    """Invited friends who must register (not just receive a share) to earn the reward."""
+    reward: Annotated[str, StringConstraints(min_length=1, max_length=30)]
+    """What the inviter earns, e.g. 满99减20优惠券. Rewards for forwarding itself are against WeChat's rules."""
+
+
+class MemberBlock(SpecModel):
+    type: Literal["member"]
+    title: Annotated[str, StringConstraints(max_length=40)] = "我的"
+    """Heading; shows the member's points and level (GET member) and links to orders and coupons."""
+
+
 Block = Annotated[
     BannerBlock
     | ProductsBlock
@@ -261,11 +293,20 @@ Block = Annotated[
     | ArticleBlock
     | FormBlock
     | ContactBlock
-    | ButtonBlock,
+    | ButtonBlock
+    | CouponsBlock
+    | CheckinBlock
+    | InviteBlock
+    | MemberBlock,
     Field(discriminator="type"),
 ]
 
-BLOCK_TYPES = ("banner", "products", "categories", "text", "image", "notice", "article", "form", "contact", "button")
+BLOCK_TYPES = (
+    "banner", "products", "categories", "text", "image", "notice", "article", "form", "contact", "button",
+    "coupons", "checkin", "invite", "member",
+)  # fmt: skip
+GROWTH_BLOCKS = ("coupons", "checkin", "invite", "member")
+"""Blocks that talk to the commerce backend (they need `commerce:`)."""
 
 
 class Page(SpecModel):

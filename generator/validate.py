@@ -605,6 +605,11 @@ def check_references(
                         report(path, "shows categories but the site has no catalog; add a `catalog:` section")
                     for c, ref in enumerate(block.categories or []):
                         check_ref("category", ref, path + ("categories", c))
+                case "coupons" | "checkin" | "invite" | "member" if spec.commerce is None:
+                    report(
+                        path + ("type",),
+                        f"a {block.type} block talks to your backend; add a `commerce:` section with its api",
+                    )
                 case "form":
                     names: dict[str, SpecPath] = {}
                     for f, form_field in enumerate(block.fields):

@@ -34,7 +34,11 @@ commerce:
 """
 
 API = "https://api.example.com/shop/"
-SCENARIOS = ["cart", "pay-success", "pay-fail", "pay-cancel", "order-error"]
+SCENARIOS = ["cart", "pay-success", "pay-fail", "pay-cancel", "order-error", "coupons", "checkin"]
+GROWTH_BLOCKS = (
+    "      - {type: coupons}\n      - {type: checkin, reward: 满50减10优惠券}\n"
+    "      - {type: invite, reward: 满99减20优惠券}\n      - {type: member}\n"
+)
 PAYMENT = {
     "timeStamp": "1700000000",
     "nonceStr": "nonce-1",
@@ -63,8 +67,10 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     node = _node()
     site_dir = tmp_path_factory.mktemp("commerce-site") / "site"
     site_file = create_starter(site_dir, "店")
-    with site_file.open("a", encoding="utf-8") as f:
-        f.write(COMMERCE)
+    text = site_file.read_text(encoding="utf-8").replace(
+        "      - type: contact\n", GROWTH_BLOCKS + "      - type: contact\n"
+    )
+    site_file.write_text(text + COMMERCE, encoding="utf-8")
     build(site_dir, site_dir / "out")
     root = site_dir / "out" / "miniprogram"
     procs = {
@@ -104,8 +110,8 @@ def keys(lines: list[dict[str, Any]]) -> list[tuple[str, int]]:
 
 
 def shop_requests(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """The requests to the commerce API (not, say, analytics)."""
-    return [q for q in result["requests"] if q["url"].startswith(API)]
+    """The requests to the commerce API about the order (not analytics, not the coupon list shown on load)."""
+    return [q for q in result["requests"] if q["url"].startswith(API) and not q["url"].endswith("/coupons/mine")]
 
 
 def calls(result: dict[str, Any], api: str) -> list[Any]:
@@ -225,7 +231,7 @@ def test_checkout_free_shipping_and_no_order_without_an_address(runs: dict[str, 
     w = r["payWithoutAddress"]
     assert w["toasts"] == [{"title": "请先选择收货地址", "icon": "none"}]
     assert w["chooseAddress"] == 1
-    assert [q for q in w["requests"] if q["url"].startswith(API)] == []
+    assert [q for q in w["requests"] if q["url"].startswith(API + "orders")] == []
     assert w["payments"] == 0 and w["paying"] is False
 
 
@@ -308,7 +314,7 @@ def test_pay_fail_or_cancel_keeps_the_cart_and_offers_retry(
 def test_pay_again_after_cancel_pays_the_kept_order(runs: dict[str, Any]) -> None:
     retry = runs["pay-cancel"]["retry"]
     # "重新支付" pays the order created before: no second login and no second order.
-    assert retry["requests"] == []
+    assert [q for q in retry["requests"] if not q["url"].endswith("/coupons/mine")] == []
     assert retry["payment"] == PAYMENT
     assert [r["url"] for r in retry["redirects"]] == ["/catalog/result/index?order=O1"]
     assert retry["cartAfter"] == []
@@ -325,3 +331,30 @@ def test_order_error_shows_the_failure_and_never_asks_to_pay(runs: dict[str, Any
     assert button(final) == {"text": "重新支付", "loading": False, "disabled": False}
     assert r["redirects"] == []
     assert r["cartAfter"] == r["cartBefore"]
+
+
+def test_coupons_block_lists_and_claims(runs: dict[str, Any]) -> None:
+    run = runs["coupons"]
+    assert run["errors"] == []
+    before = run["before"]["queries"]
+    assert [c["text"] for c in before[".coupon-amount"]] == ["¥10.00", "¥3.00"]
+    assert before[".coupon-rule"][0]["text"] == "满¥50.00可用，2026-12-31 前有效"
+    assert [c["text"] for c in before[".coupon-claim"]] == ["领取", "已领取"]
+    claims = [r for r in run["requests"] if r["url"].endswith("/coupons/C1/claim")]
+    assert len(claims) == 1 and claims[0]["method"] == "POST" and claims[0]["header"]["Authorization"] == "Bearer S1"
+    assert [c["text"] for c in run["after"]["queries"][".coupon-claim"]] == ["已领取", "已领取"]
+    assert run["toasts"][-1]["title"] == "领取成功"
+
+
+def test_checkin_block_streak_and_reward(runs: dict[str, Any]) -> None:
+    run = runs["checkin"]
+    assert run["errors"] == []
+    days = run["before"]["queries"][".checkin-day"]
+    assert len(days) == 7 and sum("checkin-done" in d["class"] for d in days) == 6
+    assert run["before"]["queries"][".checkin-rule"][0]["text"] == "连续签到 7 天，可获得满50减10优惠券"
+    after = run["after"]["queries"]
+    assert sum("checkin-done" in d["class"] for d in after[".checkin-day"]) == 7
+    assert after[".checkin-reward"][0]["text"] == "已连续签到 7 天，奖励已发放：满50减10优惠券"
+    assert after[".checkin-button"][0]["text"] == "今天已签到（连续 7 天）"
+    assert run["postsAfterFirst"] == 1 and run["postsAfterSecond"] == 1  # a second tap does nothing
+    assert run["toasts"][-1]["title"] == "奖励已到账"

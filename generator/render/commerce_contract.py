@@ -44,7 +44,7 @@ def contract(api: str, shop: str) -> dict[str, Any]:
             "paySign": {"type": "string"},
         },
     }
-    item = {
+    item: dict[str, Any] = {
         "type": "object",
         "required": ["productId", "quantity", "priceFen"],
         "properties": {
@@ -68,6 +68,7 @@ def contract(api: str, shop: str) -> dict[str, Any]:
             "securitySchemes": {"session": {"type": "http", "scheme": "bearer", "description": "From POST /session."}}
         },
         "paths": {
+            **growth_paths(),
             "/session": {
                 "post": {
                     "summary": "Log in: exchange a wx.login code (code2Session) for a session of your own",
@@ -190,5 +191,79 @@ def contract(api: str, shop: str) -> dict[str, Any]:
                     },
                 },
             },
+        },
+    }
+
+
+def _get(summary: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "summary": summary,
+        "security": BEARER,
+        "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": schema}}}},
+    }
+
+
+COUPON = {
+    "type": "object",
+    "required": ["id", "title", "amountFen"],
+    "properties": {
+        "id": {"type": "string"},
+        "title": {"type": "string"},
+        "amountFen": MONEY,
+        "minSpendFen": MONEY,
+        "expires": {"type": "string", "format": "date"},
+        "claimed": {"type": "boolean"},
+    },
+}
+CHECKIN = {
+    "type": "object",
+    "required": ["streak", "checkedInToday"],
+    "properties": {
+        "streak": {"type": "integer", "minimum": 0},
+        "checkedInToday": {"type": "boolean"},
+        "rewarded": {"type": "boolean", "description": "The streak just reached the declared number of days."},
+    },
+}
+
+
+def growth_paths() -> dict[str, Any]:
+    coupons = {"type": "object", "properties": {"coupons": {"type": "array", "items": COUPON}}}
+    return {
+        "/coupons": {"get": _get("Coupons the customer can claim", coupons)},
+        "/coupons/mine": {"get": _get("The customer's unused coupons, for checkout", coupons)},
+        "/coupons/{id}/claim": {
+            "post": {
+                "summary": "Claim a coupon",
+                "security": BEARER,
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "Claimed"}, "409": {"description": "Already claimed or gone"}},
+            }
+        },
+        "/checkin": {
+            "get": _get("Today's check-in state", CHECKIN),
+            "post": {
+                **_get("Check in for today (idempotent within a day)", CHECKIN),
+                "summary": "Check in for today (idempotent within a day)",
+            },
+        },
+        "/invites": {
+            "get": _get(
+                "How many invited friends registered",
+                {"type": "object", "properties": {"registered": {"type": "integer", "minimum": 0}}},
+            )
+        },
+        "/member": {
+            "get": _get(
+                "The member card",
+                {
+                    "type": "object",
+                    "properties": {
+                        "nickname": {"type": "string"},
+                        "level": {"type": "string"},
+                        "points": {"type": "integer"},
+                        "phone": {"type": "string", "description": "Shown masked (138****1234)."},
+                    },
+                },
+            )
         },
     }

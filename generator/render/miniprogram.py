@@ -58,7 +58,7 @@ class _Renderer:
         site = self.site
         used_components = sorted({c for route in site.routes for c in route.components})
         self.add_text("app.json", _json(self.app_json()), "generator.render.miniprogram")
-        self.add_template("app.js")
+        self.add_template("app.js", commerce=site.spec.commerce is not None)
         self.add_template(
             "app.wxss",
             theme=site.theme,
@@ -253,7 +253,14 @@ class _Renderer:
         self.add_template(
             f"{route.path}.wxml", "pages/page/index.wxml", blocks=[f"block-{b['type']}" for b in route.blocks]
         )
-        self.add_template(f"{route.path}.js", "pages/page/index.js", page_id=page.id, data=data, share=page.share)
+        self.add_template(
+            f"{route.path}.js",
+            "pages/page/index.js",
+            page_id=page.id,
+            data=data,
+            share=page.share,
+            commerce=self.site.spec.commerce is not None,
+        )
         self.add_template(f"{route.path}.wxss", "pages/page/index.wxss")
         using = {c: f"/components/{c}/index" for c in route.components}
         self.add_text(

@@ -1,6 +1,11 @@
 // App entry: offers a restart when WeChat has downloaded a newer version of this mini-program.
 App({
-  onLaunch() {
+  onLaunch(options) {
+[% if commerce %]
+    // a friend's share link: remember who invited us; the login hook tells the backend
+    const inviter = options && options.query && options.query.inviter;
+    if (inviter) wx.setStorageSync('mpgen-inviter', inviter);
+[% endif %]
     if (!wx.getUpdateManager) return;
     const updater = wx.getUpdateManager();
     updater.onUpdateReady(() => {

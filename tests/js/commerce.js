@@ -105,7 +105,23 @@ function answer(url) {
     orderSeq += 1;
     return { statusCode: 200, data: { orderId: `O${orderSeq}`, payment: Object.assign({}, PAYMENT) } };
   }
+  if (/\/coupons$/.test(url)) {
+    return { statusCode: 200, data: { coupons: [
+      { id: 'C1', title: '新人券', amountFen: 1000, minSpendFen: 5000, expires: '2026-12-31' },
+      { id: 'C2', title: '无门槛券', amountFen: 300, minSpendFen: 0, claimed: true },
+    ] } };
+  }
+  if (/\/coupons\/C1\/claim$/.test(url)) return { statusCode: 200, data: { claimed: true } };
+  if (/\/checkin$/.test(url)) return { statusCode: 200, data: checkinAnswer() };
   return { statusCode: 404, data: { error: 'not found' } };
+}
+
+// The backend's check-in state: 6 days in a row so far; checking in today makes 7 (the reward).
+let checkedToday = false;
+function checkinAnswer() {
+  const last = requests[requests.length - 1];
+  if (last && last.method === 'POST') checkedToday = true;
+  return checkedToday ? { streak: 7, checkedInToday: true, rewarded: true } : { streak: 6, checkedInToday: false };
 }
 
 const stubs = {
@@ -238,9 +254,9 @@ function snapshot(comp, queries) {
   return result;
 }
 
-function mount(root, page) {
+function mount(root, page, props) {
   const id = simulate.load(path.join(root, page), { rootPath: root, compiler: 'official' });
-  const comp = simulate.render(id, {});
+  const comp = simulate.render(id, props || {});
   const parent = document.createElement('parent-wrapper');
   document.body.appendChild(parent);
   comp.attach(parent);
@@ -455,6 +471,40 @@ const SCENARIOS = {
   'pay-cancel': (root) => checkoutScenario(root, 'pay-cancel'),
   'order-error': (root) => checkoutScenario(root, 'order-error'),
 };
+
+// Coupons block: the list from the backend, money in yuan, claiming one (loading, then 已领取).
+async function couponsScenario(root) {
+  const comp = mount(root, 'components/block-coupons/index', { block: { type: 'coupons', title: '领券中心' } });
+  await waitFor('coupons', () => comp.querySelectorAll('.coupon').length === 2);
+  const queries = ['.coupon-amount', '.coupon-title', '.coupon-rule', '.coupon-claim'];
+  const before = snapshot(comp, queries);
+  await tap(comp, '.coupon-claim', 0);
+  await waitFor('claim', () => !comp.data.claiming);
+  await settle();
+  return { before, after: snapshot(comp, queries), requests: copy(requests), toasts: calls('showToast'),
+    events: calls('reportEvent') };
+}
+
+// Check-in block: a 6-day streak shown, checking in makes 7 and reports the reward; a second tap does nothing.
+async function checkinScenario(root) {
+  const block = { type: 'checkin', title: '每日签到', rewardDays: 7, reward: '满50减10优惠券' };
+  const comp = mount(root, 'components/block-checkin/index', { block });
+  await waitFor('state', () => comp.data.streak === 6);
+  const queries = ['.checkin-day', '.checkin-button', '.checkin-reward', '.checkin-rule'];
+  const before = snapshot(comp, queries);
+  await tap(comp, '.checkin-button');
+  await waitFor('check-in', () => comp.data.checkedIn && !comp.data.busy);
+  await settle();
+  const posts = () => requests.filter((r) => /\/checkin$/.test(r.url) && r.method === 'POST').length;
+  const postsAfterFirst = posts();
+  await tap(comp, '.checkin-button');
+  await settle();
+  return { before, after: snapshot(comp, queries), postsAfterFirst, postsAfterSecond: posts(),
+    toasts: calls('showToast'), events: calls('reportEvent') };
+}
+
+SCENARIOS.coupons = couponsScenario;
+SCENARIOS.checkin = checkinScenario;
 
 async function main() {
   const [rootArg, scenario] = process.argv.slice(2);

@@ -15,7 +15,8 @@ function ensure() {
   return new Promise((resolve, reject) => {
     wx.login({
       success(res) {
-        request({ url: config.api + 'session', method: 'POST', data: { code: res.code } })
+        const inviter = wx.getStorageSync('mpgen-inviter') || undefined;
+        request({ url: config.api + 'session', method: 'POST', data: { code: res.code, inviter } })
           .then((session) => {
             wx.setStorageSync(KEY, session);
             resolve(session);

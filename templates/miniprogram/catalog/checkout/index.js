@@ -2,6 +2,9 @@
 // button shows loading and is disabled, so a double tap can never create two orders.
 const cart = require('../../utils/cart.js');
 const checkout = require('../../utils/checkout.js');
+const config = require('../../utils/commerce-config.js');
+const session = require('../../utils/session.js');
+const { request } = require('../../utils/request.js');
 const mask = require('../../utils/mask.js');
 const { yuan } = require('../../utils/money.js');
 const { track } = require('../../utils/track.js');
@@ -16,10 +19,40 @@ const MESSAGES = {
 
 Component({
   options: { addGlobalClass: true },
-  data: { lines: [], address: null, paying: false, state: '', message: '', only: '' },
+  data: {
+    lines: [], address: null, paying: false, state: '', message: '', only: '',
+    coupons: [], couponNames: [], couponIndex: 0, discountText: ''
+  },
   methods: {
     onLoad(query) {
       this.setData({ only: (query && query.line) || '' });
+      this.refresh();
+      this.loadCoupons();
+    },
+    // The customer's usable coupons (GET coupons/mine); the first choice is always "不使用".
+    loadCoupons() {
+      return session
+        .ensure()
+        .then((s) => request({ url: config.api + 'coupons/mine', header: session.header(s) }))
+        .then((answer) => {
+          const coupons = (answer && answer.coupons) || [];
+          this.setData({
+            coupons,
+            couponNames: ['不使用'].concat(coupons.map((c) => c.title + '（' + yuan(c.amountFen) + '）')),
+            couponIndex: 0
+          });
+        })
+        .catch(() => {});
+    },
+    chosenCoupon() {
+      const coupon = this.data.coupons[this.data.couponIndex - 1];
+      if (!coupon) return null;
+      const subtotal = this.data.lines.reduce((sum, l) => sum + l.priceFen * l.quantity, 0);
+      return subtotal >= (coupon.minSpendFen || 0) ? coupon : null;
+    },
+    onCoupon(event) {
+      this.setData({ couponIndex: Number(event.detail.value) });
+      if (this.data.couponIndex && !this.chosenCoupon()) wx.showToast({ title: '未达到使用门槛', icon: 'none' });
       this.refresh();
     },
     refresh() {
@@ -27,8 +60,10 @@ Component({
       const only = this.data.only;
       // the key arrives URL-encoded or already decoded, depending on the client
       const lines = only ? all.filter((l) => l.key === only || encodeURIComponent(l.key) === only) : all;
-      const sums = checkout.totals(lines, 0);
+      const coupon = this.chosenCoupon ? this.chosenCoupon() : null;
+      const sums = checkout.totals(lines, coupon ? coupon.amountFen : 0);
       this.setData({
+        discountText: sums.discount ? yuan(sums.discount) : '',
         lines: lines.map((l) => Object.assign({}, l, { amountText: yuan(l.priceFen * l.quantity) })),
         subtotalText: yuan(sums.subtotal),
         shippingText: sums.shipping ? yuan(sums.shipping) : '免运费',
@@ -67,7 +102,8 @@ Component({
       const order = {
         items: lines.map((l) => ({ productId: l.productId, options: l.options, quantity: l.quantity, priceFen: l.priceFen })),
         address: this.rawAddress,
-        totalFen: checkout.totals(lines, 0).total
+        couponId: this.chosenCoupon() ? this.chosenCoupon().id : undefined,
+        totalFen: checkout.totals(lines, this.chosenCoupon() ? this.chosenCoupon().amountFen : 0).total
       };
       track('checkout_start', { items: lines.length, total_fen: order.totalFen });
       return checkout.placeOrder(order, this.kept).then((result) => {

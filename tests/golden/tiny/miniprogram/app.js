@@ -1,6 +1,6 @@
 // App entry: offers a restart when WeChat has downloaded a newer version of this mini-program.
 App({
-  onLaunch() {
+  onLaunch(options) {
     if (!wx.getUpdateManager) return;
     const updater = wx.getUpdateManager();
     updater.onUpdateReady(() => {
