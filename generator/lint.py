@@ -34,6 +34,7 @@ RULES = {
         Rule("http-url", "error", "plain http:// addresses (WeChat only connects to https)"),
         Rule("form-privacy", "error", "a form collecting personal data without a privacy notice"),
         Rule("tracking-pii", "error", "personal data (phone, ID number, address, name) in tracking events"),
+        Rule("virtual-goods", "warning", "virtual goods sold through WeChat Pay (restricted on iOS)"),
     )
 }
 
@@ -135,6 +136,15 @@ def lint(spec: SiteSpec, source: SourceMap, config: LintConfig | None = None) ->
                         f"collects personal data ({', '.join(personal)}) "
                         "without a privacy notice; add `privacy_notice:` saying what is kept, why and for how long",
                     )
+    if spec.catalog and spec.commerce:
+        for i, product in enumerate(spec.catalog.products):
+            if product.virtual:
+                add(
+                    "virtual-goods",
+                    ("catalog", "products", i, "virtual"),
+                    f"{product.name!r} is a virtual good sold "
+                    "through WeChat Pay, which iOS restricts; sell it as a service booking or outside the mini-program",
+                )
     for event, definition in spec.analytics.events.items():
         for i, name in enumerate(definition.fields):
             if PERSONAL_EVENT_FIELD.search(name):

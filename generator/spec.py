@@ -379,6 +379,9 @@ class Product(SpecModel):
         default_factory=list, max_length=3
     )
     """Short labels such as 新品 or 热卖."""
+    virtual: bool = False
+    """A virtual good (membership, top-up, course): `gen lint` warns when it is sold through WeChat Pay,
+    which iOS restricts for virtual goods."""
 
 
 class Catalog(SpecModel):
@@ -466,12 +469,22 @@ class Analytics(SpecModel):
         return merged
 
 
-LINT_RULES = ("superlative", "finance-wording", "share-baiting", "http-url", "form-privacy", "tracking-pii")
+LINT_RULES = (
+    "superlative", "finance-wording", "share-baiting", "http-url", "form-privacy", "tracking-pii", "virtual-goods",
+)  # fmt: skip
 
 
 class LintSettings(SpecModel):
     disable: list[
-        Literal["superlative", "finance-wording", "share-baiting", "http-url", "form-privacy", "tracking-pii"]
+        Literal[
+            "superlative",
+            "finance-wording",
+            "share-baiting",
+            "http-url",
+            "form-privacy",
+            "tracking-pii",
+            "virtual-goods",
+        ]
     ] = Field(default_factory=list)
     """Rule ids to turn off for this site, e.g. [superlative]."""
     ignore: list[str] = Field(default_factory=list)

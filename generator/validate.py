@@ -152,7 +152,9 @@ def _ids_in(node: Any) -> Iterator[str]:
 
 # --- products.csv -------------------------------------------------------------------------------
 
-CSV_COLUMNS = ("id", "name", "price", "original_price", "category", "images", "description", "stock", "options", "tags")
+CSV_COLUMNS = (
+    "id", "name", "price", "original_price", "category", "images", "description", "stock", "options", "tags", "virtual",
+)  # fmt: skip
 
 
 def _merge_products_csv(site_dir: Path, data: dict[str, Any], source: SourceMap, problems: list[Problem]) -> None:

@@ -115,3 +115,15 @@ def test_github_format_and_check_include_lint(make_site) -> None:
 def test_examples_pass_lint(site: Path) -> None:
     code, findings = lint_json(site)
     assert (code, findings) == (0, [])
+
+
+def test_virtual_goods_sold_through_wechat_pay_are_flagged(make_site) -> None:
+    site_yaml = (
+        BREAKS_EVERY_RULE.replace("  industry: finance\n", "")
+        + "catalog:\n  categories: [{id: c, name: 课程}]\n  products:\n"
+        + "    - {id: course, name: 育儿课程, price: 99, category: c, virtual: true}\n"
+        + "commerce:\n  api: https://api.example.com/\n"
+    )
+    _, findings = lint_json(make_site(site_yaml))
+    virtual = [f for f in findings if f["rule"] == "virtual-goods"]
+    assert [(f["severity"], f["path"], f["line"]) for f in virtual] == [("warning", "catalog.products[0].virtual", 33)]

@@ -95,3 +95,28 @@ def test_h5_page_sends_a_page_view_beacon(make_site, page) -> None:
     assert len(beacons) == 1
     (event,) = json.loads(beacons[0])["events"]
     assert event["event"] == "page_view" and event["fields"] == {"page": "pages/about", "target": "h5"}
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed (apt-get install nodejs)")
+def test_request_helper_refuses_http_and_bounds_the_wait(make_site) -> None:
+    site = make_site()
+    build(site)
+    program = """
+const seen = [];
+global.wx = { request: (o) => { seen.push(o); o.success({ statusCode: 200, data: { ok: 1 } }); } };
+const { request, TIMEOUT_MS } = require(process.argv[1] + '/utils/request.js');
+request({ url: 'http://example.com/x' }).then(() => 'accepted', (e) => e.message).then((refused) =>
+  request({ url: 'https://example.com/x' }).then((data) =>
+    process.stdout.write(JSON.stringify(
+      { refused, data, timeout: seen[0].timeout, max: TIMEOUT_MS, n: seen.length }))));
+"""
+    done = subprocess.run(
+        [NODE, "-e", program, str(site / "dist" / "miniprogram")],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    result = json.loads(done.stdout)
+    assert result["refused"].startswith("refused: only https") and result["n"] == 1
+    assert result["data"] == {"ok": 1} and result["timeout"] == result["max"] == 15000
