@@ -175,6 +175,7 @@ class Planner:
             page.id: page_path(page.id) if level == 1 else f"{DEEP_ROOT}/{page.id}/index"
             for page, _, level in iter_pages(spec.pages)
         }
+        self.page_paths["privacy"] = page_path("privacy")
         self.needs: dict[tuple[str, str], ImageNeed] | None = None
         self.published: Mapping[tuple[str, str], ImageAsset] = {}
         self.h5_pictures: Mapping[str, H5Picture] = {}
@@ -228,6 +229,8 @@ class Planner:
                     components=components,
                 )
             )
+        if self.spec.privacy is not None:
+            routes.append(self.privacy_route())
         home_id = self.spec.site.home or self.spec.tabs[0].page
         self.package = CATALOG_ROOT
         catalog_data = self.catalog_data() if self.spec.catalog else None
@@ -258,6 +261,46 @@ class Planner:
             h5_pictures=self.h5_pictures,
             logo_icon=logo_url,
             tab_icon_files={i: (icon, selected) for i, icon, selected in tab_icons},
+        )
+
+    def privacy_route(self) -> PageRoute:
+        """隐私说明: what the site collects, derived from the spec (forms, checkout, login, tracking)."""
+        spec, privacy = self.spec, self.spec.privacy
+        assert privacy is not None
+        collected = []
+        for page, _, _ in iter_pages(spec.pages):
+            for block in page.blocks:
+                if isinstance(block, FormBlock):
+                    labels = "、".join(f.label for f in block.fields)
+                    why = block.privacy_notice or "用于处理您提交的内容。"
+                    collected.append(f"「{block.title or page.title}」表单：{labels}。{why}")
+        if spec.commerce is not None:
+            collected.append("下单时：收货人、联系电话和收货地址，只用于配送和售后。")
+            collected.append("微信登录标识（openid）：用于识别您的账户、订单、优惠券和签到记录。")
+            collected.append("购物车保存在您的手机上，不会上传，直到您下单。")
+        events = spec.analytics.all_events()
+        fields = sorted({f for e in events.values() for f in e.fields})
+        collected.append(
+            f"使用情况统计（如页面浏览、商品浏览）：只包含 {'、'.join(fields)}，不含姓名、电话、地址等个人信息。"
+        )
+        contact = f"{privacy.company}负责处理上述信息。查询、更正或删除您的信息，请联系：{privacy.contact}。"
+        blocks: list[dict[str, Any]] = [
+            {"type": "text", "title": "我们收集哪些信息", "align": "left", "paragraphs": collected},
+            {"type": "text", "title": "如何联系我们", "align": "left", "paragraphs": [contact]},
+        ]
+        if privacy.updated:
+            blocks.append(
+                {"type": "text", "title": "", "align": "left", "paragraphs": [f"更新日期：{privacy.updated}"]}
+            )
+        page = Page(id="privacy", title="隐私说明", share=False)
+        return PageRoute(
+            page=page,
+            path=page_path("privacy"),
+            level=1,
+            is_tab=False,
+            parent=None,
+            blocks=tuple(blocks),
+            components=("block-text",),
         )
 
     def package_plan(self, routes: list[PageRoute], has_catalog: bool) -> tuple[PackagePlan, ...]:
@@ -392,6 +435,7 @@ class Planner:
                     "successMessage": block.success_message,
                     "errorMessage": block.error_message,
                     "privacyNotice": block.privacy_notice,
+                    "privacyLink": self.page_link("privacy") if self.spec.privacy else None,
                     "fields": [
                         {
                             "name": f.name,

@@ -469,6 +469,15 @@ class Analytics(SpecModel):
         return merged
 
 
+class Privacy(SpecModel):
+    company: Annotated[str, StringConstraints(min_length=1, max_length=60)]
+    """The legal name of who collects the data."""
+    contact: Annotated[str, StringConstraints(min_length=3, max_length=100)]
+    """Where people ask about or ask to delete their data (phone or email)."""
+    updated: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
+    """Date of the last change, YYYY-MM-DD."""
+
+
 LINT_RULES = (
     "superlative", "finance-wording", "share-baiting", "http-url", "form-privacy", "tracking-pii", "virtual-goods",
 )  # fmt: skip
@@ -504,6 +513,8 @@ class SiteSpec(SpecModel):
     """The page tree: top-level pages, their children and grandchildren (3 levels at most)."""
     catalog: Catalog | None = None
     """Product categories and products; omit for a site without a shop."""
+    privacy: Privacy | None = None
+    """Who is responsible for the data; adds a privacy page (隐私说明) listing what the site collects."""
     analytics: Analytics = Field(default_factory=Analytics)
     """Tracking of key paths (home visit, product view, payment success)."""
     commerce: Commerce | None = None

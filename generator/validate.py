@@ -22,7 +22,7 @@ SITE_FILE = "site.yaml"
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", ".tif", ".tiff")
 TAB_ICON_SUFFIXES = (".png", ".jpg", ".jpeg")
 MAX_PAGE_DEPTH = 3
-RESERVED_PAGE_IDS = ("webview",)  # pages/webview/index shows external https links
+RESERVED_PAGE_IDS = ("webview", "privacy")  # built-in pages: external https links, the privacy notice
 
 
 @dataclass(frozen=True)

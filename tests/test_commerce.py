@@ -66,3 +66,24 @@ def test_commerce_without_a_catalog_is_a_spec_error(make_site) -> None:
 
     result = CliRunner().invoke(main, ["build", str(make_site(MINIMAL_SITE + COMMERCE))])
     assert result.exit_code == 2 and "commerce: selling needs products" in result.output
+
+
+def test_privacy_page_lists_what_the_site_collects(make_site) -> None:
+    site_yaml = (
+        (REPO / "templates" / "starter" / "site.yaml").read_text(encoding="utf-8").replace("__SITE_NAME__", "小店")
+        + COMMERCE
+        + "privacy:\n  company: 小店科技有限公司\n  contact: privacy@example.com\n"
+    )
+    site = make_site(site_yaml)
+    result = build(site)
+    files = {f.path: f.data.decode("utf-8", "replace") for f in result.files if not f.path.endswith(".png")}
+    app = json.loads(files["miniprogram/app.json"])
+    assert "pages/privacy/index" in app["pages"]
+    privacy = files["miniprogram/pages/privacy/index.js"]
+    for expected in ("小店科技有限公司", "privacy@example.com", "称呼、手机号、留言", "收货地址", "openid"):
+        assert expected in privacy
+    assert "pages/privacy.html" in files["h5/pages/feedback.html"] or "privacy.html" in files["h5/pages/feedback.html"]
+    checkout = json.loads(files["miniprogram/catalog/checkout/index.json"])
+    assert checkout["usingComponents"] == {"privacy-popup": "/components/privacy-popup/index"}
+    assert 'open-type="agreePrivacyAuthorization"' in files["miniprogram/components/privacy-popup/index.wxml"]
+    assert_mpcheck_clean(site / "dist" / "miniprogram")

@@ -7,7 +7,16 @@ from typing import Any
 
 from ..icons import render_icon
 from ..output import OutputFile, text_file
-from ..plan import CATALOG_ROOT, CATEGORY_PAGE, COMMERCE_PAGES, PRODUCT_PAGE, WEBVIEW_PAGE, PageRoute, Site
+from ..plan import (
+    CATALOG_ROOT,
+    CATEGORY_PAGE,
+    CHECKOUT_PAGE,
+    COMMERCE_PAGES,
+    PRODUCT_PAGE,
+    WEBVIEW_PAGE,
+    PageRoute,
+    Site,
+)
 from ..spec import BUILTIN_ICONS
 from ..templates_env import template_env
 from ..textdata import js_literal, price_fen
@@ -16,6 +25,7 @@ from ..theme_css import color_variables, css_variables, declarations
 
 ROOT = "miniprogram"
 LIB_VERSION = "3.0.0"
+PRIVACY_POPUP = "components/privacy-popup/index"
 UTILS = ("utils/nav.js", "utils/block-behavior.js", "utils/request.js", "utils/track.js")
 COMMERCE_UTILS = (
     "utils/money.js",
@@ -279,9 +289,18 @@ class _Renderer:
         for page, title in titles.items():
             for ext in ("wxml", "wxss", "js"):
                 self.add_template(f"{page}.{ext}", commerce=commerce is not None)
+            using = {"privacy-popup": f"/{PRIVACY_POPUP}"} if page == CHECKOUT_PAGE else {}
             self.add_text(
                 f"{page}.json",
-                _json({"navigationBarTitleText": title, "usingComponents": {}}),
+                _json({"navigationBarTitleText": title, "usingComponents": using}),
+                "generator.render.miniprogram",
+            )
+        if commerce is not None:
+            for ext in ("wxml", "wxss", "js"):
+                self.add_template(f"{PRIVACY_POPUP}.{ext}")
+            self.add_text(
+                f"{PRIVACY_POPUP}.json",
+                _json({"component": True, "usingComponents": {}}),
                 "generator.render.miniprogram",
             )
 

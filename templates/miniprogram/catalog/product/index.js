@@ -4,6 +4,7 @@ const { track } = require('../../utils/track.js');
 [% if commerce %]
 const cart = require('../../utils/cart.js');
 const commerce = require('../../utils/commerce-config.js');
+const session = require('../../utils/session.js');
 [% endif %]
 
 function findProduct(id) {
@@ -109,6 +110,11 @@ Page({
     const product = this.data.product;
     if (!product) return {};
     track('share', { page: 'product/' + product.id });
-    return { title: product.name, path: '/catalog/product/index?id=' + product.id, imageUrl: product.image };
+    let path = '/catalog/product/index?id=' + product.id;
+[% if commerce %]
+    const me = session.current();
+    if (me && me.openid) path += '&inviter=' + encodeURIComponent(me.openid);
+[% endif %]
+    return { title: product.name, path, imageUrl: product.image };
   }
 });

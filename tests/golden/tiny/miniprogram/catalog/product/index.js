@@ -52,6 +52,7 @@ Page({
     const product = this.data.product;
     if (!product) return {};
     track('share', { page: 'product/' + product.id });
-    return { title: product.name, path: '/catalog/product/index?id=' + product.id, imageUrl: product.image };
+    let path = '/catalog/product/index?id=' + product.id;
+    return { title: product.name, path, imageUrl: product.image };
   }
 });

@@ -1,5 +1,6 @@
 // A form block: checks the fields, shows loading while posting, then a clear success or error state.
 const block = require('../../utils/block-behavior.js');
+const nav = require('../../utils/nav.js');
 
 const PHONE = /^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -70,6 +71,9 @@ Component({
       this.setData({ submitting: false, status: ok ? 'success' : 'error' });
       wx.showToast({ title: ok ? '提交成功' : '提交失败', icon: ok ? 'success' : 'error' });
       this.triggerEvent(ok ? 'submitted' : 'failed');
+    },
+    onPrivacy() {
+      nav.open(this.data.block.privacyLink);
     },
     onReset() {
       this.setData({ values: {}, errors: {}, status: '' });

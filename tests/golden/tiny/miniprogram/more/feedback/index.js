@@ -32,6 +32,7 @@ Page({
           "type": "select"
         }
       ],
+      "privacyLink": null,
       "privacyNotice": "",
       "submitText": "提交",
       "successMessage": "提交成功，我们会尽快联系您",
