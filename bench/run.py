@@ -1,0 +1,423 @@
+"""One command for every benchmark, with the peers measured in the same run.
+
+    python bench/run.py            # full run: writes bench/results.json and bench/results-run.md
+    python bench/run.py --quick    # tiny inputs, one repeat, no peers (what the test suite runs)
+
+Cases:
+  images     Debian's mate-backgrounds + ukui-wallpapers (fetched with apt-get download, unpacked with
+             dpkg-deb): mpgen's pipeline against a naive Pillow loop at the same 1500 px width.
+  miniprogram  a 20-page site with 100 products: cold build, no-change and one-page-change rebuilds.
+  h5-scale   1,000 and 10,000 products: cold build, no-change rebuild and peak memory, against Hugo.
+
+Ratios come only from runs made back to back in this process: separate runs differ by up to 25%.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from PIL import Image, ImageOps  # noqa: E402
+
+from generator.assets import ImageCache, ImageJob, ImageSettings, process_images  # noqa: E402
+from generator.build import build  # noqa: E402
+
+CORPUS_PACKAGES = ("mate-backgrounds", "ukui-wallpapers")
+CORPUS_DIR = REPO / "bench" / ".corpus"  # git-ignored
+IMAGE_WIDTH = 1500
+
+
+def timed(run: Callable[[], Any], repeats: int) -> dict[str, float]:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return {"median": statistics.median(times), "min": min(times), "max": max(times)}
+
+
+def retire(folder: Path) -> None:
+    """Move a folder aside instead of deleting it: a big delete right before a run slows the next writes."""
+    if folder.exists():
+        folder.rename(folder.with_name(f".{folder.name}.old-{time.monotonic_ns()}"))
+
+
+# --- images --------------------------------------------------------------------------------------------
+
+
+def corpus(quick: bool) -> list[Path]:
+    if quick:
+        folder = Path(tempfile.mkdtemp()) / "corpus"
+        folder.mkdir()
+        from tests.imagetools import photo
+
+        photo(1800, 1200).save(folder / "photo.jpg", quality=95)
+        transparent = photo(900, 900).convert("RGBA")
+        transparent.putalpha(Image.linear_gradient("L").resize((900, 900)))
+        transparent.save(folder / "alpha.png")
+        return sorted(folder.iterdir())
+    if not any(CORPUS_DIR.rglob("*.*")):
+        CORPUS_DIR.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run(["apt-get", "download", *CORPUS_PACKAGES], cwd=tmp, check=True, capture_output=True)
+            for deb in Path(tmp).glob("*.deb"):
+                subprocess.run(["dpkg-deb", "-x", str(deb), str(CORPUS_DIR)], check=True)
+    return sorted(p for p in CORPUS_DIR.rglob("*") if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
+
+
+def naive(path: Path) -> bytes:
+    image = ImageOps.exif_transpose(Image.open(path)).convert("RGB")
+    image.thumbnail((IMAGE_WIDTH, IMAGE_WIDTH * 10))
+    quality = 85
+    while True:
+        out = io.BytesIO()
+        image.save(out, format="JPEG", quality=quality)
+        if out.tell() <= 500 * 1024 or quality <= 10:
+            return out.getvalue()
+        quality -= 5
+
+
+def image_case(quick: bool, repeats: int) -> dict[str, Any]:
+    from tests.imagetools import ssim
+
+    files = corpus(quick)
+    settings = ImageSettings(500, 200, 40)
+    jobs = [ImageJob(p, IMAGE_WIDTH) for p in files]
+    cache_dir = Path(tempfile.mkdtemp())
+
+    def cold() -> None:
+        process_images(jobs, settings, ImageCache(None))
+
+    naive_time = timed(lambda: [naive(p) for p in files], repeats)
+    cold_time = timed(cold, repeats)
+    outcomes, _ = process_images(jobs, settings, ImageCache(cache_dir))
+    warm_stats: dict[str, Any] = {}
+
+    def warm() -> None:
+        warm_stats["stats"] = process_images(jobs, settings, ImageCache(cache_dir))[1]
+
+    warm_time = timed(warm, repeats)
+    ours_bytes = naive_bytes = 0
+    opaque_ours, opaque_naive, flattened = [], [], []
+    for job in jobs:
+        ours = outcomes[job].image
+        theirs = naive(job.source)
+        ours_bytes += len(ours.data)
+        naive_bytes += len(theirs)
+        source = ImageOps.exif_transpose(Image.open(job.source))
+        has_alpha = source.mode in ("RGBA", "LA", "P") and source.convert("RGBA").getchannel("A").getextrema()[0] < 255
+        decoded = Image.open(io.BytesIO(ours.data))
+        if decoded.convert("RGB").getcolors(maxcolors=1) is not None:  # a single colour: flattened
+            flattened.append(job.source.name)
+        if has_alpha:
+            continue
+        reference = source.convert("RGB").resize(decoded.size, Image.Resampling.LANCZOS)
+        opaque_ours.append(ssim(decoded.convert("RGB"), reference))
+        naive_image = Image.open(io.BytesIO(theirs))
+        opaque_naive.append(ssim(naive_image, source.convert("RGB").resize(naive_image.size, Image.Resampling.LANCZOS)))
+    return {
+        "files": len(files),
+        "source_mb": round(sum(p.stat().st_size for p in files) / 1e6, 1),
+        "naive_seconds": naive_time,
+        "mpgen_cold_seconds": cold_time,
+        "mpgen_warm_seconds": warm_time,
+        "mpgen_warm_encodes": warm_stats["stats"].encodes,
+        "ratio_cold_time": round(cold_time["median"] / naive_time["median"], 2),
+        "naive_bytes": naive_bytes,
+        "mpgen_bytes": ours_bytes,
+        "ratio_bytes": round(ours_bytes / naive_bytes, 2),
+        "ssim_opaque": {
+            "mpgen_mean": round(statistics.mean(opaque_ours), 4) if opaque_ours else None,
+            "mpgen_min": round(min(opaque_ours), 4) if opaque_ours else None,
+            "naive_mean": round(statistics.mean(opaque_naive), 4) if opaque_naive else None,
+            "naive_min": round(min(opaque_naive), 4) if opaque_naive else None,
+        },
+        "flat_outputs": flattened,
+    }
+
+
+# --- sites ----------------------------------------------------------------------------------------------
+
+
+def catalog_site(root: Path, products: int, pages: int, categories: int = 20) -> Path:
+    rng = random.Random(products)
+    site = root / f"site-{products}"
+    site.mkdir(parents=True)
+    cats = [f"c{i:02d}" for i in range(categories)]
+    rows = ["id,name,price,category,description,stock"]
+    rows += [
+        f"p{i:05d},示例商品 {i} 号,{rng.randint(10, 999)}.{rng.randint(0, 99):02d},{rng.choice(cats)},"
+        f'"第 {i} 号商品的介绍。\n\n材质、尺寸和保养方法。",{rng.randint(0, 50)}'
+        for i in range(products)
+    ]
+    (site / "products.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    extra = "".join(
+        f"  - id: page{i:02d}\n    title: 页面{i}\n    blocks:\n      - {{type: text, body: 第 {i} 页的内容。}}\n"
+        f"      - {{type: products, category: c{i % categories:02d}, limit: 4}}\n"
+        for i in range(max(0, pages - 2))
+    )
+    (site / "site.yaml").write_text(
+        "site: {name: 基准商店, theme: warm}\n"
+        "tabs:\n  - {page: home, text: 首页, icon: home}\n  - {page: shop, text: 分类, icon: category}\n"
+        "pages:\n  - id: home\n    title: 首页\n    blocks:\n      - {type: categories}\n"
+        "      - {type: products, title: 推荐, limit: 20}\n"
+        "  - id: shop\n    title: 分类\n    blocks: [{type: categories, layout: list}]\n"
+        + extra
+        + "catalog:\n  categories:\n"
+        + "".join(f"    - {{id: {c}, name: 分类{c}}}\n" for c in cats)
+        + "  products_file: products.csv\n",
+        encoding="utf-8",
+    )
+    return site
+
+
+_MEASURED_BUILD = """
+import resource, sys
+from click.testing import CliRunner
+from generator.cli import main
+result = CliRunner().invoke(main, ["build", sys.argv[1], "--quiet"])
+assert result.exit_code == 0, result.output
+peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print(peak)
+"""
+
+
+def gen_build(site: Path) -> float:
+    """`gen build` in a new process; returns that process's peak RSS (and its workers') in MB."""
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURED_BUILD, str(site)], check=True, capture_output=True, text=True, cwd=REPO
+    )
+    return int(done.stdout.strip().splitlines()[-1]) / 1024
+
+
+def miniprogram_case(quick: bool, repeats: int) -> dict[str, Any]:
+    root = Path(tempfile.mkdtemp())
+    site = catalog_site(root, 20 if quick else 100, 20)
+    command = [sys.executable, "-m", "generator", "build", str(site), "--quiet"]
+
+    def cold() -> None:
+        retire(site / "dist")
+        retire(site / ".mpgen-cache")
+        subprocess.run(command, check=True)
+
+    cold_time = timed(cold, repeats)
+    build(site, site / "dist", sync=True)
+    no_change = timed(lambda: build(site, site / "dist", sync=True), repeats)
+    spec = site / "site.yaml"
+    original = spec.read_text(encoding="utf-8")
+    flip = [original]
+
+    def one_page() -> None:
+        flip[0] = flip[0].replace("第 1 页的内容。", "第 1 页的新内容。") if "新内容" not in flip[0] else original
+        spec.write_text(flip[0], encoding="utf-8")
+        build(site, site / "dist", sync=True)
+
+    one_page_time = timed(one_page, repeats)
+    package = site / "dist" / "miniprogram"
+    files = [p for p in package.rglob("*") if p.is_file()]
+    return {
+        "pages": 20,
+        "products": 20 if quick else 100,
+        "cold_seconds": cold_time,
+        "no_change_seconds": no_change,
+        "one_page_change_seconds": one_page_time,
+        "package_bytes": sum(p.stat().st_size for p in files),
+        "package_files": len(files),
+        "taro": taro_status(quick),
+    }
+
+
+def taro_status(quick: bool) -> str:
+    """Taro (the code framework users compare with) is measured only if it installs here."""
+    if quick:
+        return "skipped in --quick"
+    npm = shutil.which("npm")
+    if npm is None:
+        return "not measured: npm is not installed"
+    folder = REPO / "bench" / ".taro"
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        done = subprocess.run(
+            [npm, "install", "--no-audit", "--no-fund", "--prefix", str(folder), "@tarojs/cli@4"],
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+    except subprocess.TimeoutExpired:
+        return "not measured: `npm install @tarojs/cli@4` did not finish within 15 minutes"
+    if done.returncode != 0:
+        return f"not measured: `npm install @tarojs/cli@4` failed: {done.stderr.strip().splitlines()[-1:]}"
+    return (
+        "installed, not measured: a Taro build needs a project generated by `taro init` (it downloads "
+        "templates from the network, which this machine cannot reach) plus webpack and its plugins"
+    )
+
+
+def hugo_site(root: Path, site: Path) -> Path:
+    sys.path.insert(0, str(REPO / "bench"))
+    from bench_catalog import HUGO_LAYOUTS
+
+    hugo = root / f"hugo-{site.name}"
+    (hugo / "content" / "products").mkdir(parents=True)
+    (hugo / "hugo.toml").write_text(
+        'baseURL = "/"\ntitle = "基准商店"\nrelativeURLs = true\n'
+        "disableKinds = ['RSS', 'sitemap', 'robotsTXT']\n[taxonomies]\ncategory = 'categories'\n",
+        encoding="utf-8",
+    )
+    import csv
+
+    with (site / "products.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            (hugo / "content" / "products" / f"{row['id']}.md").write_text(
+                f'---\ntitle: "{row["name"]}"\nprice: "{row["price"]}"\nstock: {row["stock"]}\n'
+                f'categories: ["{row["category"]}"]\n---\n{row["description"]}\n',
+                encoding="utf-8",
+            )
+    for path, text in HUGO_LAYOUTS.items():
+        (hugo / "layouts" / path).parent.mkdir(parents=True, exist_ok=True)
+        (hugo / "layouts" / path).write_text(text, encoding="utf-8")
+    return hugo
+
+
+def h5_scale_case(quick: bool, repeats: int) -> dict[str, Any]:
+    results = {}
+    hugo_bin = shutil.which("hugo")
+    for products in (50,) if quick else (1000, 10000):
+        root = Path(tempfile.mkdtemp())
+        site = catalog_site(root, products, 2)
+        rss: list[float] = []
+
+        def cold(site: Path = site, rss: list[float] = rss) -> None:
+            retire(site / "dist")
+            retire(site / ".mpgen-cache")
+            rss.append(gen_build(site))
+
+        entry: dict[str, Any] = {
+            "mpgen_cold_seconds": timed(cold, repeats),
+            "mpgen_no_change_seconds": timed(lambda site=site: gen_build(site), repeats),
+            "mpgen_peak_rss_mb": round(max(rss), 1),
+        }
+        if hugo_bin and not quick:
+            hugo = hugo_site(root, site)
+
+            def hugo_cold(hugo: Path = hugo) -> None:
+                retire(hugo / "public")
+                subprocess.run([hugo_bin, "--quiet", "-s", str(hugo)], check=True, capture_output=True)
+
+            entry["hugo_cold_seconds"] = timed(hugo_cold, repeats)
+            entry["hugo_no_change_seconds"] = timed(
+                lambda hugo=hugo: subprocess.run(
+                    [hugo_bin, "--quiet", "-s", str(hugo)], check=True, capture_output=True
+                ),
+                repeats,
+            )
+            entry["ratio_cold_vs_hugo"] = round(
+                entry["mpgen_cold_seconds"]["median"] / entry["hugo_cold_seconds"]["median"], 2
+            )
+        results[str(products)] = entry
+    return results
+
+
+# --- report -----------------------------------------------------------------------------------------------
+
+
+def markdown(results: dict[str, Any]) -> str:
+    def t(value: dict[str, float]) -> str:
+        return f"{value['median']:.2f} s ({value['min']:.2f}–{value['max']:.2f})"
+
+    lines = [
+        f"# mpgen benchmarks ({results['machine']})",
+        "",
+        "Median (min–max) of the repeats; ratios from this run.",
+        "",
+    ]
+    if "images" in results:
+        i = results["images"]
+        s = i["ssim_opaque"]
+        lines += [
+            f"## Images: {i['files']} files, {i['source_mb']} MB, to 1500 px",
+            "",
+            "| | cold | warm | bytes | SSIM opaque mean / min |",
+            "|---|---|---|---|---|",
+            f"| naive Pillow loop | {t(i['naive_seconds'])} | – | {i['naive_bytes'] / 1e6:.2f} MB | "
+            f"{s['naive_mean']} / {s['naive_min']} |",
+            f"| mpgen | {t(i['mpgen_cold_seconds'])} | {t(i['mpgen_warm_seconds'])} ({i['mpgen_warm_encodes']} "
+            f"encodes) | {i['mpgen_bytes'] / 1e6:.2f} MB | {s['mpgen_mean']} / {s['mpgen_min']} |",
+            "",
+            f"Ratios: time {i['ratio_cold_time']}×, bytes {i['ratio_bytes']}×; flat outputs: "
+            f"{i['flat_outputs'] or 'none'}.",
+            "",
+        ]
+    if "miniprogram" in results:
+        m = results["miniprogram"]
+        lines += [
+            f"## Mini-program: {m['pages']} pages, {m['products']} products",
+            "",
+            f"cold {t(m['cold_seconds'])}; no-change rebuild {t(m['no_change_seconds'])}; one page changed "
+            f"{t(m['one_page_change_seconds'])}; package {m['package_bytes'] / 1024:.0f} KB in "
+            f"{m['package_files']} files.",
+            "",
+            f"Taro: {m['taro']}",
+            "",
+        ]
+    if "h5_scale" in results:
+        lines += [
+            "## H5 at scale",
+            "",
+            "| products | mpgen cold | mpgen no-change | peak RSS | Hugo cold | Hugo no-change | ratio |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for products, e in results["h5_scale"].items():
+            hugo_cold = t(e["hugo_cold_seconds"]) if "hugo_cold_seconds" in e else "–"
+            hugo_warm = t(e["hugo_no_change_seconds"]) if "hugo_no_change_seconds" in e else "–"
+            lines.append(
+                f"| {products} | {t(e['mpgen_cold_seconds'])} | {t(e['mpgen_no_change_seconds'])} | "
+                f"{e['mpgen_peak_rss_mb']} MB | {hugo_cold} | {hugo_warm} | {e.get('ratio_cold_vs_hugo', '–')} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="tiny inputs, one repeat, no peers")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=REPO / "bench")
+    parser.add_argument("--cases", default="images,miniprogram,h5-scale")
+    args = parser.parse_args(argv)
+    repeats = 1 if args.quick else args.repeats
+    results: dict[str, Any] = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "quick": args.quick,
+    }
+    cases = args.cases.split(",")
+    if "images" in cases:
+        results["images"] = image_case(args.quick, repeats)
+    if "miniprogram" in cases:
+        results["miniprogram"] = miniprogram_case(args.quick, repeats)
+    if "h5-scale" in cases:
+        results["h5_scale"] = h5_scale_case(args.quick, repeats)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (args.out / "results-run.md").write_text(markdown(results), encoding="utf-8")
+    print(markdown(results))
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,22 @@
+"""The benchmark harness runs end to end on tiny inputs, so it cannot rot (no timing is asserted)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from .conftest import REPO
+
+
+def test_bench_harness_runs_quick(tmp_path: Path) -> None:
+    sys.path.insert(0, str(REPO / "bench"))
+    import run
+
+    results = run.main(["--quick", "--out", str(tmp_path)])
+    saved = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert saved["quick"] is True and set(saved) >= {"images", "miniprogram", "h5_scale"}
+    assert results["images"]["mpgen_warm_encodes"] == 0 and results["images"]["flat_outputs"] == []
+    assert results["miniprogram"]["package_files"] > 50
+    assert results["h5_scale"]["50"]["mpgen_peak_rss_mb"] > 10
+    assert "## Images" in (tmp_path / "results-run.md").read_text(encoding="utf-8")
