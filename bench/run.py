@@ -113,7 +113,7 @@ def image_case(quick: bool, repeats: int) -> dict[str, Any]:
         warm_stats["stats"] = process_images(jobs, settings, ImageCache(cache_dir))[1]
 
     warm_time = timed(warm, repeats)
-    ours_bytes = naive_bytes = 0
+    ours_bytes = naive_bytes = opaque_ours_bytes = opaque_naive_bytes = 0
     opaque_ours, opaque_naive, flattened = [], [], []
     for job in jobs:
         ours = outcomes[job].image
@@ -123,10 +123,12 @@ def image_case(quick: bool, repeats: int) -> dict[str, Any]:
         source = ImageOps.exif_transpose(Image.open(job.source))
         has_alpha = source.mode in ("RGBA", "LA", "P") and source.convert("RGBA").getchannel("A").getextrema()[0] < 255
         decoded = Image.open(io.BytesIO(ours.data))
-        if decoded.convert("RGB").getcolors(maxcolors=1) is not None:  # a single colour: flattened
+        if decoded.convert("RGBA").getcolors(maxcolors=1) is not None:  # one colour, alpha included: flattened
             flattened.append(job.source.name)
         if has_alpha:
             continue
+        opaque_ours_bytes += len(ours.data)
+        opaque_naive_bytes += len(theirs)
         reference = source.convert("RGB").resize(decoded.size, Image.Resampling.LANCZOS)
         opaque_ours.append(ssim(decoded.convert("RGB"), reference))
         naive_image = Image.open(io.BytesIO(theirs))
@@ -142,6 +144,7 @@ def image_case(quick: bool, repeats: int) -> dict[str, Any]:
         "naive_bytes": naive_bytes,
         "mpgen_bytes": ours_bytes,
         "ratio_bytes": round(ours_bytes / naive_bytes, 2),
+        "ratio_bytes_opaque": round(opaque_ours_bytes / opaque_naive_bytes, 2) if opaque_naive_bytes else None,
         "ssim_opaque": {
             "mpgen_mean": round(statistics.mean(opaque_ours), 4) if opaque_ours else None,
             "mpgen_min": round(min(opaque_ours), 4) if opaque_ours else None,

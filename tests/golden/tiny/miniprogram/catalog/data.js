@@ -45,9 +45,9 @@ module.exports = {
       "category": "coffee",
       "categoryName": "咖啡",
       "id": "latte",
-      "image": "/catalog/img/cup-65f39655fa.png",
+      "image": "/catalog/img/cup-9834bc8c04.png",
       "images": [
-        "/catalog/img/cup-65f39655fa.png"
+        "/catalog/img/cup-9834bc8c04.png"
       ],
       "link": {
         "kind": "page",

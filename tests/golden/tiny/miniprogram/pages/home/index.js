@@ -16,7 +16,7 @@ Page({
       "items": [
         {
           "id": "latte",
-          "image": "/assets/img/cup-65f39655fa.png",
+          "image": "/assets/img/cup-9834bc8c04.png",
           "link": {
             "kind": "page",
             "url": "/catalog/product/index?id=latte"
