@@ -363,7 +363,8 @@ def markdown(results: dict[str, Any]) -> str:
             f"| mpgen | {t(i['mpgen_cold_seconds'])} | {t(i['mpgen_warm_seconds'])} ({i['mpgen_warm_encodes']} "
             f"encodes) | {i['mpgen_bytes'] / 1e6:.2f} MB | {s['mpgen_mean']} / {s['mpgen_min']} |",
             "",
-            f"Ratios: time {i['ratio_cold_time']}×, bytes {i['ratio_bytes']}×; flat outputs: "
+            f"Ratios: time {i['ratio_cold_time']}×, bytes {i['ratio_bytes']}× (opaque sources only: "
+            f"{i['ratio_bytes_opaque']}×; transparent ones stay PNG, the naive loop drops their alpha); flat outputs: "
             f"{i['flat_outputs'] or 'none'}.",
             "",
         ]
