@@ -78,13 +78,13 @@ def _run_build(site: Path, out: Path | None, cache_dir: Path | None, no_cache: b
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mpgen")
 def main() -> None:
-    """mpgen: compile a site.yaml into a WeChat mini-program package."""
+    """mpgen: compile a site.yaml into a WeChat mini-program, its H5 site and its Official Account menu."""
 
 
 @main.command()
 @site_options
 def build(site: Path, out: Path | None, cache_dir: Path | None, no_cache: bool, quiet: bool) -> None:
-    """Build SITE (a folder with site.yaml) into SITE/dist/miniprogram."""
+    """Build SITE (a folder with site.yaml) into SITE/dist: miniprogram/, h5/, official-account/."""
     from .budget_format import format_text
 
     started = time.perf_counter()
