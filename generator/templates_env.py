@@ -35,6 +35,7 @@ def template_env(target: str, site_dir: Path) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # a build never sees a template change; the per-lookup stat() adds up
         **(delimiters if target == "miniprogram" else {}),
     )
     env.filters["js"] = js_literal

@@ -41,8 +41,14 @@ def h5_env(site: Site) -> jinja2.Environment:
             jinja2.FileSystemLoader(str(builtin_templates_dir() / "h5")),
         ]
     )
+    # auto_reload off: one build never sees a template change, and the per-include stat() adds up
     return jinja2.Environment(
-        loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
     )
 
 
@@ -62,7 +68,10 @@ class PageContext:
 
     def page_href(self, target: str) -> str:
         """A file of the H5 site, relative to this page: the folder works under any path on any host."""
-        return posixpath.relpath(target, posixpath.dirname(self.file) or ".")
+        folder = posixpath.dirname(self.file)
+        if folder and target.startswith(folder + "/"):
+            return target[len(folder) + 1 :]  # a sibling: product/a.html -> b.html
+        return self.root + target
 
     def asset(self, target: str) -> str:
         return self.root + target
