@@ -18,7 +18,7 @@ def template_env(target: str, site_dir: Path) -> jinja2.Environment:
         ]
     )
     # Mini-program templates never receive user text except through the `js` filter, so autoescape
-    # (HTML entities, which WXML does not decode) would be wrong here; the H5 target turns it on.
+    # (HTML entities, which WXML does not decode) would be wrong there; the H5 target escapes everything.
     # WXML owns `{{ }}`, so mini-program templates use `[[ ]]` and `[% %]` for Jinja.
     delimiters = dict(
         variable_start_string="[[",
@@ -30,7 +30,7 @@ def template_env(target: str, site_dir: Path) -> jinja2.Environment:
     )
     env = jinja2.Environment(
         loader=loader,
-        autoescape=False,
+        autoescape=target == "h5",
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

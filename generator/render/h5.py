@@ -13,8 +13,8 @@ from markupsafe import Markup, escape
 from ..icons import render_badge, render_icon
 from ..output import OutputFile, text_file
 from ..plan import CATEGORY_PAGE, PRODUCT_PAGE, WEBVIEW_PAGE, H5Picture, PageRoute, Site
-from ..resources import builtin_templates_dir
 from ..spec import BUILTIN_ICONS
+from ..templates_env import template_env
 from ..textdata import js_literal
 from ..theme import expand_hex
 from ..theme_css import color_variables, css_variables, declarations
@@ -32,24 +32,6 @@ def h5_url(base_url: str, target: str) -> str:
 
 def h5_page_file(route: PageRoute, home: str) -> str:
     return HOME_FILE if route.path == home else f"pages/{route.page.id}.html"
-
-
-def h5_env(site: Site) -> jinja2.Environment:
-    loader = jinja2.ChoiceLoader(
-        [
-            jinja2.FileSystemLoader(str(site.site_dir / "templates" / "h5")),
-            jinja2.FileSystemLoader(str(builtin_templates_dir() / "h5")),
-        ]
-    )
-    # auto_reload off: one build never sees a template change, and the per-include stat() adds up
-    return jinja2.Environment(
-        loader=loader,
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        auto_reload=False,
-    )
 
 
 @dataclass
@@ -137,7 +119,7 @@ def render_h5(site: Site) -> list[OutputFile]:
 class _H5Renderer:
     def __init__(self, site: Site) -> None:
         self.site = site
-        self.env = h5_env(site)
+        self.env = template_env("h5", site.site_dir)
         self.files: list[OutputFile] = []
         self.routes_by_url = {"/" + r.path: r for r in site.routes}
         self.tab_routes = {f"pages/{t.page}/index": i for i, t in enumerate(site.spec.tabs)}

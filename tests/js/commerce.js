@@ -26,31 +26,10 @@
 
 const path = require('path');
 
-require('global-jsdom')();
-// global-jsdom leaves alone the globals node already has; j-component dispatches jsdom CustomEvents on
-// jsdom nodes, so these must be jsdom's own.
-for (const name of ['Event', 'CustomEvent', 'EventTarget']) global[name] = window[name];
-
-const consoleLines = [];
-const errors = [];
-for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
-  console[level] = (...args) => {
-    const line = args.map((a) => (a instanceof Error ? a.stack : typeof a === 'string' ? a : safeJson(a))).join(' ');
-    consoleLines.push({ level, line });
-    if (level === 'error') errors.push(line);
-    process.stderr.write(`[${level}] ${line}\n`);
-  };
-}
+const { consoleLines, errors, safeJson } = require('./setup.js');
 
 const simulate = require('miniprogram-simulate');
 
-function safeJson(value) {
-  try {
-    return JSON.stringify(value);
-  } catch (err) {
-    return String(value);
-  }
-}
 
 function copy(value) {
   return value === undefined ? undefined : JSON.parse(safeJson(value) || 'null');

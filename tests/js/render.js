@@ -30,22 +30,7 @@
 const fs = require('fs');
 const path = require('path');
 
-require('global-jsdom')();
-// global-jsdom leaves alone the globals node already has; j-component dispatches jsdom CustomEvents on
-// jsdom nodes, so these must be jsdom's own.
-for (const name of ['Event', 'CustomEvent', 'EventTarget']) global[name] = window[name];
-
-// Keep stdout for the JSON result: component code may log.
-const consoleLines = [];
-const errors = [];
-for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
-  console[level] = (...args) => {
-    const line = args.map((a) => (a instanceof Error ? a.stack : typeof a === 'string' ? a : safeJson(a))).join(' ');
-    consoleLines.push({ level, line });
-    if (level === 'error') errors.push(line);
-    process.stderr.write(`[${level}] ${line}\n`);
-  };
-}
+const { consoleLines, errors, safeJson } = require('./setup.js');
 
 const simulate = require('miniprogram-simulate');
 
@@ -56,13 +41,6 @@ const DEFAULT_QUERIES = [
   '.form-failed',
 ];
 
-function safeJson(value) {
-  try {
-    return JSON.stringify(value);
-  } catch (err) {
-    return String(value);
-  }
-}
 
 // --- wx mock ---------------------------------------------------------------------------------------
 
