@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import os
 import warnings
 from collections.abc import Callable, Iterable
@@ -17,9 +18,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
-from PIL import Image, ImageChops, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageChops, ImageCms, ImageOps, ImageStat, UnidentifiedImageError
 
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"
 """Part of every cache key: bump it when the output of the pipeline changes."""
 
 MAX_PIXELS = 60_000_000
@@ -88,10 +89,11 @@ def process_image(job: ImageJob, settings: ImageSettings) -> tuple[ProcessedImag
     image = _decode(raw, job)
     if getattr(image, "is_animated", False) and job.kind == "photo":
         return _animated_gif(raw, image, settings), 0
-    image = _normalise(image)
+    image, icc = _normalise(image)
     if job.kind == "tab-icon":
-        return _tab_icon(image, settings, len(raw))
-    image = _resize_to_width(image, job.width)
+        return _tab_icon(_to_srgb(image, icc), settings, len(raw))
+    # Colour-manage after resizing: the same look, on a fraction of the pixels of a big source.
+    image = _to_srgb(_resize_to_width(image, job.width), icc)
     if job.web_format == "webp":
         return _encode_webp(image, settings, len(raw))
     return _encode(image, settings, len(raw))
@@ -135,8 +137,8 @@ def _draft_for_width(image: Image.Image, width: int) -> None:
 _SRGB = ImageCms.createProfile("sRGB")
 
 
-def _normalise(image: Image.Image) -> Image.Image:
-    """Upright, 8-bit, sRGB, RGB/RGBA/L, no metadata carried along."""
+def _normalise(image: Image.Image) -> tuple[Image.Image, bytes | None]:
+    """Upright, 8-bit, RGB/RGBA/L, no metadata carried along; returns the ICC profile to convert from."""
     image = ImageOps.exif_transpose(image)
     icc = image.info.get("icc_profile")
     if image.mode in ("I;16", "I;16B", "I;16L", "I"):
@@ -147,17 +149,20 @@ def _normalise(image: Image.Image) -> Image.Image:
         image = image.convert("RGBA" if "transparency" in image.info else "RGB")
     elif image.mode in ("LA", "PA", "La", "RGBa"):
         image = image.convert("RGBA")
-    if icc:
-        image = _to_srgb(image, icc)
+    if icc and image.mode not in ("RGB", "RGBA", "L"):
+        image = _to_srgb(image, icc)  # CMYK and friends: convert now, so resizing sees RGB
+        icc = None
     elif image.mode not in ("RGB", "RGBA", "L"):
         image = image.convert("RGB")  # CMYK without a profile, YCbCr, LAB...
     if image.mode == "RGBA" and image.getchannel("A").getextrema()[0] == 255:
         image = image.convert("RGB")  # alpha that is fully opaque is no transparency
     image.info.clear()  # no EXIF, GPS, comments or profiles travel into the output
-    return image
+    return image, icc or None
 
 
-def _to_srgb(image: Image.Image, icc: bytes) -> Image.Image:
+def _to_srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
+    if not icc:
+        return image
     alpha = image.getchannel("A") if image.mode == "RGBA" else None
     colour = image.convert("RGB") if alpha is not None else image
     try:
@@ -171,6 +176,7 @@ def _to_srgb(image: Image.Image, icc: bytes) -> Image.Image:
     if alpha is not None:
         converted = converted.convert("RGB")
         converted.putalpha(alpha)
+    converted.info.clear()  # the sRGB profile lcms attaches is the default anyway
     return converted
 
 
@@ -185,38 +191,45 @@ def _resize_to_width(image: Image.Image, width: int) -> Image.Image:
 
 def _encode(image: Image.Image, settings: ImageSettings, source_bytes: int) -> tuple[ProcessedImage, int]:
     limit, warn = settings.image_kb * 1024, settings.warn_kb * 1024
-    few_colours = image.getcolors(maxcolors=256) is not None
-    if image.mode == "RGBA" or few_colours:
+    if image.mode == "RGBA" or image.getcolors(maxcolors=256) is not None:
         return _encode_png(image, limit, source_bytes)
     return _encode_jpeg(image, limit, warn, source_bytes)
 
 
+PALETTE_MIN_PSNR = 38.0
+"""A 256-colour version at least this close (dB, over white and over black) looks the same at display
+size, the way pngquant's default quality does; below it smooth gradients show bands."""
+
+
 def _png_bytes(image: Image.Image) -> bytes:
+    if image.mode != "P":
+        # On full-colour images zlib's best level costs 4x the time of level 6 for ~3% fewer bytes.
+        return _png_save(image, compress_level=6)
+    # Palette images: run-length zlib is nearly free and wins on flat areas and stripes; the default
+    # strategy wins on gradients. Both together cost less than one level-9 encode, which crawls on stripes.
+    return min(_png_save(image, compress_level=9, compress_type=3), _png_save(image, compress_level=6), key=len)
+
+
+def _png_save(image: Image.Image, **options: int) -> bytes:
     out = io.BytesIO()
-    # zlib's best level costs 4x the time of level 6 for ~3% on full-colour images; palette images
-    # are small enough that the best level is cheap.
-    if image.mode == "P":
-        image.save(out, format="PNG", optimize=True)
-    else:
-        image.save(out, format="PNG", compress_level=6)
+    image.save(out, format="PNG", **options)
     return out.getvalue()
 
 
 def _encode_png(image: Image.Image, limit: int, source_bytes: int) -> tuple[ProcessedImage, int]:
-    """Lossless when it fits (palette if that is exact), else 256 colours; the slow full-colour encode
-    is skipped when a quick one shows it cannot fit."""
+    """256 colours when that is exact or looks the same (much smaller, fast to encode); otherwise
+    lossless full colour when it fits, else the best of the two. The slow full-colour encode is
+    skipped when a quick one shows it cannot fit."""
     palette = _palette_version(image)
-    lossless = palette is not None and ImageChops.difference(palette.convert(image.mode), image).getbbox() is None
-    if palette is not None and lossless:
+    if palette is not None and _palette_psnr(image, palette) >= PALETTE_MIN_PSNR:
         data = _png_bytes(palette)
         encodes = 1
     else:
-        quick = io.BytesIO()
-        image.save(quick, format="PNG", compress_level=1)
+        quick = _png_save(image, compress_level=1)
         encodes = 1
         # level 6 saves 10-25% over level 1: past that margin the full-colour image cannot fit
-        could_fit = quick.tell() * 0.75 <= limit
-        data = _png_bytes(image) if could_fit else quick.getvalue()
+        could_fit = len(quick) * 0.75 <= limit
+        data = _png_bytes(image) if could_fit else quick
         encodes += could_fit
         if palette is not None and len(data) > limit:
             candidate = _png_bytes(palette)
@@ -233,6 +246,22 @@ def _palette_version(image: Image.Image) -> Image.Image | None:
         return image.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     except (ValueError, OSError):
         return None
+
+
+def _palette_psnr(image: Image.Image, palette: Image.Image) -> float:
+    """PSNR of the palette version against the original as they would look on a page: composited over
+    white and over black (so errors hidden by transparency do not count), the worse of the two."""
+    original = image.convert("RGBA")
+    reduced = palette.convert("RGBA")
+    worst = math.inf
+    for background in ((255, 255, 255, 255), (0, 0, 0, 255)):
+        base = Image.new("RGBA", image.size, background)
+        difference = ImageChops.difference(
+            Image.alpha_composite(base, original).convert("RGB"), Image.alpha_composite(base, reduced).convert("RGB")
+        )
+        mean_square = sum(rms * rms for rms in ImageStat.Stat(difference).rms) / 3
+        worst = min(worst, math.inf if mean_square == 0 else 10 * math.log10(255 * 255 / mean_square))
+    return worst
 
 
 def _jpeg_bytes(image: Image.Image, quality: int) -> bytes:
@@ -435,9 +464,10 @@ def process_images(
     workers = workers or os.cpu_count() or 1
     if len(misses) > 1 and workers > 1:
         workers = min(workers, len(misses))
+        # Biggest sources first, one at a time: the workers then finish together (longest-job-first).
+        misses.sort(key=lambda miss: -miss[0].source.stat().st_size)
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            chunk = max(1, len(misses) // (workers * 4))  # fewer round trips, still balanced
-            results = pool.map(_run_job, [(job, settings) for job, _ in misses], chunksize=chunk)
+            results = pool.map(_run_job, [(job, settings) for job, _ in misses])
             _collect(misses, results, outcomes, cache, stats, progress)
     else:
         _collect(misses, (_run_job((job, settings)) for job, _ in misses), outcomes, cache, stats, progress)
