@@ -308,7 +308,7 @@ class Planner:
         deep_routes = [r for r in routes if r.path.startswith(DEEP_ROOT + "/")]
 
         def preloaders(root: str) -> tuple[str, ...]:
-            return tuple(r.path for r in main_routes if r.is_tab and f'"/{root}/' in js_literal(r.blocks, None))
+            return tuple(r.path for r in main_routes if r.is_tab and f'"/{root}/' in js_literal(r.blocks))
 
         plans = [
             PackagePlan(

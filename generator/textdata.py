@@ -16,12 +16,16 @@ _JS_UNSAFE = {
 _JS_TABLE = str.maketrans(_JS_UNSAFE)
 
 
-def js_literal(value: Any, indent: int | None = 2) -> str:
+def js_literal(value: Any, indent: int | None = None) -> str:
     """A JavaScript expression equal to `value`: JSON with HTML-significant characters escaped.
 
+    Compact unless `indent` is given: page data is most of a package's bytes, and WeChat counts them.
     Keys are sorted so the same data gives the same bytes (deterministic output).
     """
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=indent, default=_json_default)
+    separators = (",", ": ") if indent is not None else (",", ":")
+    text = json.dumps(
+        value, ensure_ascii=False, sort_keys=True, indent=indent, separators=separators, default=_json_default
+    )
     return text.translate(_JS_TABLE)
 
 

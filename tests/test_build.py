@@ -115,11 +115,11 @@ catalog:
     )
     result = build(site, write=False)
     home = next(f for f in result.files if f.path == "miniprogram/pages/home/index.js").data.decode()
-    assert '"priceText": "¥19.90"' in home
-    assert '"priceText": "¥0.10"' in home and '"originalPriceText": "¥0.30"' in home
-    assert '"priceText": "¥999999.99"' in home
+    assert '"priceText":"¥19.90"' in home
+    assert '"priceText":"¥0.10"' in home and '"originalPriceText":"¥0.30"' in home
+    assert '"priceText":"¥999999.99"' in home
     catalog = next(f for f in result.files if f.path == "miniprogram/catalog/data.js").data.decode()
-    assert '"priceFen": 1990' in catalog and '"priceFen": 10,' in catalog
+    assert '"priceFen":1990' in catalog and '"priceFen":10,' in catalog
 
 
 def test_navigation_bar_takes_brand_color_with_readable_text(make_site) -> None:

@@ -37,7 +37,7 @@ def test_checkout_pages_live_in_the_catalog_subpackage_with_privacy_declared(sho
     assert {"cart/index", "checkout/index", "result/index", "orders/index"} <= set(catalog["pages"])
     assert app["requiredPrivateInfos"] == ["chooseAddress"] and app["__usePrivacyCheck__"] is True
     config = (shop / "miniprogram" / "utils" / "commerce-config.js").read_text(encoding="utf-8")
-    assert '"shippingFen": 800' in config and '"freeShippingOverFen": 9900' in config
+    assert '"shippingFen":800' in config and '"freeShippingOverFen":9900' in config
     product = (shop / "miniprogram" / "catalog" / "product" / "index.wxml").read_text(encoding="utf-8")
     assert "onAddToCart" in product and 'open-type="contact" disabled' not in product
 

@@ -236,7 +236,7 @@ class _H5Renderer:
             if e["event"] in declared
         ]
         settings = {"endpoint": analytics.endpoint, "events": {name: True for name in declared}}
-        return {"analytics": js_literal(settings, None), "track": js_literal(events, None)}
+        return {"analytics": js_literal(settings), "track": js_literal(events)}
 
     def first_picture(self, blocks: tuple[dict[str, Any], ...]) -> str:
         for block in blocks:
@@ -291,7 +291,7 @@ class _H5Renderer:
             None,
             HOME_FILE,
             groups=groups,
-            search_index=Markup(js_literal(index, indent=None)),
+            search_index=Markup(js_literal(index)),
         )
         for category in data["categories"]:
             self.page(
@@ -313,7 +313,7 @@ class _H5Renderer:
                 None,
                 f"category/{product['category']}.html",
                 product=product,
-                skus_json=Markup(js_literal(product["skus"], indent=None)),
+                skus_json=Markup(js_literal(product["skus"])),
                 mp_path=f"/{PRODUCT_PAGE}?id={product['id']}",
                 description=(product["paragraphs"] or [""])[0][:120],
                 og_image=self.picture_src(product["images"][0]) if product["images"] else "",
