@@ -11,9 +11,9 @@ HEX_COLOR_PATTERN = r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"
 
 
 class SpecModel(BaseModel):
-    """Immutable, unknown keys rejected, field docstrings become the JSON Schema."""
+    """Immutable, unknown keys rejected; field docstrings become the JSON Schema (`gen schema`)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True, coerce_numbers_to_str=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
 
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
 import json
 import shutil
+import textwrap
 from pathlib import Path
+from typing import Any
 
 from .errors import GenError
+from .model import SpecModel
 from .resources import builtin_templates_dir
 from .spec import SiteSpec
 
@@ -15,9 +20,52 @@ SCHEMA_FILE = "site.schema.json"
 
 def schema_json() -> str:
     schema = SiteSpec.model_json_schema()
+    _describe_fields(schema, SiteSpec)
+    for model in _subclasses(SpecModel):
+        if model.__name__ in schema.get("$defs", {}):
+            _describe_fields(schema["$defs"][model.__name__], model)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "mpgen site.yaml"
     return json.dumps(schema, ensure_ascii=False, indent=2)
+
+
+def _subclasses(model: type[SpecModel]) -> list[type[SpecModel]]:
+    found = []
+    for sub in model.__subclasses__():
+        found += [sub, *_subclasses(sub)]
+    return found
+
+
+def _describe_fields(schema: dict[str, Any], model: type[SpecModel]) -> None:
+    """Field docstrings become descriptions here, not through pydantic's `use_attribute_docstrings`:
+    that parses every model's source at import, about 30 ms of every `gen build`."""
+    docs = {}
+    for klass in reversed(model.__mro__):
+        if isinstance(klass, type) and issubclass(klass, SpecModel):
+            docs.update(_attribute_docstrings(klass))
+    for name, field in model.model_fields.items():
+        prop = schema.get("properties", {}).get(field.alias or name)
+        if prop is not None and name in docs and "description" not in prop:
+            prop["description"] = docs[name]
+
+
+def _attribute_docstrings(klass: type) -> dict[str, str]:
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
+    except (OSError, TypeError, SyntaxError):
+        return {}
+    body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+    docs = {}
+    for statement, following in zip(body, body[1:], strict=False):
+        if (
+            isinstance(statement, ast.AnnAssign)
+            and isinstance(statement.target, ast.Name)
+            and isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+        ):
+            docs[statement.target.id] = inspect.cleandoc(following.value.value)
+    return docs
 
 
 def create_starter(directory: Path, name: str) -> Path:
