@@ -139,7 +139,7 @@ _SRGB = ImageCms.createProfile("sRGB")
 
 def _normalise(image: Image.Image) -> tuple[Image.Image, bytes | None]:
     """Upright, 8-bit, RGB/RGBA/L, no metadata carried along; returns the ICC profile to convert from."""
-    image = ImageOps.exif_transpose(image)
+    ImageOps.exif_transpose(image, in_place=True)
     icc = image.info.get("icc_profile")
     if image.mode in ("I;16", "I;16B", "I;16L", "I"):
         image = image.convert("I").point(lambda v: v * (1 / 256)).convert("L")
@@ -250,16 +250,16 @@ def _palette_version(image: Image.Image) -> Image.Image | None:
 
 def _palette_psnr(image: Image.Image, palette: Image.Image) -> float:
     """PSNR of the palette version against the original as they would look on a page: composited over
-    white and over black (so errors hidden by transparency do not count), the worse of the two."""
-    original = image.convert("RGBA")
-    reduced = palette.convert("RGBA")
+    black and over white (so errors hidden by transparency do not count), the worse of the two.
+
+    Over black a pixel shows as its premultiplied colour; over white as 255 minus the premultiplied
+    inverted colour, so both come from a cheap premultiply instead of compositing."""
+    original, reduced = image.convert("RGBA"), palette.convert("RGBA")
+    inverted = [255 - value for value in range(256)] * 3 + list(range(256))
     worst = math.inf
-    for background in ((255, 255, 255, 255), (0, 0, 0, 255)):
-        base = Image.new("RGBA", image.size, background)
-        difference = ImageChops.difference(
-            Image.alpha_composite(base, original).convert("RGB"), Image.alpha_composite(base, reduced).convert("RGB")
-        )
-        mean_square = sum(rms * rms for rms in ImageStat.Stat(difference).rms) / 3
+    for shown, expected in ((original, reduced), (original.point(inverted), reduced.point(inverted))):
+        difference = ImageChops.difference(shown.convert("RGBa"), expected.convert("RGBa"))
+        mean_square = sum(rms * rms for rms in ImageStat.Stat(difference).rms[:3]) / 3
         worst = min(worst, math.inf if mean_square == 0 else 10 * math.log10(255 * 255 / mean_square))
     return worst
 
