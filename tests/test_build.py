@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -118,8 +120,30 @@ catalog:
     assert '"priceText":"¥19.90"' in home
     assert '"priceText":"¥0.10"' in home and '"originalPriceText":"¥0.30"' in home
     assert '"priceText":"¥999999.99"' in home
-    catalog = next(f for f in result.files if f.path == "miniprogram/catalog/data.js").data.decode()
-    assert '"priceFen":1990' in catalog and '"priceFen":10,' in catalog
+    products = unpacked_catalog(result)["products"]
+    assert [products[p]["priceFen"] for p in "abc"] == [1990, 10, 99999999]
+
+
+NODE = shutil.which("node")
+
+
+def unpacked_catalog(result) -> dict:
+    """catalog/data.js as the mini-program sees it: evaluated by node."""
+    if NODE is None:
+        pytest.skip("node is not installed (apt-get install nodejs)")
+    source = next(f for f in result.files if f.path == "miniprogram/catalog/data.js").data.decode()
+    program = (
+        "const m = {exports: {}}; new Function('module', require('fs').readFileSync(0, 'utf8'))(m);"
+        " console.log(JSON.stringify(m.exports))"
+    )
+    done = subprocess.run([NODE, "-e", program], input=source, capture_output=True, text=True, check=True, timeout=60)
+    return json.loads(done.stdout)
+
+
+def test_packed_catalog_unpacks_to_the_planned_catalog() -> None:
+    result = build(REPO / "sites" / "beibei", write=False)
+    planned = json.loads(json.dumps(result.site.catalog_data, default=str))
+    assert unpacked_catalog(result) == planned
 
 
 def test_navigation_bar_takes_brand_color_with_readable_text(make_site) -> None:

@@ -280,7 +280,10 @@ class _Renderer:
         )
 
     def render_catalog(self) -> None:
-        self.add_template(f"{CATALOG_ROOT}/data.js", catalog=self.site.catalog_data)
+        assert self.site.catalog_data is not None
+        self.add_template(
+            f"{CATALOG_ROOT}/data.js", packed=pack_catalog(self.site.catalog_data), product_url=f"/{PRODUCT_PAGE}?id="
+        )
         commerce = self.site.spec.commerce
         titles = {PRODUCT_PAGE: self.site.spec.site.name, CATEGORY_PAGE: self.site.spec.site.name}
         if commerce is not None:
@@ -323,3 +326,17 @@ class _Renderer:
         )
         for util in COMMERCE_UTILS:
             self.add_template(util)
+
+
+def pack_catalog(catalog: dict[str, Any]) -> dict[str, Any]:
+    """The catalog with its products as rows under one list of field names, without the link every
+    product page has: half the bytes of one object per product. catalog/data.js unpacks it on load."""
+    products = list(catalog["products"].values())
+    for product in products:
+        assert product["link"] == {"kind": "page", "url": f"/{PRODUCT_PAGE}?id={product['id']}"}, product["id"]
+    fields = sorted({field for product in products for field in product} - {"link"})
+    return {
+        "categories": catalog["categories"],
+        "fields": fields,
+        "rows": [[product.get(field) for field in fields] for product in products],
+    }
