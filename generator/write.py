@@ -19,7 +19,7 @@ class WriteReport:
     out_dir: Path
     files: int
     bytes: int
-    changed: int = -1  # files written or removed by a sync; -1 when the whole folder was swapped
+    changed: int = -1  # files written (or, by a sync, removed); unchanged ones are kept, not rewritten
 
 
 def write_output(files: list[OutputFile], out_dir: Path) -> WriteReport:
@@ -35,14 +35,22 @@ def write_output(files: list[OutputFile], out_dir: Path) -> WriteReport:
     for leftover in (staging, retired):
         if leftover.exists():
             shutil.rmtree(leftover)
-    total = 0
+    total = reused = 0
+    previous = out_dir if out_dir.is_dir() else None
+    made: set[Path] = set()
     try:
         staging.mkdir()
         (staging / MARKER).write_text("Made by mpgen `gen build`; replaced on every build.\n", encoding="utf-8")
         for file in files:
-            target = staging / _safe_relative(file.path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(file.data)
+            relative = _safe_relative(file.path)
+            target = staging / relative
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            if previous is not None and _link_if_unchanged(previous / relative, target, file.data):
+                reused += 1
+            else:
+                target.write_bytes(file.data)
             total += len(file.data)
         if out_dir.exists():
             out_dir.rename(retired)
@@ -53,7 +61,23 @@ def write_output(files: list[OutputFile], out_dir: Path) -> WriteReport:
             retired.rename(out_dir)
         raise
     shutil.rmtree(retired, ignore_errors=True)
-    return WriteReport(out_dir, len(files), total)
+    return WriteReport(out_dir, len(files), total, len(files) - reused)
+
+
+def _link_if_unchanged(old: Path, new: Path, data: bytes) -> bool:
+    """Hard-link `old` as `new` when it already holds `data`.
+
+    An unchanged rebuild then writes no file data and frees no disk blocks when the old folder goes:
+    both are what make a big rewrite slow (deleting frees blocks the next writes wait for), and
+    WeChat DevTools watching the folder sees unchanged files as unchanged.
+    """
+    try:
+        if old.stat().st_size != len(data) or old.read_bytes() != data:
+            return False
+        os.link(old, new)
+    except OSError:  # gone, unreadable, or a file system without hard links: write it instead
+        return False
+    return True
 
 
 def _check_replaceable(out_dir: Path) -> None:

@@ -101,6 +101,40 @@ def test_rebuild_replaces_stale_files(make_site) -> None:
     assert not (site / "dist/miniprogram/pages/extra").exists()
 
 
+def test_rebuild_keeps_unchanged_files_and_rewrites_the_rest(make_site) -> None:
+    site = make_site()
+    build(site)
+    dist = site / "dist"
+    app_wxss, home = dist / "miniprogram/app.wxss", dist / "h5/index.html"
+    before = {path: path.stat().st_ino for path in (app_wxss, home)}
+    home.write_text("edited by hand", encoding="utf-8")
+    written = build(site).written
+    assert app_wxss.stat().st_ino == before[app_wxss]  # the same file, linked into the new folder
+    assert "edited by hand" not in home.read_text(encoding="utf-8")
+    assert written is not None and written.changed == 1
+
+
+def test_write_failing_midway_leaves_previous_output_untouched(make_site, monkeypatch) -> None:
+    site = make_site()
+    build(site)
+    (site / "site.yaml").write_text(MINIMAL_SITE.replace("欢迎", "欢迎光临"), encoding="utf-8")
+    before = tree_digest(site / "dist")
+    real_write = Path.write_bytes
+    calls = []
+
+    def failing_write(self: Path, data: bytes) -> int:
+        calls.append(self)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        return real_write(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", failing_write)
+    with pytest.raises(OSError):
+        build(site)
+    assert tree_digest(site / "dist") == before
+    assert not [p for p in site.iterdir() if p.name.startswith(".dist")], "staging folder left behind"
+
+
 def test_prices_are_exact_decimals(make_site) -> None:
     site = make_site(
         MINIMAL_SITE.replace(
