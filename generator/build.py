@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -16,14 +17,32 @@ from .output import OutputFile, text_file
 from .plan import Planner, Site, h5_variants, publish_h5_pictures, publish_images
 from .render.analytics import render_analytics
 from .render.commerce_contract import render_commerce_contract
-from .render.h5 import render_h5
+from .render.h5 import Sink, render_h5
 from .render.miniprogram import render_miniprogram
 from .render.official_account import render_official_account
 from .theme import Theme, resolve_theme
 from .validate import LoadedSpec, load_spec
-from .write import WriteReport, sync_output, write_output
+from .write import StagedOutput, WriteReport, sync_output
 
 DEFAULT_OUT = "dist"
+
+
+def _in_one_batch(render: Callable[[Site], list[OutputFile]]) -> Callable[[Site, Sink], list[OutputFile]]:
+    def render_into(site: Site, sink: Sink) -> list[OutputFile]:
+        files = render(site)
+        sink(files)
+        return files
+
+    return render_into
+
+
+RENDERERS: tuple[Callable[[Site, Sink], list[OutputFile]], ...] = (
+    _in_one_batch(render_miniprogram),
+    render_h5,  # the big one (a page per product) hands its files over while it renders
+    _in_one_batch(render_official_account),
+    _in_one_batch(render_commerce_contract),
+    _in_one_batch(render_analytics),
+)
 DEFAULT_CACHE = ".mpgen-cache"
 REPORT_FILE = "report.json"
 
@@ -50,6 +69,10 @@ class BuildResult:
     images: AssetStats
     warnings: tuple[Problem, ...] = ()
     lint: tuple[Finding, ...] = ()
+
+
+def _discard(files: list[OutputFile]) -> None:
+    """The sink when nothing is written as it renders (no output, or the dev server's sync writer)."""
 
 
 def load(site_dir: Path) -> tuple[LoadedSpec, Theme]:
@@ -102,14 +125,25 @@ def build(site_dir: Path, out_dir: Path | None = None, write: bool = True, **opt
     """Build the site in `site_dir` into `out_dir` (default `SITE/dist`)."""
     opts = BuildOptions(out_dir=out_dir, write=write, **options)
     site, loaded, stats = plan(site_dir, opts)
-    files = render_miniprogram(site) + render_h5(site) + render_official_account(site)
-    files += render_commerce_contract(site) + render_analytics(site)
-    files.extend(OutputFile(a.output_path, a.image.data, a.spec_path) for a in site.images if a.on_cdn)
-    budget = measure_budget(site, files, loaded.spec.budgets, loaded.source, opts.baseline, opts.max_growth_kb)
-    files.append(text_file(REPORT_FILE, report_json(site, budget), "generator.budget"))
     out_dir = opts.out_dir or site.site_dir / DEFAULT_OUT
-    writer = sync_output if opts.sync else write_output
-    written = writer(files, out_dir) if opts.write else None
+    with contextlib.ExitStack() as stack:
+        # The swap writer takes each target as it is rendered and writes it while the next one renders.
+        staged = stack.enter_context(StagedOutput(out_dir)) if opts.write and not opts.sync else None
+        files: list[OutputFile] = []
+        sink: Sink = staged.add if staged is not None else _discard
+        for render in RENDERERS:
+            files += render(site, sink)
+        cdn_images = [OutputFile(a.output_path, a.image.data, a.spec_path) for a in site.images if a.on_cdn]
+        budget = measure_budget(
+            site, files + cdn_images, loaded.spec.budgets, loaded.source, opts.baseline, opts.max_growth_kb
+        )
+        last = [*cdn_images, text_file(REPORT_FILE, report_json(site, budget), "generator.budget")]
+        sink(last)
+        files += last
+        if staged is not None:
+            written: WriteReport | None = staged.commit()
+        else:
+            written = sync_output(files, out_dir) if opts.write else None
     findings = tuple(lint(loaded.spec, loaded.source))
     return BuildResult(site, files, budget, written, stats, loaded.warnings, findings)
 

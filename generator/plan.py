@@ -561,11 +561,14 @@ class Planner:
                 "category": product.category,
                 "categoryName": self.categories[product.category].name,
             }
+        ids_by_category: dict[str, list[str]] = {category_id: [] for category_id in self.categories}
+        for product in self.products.values():
+            ids_by_category[product.category].append(product.id)
         categories = []
         for category in self.categories.values():
             card = self.category_card(category, with_image=False)
             card["description"] = category.description
-            card["productIds"] = [p.id for p in self.products.values() if p.category == category.id]
+            card["productIds"] = ids_by_category[category.id]
             categories.append(card)
         return {"products": products, "categories": categories}
 

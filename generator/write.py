@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -27,41 +28,80 @@ def write_output(files: list[OutputFile], out_dir: Path) -> WriteReport:
 
     A failure at any point leaves the previous output untouched.
     """
-    out_dir = out_dir.resolve()
-    _check_replaceable(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = out_dir.with_name(f".{out_dir.name}.staging-{os.getpid()}")
-    retired = out_dir.with_name(f".{out_dir.name}.retired-{os.getpid()}")
-    for leftover in (staging, retired):
-        if leftover.exists():
-            shutil.rmtree(leftover)
-    total = reused = 0
-    previous = out_dir if out_dir.is_dir() else None
-    made: set[Path] = set()
-    try:
-        staging.mkdir()
-        (staging / MARKER).write_text("Made by mpgen `gen build`; replaced on every build.\n", encoding="utf-8")
-        for file in files:
-            relative = _safe_relative(file.path)
-            target = staging / relative
-            if target.parent not in made:
+    with StagedOutput(out_dir) as staged:
+        staged.add(files)
+        return staged.commit()
+
+
+class StagedOutput:
+    """The swap writer, fed while the build goes on: each batch of files is written to a staging folder
+    beside `out_dir` by a background thread (file writes wait on the disk, not on Python, so the next
+    target renders meanwhile); `commit()` swaps the folder in. Leaving the `with` block without a
+    commit, by an exception or otherwise, throws the staging folder away and keeps the previous output.
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir.resolve()
+        _check_replaceable(self.out_dir)
+        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = self.out_dir.with_name(f".{self.out_dir.name}.staging-{os.getpid()}")
+        self.retired = self.out_dir.with_name(f".{self.out_dir.name}.retired-{os.getpid()}")
+        for leftover in (self.staging, self.retired):
+            if leftover.exists():
+                shutil.rmtree(leftover)
+        self.previous = self.out_dir if self.out_dir.is_dir() else None
+        self.staging.mkdir()
+        (self.staging / MARKER).write_text("Made by mpgen `gen build`; replaced on every build.\n", encoding="utf-8")
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mpgen-write")
+        self._batches: list[Future[tuple[int, int, int]]] = []
+        self._made: set[Path] = set()  # touched by the writer thread only
+        self._committed = False
+
+    def __enter__(self) -> StagedOutput:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if not self._committed:
+            self._writer.shutdown(wait=True, cancel_futures=True)
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+    def add(self, files: list[OutputFile]) -> None:
+        """Queue `files` for writing; paths are checked now, so a bad one fails the build at once."""
+        batch = [(_safe_relative(file.path), file.data) for file in files]
+        self._batches.append(self._writer.submit(self._write, batch))
+
+    def commit(self) -> WriteReport:
+        """Wait for every write (raising the first error), then swap the staging folder into place."""
+        files = total = reused = 0
+        for batch in self._batches:
+            count, size, linked = batch.result()
+            files, total, reused = files + count, total + size, reused + linked
+        self._writer.shutdown(wait=True)
+        try:
+            if self.out_dir.exists():
+                self.out_dir.rename(self.retired)
+            self.staging.rename(self.out_dir)
+        except BaseException:
+            if self.retired.exists() and not self.out_dir.exists():
+                self.retired.rename(self.out_dir)
+            raise
+        self._committed = True
+        shutil.rmtree(self.retired, ignore_errors=True)
+        return WriteReport(self.out_dir, files, total, files - reused)
+
+    def _write(self, batch: list[tuple[PurePosixPath, bytes]]) -> tuple[int, int, int]:
+        total = reused = 0
+        for relative, data in batch:
+            target = self.staging / relative
+            if target.parent not in self._made:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            if previous is not None and _link_if_unchanged(previous / relative, target, file.data):
+                self._made.add(target.parent)
+            if self.previous is not None and _link_if_unchanged(self.previous / relative, target, data):
                 reused += 1
             else:
-                target.write_bytes(file.data)
-            total += len(file.data)
-        if out_dir.exists():
-            out_dir.rename(retired)
-        staging.rename(out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if retired.exists() and not out_dir.exists():
-            retired.rename(out_dir)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
-    return WriteReport(out_dir, len(files), total, len(files) - reused)
+                target.write_bytes(data)
+            total += len(data)
+        return len(batch), total, reused
 
 
 def _link_if_unchanged(old: Path, new: Path, data: bytes) -> bool:

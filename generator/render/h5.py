@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlencode
@@ -112,13 +113,22 @@ class PageContext:
         return Markup(template.render(label=label, scheme=scheme, mp_path=mp_path, site=self.site.spec.site))
 
 
-def render_h5(site: Site) -> list[OutputFile]:
-    return _H5Renderer(site).render()
+Sink = Callable[[list[OutputFile]], None]
+"""Takes files as they are rendered (the build's writer), so writing overlaps rendering."""
+
+SINK_BATCH = 256
+
+
+def render_h5(site: Site, sink: Sink | None = None) -> list[OutputFile]:
+    """Every file of the H5 site; with a `sink`, also handed over in batches while rendering goes on."""
+    return _H5Renderer(site, sink).render()
 
 
 class _H5Renderer:
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, sink: Sink | None = None) -> None:
         self.site = site
+        self.sink = sink
+        self.handed_over = 0
         self.env = template_env("h5", site.site_dir)
         self.files: list[OutputFile] = []
         self.routes_by_url = {"/" + r.path: r for r in site.routes}
@@ -139,7 +149,13 @@ class _H5Renderer:
         for picture in self.site.h5_pictures.values():
             for path, data, origin in picture.files:
                 self.files.append(OutputFile(path, data, origin))
+        self.hand_over(force=True)
         return list({f.path: f for f in self.files}.values())
+
+    def hand_over(self, force: bool = False) -> None:
+        if self.sink is not None and (force or len(self.files) - self.handed_over >= SINK_BATCH):
+            self.sink(self.files[self.handed_over :])
+            self.handed_over = len(self.files)
 
     # --- shared parts ---------------------------------------------------------------------------
 
@@ -219,6 +235,7 @@ class _H5Renderer:
             **context,
         )
         self.files.append(text_file(f"{ROOT}/{file}", html, f"templates/h5/{template}"))
+        self.hand_over()
 
     def tracking(self, file: str, product: dict[str, Any] | None) -> dict[str, str]:
         """The page's events for site.js (only with an analytics endpoint): page_view, product_view."""

@@ -9,8 +9,6 @@ import io
 import json
 from typing import Any
 
-import segno
-
 from ..output import OutputFile, text_file
 from ..plan import CATEGORY_PAGE, PRODUCT_PAGE, Site
 from ..spec_official_account import CONTACT_KEY, MenuAction, Reply
@@ -152,6 +150,8 @@ def contact_text(site: Site) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def qr_png(text: str) -> bytes:
+    import segno  # only sites with Official Account links need it
+
     out = io.BytesIO()
     segno.make(text, error="m", micro=False).save(out, kind="png", scale=6, border=4)
     return out.getvalue()
