@@ -123,6 +123,13 @@ def rendered(built: dict[str, Any]) -> dict[str, Any]:
             "queries": [".products-grid", ".products-list", ".product-placeholder"],
         },
         {
+            "name": "products_tapped",
+            "root": root,
+            "component": PRODUCTS,
+            "page": {"path": page, "index": index},
+            "action": "tap-cards",
+        },
+        {
             "name": "form_missing",
             "root": root,
             "component": FORM,
@@ -180,6 +187,15 @@ def test_products_grid_shows_names_and_prices(rendered: dict[str, Any]) -> None:
     assert texts(r, ".sold-out") == ["已售罄"]  # only the product with stock 0
     for text in [*NAMES, *PRICES]:
         assert text in r["text"]
+
+
+def test_tapping_a_product_card_opens_its_page(rendered: dict[str, Any]) -> None:
+    """Cards carry no link of their own (bytes): the component builds it from the product id."""
+    r = rendered["products_tapped"]
+    assert r["errors"] == []
+    opened = [call["url"] for call in calls(r, "navigateTo")]
+    assert len(opened) == 4 and all(url.startswith("/catalog/product/index?id=") for url in opened)
+    assert len(set(opened)) == 4
 
 
 def test_products_markup_in_a_name_is_text(rendered: dict[str, Any]) -> None:

@@ -3,7 +3,7 @@
 // user would see as JSON on stdout. Used by tests/test_render_simulate.py; handy by hand too:
 //
 //   node render.js <miniprogram-dir> <component-path> <props.json | page:PAGE_PATH#INDEX>
-//                  [--action submit] [--values values.json] [--respond 200|500|fail|none]
+//                  [--action submit|tap-cards] [--values values.json] [--respond 200|500|fail|none]
 //                  [--query SELECTOR]... [--compiler official|simulate]
 //   node render.js --batch cases.json
 //
@@ -252,6 +252,10 @@ async function runCase(c) {
       submit.afterResponse = snapshot(comp, queries);
     }
     result.submit = submit;
+  } else if (c.action === 'tap-cards') {
+    // taps every product card in turn; the wx log then holds where each one navigated
+    comp.querySelectorAll('.product-card').forEach((card) => card.dispatchEvent('tap'));
+    await settle();
   } else if (c.action) {
     throw new Error(`unknown action ${JSON.stringify(c.action)}`);
   }
