@@ -128,7 +128,11 @@ def render_icon(name: str, color: str) -> bytes:
     """The built-in icon `name` in `color` as PNG bytes (transparent background, deterministic)."""
     canvas = Image.new("RGBA", (_S, _S), (0, 0, 0, 0))
     ICONS[name](ImageDraw.Draw(canvas), rgb(color))
-    return _png(canvas.resize((SIZE, SIZE), Image.Resampling.LANCZOS))
+    # One colour, antialiased by alpha alone: resampling the colour too leaves rounding noise on the
+    # edges that costs a palette entry per pixel (user icon: 349 colours -> 159, 3.7 -> 1.9 KB).
+    icon = Image.new("RGBA", (SIZE, SIZE), (*rgb(color), 0))
+    icon.putalpha(canvas.getchannel("A").resize((SIZE, SIZE), Image.Resampling.LANCZOS))
+    return _png(icon)
 
 
 @functools.lru_cache(maxsize=16)
