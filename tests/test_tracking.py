@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from generator.build import build
 from generator.cli import main
 
-from .conftest import MINIMAL_SITE
+from .conftest import MINIMAL_SITE, REPO
 
 NODE = shutil.which("node")
 ENDPOINT = "https://collect.example.com/events"
@@ -120,3 +120,42 @@ request({ url: 'http://example.com/x' }).then(() => 'accepted', (e) => e.message
     result = json.loads(done.stdout)
     assert result["refused"].startswith("refused: only https") and result["n"] == 1
     assert result["data"] == {"ok": 1} and result["timeout"] == result["max"] == 15000
+
+
+DRIVE_PAGE = """
+const calls = { reportEvent: [] };
+global.wx = {
+  reportEvent: (name, data) => calls.reportEvent.push([name, data]),
+  getStorageSync: (key) => (key === 'mpgen-session' ? { session: 's', openid: 'o-1' } : ''),
+};
+let page = null;
+global.Page = (definition) => { page = definition; };
+require(process.argv[1]);
+page.onShow();
+const share = page.onShareAppMessage ? page.onShareAppMessage.call({ data: page.data }) : null;
+process.stdout.write(JSON.stringify({ calls, share, title: page.data.title }));
+"""
+
+
+def drive_page(page_js: Path) -> dict:
+    command = [NODE, "-e", DRIVE_PAGE, str(page_js)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=30)
+    return json.loads(done.stdout)
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed (apt-get install nodejs)")
+def test_content_page_tracks_its_view_and_shares_itself(make_site) -> None:
+    site = make_site()
+    build(site)
+    result = drive_page(site / "dist" / "miniprogram" / "pages" / "about" / "index.js")
+    assert result["calls"]["reportEvent"][0] == ["page_view", {"page": "about"}]
+    assert result["share"] == {"title": "关于", "path": "/pages/about/index"}
+    assert ["share", {"page": "about"}] in result["calls"]["reportEvent"]
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed (apt-get install nodejs)")
+def test_shared_page_of_a_selling_site_carries_the_inviter(tmp_path: Path) -> None:
+    build(REPO / "sites" / "beibei", tmp_path / "dist")
+    package = tmp_path / "dist" / "miniprogram"
+    home = drive_page(package / "pages" / "home" / "index.js")
+    assert home["share"]["path"].endswith("?inviter=o-1")

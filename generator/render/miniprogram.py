@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from ..icons import render_icon
@@ -26,8 +27,9 @@ from ..theme_css import color_variables, css_variables, declarations
 ROOT = "miniprogram"
 LIB_VERSION = "3.0.0"
 PRIVACY_POPUP = "components/privacy-popup/index"
+CSS_COMMENTS = re.compile(r"/\*.*?\*/", re.DOTALL)
 PRODUCT_URL = f"/{PRODUCT_PAGE}?id="  # + a product id: its page
-UTILS = ("utils/nav.js", "utils/block-behavior.js", "utils/request.js", "utils/track.js")
+UTILS = ("utils/nav.js", "utils/block-behavior.js", "utils/request.js", "utils/track.js", "utils/page.js")
 COMMERCE_UTILS = (
     "utils/money.js",
     "utils/cart.js",
@@ -83,7 +85,7 @@ class _Renderer:
         if self.dark:
             self.add_text("theme.json", _json(self.theme_json()), "generator.render.miniprogram")
         for util in UTILS:
-            self.add_template(util)
+            self.add_template(util, commerce=site.spec.commerce is not None)
         self.add_text(
             "utils/analytics-config.js",
             "// Declared tracking events and their only fields (site.yaml `analytics:`). Generated; do not edit.\n"
@@ -264,15 +266,10 @@ class _Renderer:
         self.add_template(
             f"{route.path}.wxml", "pages/page/index.wxml", blocks=[f"block-{b['type']}" for b in route.blocks]
         )
-        self.add_template(
-            f"{route.path}.js",
-            "pages/page/index.js",
-            page_id=page.id,
-            data=data,
-            share=page.share,
-            commerce=self.site.spec.commerce is not None,
-        )
-        self.add_template(f"{route.path}.wxss", "pages/page/index.wxss")
+        self.add_template(f"{route.path}.js", "pages/page/index.js", page_id=page.id, data=data)
+        page_css = self.env.get_template("pages/page/index.wxss").render()
+        if CSS_COMMENTS.sub("", page_css).strip():  # only when a site's own template adds page styles
+            self.add_text(f"{route.path}.wxss", page_css, "templates/miniprogram/pages/page/index.wxss")
         using = {c: f"/components/{c}/index" for c in route.components}
         self.add_text(
             f"{route.path}.json",
