@@ -6,6 +6,7 @@ image is never decoded or encoded again; cache misses run in parallel across cor
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -13,7 +14,7 @@ import math
 import os
 import warnings
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
@@ -456,51 +457,51 @@ def process_images(
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
 ) -> tuple[dict[ImageJob, JobOutcome], AssetStats]:
-    """Every job's outcome (image or decode error), from the cache when possible, else in parallel."""
+    """Every job's outcome (image or decode error), from the cache when possible, else in parallel.
+
+    Cache misses go to the worker processes as soon as they are found, biggest sources first (the
+    workers then finish together), so reading and hashing the rest overlaps the image work. The pool
+    starts at the second miss: one changed image is processed here, without a pool to start.
+    """
     stats = AssetStats()
     outcomes: dict[ImageJob, JobOutcome] = {}
-    misses: list[tuple[ImageJob, str]] = []
-    for job in dict.fromkeys(jobs):
-        try:
-            raw = job.source.read_bytes()
-        except OSError as exc:
-            outcomes[job] = JobOutcome(None, f"cannot be read ({exc.strerror}); check the file")
-            continue
-        key = cache_key(raw, job, settings)
-        cached = cache.get(key)
-        if cached is not None:
-            outcomes[job] = JobOutcome(cached, None)
-            stats.cache_hits += 1
+    misses: list[tuple[ImageJob, str, Future[tuple[JobOutcome, int]] | None]] = []
+    workers = workers or os.cpu_count() or 1
+    with contextlib.ExitStack() as stack:
+        pool: ProcessPoolExecutor | None = None
+        for job in sorted(dict.fromkeys(jobs), key=_source_size, reverse=True):
+            try:
+                raw = job.source.read_bytes()
+            except OSError as exc:
+                outcomes[job] = JobOutcome(None, f"cannot be read ({exc.strerror}); check the file")
+                continue
+            key = cache_key(raw, job, settings)
+            cached = cache.get(key)
+            if cached is not None:
+                outcomes[job] = JobOutcome(cached, None)
+                stats.cache_hits += 1
+                if progress:
+                    progress(1)
+                continue
+            if pool is None and misses and workers > 1:
+                pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
+                first, first_key, _ = misses[0]
+                misses[0] = (first, first_key, pool.submit(_run_job, (first, settings)))
+            misses.append((job, key, pool.submit(_run_job, (job, settings)) if pool is not None else None))
+        for job, key, future in misses:
+            outcome, encodes = future.result() if future is not None else _run_job((job, settings))
+            outcomes[job] = outcome
+            stats.encodes += encodes
+            stats.processed += 1
+            if outcome.image is not None:
+                cache.put(key, outcome.image)
             if progress:
                 progress(1)
-        else:
-            misses.append((job, key))
-    workers = workers or os.cpu_count() or 1
-    if len(misses) > 1 and workers > 1:
-        workers = min(workers, len(misses))
-        # Biggest sources first, one at a time: the workers then finish together (longest-job-first).
-        misses.sort(key=lambda miss: -miss[0].source.stat().st_size)
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = pool.map(_run_job, [(job, settings) for job, _ in misses])
-            _collect(misses, results, outcomes, cache, stats, progress)
-    else:
-        _collect(misses, (_run_job((job, settings)) for job, _ in misses), outcomes, cache, stats, progress)
     return outcomes, stats
 
 
-def _collect(
-    misses: list[tuple[ImageJob, str]],
-    results: Iterable[tuple[JobOutcome, int]],
-    outcomes: dict[ImageJob, JobOutcome],
-    cache: ImageCache,
-    stats: AssetStats,
-    progress: Callable[[int], None] | None,
-) -> None:
-    for (job, key), (outcome, encodes) in zip(misses, results, strict=True):
-        outcomes[job] = outcome
-        stats.encodes += encodes
-        stats.processed += 1
-        if outcome.image is not None:
-            cache.put(key, outcome.image)
-        if progress:
-            progress(1)
+def _source_size(job: ImageJob) -> int:
+    try:
+        return job.source.stat().st_size
+    except OSError:
+        return 0  # reported when it is read
