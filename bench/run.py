@@ -47,6 +47,16 @@ CORPUS_DIR = REPO / "bench" / ".corpus"  # git-ignored
 IMAGE_WIDTH = 1500
 
 
+SCRATCH: list[Path] = []
+
+
+def scratch() -> Path:
+    """A temporary folder, deleted when the whole run is over (not between timings: see `retire`)."""
+    folder = Path(tempfile.mkdtemp(prefix="mpgen-bench-"))
+    SCRATCH.append(folder)
+    return folder
+
+
 def timed(run: Callable[[], Any], repeats: int) -> dict[str, float]:
     times = []
     for _ in range(repeats):
@@ -67,7 +77,7 @@ def retire(folder: Path) -> None:
 
 def corpus(quick: bool) -> list[Path]:
     if quick:
-        folder = Path(tempfile.mkdtemp()) / "corpus"
+        folder = scratch() / "corpus"
         folder.mkdir()
         from tests.imagetools import photo
 
@@ -101,7 +111,7 @@ def image_case(quick: bool, repeats: int) -> dict[str, Any]:
     files = corpus(quick)
     settings = ImageSettings(500, 200, 40)  # mpgen's defaults: 500 KB limit, quality trimmed toward 200 KB
     jobs = [ImageJob(p, IMAGE_WIDTH) for p in files]
-    cache_dir = Path(tempfile.mkdtemp())
+    cache_dir = scratch()
 
     def cold() -> None:
         process_images(jobs, settings, ImageCache(None))
@@ -227,7 +237,7 @@ def gen_build(site: Path) -> float:
 
 
 def miniprogram_case(quick: bool, repeats: int) -> dict[str, Any]:
-    root = Path(tempfile.mkdtemp())
+    root = scratch()
     site = catalog_site(root, 20 if quick else 100, 20)
     command = [sys.executable, "-m", "generator", "build", str(site), "--quiet"]
 
@@ -300,7 +310,7 @@ def h5_scale_case(quick: bool, repeats: int) -> dict[str, Any]:
     results = {}
     hugo_bin = shutil.which("hugo")
     for products in (50,) if quick else (1000, 10000):
-        root = Path(tempfile.mkdtemp())
+        root = scratch()
         site = catalog_site(root, products, 2)
         rss: list[float] = []
 
@@ -415,6 +425,11 @@ def markdown(results: dict[str, Any]) -> str:
                 f"| {products} | {t(e['mpgen_cold_seconds'])} | {t(e['mpgen_no_change_seconds'])} | "
                 f"{e['mpgen_peak_rss_mb']} MB | {hugo_cold} | {hugo_warm} | {e.get('ratio_cold_vs_hugo', '–')} |"
             )
+        lines += [
+            "",
+            f"Start-up alone (a new Python process importing mpgen's build, nothing built): "
+            f"{t(results['startup_seconds'])}.",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -437,6 +452,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         results["miniprogram"] = miniprogram_case(args.quick, repeats)
     if "h5-scale" in cases:
         results["h5_scale"] = h5_scale_case(args.quick, repeats)
+        results["startup_seconds"] = timed(
+            lambda: subprocess.run([sys.executable, "-c", "import generator.build"], check=True, cwd=REPO), repeats
+        )
+    for folder in SCRATCH:
+        shutil.rmtree(folder, ignore_errors=True)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     (args.out / "results-run.md").write_text(markdown(results), encoding="utf-8")
