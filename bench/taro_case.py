@@ -66,22 +66,24 @@ def ensure_installed() -> str:
             raise NotMeasured("npm is not installed")
         INSTALL.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(TEMPLATE / "package.json", INSTALL / "package.json")
-        try:
-            done = subprocess.run(
-                [npm, "install", "--no-audit", "--no-fund"],
-                cwd=INSTALL,
-                capture_output=True,
-                text=True,
-                timeout=INSTALL_TIMEOUT,
-            )
-        except subprocess.TimeoutExpired as error:
-            raise NotMeasured(f"`npm install` in bench/.taro did not finish within {INSTALL_TIMEOUT} s") from error
+        done = _run(
+            [npm, "install", "--no-audit", "--no-fund"], INSTALL, INSTALL_TIMEOUT, "`npm install` in bench/.taro"
+        )
         if done.returncode != 0:
             raise NotMeasured(f"`npm install` in bench/.taro failed: {_tail(done.stderr)}")
         wrong = {name: found for name, version in wanted.items() if (found := _installed_version(name)) != version}
         if wrong:
             raise NotMeasured(f"`npm install` left the wrong versions: {wrong}")
     return wanted["@tarojs/cli"]
+
+
+def _run(
+    command: list[str], cwd: Path, timeout: int, what: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as error:
+        raise NotMeasured(f"{what} did not finish within {timeout} s") from error
 
 
 def _tail(text: str, lines: int = 3) -> str:
@@ -182,17 +184,9 @@ def _files(folder: Path) -> list[Path]:
 def _build(project: Path) -> subprocess.CompletedProcess[str]:
     cli = INSTALL / "node_modules" / "@tarojs" / "cli" / "bin" / "taro"
     env = {**os.environ, "NODE_ENV": "production", "CI": "true"}
-    try:
-        done = subprocess.run(
-            ["node", str(cli), "build", "--type", "weapp"],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=BUILD_TIMEOUT,
-        )
-    except subprocess.TimeoutExpired as error:
-        raise NotMeasured(f"`taro build --type weapp` did not finish within {BUILD_TIMEOUT} s") from error
+    done = _run(
+        ["node", str(cli), "build", "--type", "weapp"], project, BUILD_TIMEOUT, "`taro build --type weapp`", env
+    )
     output = done.stdout + done.stderr
     if done.returncode != 0 or re.search(r"编译失败|Failed to compile", output):
         raise NotMeasured(f"`taro build --type weapp` failed (exit {done.returncode}): {_tail(output, 5)}")
