@@ -369,7 +369,6 @@ def _taro_lines(m: dict[str, Any]) -> list[str]:
 
 
 def markdown(results: dict[str, Any]) -> str:
-
     lines = [
         f"# mpgen benchmarks ({results['machine']})",
         "",
@@ -430,7 +429,47 @@ def markdown(results: dict[str, Any]) -> str:
             f"Start-up alone (a new Python process importing mpgen's build, nothing built): "
             f"{t(results['startup_seconds'])}.",
         ]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + goal_lines(results)) + "\n"
+
+
+def goal_lines(results: dict[str, Any]) -> list[str]:
+    """The goals of the benchmark issue against this run: met or not, with the measured value."""
+    goals: list[tuple[str, bool, str]] = []
+    if "images" in results:
+        i = results["images"]
+        s, same = i["ssim_opaque"], i["same_policy"]["ssim_opaque"]
+        goals += [
+            ("images: cold time ≤ 0.6× the naive loop", i["ratio_cold_time"] <= 0.6, f"{i['ratio_cold_time']}×"),
+            ("images: bytes ≤ 0.9× the naive loop", i["ratio_bytes"] <= 0.9, f"{i['ratio_bytes']}×"),
+            (
+                "images: SSIM on opaque sources ≥ the naive loop's",
+                s["mpgen_mean"] >= s["naive_mean"],
+                f"{s['mpgen_mean']} vs {s['naive_mean']} ({same['mpgen_mean']} under its own policy)",
+            ),
+            ("images: no transparent image flattened", not i["flat_outputs"], str(i["flat_outputs"] or "none")),
+            ("images: zero encodes warm", i["mpgen_warm_encodes"] == 0, str(i["mpgen_warm_encodes"])),
+        ]
+    if "miniprogram" in results:
+        m = results["miniprogram"]
+        no_change = m["no_change_seconds"]["median"]
+        goals.append(("mini-program: no-change rebuild ≤ 0.1 s", no_change <= 0.1, f"{no_change:.2f} s"))
+        if "ratio_cold_vs_taro" in m:
+            cold, size = m["ratio_cold_vs_taro"], m["ratio_bytes_vs_taro"]
+            goals += [
+                ("mini-program: cold ≤ 0.1× Taro's", cold <= 0.1, f"{cold}×"),
+                ("mini-program: bytes ≤ 0.25× Taro's", size <= 0.25, f"{size}×"),
+            ]
+    h5 = results.get("h5_scale", {})
+    if "1000" in h5 and "ratio_cold_vs_hugo" in h5["1000"]:
+        ratio = h5["1000"]["ratio_cold_vs_hugo"]
+        goals.append(("H5: cold ≤ 1.0× Hugo at 1,000 products", ratio <= 1.0, f"{ratio}×"))
+    if h5:
+        peak = max(entry["mpgen_peak_rss_mb"] for entry in h5.values())
+        goals.append(("H5: peak memory ≤ 500 MB", peak <= 500, f"{peak} MB"))
+    if not goals:
+        return []
+    rows = [f"| {goal} | {'met' if met else 'not met'} | {value} |" for goal, met, value in goals]
+    return ["", "## Goals", "", "| goal | | this run |", "|---|---|---|", *rows]
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
