@@ -244,6 +244,30 @@ def test_site_template_overrides_builtin(make_site) -> None:
     assert b"custom" in files["miniprogram/app.js"].data
 
 
+def test_edited_template_is_compiled_again_despite_the_bytecode_cache(make_site) -> None:
+    site = make_site()
+    override = site / "templates" / "miniprogram" / "app.js"
+    override.parent.mkdir(parents=True)
+    for word in ("first", "second"):
+        override.write_text(f"App({{ onLaunch() {{ console.log('{word}'); }} }});\n", encoding="utf-8")
+        files = {f.path: f for f in build(site, write=False).files}
+        assert word.encode() in files["miniprogram/app.js"].data
+
+
+def test_unwritable_template_cache_only_costs_time(make_site, monkeypatch, tmp_path: Path) -> None:
+    from generator import templates_env
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    templates_env._bytecode_cache.cache_clear()
+    try:
+        assert templates_env._bytecode_cache() is None
+        assert build(make_site(), write=False).files
+    finally:
+        templates_env._bytecode_cache.cache_clear()
+
+
 def test_only_used_components_are_shipped(make_site) -> None:
     files = {f.path for f in build(make_site(), write=False).files}
     components = {p.split("/")[2] for p in files if p.startswith("miniprogram/components/")}
