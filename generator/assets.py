@@ -14,7 +14,7 @@ import math
 import os
 import warnings
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
@@ -469,7 +469,7 @@ def process_images(
     misses: list[tuple[ImageJob, str, Future[tuple[JobOutcome, int]] | None]] = []
     workers = workers or os.cpu_count() or 1
     with contextlib.ExitStack() as stack:
-        pool: ProcessPoolExecutor | None = None
+        pool: Executor | None = None
         for job in sorted(dict.fromkeys(jobs), key=_source_size, reverse=True):
             try:
                 raw = job.source.read_bytes()
@@ -485,6 +485,8 @@ def process_images(
                     progress(1)
                 continue
             if pool is None and misses and workers > 1:
+                from concurrent.futures import ProcessPoolExecutor  # multiprocessing: 10 ms of every start
+
                 pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
                 first, first_key, _ = misses[0]
                 misses[0] = (first, first_key, pool.submit(_run_job, (first, settings)))
