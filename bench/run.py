@@ -280,10 +280,26 @@ def miniprogram_case(quick: bool, repeats: int) -> dict[str, Any]:
     return result
 
 
-def hugo_site(root: Path, site: Path) -> Path:
-    sys.path.insert(0, str(REPO / "bench"))
-    from bench_catalog import HUGO_LAYOUTS
+# The peer's side of "minimal equivalent templates": a base page, a product page, a list page and a home
+# page listing categories and 20 products.
+HUGO_LAYOUTS = {
+    "_default/baseof.html": """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{{ .Title }}</title>
+<link rel="stylesheet" href="{{ "site.css" | relURL }}"></head>
+<body><header>{{ .Site.Title }}</header><main>{{ block "main" . }}{{ end }}</main></body></html>""",
+    "_default/single.html": """{{ define "main" }}<h1>{{ .Title }}</h1><p class="price">¥{{ .Params.price }}</p>
+<p>{{ .Params.stock }} 件</p>{{ .Content }}{{ end }}""",
+    "_default/list.html": """{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Pages }}
+<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> ¥{{ .Params.price }}</li>{{ end }}</ul>{{ end }}""",
+    "index.html": """{{ define "main" }}<ul>{{ range .Site.Taxonomies.categories }}
+<li><a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a></li>{{ end }}</ul>
+<ul>{{ range first 20 (where .Site.RegularPages "Section" "products") }}
+<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}""",
+}
 
+
+def hugo_site(root: Path, site: Path) -> Path:
+    """The same catalog as a Hugo site: one Markdown page per product, categories as a taxonomy."""
     hugo = root / f"hugo-{site.name}"
     (hugo / "content" / "products").mkdir(parents=True)
     (hugo / "hugo.toml").write_text(
