@@ -25,9 +25,13 @@ from .validate import LoadedSpec, load_spec
 from .write import StagedOutput, WriteReport, sync_output
 
 DEFAULT_OUT = "dist"
+DEFAULT_CACHE = ".mpgen-cache"
+REPORT_FILE = "report.json"
 
 
 def _in_one_batch(render: Callable[[Site], list[OutputFile]]) -> Callable[[Site, Sink], list[OutputFile]]:
+    """A renderer that returns all its files at once, handed to the sink as one batch."""
+
     def render_into(site: Site, sink: Sink) -> list[OutputFile]:
         files = render(site)
         sink(files)
@@ -43,8 +47,6 @@ RENDERERS: tuple[Callable[[Site, Sink], list[OutputFile]], ...] = (
     _in_one_batch(render_commerce_contract),
     _in_one_batch(render_analytics),
 )
-DEFAULT_CACHE = ".mpgen-cache"
-REPORT_FILE = "report.json"
 
 
 @dataclass(frozen=True)
@@ -126,9 +128,9 @@ def build(site_dir: Path, out_dir: Path | None = None, write: bool = True, **opt
     opts = BuildOptions(out_dir=out_dir, write=write, **options)
     site, loaded, stats = plan(site_dir, opts)
     out_dir = opts.out_dir or site.site_dir / DEFAULT_OUT
-    with contextlib.ExitStack() as stack:
-        # The swap writer takes each target as it is rendered and writes it while the next one renders.
-        staged = stack.enter_context(StagedOutput(out_dir)) if opts.write and not opts.sync else None
+    # The swap writer takes each target as it is rendered and writes it while the next one renders.
+    staged = StagedOutput(out_dir) if opts.write and not opts.sync else None
+    with staged or contextlib.nullcontext():
         files: list[OutputFile] = []
         sink: Sink = staged.add if staged is not None else _discard
         for render in RENDERERS:

@@ -53,8 +53,11 @@ class StagedOutput:
         self.staging.mkdir()
         (self.staging / MARKER).write_text("Made by mpgen `gen build`; replaced on every build.\n", encoding="utf-8")
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mpgen-write")
-        self._batches: list[Future[tuple[int, int, int]]] = []
-        self._made: set[Path] = set()  # touched by the writer thread only
+        self._batches: list[Future[None]] = []
+        # touched by the writer thread only (until commit() has waited for it)
+        self._made: set[Path] = set()
+        self._sizes: dict[PurePosixPath, int] = {}
+        self._linked: set[PurePosixPath] = set()
         self._committed = False
 
     def __enter__(self) -> StagedOutput:
@@ -72,10 +75,8 @@ class StagedOutput:
 
     def commit(self) -> WriteReport:
         """Wait for every write (raising the first error), then swap the staging folder into place."""
-        files = total = reused = 0
         for batch in self._batches:
-            count, size, linked = batch.result()
-            files, total, reused = files + count, total + size, reused + linked
+            batch.result()
         self._writer.shutdown(wait=True)
         try:
             if self.out_dir.exists():
@@ -87,21 +88,25 @@ class StagedOutput:
             raise
         self._committed = True
         shutil.rmtree(self.retired, ignore_errors=True)
-        return WriteReport(self.out_dir, files, total, files - reused)
+        files = len(self._sizes)
+        return WriteReport(self.out_dir, files, sum(self._sizes.values()), files - len(self._linked))
 
-    def _write(self, batch: list[tuple[PurePosixPath, bytes]]) -> tuple[int, int, int]:
-        total = reused = 0
+    def _write(self, batch: list[tuple[PurePosixPath, bytes]]) -> None:
         for relative, data in batch:
             target = self.staging / relative
-            if target.parent not in self._made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                self._made.add(target.parent)
-            if self.previous is not None and _link_if_unchanged(self.previous / relative, target, data):
-                reused += 1
-            else:
+            if relative in self._sizes:  # given again (a shared image): the last one wins
+                self._linked.discard(relative)
+                target.unlink()  # never write through a link into the previous output
                 target.write_bytes(data)
-            total += len(data)
-        return len(batch), total, reused
+            else:
+                if target.parent not in self._made:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    self._made.add(target.parent)
+                if self.previous is not None and _link_if_unchanged(self.previous / relative, target, data):
+                    self._linked.add(relative)
+                else:
+                    target.write_bytes(data)
+            self._sizes[relative] = len(data)
 
 
 def _link_if_unchanged(old: Path, new: Path, data: bytes) -> bool:

@@ -15,7 +15,9 @@ from PIL import Image
 
 from generator.build import build, load
 from generator.cli import main
+from generator.output import OutputFile
 from generator.plan import Planner
+from generator.write import write_output
 
 from .conftest import MINIMAL_SITE, REPO, assert_mpcheck_clean
 
@@ -329,3 +331,18 @@ def test_first_plan_pass_records_the_catalog_images_the_data_shows() -> None:
     planner.needs = {}
     planner.record_catalog_images()
     assert planner.needs == from_data and from_data
+
+
+def test_swap_writer_counts_a_repeated_path_once_and_keeps_the_last(tmp_path: Path) -> None:
+    report = write_output([OutputFile("a/x.txt", b"first", ""), OutputFile("a/x.txt", b"last", "")], tmp_path / "out")
+    assert report.files == 1 and report.bytes == len(b"last")
+    assert (tmp_path / "out" / "a" / "x.txt").read_bytes() == b"last"
+
+
+def test_swap_writer_never_writes_through_a_link_into_the_previous_output(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_output([OutputFile("x.txt", b"same", "")], out)
+    before = out / "x.txt"
+    inode = before.stat().st_ino
+    write_output([OutputFile("x.txt", b"same", ""), OutputFile("x.txt", b"changed", "")], out)
+    assert (out / "x.txt").read_bytes() == b"changed" and (out / "x.txt").stat().st_ino != inode
