@@ -322,9 +322,25 @@ def hugo_site(root: Path, site: Path) -> Path:
     return hugo
 
 
-def h5_scale_case(quick: bool, repeats: int) -> dict[str, Any]:
-    results = {}
-    hugo_bin = shutil.which("hugo")
+def find_or_install_hugo() -> tuple[str | None, str]:
+    """Hugo's binary, installed with apt-get when missing; else None and why."""
+    found = shutil.which("hugo")
+    if found:
+        version = subprocess.run([found, "version"], capture_output=True, text=True).stdout.split(" ")[:2]
+        return found, " ".join(version) or "found"
+    try:
+        done = subprocess.run(["apt-get", "install", "-y", "hugo"], capture_output=True, text=True, timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return None, f"not measured: `apt-get install -y hugo` could not run ({error})"
+    if done.returncode != 0:
+        return None, f"not measured: `apt-get install -y hugo` failed: {done.stderr.strip().splitlines()[-1:]}"
+    return shutil.which("hugo"), "installed with apt-get"
+
+
+def h5_scale_case(quick: bool, repeats: int) -> tuple[dict[str, Any], str]:
+    """Entries per catalog size, and how Hugo was found (or why it was not measured)."""
+    results: dict[str, Any] = {}
+    hugo_bin, hugo_status = (None, "skipped in --quick") if quick else find_or_install_hugo()
     for products in (50,) if quick else (1000, 10000):
         root = scratch()
         site = catalog_site(root, products, 2)
@@ -340,7 +356,7 @@ def h5_scale_case(quick: bool, repeats: int) -> dict[str, Any]:
             "mpgen_no_change_seconds": timed(lambda site=site: gen_build(site), repeats),
             "mpgen_peak_rss_mb": round(max(rss), 1),
         }
-        if hugo_bin and not quick:
+        if hugo_bin:
             hugo = hugo_site(root, site)
 
             def hugo_cold(hugo: Path = hugo) -> None:
@@ -358,7 +374,7 @@ def h5_scale_case(quick: bool, repeats: int) -> dict[str, Any]:
                 entry["mpgen_cold_seconds"]["median"] / entry["hugo_cold_seconds"]["median"], 2
             )
         results[str(products)] = entry
-    return results
+    return results, hugo_status
 
 
 # --- report -----------------------------------------------------------------------------------------------
@@ -442,6 +458,8 @@ def markdown(results: dict[str, Any]) -> str:
             )
         lines += [
             "",
+            f"Hugo: {results.get('hugo', 'found')}.",
+            "",
             f"Start-up alone (a new Python process importing mpgen's build, nothing built): "
             f"{t(results['startup_seconds'])}.",
         ]
@@ -506,7 +524,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if "miniprogram" in cases:
         results["miniprogram"] = miniprogram_case(args.quick, repeats)
     if "h5-scale" in cases:
-        results["h5_scale"] = h5_scale_case(args.quick, repeats)
+        results["h5_scale"], results["hugo"] = h5_scale_case(args.quick, repeats)
         results["startup_seconds"] = timed(
             lambda: subprocess.run([sys.executable, "-c", "import generator.build"], check=True, cwd=REPO), repeats
         )
