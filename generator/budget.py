@@ -139,7 +139,7 @@ def measure_budget(
         PackageSize(p.name, p.root, sizes[p.name][0], sizes[p.name][1], package_limit) for p in site.packages
     )
     total = sum(p.bytes for p in packages)
-    verdicts = _package_verdicts(packages, total, budgets) + _image_verdicts(site, budgets, source)
+    verdicts = _package_verdicts(packages, file_sizes, total, budgets) + _image_verdicts(site, budgets, source)
     package_growth, file_growth = (), ()
     if baseline is not None:
         package_growth, file_growth = _growth(baseline, packages, file_sizes)
@@ -184,7 +184,23 @@ def measure_budget(
     )
 
 
-def _package_verdicts(packages: tuple[PackageSize, ...], total: int, budgets: Budgets) -> list[Verdict]:
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".svg", ".webp")
+
+
+def _what_to_do(package: PackageSize, files: list[FileSize]) -> str:
+    """Advice for an oversized package: images move to a CDN; a big data file does not."""
+    mine = sorted((f for f in files if f.package == package.name), key=lambda f: -f.bytes)
+    if mine and not mine[0].path.endswith(IMAGE_SUFFIXES) and mine[0].bytes * 2 > package.bytes:
+        return (
+            f"most of it is {mine[0].path} ({mine[0].bytes / KB:.0f} KB), which site.cdn does not move: "
+            "fewer products, shorter descriptions or fewer options in the spec make it smaller"
+        )
+    return "set site.cdn so photos load from your CDN, or show fewer or smaller images in it (largest files below)"
+
+
+def _package_verdicts(
+    packages: tuple[PackageSize, ...], files: list[FileSize], total: int, budgets: Budgets
+) -> list[Verdict]:
     verdicts = []
     for package in packages:
         label = "main package" if package.name == MAIN_PACKAGE else f"subpackage {package.name}"
@@ -196,8 +212,8 @@ def _package_verdicts(packages: tuple[PackageSize, ...], total: int, budgets: Bu
                     package.name,
                     package.bytes,
                     package.limit_bytes,
-                    f"{label} is {package.bytes / KB:.0f} KB > {package.limit_bytes // KB} KB; set site.cdn so photos "
-                    "load from your CDN, or show fewer or smaller images in it (largest files below)",
+                    f"{label} is {package.bytes / KB:.0f} KB > {package.limit_bytes // KB} KB; "
+                    + _what_to_do(package, files),
                 )
             )
         elif package.bytes > limits.PACKAGE_WARN_KB * KB:
@@ -209,7 +225,7 @@ def _package_verdicts(packages: tuple[PackageSize, ...], total: int, budgets: Bu
                     package.bytes,
                     limits.PACKAGE_WARN_KB * KB,
                     f"{label} is {package.bytes / KB:.0f} KB, over the {limits.PACKAGE_WARN_KB} KB DevTools advises; "
-                    "consider site.cdn",
+                    + _what_to_do(package, files),
                 )
             )
     if total > budgets.total_kb * KB:

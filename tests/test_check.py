@@ -9,6 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from PIL import Image
 
+from generator.budget import FileSize, PackageSize, _what_to_do
 from generator.build import build
 from generator.cli import main
 
@@ -218,3 +219,12 @@ def test_build_writes_the_output_but_exits_1_when_a_budget_breaks(make_site) -> 
 def test_quiet_build_prints_nothing_on_success(make_site) -> None:
     result = run("build", make_site(), "--quiet")
     assert result.exit_code == 0 and result.output == ""
+
+
+def test_oversized_package_advice_follows_what_fills_it() -> None:
+    kb = 1024
+    package = PackageSize("catalog", "catalog", 1900 * kb, 3, 2048 * kb)
+    data_heavy = [FileSize("catalog/data.js", "catalog", 1800 * kb), FileSize("catalog/a.jpg", "catalog", 100 * kb)]
+    assert "catalog/data.js (1800 KB), which site.cdn does not move" in _what_to_do(package, data_heavy)
+    photo_heavy = [FileSize("catalog/a.jpg", "catalog", 1000 * kb), FileSize("catalog/data.js", "catalog", 900 * kb)]
+    assert "set site.cdn so photos" in _what_to_do(package, photo_heavy)
