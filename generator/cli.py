@@ -96,10 +96,11 @@ def build(site: Path, out: Path | None, cache_dir: Path | None, no_cache: bool, 
     if not quiet:
         stats = result.images
         click.echo(
-            f"built {result.site.spec.site.name} -> {written.out_dir}/miniprogram "
-            f"({written.files} files) in {seconds:.2f} s; images: {stats.processed} processed, "
-            f"{stats.cache_hits} from the cache"
+            f"built {result.site.spec.site.name} -> {written.out_dir} ({written.files} files, "
+            f"{written.changed} changed) "
+            f"in {seconds:.2f} s; images: {stats.processed} processed, {stats.cache_hits} from the cache"
         )
+        click.echo(f"  mini-program: {written.out_dir}/miniprogram (open this folder in WeChat DevTools)")
         for package in budget.packages:
             click.echo(
                 f"  {package.name:<10} {package.bytes / 1024:8.1f} KB of {package.limit_bytes // 1024} KB"
