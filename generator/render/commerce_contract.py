@@ -72,42 +72,26 @@ def contract(api: str, shop: str) -> dict[str, Any]:
             "/session": {
                 "post": {
                     "summary": "Log in: exchange a wx.login code (code2Session) for a session of your own",
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["code"],
-                                    "properties": {"code": {"type": "string"}},
-                                }
-                            }
-                        },
-                    },
+                    "requestBody": _json_body(_object({"code": {"type": "string"}}, ["code"])),
                     "responses": {
-                        "200": {
-                            "description": "The session",
-                            "content": {
-                                "application/json": {
-                                    "schema": {
-                                        "type": "object",
-                                        "required": ["session"],
-                                        "properties": {
-                                            "session": {
-                                                "type": "string",
-                                                "description": "Opaque; sent back as a bearer token.",
-                                            },
-                                            "openid": {"type": "string"},
-                                            "unionid": {
-                                                "type": "string",
-                                                "description": "Joins Official Account and "
-                                                "mini-program users when both are bound to one open platform account.",
-                                            },
-                                        },
-                                    }
-                                }
-                            },
-                        }
+                        "200": _json_response(
+                            "The session",
+                            _object(
+                                {
+                                    "session": {
+                                        "type": "string",
+                                        "description": "Opaque; sent back as a bearer token.",
+                                    },
+                                    "openid": {"type": "string"},
+                                    "unionid": {
+                                        "type": "string",
+                                        "description": "Joins Official Account and mini-program users when both "
+                                        "are bound to one open platform account.",
+                                    },
+                                },
+                                ["session"],
+                            ),
+                        )
                     },
                 }
             },
@@ -115,35 +99,21 @@ def contract(api: str, shop: str) -> dict[str, Any]:
                 "post": {
                     "summary": "Create an order and the signed payment for it",
                     "security": BEARER,
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["items", "address", "totalFen"],
-                                    "properties": {
-                                        "items": {"type": "array", "minItems": 1, "items": item},
-                                        "address": ADDRESS,
-                                        "totalFen": MONEY,
-                                    },
-                                }
-                            }
-                        },
-                    },
-                    "responses": {
-                        "200": {
-                            "description": "Created",
-                            "content": {
-                                "application/json": {
-                                    "schema": {
-                                        "type": "object",
-                                        "required": ["orderId", "payment"],
-                                        "properties": {"orderId": {"type": "string"}, "payment": payment},
-                                    }
-                                }
+                    "requestBody": _json_body(
+                        _object(
+                            {
+                                "items": {"type": "array", "minItems": 1, "items": item},
+                                "address": ADDRESS,
+                                "totalFen": MONEY,
                             },
-                        },
+                            ["items", "address", "totalFen"],
+                        )
+                    ),
+                    "responses": {
+                        "200": _json_response(
+                            "Created",
+                            _object({"orderId": {"type": "string"}, "payment": payment}, ["orderId", "payment"]),
+                        ),
                         "409": {"description": "Out of stock or the price changed; the client asks to retry."},
                     },
                 },
@@ -151,43 +121,7 @@ def contract(api: str, shop: str) -> dict[str, Any]:
                     "summary": "The customer's orders, newest first",
                     "security": BEARER,
                     "responses": {
-                        "200": {
-                            "description": "Orders",
-                            "content": {
-                                "application/json": {
-                                    "schema": {
-                                        "type": "object",
-                                        "properties": {
-                                            "orders": {
-                                                "type": "array",
-                                                "items": {
-                                                    "type": "object",
-                                                    "required": ["orderId", "state", "totalFen"],
-                                                    "properties": {
-                                                        "orderId": {"type": "string"},
-                                                        "state": {
-                                                            "type": "string",
-                                                            "enum": ["unpaid", "paid", "shipped", "done", "refunded"],
-                                                        },
-                                                        "totalFen": MONEY,
-                                                        "items": {
-                                                            "type": "array",
-                                                            "items": {
-                                                                "type": "object",
-                                                                "properties": {
-                                                                    "name": {"type": "string"},
-                                                                    "quantity": {"type": "integer"},
-                                                                },
-                                                            },
-                                                        },
-                                                    },
-                                                },
-                                            }
-                                        },
-                                    }
-                                }
-                            },
-                        }
+                        "200": _json_response("Orders", _object({"orders": {"type": "array", "items": ORDER}}))
                     },
                 },
             },
@@ -195,11 +129,41 @@ def contract(api: str, shop: str) -> dict[str, Any]:
     }
 
 
+def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object"}
+    if required:
+        schema["required"] = required
+    schema["properties"] = properties
+    return schema
+
+
+def _json_body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def _json_response(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ORDER = _object(
+    {
+        "orderId": {"type": "string"},
+        "state": {"type": "string", "enum": ["unpaid", "paid", "shipped", "done", "refunded"]},
+        "totalFen": MONEY,
+        "items": {
+            "type": "array",
+            "items": _object({"name": {"type": "string"}, "quantity": {"type": "integer"}}),
+        },
+    },
+    ["orderId", "state", "totalFen"],
+)
+
+
 def _get(summary: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {
         "summary": summary,
         "security": BEARER,
-        "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": schema}}}},
+        "responses": {"200": _json_response("OK", schema)},
     }
 
 

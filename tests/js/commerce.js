@@ -26,7 +26,7 @@
 
 const path = require('path');
 
-const { consoleLines, errors, safeJson } = require('./setup.js');
+const { callback, consoleLines, errors, installWx, safeJson } = require('./setup.js');
 
 const simulate = require('miniprogram-simulate');
 
@@ -67,12 +67,6 @@ let orderSeq = 0;
 
 function record(api, args) {
   wxLog.push({ api, args: copy(args) });
-}
-
-function callback(options, outcome, result) {
-  if (!options) return;
-  if (typeof options[outcome] === 'function') options[outcome](result);
-  if (typeof options.complete === 'function') options.complete(result);
 }
 
 const later = (fn) => setTimeout(fn, 0); // WeChat answers its APIs asynchronously
@@ -161,20 +155,7 @@ for (const name of ['showToast', 'hideToast', 'showLoading', 'hideLoading', 'sho
   };
 }
 
-const baseWx = global.wx; // miniprogram-simulate's own API mock, for anything not stubbed here
-global.wx = new Proxy(baseWx, {
-  get(target, name) {
-    if (Object.prototype.hasOwnProperty.call(stubs, name)) return stubs[name];
-    const value = target[name];
-    if (typeof value !== 'function') return value;
-    return (...args) => {
-      record(name, args);
-      return value.apply(target, args);
-    };
-  },
-});
-global.getApp = () => ({ globalData: {} });
-global.getCurrentPages = () => [];
+installWx(stubs, record);
 
 function pay(outcome) {
   const open = payments.filter((p) => p.outcome === null);

@@ -30,7 +30,7 @@
 const fs = require('fs');
 const path = require('path');
 
-const { consoleLines, errors, safeJson } = require('./setup.js');
+const { callback, consoleLines, errors, installWx, safeJson } = require('./setup.js');
 
 const simulate = require('miniprogram-simulate');
 
@@ -46,16 +46,9 @@ const DEFAULT_QUERIES = [
 
 const wxLog = [];
 let pendingRequests = [];
-const baseWx = global.wx; // miniprogram-simulate's own API mock
 
 function record(name, args) {
   wxLog.push({ api: name, args: JSON.parse(safeJson(args) || 'null') });
-}
-
-function callback(options, outcome, result) {
-  if (!options) return;
-  if (typeof options[outcome] === 'function') options[outcome](result);
-  if (typeof options.complete === 'function') options.complete(result);
 }
 
 const stubs = {
@@ -81,19 +74,7 @@ for (const name of ['showToast', 'hideToast', 'showLoading', 'hideLoading', 'sho
   };
 }
 
-global.wx = new Proxy(baseWx, {
-  get(target, name) {
-    if (Object.prototype.hasOwnProperty.call(stubs, name)) return stubs[name];
-    const value = target[name];
-    if (typeof value !== 'function') return value;
-    return (...args) => {
-      record(name, args);
-      return value.apply(target, args);
-    };
-  },
-});
-global.getApp = () => ({ globalData: {} });
-global.getCurrentPages = () => [];
+installWx(stubs, record);
 
 function respondAll(respond) {
   const open = pendingRequests.filter((t) => !t.settled && !t.aborted);

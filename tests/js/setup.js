@@ -28,4 +28,30 @@ for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
   };
 }
 
-module.exports = { consoleLines, errors, safeJson };
+// Calls a wx-style API's success/fail and complete callbacks.
+function callback(options, outcome, result) {
+  if (!options) return;
+  if (typeof options[outcome] === 'function') options[outcome](result);
+  if (typeof options.complete === 'function') options.complete(result);
+}
+
+// Replaces global.wx (miniprogram-simulate's own mock, so call this after requiring it): `stubs` answer
+// the APIs a harness drives itself; every other call is recorded with `record(name, args)` and passed on.
+function installWx(stubs, record) {
+  const baseWx = global.wx;
+  global.wx = new Proxy(baseWx, {
+    get(target, name) {
+      if (Object.prototype.hasOwnProperty.call(stubs, name)) return stubs[name];
+      const value = target[name];
+      if (typeof value !== 'function') return value;
+      return (...args) => {
+        record(name, args);
+        return value.apply(target, args);
+      };
+    },
+  });
+  global.getApp = () => ({ globalData: {} });
+  global.getCurrentPages = () => [];
+}
+
+module.exports = { callback, consoleLines, errors, installWx, safeJson };
