@@ -140,7 +140,8 @@ def measure_budget(
     )
     total = sum(p.bytes for p in packages)
     verdicts = _package_verdicts(packages, file_sizes, total, budgets) + _image_verdicts(site, budgets, source)
-    package_growth, file_growth = (), ()
+    package_growth: tuple[Growth, ...] = ()
+    file_growth: tuple[Growth, ...] = ()
     if baseline is not None:
         package_growth, file_growth = _growth(baseline, packages, file_sizes)
         if max_growth_kb is not None:

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from .errors import EXIT_BROKEN_RULE, GenError
+from .extras import require
 
 
 def site_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -205,6 +206,7 @@ def dev(site: Path, out: Path | None, cache_dir: Path | None, host: str, port: i
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default SITE/dist).")
 def preview(site: Path, out: Path | None) -> None:
     """Screenshot every H5 page in headless Chromium into SITE/dist/preview, with an accessibility check."""
+    require("playwright.sync_api", "preview")
     from .preview import preview as run_preview
 
     report = run_preview(site, out)
@@ -316,6 +318,8 @@ def show_menu(site: Path, api_base: str) -> None:
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
 def serve(site: Path, host: str, port: int) -> None:
     """Answer the Official Account's messages (token: WECHAT_TOKEN; encrypted mode: WECHAT_AES_KEY, WECHAT_APPID)."""
+    for module in ("uvicorn", "starlette", "cryptography"):
+        require(module, "oa")
     import uvicorn
 
     from .oa_server import create_app, settings_from_env

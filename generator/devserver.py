@@ -8,6 +8,7 @@ HTML responses as they are served.
 
 from __future__ import annotations
 
+import functools
 import http.server
 import mimetypes
 import threading
@@ -107,7 +108,7 @@ class DevServer:
     @property
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}/"
+        return f"http://{host!s}:{port}/"
 
     @property
     def h5_dir(self) -> Path:
@@ -175,6 +176,11 @@ class DevServer:
         self.httpd.server_close()
 
 
+def _news_since(server: DevServer, seen: int) -> bool:
+    """Whether the live-reload stream has something to say: a new build, or the server stopping."""
+    return server.state.version != seen or server.stop_event.is_set()
+
+
 def _handler_for(server: DevServer) -> type[http.server.BaseHTTPRequestHandler]:
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -229,8 +235,7 @@ def _handler_for(server: DevServer) -> type[http.server.BaseHTTPRequestHandler]:
                 while not server.stop_event.is_set():
                     with server.changed:
                         server.changed.wait_for(
-                            lambda seen=seen: server.state.version != seen or server.stop_event.is_set(),
-                            timeout=KEEPALIVE_SECONDS,
+                            functools.partial(_news_since, server, seen), timeout=KEEPALIVE_SECONDS
                         )
                         state = server.state
                     if state.version == seen:

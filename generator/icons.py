@@ -151,7 +151,7 @@ def _png(image: Image.Image) -> bytes:
     if colours is None:
         image.save(out, format="PNG", optimize=True)
         return out.getvalue()
-    values = sorted(value for _, value in colours)
+    values: list[tuple[int, ...]] = sorted(value for _, value in colours)  # type: ignore[misc]
     index = {bytes(value): i for i, value in enumerate(values)}
     raw = image.tobytes()
     indexed = Image.frombytes("P", image.size, bytes(index[raw[i : i + 4]] for i in range(0, len(raw), 4)))

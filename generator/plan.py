@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 from .assets import TAB_ICON_SIZE, ImageJob, Kind, ProcessedImage
@@ -636,6 +636,10 @@ def publish_images(
     return published
 
 
+def _H5_PHOTO_VARIANTS(half: int, full: int) -> tuple[tuple[int, Literal["auto", "webp"]], ...]:
+    return ((half, "auto"), (full, "webp"), (half, "webp"))
+
+
 def h5_variants(need: ImageNeed) -> tuple[ImageJob, ...]:
     """The extra encodes the H5 site needs of a photo: a 1x fallback and WebP at 1x and 2x."""
     if need.kind != "photo":
@@ -644,7 +648,7 @@ def h5_variants(need: ImageNeed) -> tuple[ImageJob, ...]:
     half = max(1, need.width // 2)
     return tuple(
         ImageJob(Path(source), width, "photo", fmt)  # source made absolute by the caller
-        for width, fmt in ((half, "auto"), (need.width, "webp"), (half, "webp"))
+        for width, fmt in _H5_PHOTO_VARIANTS(half, need.width)
     )
 
 

@@ -135,7 +135,9 @@ def preview(site_dir: Path, out_dir: Path | None = None) -> PreviewReport:
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-            page = browser.new_context(viewport=VIEWPORT, device_scale_factor=DEVICE_SCALE).new_page()
+            page = browser.new_context(
+                viewport={"width": VIEWPORT["width"], "height": VIEWPORT["height"]}, device_scale_factor=DEVICE_SCALE
+            ).new_page()
             for file in files:
                 page.goto((h5 / file).as_uri(), wait_until="load")
                 page.evaluate(_PREPARE_PAGE)

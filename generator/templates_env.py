@@ -6,6 +6,7 @@ import functools
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -23,7 +24,7 @@ def template_env(target: str, site_dir: Path) -> jinja2.Environment:
     # Mini-program templates never receive user text except through the `js` filter, so autoescape
     # (HTML entities, which WXML does not decode) would be wrong there; the H5 target escapes everything.
     # WXML owns `{{ }}`, so mini-program templates use `[[ ]]` and `[% %]` for Jinja.
-    delimiters = dict(
+    delimiters: dict[str, Any] = dict(
         variable_start_string="[[",
         variable_end_string="]]",
         block_start_string="[%",

@@ -47,3 +47,19 @@ def test_build_prints_package_sizes(make_site) -> None:
 def test_unknown_command_is_a_usage_error() -> None:
     result = CliRunner().invoke(main, ["bild"])
     assert result.exit_code == 2
+
+
+def test_a_missing_extra_names_the_pip_extra(make_site, monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "playwright", None)  # as if `mpgen[preview]` were not installed
+    monkeypatch.setitem(sys.modules, "playwright.sync_api", None)
+    result = CliRunner().invoke(main, ["preview", str(make_site(MINIMAL_SITE))])
+    assert result.exit_code == 2
+    assert "pip install 'mpgen[preview]'" in result.output
+    assert "Traceback" not in result.output
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)
+    result = CliRunner().invoke(main, ["oa", "serve", str(make_site(MINIMAL_SITE))])
+    assert result.exit_code == 2
+    assert "pip install 'mpgen[oa]'" in result.output

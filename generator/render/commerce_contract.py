@@ -18,7 +18,7 @@ ADDRESS = {
         for name in ("userName", "telNumber", "provinceName", "cityName", "countyName", "detailInfo", "postalCode")
     },
 }
-BEARER = [{"session": []}]
+BEARER: list[dict[str, list[str]]] = [{"session": []}]
 
 
 def render_commerce_contract(site: Site) -> list[OutputFile]:

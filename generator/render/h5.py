@@ -256,7 +256,9 @@ class _H5Renderer:
         analytics = self.site.spec.analytics
         if not analytics.endpoint:
             return {"analytics": "", "track": ""}
-        events = [{"event": "page_view", "fields": {"page": file.removesuffix(".html"), "target": "h5"}}]
+        events: list[dict[str, Any]] = [
+            {"event": "page_view", "fields": {"page": file.removesuffix(".html"), "target": "h5"}}
+        ]
         if product is not None:
             fields = {"product_id": product["id"], "category": product["category"], "target": "h5"}
             events.append({"event": "product_view", "fields": fields})
