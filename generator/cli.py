@@ -179,7 +179,9 @@ def check(
     lint_failed = any(f.severity == "error" or strict for f in findings)
     if baseline is not None and old is None and fmt == "text":
         click.echo(f"no baseline at {baseline}: sizes shown, growth not checked (first run)")
-    if not result.budget.passed(strict) or lint_failed:
+    for warning in result.warnings:  # spec and theme advice (e.g. low contrast): fails --strict
+        click.echo(f"warning: {warning}", err=True)
+    if not result.budget.passed(strict) or lint_failed or (strict and result.warnings):
         sys.exit(EXIT_BROKEN_RULE)
 
 
