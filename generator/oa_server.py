@@ -2,7 +2,9 @@
 
 WeChat calls it with a signature of (token, timestamp, nonce); messages are XML, parsed with
 defusedxml (no DTDs, no entities), bodies are bounded, and every answer comes well within WeChat's
-five seconds. Encrypted ("安全模式") messages are supported with an EncodingAESKey.
+five seconds. Encrypted ("安全模式") messages are supported with an EncodingAESKey. Stale timestamps
+and replayed nonces are refused and WeChat's retries get the first answer again (see oa_replay). Logs
+name what was refused, never the token, the key, openids or message text.
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import os
 import secrets
 import struct
-import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,8 +27,13 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from .oa_replay import ReplayGuard, message_key
+
 MAX_BODY_BYTES = 64 * 1024  # WeChat's messages are a few KB
 EMPTY_REPLY = "success"  # what WeChat wants when there is nothing to say
+HEADER_BYTES = 20  # 16 random bytes and the message length, before the message and the AppID
+
+log = logging.getLogger(__name__)
 
 
 def signature(*parts: str) -> str:
@@ -88,14 +96,23 @@ class AesCrypto:
         return Cipher(algorithms.AES(self.key), modes.CBC(self.key[:16]))
 
     def decrypt(self, encrypted: str) -> str:
+        """The message inside `encrypted`; ValueError (or UnicodeDecodeError) for anything malformed."""
+        sealed = base64.b64decode(encrypted)
+        if not sealed or len(sealed) % 16:
+            raise ValueError("not a whole number of AES blocks")
         decryptor = self._cipher().decryptor()
-        plain = decryptor.update(base64.b64decode(encrypted)) + decryptor.finalize()
+        plain = decryptor.update(sealed) + decryptor.finalize()
         pad = plain[-1]
         if not 1 <= pad <= 32:
             raise ValueError("bad padding")
         plain = plain[:-pad]
-        (length,) = struct.unpack(">I", plain[16:20])
-        message, appid = plain[20 : 20 + length], plain[20 + length :].decode("utf-8")
+        if len(plain) < HEADER_BYTES:
+            raise ValueError("shorter than WeChat's header")
+        (length,) = struct.unpack(">I", plain[16:HEADER_BYTES])
+        if length > len(plain) - HEADER_BYTES:
+            raise ValueError("the length is beyond the message")
+        message = plain[HEADER_BYTES : HEADER_BYTES + length]
+        appid = plain[HEADER_BYTES + length :].decode("utf-8")
         if appid != self.appid:
             raise ValueError("message for another AppID")
         return message.decode("utf-8")
@@ -109,8 +126,15 @@ class AesCrypto:
         return base64.b64encode(encryptor.update(plain) + encryptor.finalize()).decode("ascii")
 
 
-def create_app(replies: dict[str, Any], token: str, crypto: AesCrypto | None = None) -> Starlette:
+def create_app(
+    replies: dict[str, Any],
+    token: str,
+    crypto: AesCrypto | None = None,
+    guard: ReplayGuard | None = None,
+) -> Starlette:
     """The ASGI app; `replies` is the content of replies.json."""
+    guard = guard or ReplayGuard()
+    clock: Callable[[], float] = guard.clock
 
     def signed(request: Request, *extra: str) -> bool:
         params = request.query_params
@@ -118,40 +142,72 @@ def create_app(replies: dict[str, Any], token: str, crypto: AesCrypto | None = N
         expected = signature(token, params.get("timestamp", ""), params.get("nonce", ""), *extra)
         return hmac.compare_digest(given, expected)
 
+    def refused(reason: str, status: int = 403) -> Response:
+        log.warning("refused a request: %s", reason)
+        return PlainTextResponse(reason, status_code=status)
+
+    def replayed(request: Request, content: bytes) -> bool:
+        params = request.query_params
+        digest = hashlib.sha256(content).hexdigest()
+        return guard.replayed(params.get("timestamp", ""), params.get("nonce", ""), digest)
+
     async def verify(request: Request) -> Response:
         if not signed(request):
+            log.warning("refused a request: wrong signature")
             return Response(status_code=403)
-        return PlainTextResponse(request.query_params.get("echostr", ""))
+        echo = request.query_params.get("echostr", "")
+        problem = guard.stale(request.query_params.get("timestamp", ""))
+        if problem:
+            return refused(problem)
+        if replayed(request, echo.encode("utf-8")):
+            return refused("nonce already used")
+        return PlainTextResponse(echo)
 
     async def receive(request: Request) -> Response:
         if not signed(request):
+            log.warning("refused a request: wrong signature")
             return Response(status_code=403)
+        problem = guard.stale(request.query_params.get("timestamp", ""))
+        if problem:
+            return refused(problem)
         body = b""
         async for chunk in request.stream():
             body += chunk
             if len(body) > MAX_BODY_BYTES:
-                return Response(status_code=413)
+                return refused("body over 64 KB", 413)
+        content = body
         try:
             root = ElementTree.fromstring(body)
             encrypted = root.findtext("Encrypt")
             if encrypted is not None:
                 if crypto is None or not signed(request, encrypted):
+                    log.warning("refused a request: wrong msg_signature or encrypted mode is off")
                     return Response(status_code=403)
-                root = ElementTree.fromstring(crypto.decrypt(encrypted))
+                content = crypto.decrypt(encrypted).encode("utf-8")
+                root = ElementTree.fromstring(content)
         except (DefusedXmlException, ElementTree.ParseError, ValueError, UnicodeDecodeError):
-            return Response(status_code=400)
+            return refused("malformed message", 400)
+        if replayed(request, content):
+            return refused("nonce already used")
         message = {child.tag: (child.text or "") for child in root}
-        content = choose_reply(replies, message)
-        if not content:
+        key = message_key(message)
+        xml = guard.reply_for(key)
+        if xml is None:
+            text = choose_reply(replies, message)
+            to_user, account = message.get("FromUserName", ""), message.get("ToUserName", "")
+            xml = text_reply(to_user, account, text, int(clock())) if text else ""
+            guard.remember_reply(key, xml)
+        else:
+            log.info("answered WeChat's retry of a message with the first reply")
+        if not xml:
             return PlainTextResponse(EMPTY_REPLY)
-        now = int(time.time())
-        xml = text_reply(message.get("FromUserName", ""), message.get("ToUserName", ""), content, now)
         if crypto is not None and encrypted is not None:
+            now = str(int(clock()))
             sealed = crypto.encrypt(xml)
             nonce = secrets.token_hex(8)
             xml = (
                 f"<xml><Encrypt>{_cdata(sealed)}</Encrypt><MsgSignature>"
-                f"{_cdata(signature(token, str(now), nonce, sealed))}</MsgSignature>"
+                f"{_cdata(signature(token, now, nonce, sealed))}</MsgSignature>"
                 f"<TimeStamp>{now}</TimeStamp><Nonce>{_cdata(nonce)}</Nonce></xml>"
             )
         return Response(xml, media_type="application/xml")

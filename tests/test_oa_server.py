@@ -1,9 +1,11 @@
-"""`gen oa serve` under real HTTP (uvicorn on 127.0.0.1): signatures, replies, hostile XML, concurrency, AES."""
+"""`gen oa serve` under real HTTP (uvicorn on 127.0.0.1): signatures, replies, hostile XML, concurrency, AES,
+stale timestamps and replays."""
 
 from __future__ import annotations
 
 import base64
 import json
+import secrets
 import socket
 import threading
 import time
@@ -51,8 +53,9 @@ def server():
     thread.join(timeout=5)
 
 
-def signed(extra: dict | None = None, forged: bool = False) -> dict:
-    timestamp, nonce = str(int(time.time())), "n0nce"
+def signed(extra: dict | None = None, forged: bool = False, timestamp: int | None = None) -> dict:
+    """Query parameters as WeChat signs them: a fresh nonce each time (a repeated one is a replay)."""
+    timestamp, nonce = str(int(time.time()) if timestamp is None else timestamp), secrets.token_hex(6)
     params = {"timestamp": timestamp, "nonce": nonce, "signature": signature(TOKEN, timestamp, nonce)}
     if forged:
         params["signature"] = "0" * 40
@@ -160,6 +163,96 @@ def test_encrypted_mode_round_trip(server) -> None:
     assert ET.fromstring(crypto.decrypt(encrypted)).findtext("Content") == "你好呀"
     params["msg_signature"] = "0" * 40
     assert httpx.post(server, params=params, content=body.encode()).status_code == 403
+
+
+def seal_raw(plain: bytes) -> str:
+    """AES-CBC as WeChat does it, around any bytes (not necessarily a well-framed message)."""
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    key = base64.b64decode(AES_KEY + "=")
+    pad = 32 - len(plain) % 32
+    encryptor = Cipher(algorithms.AES(key), modes.CBC(key[:16])).encryptor()
+    return base64.b64encode(encryptor.update(plain + bytes([pad]) * pad) + encryptor.finalize()).decode()
+
+
+def post_encrypted(server: str, sealed: str) -> httpx.Response:
+    params = signed({"encrypt_type": "aes"})
+    params["msg_signature"] = signature(TOKEN, params["timestamp"], params["nonce"], sealed)
+    body = f"<xml><ToUserName><![CDATA[gh_account]]></ToUserName><Encrypt><![CDATA[{sealed}]]></Encrypt></xml>"
+    return httpx.post(server, params=params, content=body.encode())
+
+
+@pytest.mark.parametrize(
+    "plain",
+    [b"", b"short", bytes(16), bytes(19), bytes(16) + b"\xff\xff\xff\xff" + APPID.encode(), bytes(20) + b"\xff"],
+    ids=["empty", "5 bytes", "16 bytes", "19 bytes", "length beyond the end", "AppID not UTF-8"],
+)
+def test_a_signed_but_malformed_encrypted_message_is_400_not_500(server, plain: bytes) -> None:
+    response = post_encrypted(server, seal_raw(plain))
+    assert response.status_code == 400 and response.text == "malformed message"
+
+
+@pytest.mark.parametrize("sealed", ["", "QUJD", "!!!"], ids=["empty Encrypt", "3 bytes", "not base64"])
+def test_an_encrypt_field_that_is_not_ciphertext_is_400(server, sealed: str) -> None:
+    assert post_encrypted(server, sealed).status_code == 400
+
+
+@pytest.mark.parametrize("offset", [None, -301, 301, 3600], ids=["2001", "-301 s", "+301 s", "+1 h"])
+def test_a_timestamp_outside_five_minutes_is_refused(server, offset: int | None) -> None:
+    when = 978307200 if offset is None else int(time.time()) + offset  # 978307200: 2001-01-01
+    post = httpx.post(server, params=signed(timestamp=when), content=message("text", Content="你好").encode())
+    assert post.status_code == 403 and post.text == "stale timestamp"
+    get = httpx.get(server, params=signed({"echostr": "1"}, timestamp=when))
+    assert get.status_code == 403 and get.text == "stale timestamp"
+
+
+def test_a_timestamp_within_five_minutes_is_accepted(server) -> None:
+    for offset in (-290, 290):
+        response = httpx.post(
+            server, params=signed(timestamp=int(time.time()) + offset), content=message("text", Content="你好").encode()
+        )
+        assert response.status_code == 200 and content_of(response) == "你好呀"
+
+
+@pytest.mark.parametrize("timestamp", ["", "abc", "1e9", "-5", "１７００００００００"])
+def test_a_timestamp_that_is_not_a_number_is_refused(server, timestamp: str) -> None:
+    nonce = secrets.token_hex(6)
+    params = {"timestamp": timestamp, "nonce": nonce, "signature": signature(TOKEN, timestamp, nonce)}
+    response = httpx.post(server, params=params, content=message("text", Content="你好").encode())
+    assert response.status_code == 403 and response.text == "bad timestamp"
+
+
+def test_a_replayed_nonce_with_another_message_is_refused(server) -> None:
+    params = signed()
+    first = httpx.post(server, params=params, content=message("text", Content="你好").encode())
+    assert first.status_code == 200
+    replay = httpx.post(server, params=params, content=message("text", Content="请问地址").encode())
+    assert replay.status_code == 403 and replay.text == "nonce already used"
+    echo = signed({"echostr": "1"})
+    assert httpx.get(server, params=echo).text == "1"
+    assert httpx.get(server, params={**echo, "echostr": "2"}).status_code == 403
+
+
+def test_wechat_retrying_with_the_same_nonce_gets_the_same_reply(server) -> None:
+    params, body = signed(), message("text", Content="你好", MsgId="7001").encode()
+    answers = [httpx.post(server, params=params, content=body) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert answers[0].text == answers[1].text == answers[2].text and content_of(answers[2]) == "你好呀"
+
+
+def test_wechat_retrying_an_encrypted_message_with_the_same_nonce_gets_the_same_reply(server) -> None:
+    crypto = AesCrypto.from_encoding_key(AES_KEY, APPID)
+    params = signed({"encrypt_type": "aes"})
+    answers = []
+    for _ in range(2):  # WeChat may encrypt the retry afresh: the same message, other ciphertext
+        sealed = crypto.encrypt(message("text", Content="你好", MsgId="7002"))
+        params["msg_signature"] = signature(TOKEN, params["timestamp"], params["nonce"], sealed)
+        body = f"<xml><ToUserName><![CDATA[gh_account]]></ToUserName><Encrypt><![CDATA[{sealed}]]></Encrypt></xml>"
+        answers.append(httpx.post(server, params=params, content=body.encode()))
+    assert [a.status_code for a in answers] == [200, 200]
+    replies = [ET.fromstring(crypto.decrypt(ET.fromstring(a.text).findtext("Encrypt"))) for a in answers]
+    assert [r.findtext("Content") for r in replies] == ["你好呀", "你好呀"]
+    assert replies[0].findtext("CreateTime") == replies[1].findtext("CreateTime")
 
 
 def test_serve_needs_the_token(make_site, monkeypatch) -> None:
