@@ -300,7 +300,14 @@ class _H5Renderer:
             blocks=[{**block, "block_index": i} for i, block in enumerate(route.blocks)],
             page_path="/" + route.path,
             og_image=self.first_picture(route.blocks),
+            search=self.has_search_entry(route, file),
         )
+
+    def has_search_entry(self, route: PageRoute, file: str) -> bool:
+        """The home page and the tab pages that list categories lead to the catalog's search."""
+        if self.site.catalog_data is None:
+            return False
+        return file == HOME_FILE or (route.is_tab and any(b["type"] == "categories" for b in route.blocks))
 
     def render_catalog(self) -> None:
         data = self.site.catalog_data
