@@ -86,6 +86,10 @@ class ReplayGuard:
         self._nonces: ExpiringMemory[str] = ExpiringMemory(nonce_capacity)
         self._replies: ExpiringMemory[str] = ExpiringMemory(reply_capacity)
 
+    def sizes(self) -> tuple[int, int]:
+        """How many nonces and replies are remembered."""
+        return len(self._nonces), len(self._replies)
+
     def stale(self, timestamp: str) -> str | None:
         """Why the request's timestamp is not acceptable, or None when it is."""
         if not timestamp.isascii() or not timestamp.isdigit() or len(timestamp) > 12:
