@@ -1,10 +1,13 @@
-"""`gen oa push` and `gen oa menu` against a fake WeChat API on 127.0.0.1: token flow, exact body, errors."""
+"""`gen oa push` and `gen oa menu` against a fake WeChat API on 127.0.0.1: token flow, exact body, errors,
+malformed answers, token refresh, https only."""
 
 from __future__ import annotations
 
 import http.server
 import json
+import logging
 import re
+import sys
 import threading
 import time
 from pathlib import Path
@@ -14,7 +17,7 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.errors import GenError
-from generator.oa_client import Client, Credentials, check_menu_body
+from generator.oa_client import TOKEN_REFUSED_TWICE, Client, Credentials, check_menu_body
 
 from .conftest import MINIMAL_SITE
 
@@ -33,6 +36,8 @@ class FakeWeChat:
         self.calls: list[tuple[str, bytes]] = []
         self.menu: dict | None = None
         self.failures: list[int] = []  # errcodes to answer to the next menu calls, in order
+        self.raw: dict[str, bytes] = {}  # path (without the query) -> the exact body to answer
+        self.token = TOKEN  # the one valid access token; stable_token hands it out
         self.delay = 0.0
         fake = self
 
@@ -41,7 +46,7 @@ class FakeWeChat:
                 pass
 
             def answer(self, body: dict) -> None:
-                data = json.dumps(body).encode()
+                data = fake.raw.get(self.path.split("?")[0]) or json.dumps(body).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
@@ -56,8 +61,8 @@ class FakeWeChat:
                     body = json.loads(raw)
                     if body != {"grant_type": "client_credential", "appid": APPID, "secret": SECRET}:
                         return self.answer({"errcode": 40125, "errmsg": "invalid appsecret"})
-                    return self.answer({"access_token": TOKEN, "expires_in": 7200})
-                if self.path == f"/cgi-bin/menu/create?access_token={TOKEN}":
+                    return self.answer({"access_token": fake.token, "expires_in": 7200})
+                if self.path == f"/cgi-bin/menu/create?access_token={fake.token}":
                     if fake.failures:
                         code = fake.failures.pop(0)
                         return self.answer({"errcode": code, "errmsg": "simulated"})
@@ -72,14 +77,21 @@ class FakeWeChat:
 
             def do_GET(self) -> None:  # noqa: N802
                 fake.calls.append((self.path, b""))
-                if self.path != f"/cgi-bin/menu/get?access_token={TOKEN}":
+                if self.path != f"/cgi-bin/menu/get?access_token={fake.token}":
                     return self.answer({"errcode": 40001, "errmsg": "invalid credential"})
                 if fake.menu is None:
                     return self.answer({"errcode": 46003, "errmsg": "menu no exist"})
                 buttons = [{**b, "sub_button": b.get("sub_button", [])} for b in fake.menu["button"]]
                 self.answer({"menu": {"button": buttons, "menuid": 1}})
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(http.server.ThreadingHTTPServer):
+            def handle_error(self, request, client_address) -> None:
+                # A handler still sleeping for a timeout test writes to a closed socket later, while
+                # another test captures stderr: that is expected, anything else is reported.
+                if not isinstance(sys.exc_info()[1], ConnectionError):
+                    super().handle_error(request, client_address)
+
+        self.httpd = Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
@@ -104,6 +116,7 @@ def credentials(monkeypatch) -> None:
 def oa(*args: object):
     result = CliRunner().invoke(main, ["oa", *[str(a) for a in args]])
     assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     return result
 
 
@@ -194,3 +207,152 @@ def test_unreachable_api_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_credentials_never_show_the_secret() -> None:
     assert SECRET not in repr(Credentials(APPID, SECRET))
+
+
+CREATE = f"/cgi-bin/menu/create?access_token={TOKEN}"
+
+
+@pytest.mark.parametrize(
+    "answer", [b'{"expires_in": 7200}', b'{"access_token": ""}', b'{"access_token": 12345}', b'{"errcode": 0}']
+)
+def test_a_token_answer_without_an_access_token_is_a_clear_error(make_site, wechat, credentials, answer) -> None:
+    wechat.raw["/cgi-bin/stable_token"] = answer
+    result = oa("push", make_site(SITE), "--api-base", wechat.url)
+    assert result.exit_code == 1
+    assert "WeChat's answer while trying to issue an access token had no access_token" in result.output
+
+
+@pytest.mark.parametrize(
+    "path,answer,kind",
+    [
+        ("/cgi-bin/stable_token", b"[]", "a list"),
+        ("/cgi-bin/menu/create", b'[{"errcode": 0}]', "a list"),
+        ("/cgi-bin/menu/create", b'"ok"', "a string"),
+        ("/cgi-bin/menu/create", b"null", "null"),
+        ("/cgi-bin/menu/create", b"42", "a number"),
+    ],
+)
+def test_an_answer_that_is_not_a_json_object_is_a_clear_error(
+    make_site, wechat, credentials, path, answer, kind
+) -> None:
+    wechat.raw[path] = answer
+    result = oa("push", make_site(SITE), "--api-base", wechat.url)
+    assert result.exit_code == 1 and f"was {kind}, not a JSON object" in result.output
+
+
+@pytest.mark.parametrize("errcode", ['"abc"', "1.5", "[40001]", "true", '{"a": 1}', '"9999999999999"'])
+def test_a_non_numeric_errcode_is_a_clear_error(make_site, wechat, credentials, errcode: str) -> None:
+    wechat.raw["/cgi-bin/menu/create"] = f'{{"errcode": {errcode}, "errmsg": "odd"}}'.encode()
+    result = oa("push", make_site(SITE), "--api-base", wechat.url)
+    assert result.exit_code == 1 and "had an errcode that is not a number" in result.output
+
+
+def test_a_numeric_string_errcode_is_read_as_a_number(make_site, wechat, credentials) -> None:
+    wechat.raw["/cgi-bin/menu/create"] = b'{"errcode": "40164", "errmsg": "invalid ip"}'
+    result = oa("push", make_site(SITE), "--api-base", wechat.url)
+    assert result.exit_code == 1 and "IP白名单" in result.output
+
+
+def test_menu_get_with_an_odd_shape_is_a_clear_error(make_site, wechat, credentials) -> None:
+    wechat.raw["/cgi-bin/menu/get"] = b'{"menu": {"button": "none"}}'
+    result = oa("menu", make_site(SITE), "--api-base", wechat.url)
+    assert result.exit_code == 1 and "had no menu.button list" in result.output
+
+
+def test_system_busy_after_every_retry_is_explained() -> None:
+    fake = FakeWeChat()
+    try:
+        fake.failures = [-1] * 4
+        pauses: list[float] = []
+        client = Client(Credentials(APPID, SECRET), fake.url, sleep=pauses.append)
+        with pytest.raises(GenError) as caught:
+            client.create_menu(json.dumps({"button": [{"type": "click", "name": "a", "key": "A"}]}).encode())
+        assert pauses == [0.5, 1.0, 2.0] and fake.failures == []
+        assert caught.value.exit_code == 1
+        assert "errcode -1 (simulated): WeChat's system is busy; try again in a minute" in caught.value.message
+    finally:
+        fake.close()
+
+
+@pytest.mark.parametrize("code", [40001, 42001])
+def test_a_refused_token_during_menu_create_is_fetched_again_once(make_site, wechat, credentials, code) -> None:
+    wechat.failures = [code]
+    result = oa("push", make_site(SITE), "--api-base", wechat.url)
+    assert result.exit_code == 0, result.output
+    assert [path for path, _ in wechat.calls] == ["/cgi-bin/stable_token", CREATE, "/cgi-bin/stable_token", CREATE]
+    assert wechat.menu is not None
+
+
+def test_a_token_invalidated_by_another_system_is_replaced(wechat) -> None:
+    client = Client(Credentials(APPID, SECRET), wechat.url)
+    assert client.token() == TOKEN
+    wechat.token = "TOKEN-456"  # someone called stable_token with force_refresh: ours is invalid now
+    client.create_menu(json.dumps({"button": [{"type": "click", "name": "a", "key": "A"}]}).encode())
+    assert wechat.menu is not None
+    assert [path for path, _ in wechat.calls][-2:] == [
+        "/cgi-bin/stable_token",
+        "/cgi-bin/menu/create?access_token=TOKEN-456",
+    ]
+    sent = [json.loads(body) for path, body in wechat.calls if path == "/cgi-bin/stable_token"]
+    assert all("force_refresh" not in body for body in sent)  # a forced refresh would break the other system
+
+
+@pytest.mark.parametrize("code", [40001, 42001])
+def test_a_token_refused_twice_is_not_blamed_on_the_secret(make_site, wechat, credentials, code) -> None:
+    wechat.failures = [code, code, 0]
+    result = oa("push", make_site(SITE), "--api-base", wechat.url)
+    assert result.exit_code == 1 and f"errcode {code}" in result.output
+    assert TOKEN_REFUSED_TWICE.split(";")[0] in " ".join(result.output.split())
+    assert "check WECHAT_SECRET" not in result.output
+    assert len(wechat.calls) == 4  # one refresh, not a loop
+
+
+def test_a_wrong_secret_is_still_blamed_on_the_secret_after_no_refresh(make_site, wechat, monkeypatch) -> None:
+    monkeypatch.setenv("WECHAT_APPID", APPID)
+    monkeypatch.setenv("WECHAT_SECRET", "wrong")
+    wechat.raw["/cgi-bin/stable_token"] = b'{"errcode": 40001, "errmsg": "invalid credential"}'
+    result = oa("push", make_site(SITE), "--api-base", wechat.url)
+    assert result.exit_code == 1 and "check WECHAT_SECRET" in result.output and len(wechat.calls) == 1
+
+
+@pytest.mark.parametrize(
+    "api_base",
+    [
+        "http://example.com",
+        "http://api.weixin.qq.com",
+        "http://10.0.0.1:8080",
+        "ftp://example.com",
+        "api.weixin.qq.com",
+    ],
+)
+@pytest.mark.parametrize("command", ["push", "menu"])
+def test_an_api_base_that_is_not_https_is_refused(make_site, credentials, api_base: str, command: str) -> None:
+    result = oa(command, make_site(SITE), "--api-base", api_base)
+    assert result.exit_code == 2 and "is not https" in result.output and SECRET not in result.output
+
+
+def test_an_api_base_with_a_password_or_a_bad_port_is_refused(make_site, credentials) -> None:
+    assert oa("push", make_site(SITE), "--api-base", "https://u:p@example.com").exit_code == 2
+    assert "invalid port" in oa("push", make_site(SITE), "--api-base", "http://127.0.0.1:abc").output
+
+
+def test_http_to_loopback_is_allowed(make_site, wechat, credentials) -> None:
+    port = wechat.url.rsplit(":", 1)[1]
+    for base in (wechat.url, f"http://localhost:{port}"):
+        wechat.menu = None
+        assert oa("push", make_site(SITE, name=base.split(":")[1].strip("/")), "--api-base", base).exit_code == 0
+        assert wechat.menu is not None
+    assert Client(Credentials(APPID, SECRET), "http://[::1]:9").api_base == "http://[::1]:9"
+    assert Client(Credentials(APPID, SECRET), "https://api.weixin.qq.com/").api_base == "https://api.weixin.qq.com"
+
+
+def test_logs_name_the_calls_but_never_the_secret_or_the_token(make_site, wechat, credentials, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
+    wechat.failures = [-1, 40001]
+    site = make_site(SITE)
+    assert oa("push", site, "--api-base", wechat.url).exit_code == 0
+    assert oa("menu", site, "--api-base", wechat.url).exit_code == 0
+    logged = caplog.text
+    assert "POST /cgi-bin/menu/create" in logged and "GET /cgi-bin/menu/get" in logged
+    for secret in (SECRET, TOKEN, "access_token="):
+        assert secret not in logged
