@@ -317,3 +317,8 @@ def contrast_ratio(a: str, b: str) -> float:
 def navigation_text_style(background: str) -> Literal["black", "white"]:
     """WeChat allows only black or white title text: pick the one with more contrast."""
     return "white" if contrast_ratio(background, "#FFFFFF") >= contrast_ratio(background, "#000000") else "black"
+
+
+def text_color_on(background: str) -> str:
+    """`#FFFFFF` or `#000000`, whichever reads better on `background` (the rule of WeChat's title bar)."""
+    return "#FFFFFF" if navigation_text_style(background) == "white" else "#000000"
