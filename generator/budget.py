@@ -6,11 +6,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from . import limits
-from .errors import Position, format_path
+from .errors import GenError, Position, format_path
 from .output import OutputFile
-from .plan import MAIN_PACKAGE, TAB_ICONS, Site
-from .source import SourceMap
+from .plan import DEEP_ROOT, MAIN_PACKAGE, TAB_ICONS, Site, page_path
+from .source import SourceMap, SpecPath
 from .spec import Budgets
+from .validate import iter_pages
 
 MINIPROGRAM = "miniprogram/"
 CDN = "cdn/"
@@ -139,10 +140,15 @@ def measure_budget(
         PackageSize(p.name, p.root, sizes[p.name][0], sizes[p.name][1], package_limit) for p in site.packages
     )
     total = sum(p.bytes for p in packages)
-    verdicts = _package_verdicts(packages, file_sizes, total, budgets) + _image_verdicts(site, budgets, source)
+    verdicts = (
+        _package_verdicts(packages, file_sizes, total, budgets)
+        + _preload_verdicts(site, packages, source)
+        + _image_verdicts(site, budgets, source)
+    )
     package_growth: tuple[Growth, ...] = ()
     file_growth: tuple[Growth, ...] = ()
     if baseline is not None:
+        check_baseline(baseline, site.spec.site.name)
         package_growth, file_growth = _growth(baseline, packages, file_sizes)
         if max_growth_kb is not None:
             for growth in package_growth:
@@ -243,6 +249,65 @@ def _package_verdicts(
     return verdicts
 
 
+def _preload_verdicts(site: Site, packages: tuple[PackageSize, ...], source: SourceMap | None) -> list[Verdict]:
+    """WeChat's preload quota: the pages of one package share 2 MB of subpackages their preloadRule
+    downloads (https://developers.weixin.qq.com/miniprogram/dev/framework/subpackages/preload.html,
+    "限制"); DevTools refuses the package when they preload more.
+    """
+    sizes = {p.name: p.bytes for p in packages}
+    preloads: dict[str, list[str]] = {}  # page -> the packages its preloadRule downloads
+    for plan in site.packages:
+        for page in plan.preloaded_by:
+            preloads.setdefault(page, []).append(plan.name)
+    spec_paths = _page_spec_paths(site)
+    order = {route: i for i, route in enumerate(spec_paths)}
+    roots = {p.root: p.name for p in site.packages if p.root}
+    sharing: dict[str, list[str]] = {}  # package -> its pages that preload something, in spec order
+    for page in sorted(preloads, key=lambda route: (order.get(route, len(order)), route)):
+        home = next((name for root, name in roots.items() if page.startswith(root + "/")), MAIN_PACKAGE)
+        sharing.setdefault(home, []).append(page)
+    limit = limits.PRELOAD_KB * KB
+    verdicts = []
+    for home, pages in sharing.items():
+        total, culprit = 0, ""
+        for page in pages:
+            total += sum(sizes[name] for name in preloads[page])
+            if total > limit and not culprit:
+                culprit = page  # its rule is the one that takes the quota over
+        if not culprit:
+            continue
+        label = "the main package" if home == MAIN_PACKAGE else f"subpackage {home}"
+        each = "; ".join(
+            f"{page}: " + " + ".join(f"{name} {sizes[name] / KB:,.0f} KB" for name in preloads[page]) for page in pages
+        )
+        spec_path = spec_paths.get(culprit, ())
+        verdicts.append(
+            Verdict(
+                "error",
+                "preload-size",
+                f"preloadRule of {label}",
+                total,
+                limit,
+                f"the pages of {label} preload {total / KB:,.0f} KB of subpackages together ({each}), more than "
+                f"the {limits.PRELOAD_KB} KB WeChat allows the pages of one package (the preloadRule of {culprit} "
+                "takes it over) and DevTools refuses it; every tab page that links to the catalog or to deeper "
+                "pages preloads that subpackage: link to them from fewer tab pages, or make the subpackages "
+                "smaller (site.cdn moves their photos to your CDN)",
+                source.value(spec_path) if source and spec_path else None,
+                format_path(spec_path),
+            )
+        )
+    return verdicts
+
+
+def _page_spec_paths(site: Site) -> dict[str, SpecPath]:
+    """Mini-program page path -> where the page is in the spec, in spec order."""
+    return {
+        (page_path(page.id) if level == 1 else f"{DEEP_ROOT}/{page.id}/index"): path
+        for page, path, level in iter_pages(site.spec.pages)
+    }
+
+
 def _image_verdicts(site: Site, budgets: Budgets, source: SourceMap | None) -> list[Verdict]:
     verdicts = []
     for asset in site.images:
@@ -281,6 +346,22 @@ def _image_verdicts(site: Site, budgets: Budgets, source: SourceMap | None) -> l
                 )
             )
     return verdicts
+
+
+class BaselineError(GenError):
+    """The baseline given to `gen check` cannot be compared with this build (the CLI names its file)."""
+
+
+def check_baseline(baseline: object, site_name: str) -> None:
+    """Refuse a baseline that is not a report.json, or is the report of another site."""
+    if not isinstance(baseline, dict) or not isinstance(baseline.get("miniprogram", baseline), dict):
+        raise BaselineError("not a report.json; pass the report.json of an earlier build")
+    other = baseline.get("site")
+    if isinstance(other, str) and other != site_name:
+        raise BaselineError(
+            f"the report of site {other!r}, but this is site {site_name!r}; "
+            f"pass the report.json of an earlier build of {site_name!r}"
+        )
 
 
 def _growth(

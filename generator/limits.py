@@ -12,3 +12,5 @@ IMAGE_KB = 500
 """The project's rule (and WeChat's guidance): every image under 500 KB."""
 IMAGE_WARN_KB = 200
 """DevTools warns for any image over 200 KB."""
+PRELOAD_KB = 2048
+"""Largest total of subpackages the pages of one package may preload (preloadRule) together."""

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatch
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -247,7 +248,10 @@ def _walk(value: Any, path: SpecPath) -> Iterator[tuple[SpecPath, str]]:
             yield from _walk(item, path + (key,))
 
 
-def format_findings(findings: list[Finding], fmt: str = "text") -> str:
+def format_findings(
+    findings: list[Finding] | tuple[Finding, ...], fmt: str = "text", site_dir: Path | None = None, strict: bool = False
+) -> str:
+    """The findings as text, JSON or GitHub annotations (file paths relative to the workspace)."""
     if fmt == "json":
         import json
 
@@ -267,12 +271,22 @@ def format_findings(findings: list[Finding], fmt: str = "text") -> str:
             indent=2,
         )
     if fmt == "github":
-        lines = [
-            f"::{f.severity} file={f.position.file},line={f.position.line},title=mpgen lint {f.rule}::"
-            f"{f.path}: {f.message}"
+        from .github import annotation
+
+        folder = site_dir or Path.cwd()
+        return "\n".join(
+            annotation(
+                f.severity,
+                f"{f.path}: {f.message}",
+                f"mpgen lint {f.rule}",
+                folder,
+                Position(f.position.file, f.position.line),  # to the line: the column is the value's, not the word's
+            )
             for f in findings
-        ]
-        return "\n".join(lines)
+        )
     errors = sum(1 for f in findings if f.severity == "error")
-    summary = f"lint: {errors} error(s), {len(findings) - errors} warning(s)"
+    warnings = len(findings) - errors
+    summary = f"lint: {errors} error(s), {warnings} warning(s)"
+    if strict and warnings and not errors:
+        summary += ", which count as failures with --strict"
     return "\n".join([*(str(f) for f in findings), summary])

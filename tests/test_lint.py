@@ -103,8 +103,9 @@ def test_unknown_rule_in_settings_is_a_spec_error(make_site) -> None:
     assert result.exit_code == 2 and "lint.disable[0]: 'superlatives' is not allowed" in result.output
 
 
-def test_github_format_and_check_include_lint(make_site) -> None:
+def test_github_format_and_check_include_lint(make_site, monkeypatch) -> None:
     site = make_site(BREAKS_EVERY_RULE)
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(site))  # annotation paths are relative to the checkout
     github = CliRunner().invoke(main, ["lint", str(site), "--format", "github"])
     assert "::error file=site.yaml,line=14,title=mpgen lint superlative::" in github.output
     check = CliRunner().invoke(main, ["check", str(site)])
