@@ -21,7 +21,7 @@ from typing import Literal
 
 from PIL import Image, ImageChops, ImageCms, ImageOps, ImageStat, UnidentifiedImageError
 
-PIPELINE_VERSION = "6"
+PIPELINE_VERSION = "7"
 """Part of every cache key: bump it when the output of the pipeline changes."""
 
 MAX_PIXELS = 60_000_000
@@ -86,7 +86,7 @@ def process_image(job: ImageJob, settings: ImageSettings) -> tuple[ProcessedImag
     """Produce one image; returns it and the number of encodes it took."""
     raw = job.source.read_bytes()
     if job.source.suffix.lower() == ".svg":
-        return _svg(raw, settings), 0
+        return _svg(raw, job, settings), 0
     image = _decode(raw, job)
     if getattr(image, "is_animated", False) and job.kind == "photo":
         return _animated_gif(raw, image, settings), 0
@@ -367,13 +367,20 @@ def _tab_icon(image: Image.Image, settings: ImageSettings, source_bytes: int) ->
     return processed, encodes
 
 
-def _svg(raw: bytes, settings: ImageSettings) -> ProcessedImage:
-    head = raw[:2048].lstrip().lower()
-    if b"<svg" not in head and not head.startswith(b"<?xml"):
-        raise ImageDecodeError("is not an SVG file; export it again as SVG, or as PNG")
-    fits = len(raw) <= settings.image_kb * 1024
-    note = "" if fits else f"{len(raw) // 1024} KB of SVG"
-    return ProcessedImage(raw, "svg", 0, 0, None, len(raw), fits, note)
+def _svg(raw: bytes, job: ImageJob, settings: ImageSettings) -> ProcessedImage:
+    """The SVG rebuilt from its static drawing (see generator.svg), sized like the slot it is shown in."""
+    from .svg import SvgError, sanitise_svg
+
+    try:
+        clean = sanitise_svg(raw, MAX_PIXELS)
+    except SvgError as exc:
+        raise ImageDecodeError(str(exc)) from None
+    height = max(1, round(job.width * clean.aspect)) if clean.aspect else job.width
+    fits = len(clean.data) <= settings.image_kb * 1024
+    notes = [] if fits else [f"{len(clean.data) // 1024} KB of SVG"]
+    if clean.removed:
+        notes.append("removed from the SVG: " + ", ".join(clean.removed))
+    return ProcessedImage(clean.data, "svg", job.width, height, None, len(raw), fits, "; ".join(notes))
 
 
 def _animated_gif(raw: bytes, image: Image.Image, settings: ImageSettings) -> ProcessedImage:
