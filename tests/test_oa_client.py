@@ -356,3 +356,8 @@ def test_logs_name_the_calls_but_never_the_secret_or_the_token(make_site, wechat
     assert "POST /cgi-bin/menu/create" in logged and "GET /cgi-bin/menu/get" in logged
     for secret in (SECRET, TOKEN, "access_token="):
         assert secret not in logged
+
+
+def test_an_http_api_base_is_refused_before_the_build_even_for_a_dry_run(make_site) -> None:
+    result = oa("push", make_site(SITE), "--api-base", "http://example.com", "--dry-run")
+    assert result.exit_code == 2 and "is not https" in result.output and "POST" not in result.output

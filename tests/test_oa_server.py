@@ -265,6 +265,23 @@ def test_serve_needs_the_token(make_site, monkeypatch) -> None:
     assert result.exit_code == 2 and "WECHAT_TOKEN is not set" in result.output
 
 
+def test_serve_keeps_openids_out_of_the_access_log(make_site, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    from .test_oa_client import SITE
+
+    ran: dict = {}
+    monkeypatch.setenv("WECHAT_TOKEN", TOKEN)
+    monkeypatch.delenv("WECHAT_AES_KEY", raising=False)
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: ran.update(options))
+    result = CliRunner().invoke(main, ["oa", "serve", str(make_site(SITE)), "--port", "8099"])
+    assert result.exit_code == 0, result.output
+    assert ran["access_log"] is False and ran["host"] == "127.0.0.1" and ran["port"] == 8099
+    assert TOKEN not in result.output
+
+
 def test_replies_json_of_an_example_drives_the_server() -> None:
     from generator.build import build
 
