@@ -157,8 +157,11 @@ def check(
     strict: bool,
 ) -> None:
     """Build SITE and check every size budget: the CI gate (exit 1 when a budget is broken)."""
+    from .budget import BaselineError
     from .budget_format import format_report
 
+    if max_growth is not None and baseline is None:
+        raise click.UsageError("--max-growth needs --baseline: the report.json to measure the growth from")
     old = None
     if baseline is not None and baseline.is_file():
         try:
@@ -167,22 +170,59 @@ def check(
             raise GenError(
                 f"{baseline} is not a report.json ({exc}); pass the report.json of an earlier build"
             ) from None
-    result = _run_build(site, out, cache_dir, no_cache, quiet or fmt != "text", baseline=old, max_growth_kb=max_growth)
+    started = time.perf_counter()
+    try:
+        result = _run_build(
+            site, out, cache_dir, no_cache, quiet or fmt != "text", baseline=old, max_growth_kb=max_growth
+        )
+    except BaselineError as exc:
+        raise GenError(f"--baseline {baseline} is {exc.message}") from None
+    seconds = time.perf_counter() - started
     report_file = next(f for f in result.files if f.path == "report.json")
     cdn_count = sum(1 for a in result.site.images if a.on_cdn)
-    click.echo(format_report(result.budget, fmt, report_file.data.decode(), strict, cdn_count))  # type: ignore[arg-type]
     findings = result.lint
+    site_dir = result.site.site_dir
+    click.echo(
+        format_report(
+            result.budget,
+            fmt,  # type: ignore[arg-type]
+            report_file.data.decode(),
+            strict,
+            cdn_count,
+            site_dir=site_dir,
+            findings=findings,
+            seconds=seconds,
+            spec_warnings=result.warnings,
+        )
+    )
     if findings and fmt in ("text", "github"):
         from .lint import format_findings
 
-        click.echo(format_findings(findings, fmt))
+        click.echo(format_findings(findings, fmt, site_dir, strict))
+    if fmt == "github":
+        _github_summary(result, strict)
     lint_failed = any(f.severity == "error" or strict for f in findings)
     if baseline is not None and old is None and fmt == "text":
         click.echo(f"no baseline at {baseline}: sizes shown, growth not checked (first run)")
     for warning in result.warnings:  # spec and theme advice (e.g. low contrast): fails --strict
         click.echo(f"warning: {warning}", err=True)
+    if strict and result.warnings:
+        click.echo(f"spec: {len(result.warnings)} warning(s), which count as failures with --strict", err=True)
     if not result.budget.passed(strict) or lint_failed or (strict and result.warnings):
         sys.exit(EXIT_BROKEN_RULE)
+
+
+def _github_summary(result: Any, strict: bool) -> None:
+    """The Markdown job summary, appended to $GITHUB_STEP_SUMMARY when the runner sets it."""
+    from .budget_format import format_markdown
+    from .github import append_step_summary
+
+    try:
+        append_step_summary(
+            format_markdown(result.budget, result.site.spec.site.name, strict, result.lint, result.warnings)
+        )
+    except OSError as exc:
+        click.echo(f"warning: could not write the step summary ({exc})", err=True)
 
 
 @main.command()
@@ -245,7 +285,7 @@ def lint_command(site: Path, fmt: str) -> None:
 
     loaded, _ = load(site)
     findings = lint(loaded.spec, loaded.source)
-    click.echo(format_findings(findings, fmt))
+    click.echo(format_findings(findings, fmt, loaded.site_dir))
     if any(f.severity == "error" for f in findings):
         sys.exit(EXIT_BROKEN_RULE)
 
