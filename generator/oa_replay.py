@@ -18,7 +18,7 @@ from collections.abc import Callable, Hashable, Mapping
 from typing import Generic, TypeVar
 
 WINDOW_SECONDS = 300  # how far a request's timestamp may be from our clock, either way
-NONCE_CAPACITY = 100_000  # ~10 minutes of 160 messages a second, ~20 MB; past it the oldest go early
+NONCE_CAPACITY = 100_000  # ~10 minutes of 160 messages a second, ~45 MB; past it the oldest go early
 REPLY_CAPACITY = 10_000  # answered messages kept for WeChat's retries (they come within ~15 s)
 REPLY_SECONDS = 60
 
