@@ -1,4 +1,9 @@
-"""`gen preview`: screenshots of every H5 page in headless Chromium, a contact sheet, accessibility basics."""
+"""`gen preview`: screenshots of every page in headless Chromium, H5 and mini-program side by side.
+
+The H5 pages are opened as they are; the mini-program's pages are rendered by
+`preview_miniprogram` (miniprogram-simulate in node, WeChat's component styles, the phone's bars).
+A contact sheet shows each page as MP | H5, with the accessibility basics of the H5 pages.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,10 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
-from .build import DEFAULT_OUT, build
+from . import preview_miniprogram as mp
+from .build import DEFAULT_OUT, BuildResult, build
 from .errors import GenError
 from .theme import Theme, contrast_ratio
 
@@ -65,10 +72,23 @@ class PageShot:
 
 
 @dataclass
+class MpShot:
+    """A mini-program page's screenshot (image is "" when it could not be rendered)."""
+
+    path: str  # page path with its query, e.g. catalog/product/index?id=tea
+    title: str
+    image: str
+    h5: str | None  # the H5 page of the same content
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
 class PreviewReport:
     folder: Path
     pages: list[PageShot]
     contrast_problems: list[str]
+    mp_pages: list[MpShot] = field(default_factory=list)
+    mp_skipped: str = ""  # why there are no mini-program shots ("" when there are)
 
     @property
     def problems(self) -> int:
@@ -117,6 +137,14 @@ def contrast_problems(theme: Theme) -> list[str]:
     return problems
 
 
+def h5_pages(result: BuildResult) -> list[str]:
+    """The H5 site's pages, relative to h5/: the home page first, then by depth and name."""
+    files = sorted(
+        f.path.removeprefix("h5/") for f in result.files if f.path.startswith("h5/") and f.path.endswith(".html")
+    )
+    return sorted(files, key=lambda f: (f != "index.html", f.count("/"), f))
+
+
 def preview(site_dir: Path, out_dir: Path | None = None) -> PreviewReport:
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
@@ -127,11 +155,16 @@ def preview(site_dir: Path, out_dir: Path | None = None) -> PreviewReport:
     h5 = out / "h5"
     folder = out / "preview"
     folder.mkdir(exist_ok=True)
-    files = sorted(
-        f.path.removeprefix("h5/") for f in result.files if f.path.startswith("h5/") and f.path.endswith(".html")
-    )
-    files.sort(key=lambda f: (f != "index.html", f.count("/"), f))
+    files = h5_pages(result)
+    mp_pages = mp.pages_to_shoot(result.site, files, out / "miniprogram")
+    renders: list[mp.MpRender] = []
+    skipped = ""
+    try:
+        renders = mp.render_pages(out / "miniprogram", mp_pages, folder, VIEWPORT["width"])
+    except mp.Unavailable as exc:
+        skipped = str(exc)
     shots: list[PageShot] = []
+    mp_shots: list[MpShot] = []
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
@@ -145,22 +178,68 @@ def preview(site_dir: Path, out_dir: Path | None = None) -> PreviewReport:
                 name = re.sub(r"[^A-Za-z0-9_-]+", "-", file.removesuffix(".html"))
                 page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
                 shots.append(PageShot(file, audit["title"], f"{name}.png", audit["small"], audit["noAlt"]))
+            for render in renders:
+                target = render.page.path + ("?" + urlencode(render.page.query) if render.page.query else "")
+                image = ""
+                if render.document is not None:
+                    page.goto(render.document.as_uri(), wait_until="load")
+                    page.evaluate(_PREPARE_PAGE)
+                    image = f"mp/{render.page.name}.png"
+                    page.screenshot(path=str(folder / image), full_page=True)
+                mp_shots.append(MpShot(target, render.title, image, render.page.h5, render.errors))
             browser.close()
     except PlaywrightError as exc:
         raise GenError(f"Chromium ({executable}) failed: {str(exc).splitlines()[0]}") from None
-    report = PreviewReport(folder, shots, contrast_problems(result.site.theme))
+    report = PreviewReport(folder, shots, contrast_problems(result.site.theme), mp_shots, skipped)
     (folder / "index.html").write_text(contact_sheet(report, result.site.spec.site.name), encoding="utf-8")
     return report
 
 
-def contact_sheet(report: PreviewReport, site_name: str) -> str:
-    cards = "\n".join(
-        f'<figure><a href="{html.escape(shot.image)}"><img src="{html.escape(shot.image)}" '
-        f'alt="{html.escape(shot.title)}"'
-        f' loading="lazy"></a><figcaption>{html.escape(shot.title)}<br><code>{html.escape(shot.file)}</code>'
-        f"</figcaption></figure>"
-        for shot in report.pages
+def _figure(image: str, caption: str, file: str) -> str:
+    if not image:
+        return f'<div class="shot missing">{caption}</div>'
+    return (
+        f'<a class="shot" href="{html.escape(image)}"><img src="{html.escape(image)}" alt="{html.escape(caption)}"'
+        f' loading="lazy"></a>'
     )
+
+
+def _rows(report: PreviewReport) -> list[tuple[MpShot | None, PageShot | None]]:
+    """MP | H5 pairs: every H5 page with its mini-program page, then the pages only the mini-program has."""
+    by_h5 = {shot.h5: shot for shot in report.mp_pages if shot.h5}
+    rows: list[tuple[MpShot | None, PageShot | None]] = [(by_h5.get(shot.file), shot) for shot in report.pages]
+    rows += [(shot, None) for shot in report.mp_pages if not shot.h5]
+    return rows
+
+
+def contact_sheet(report: PreviewReport, site_name: str) -> str:
+    cards = []
+    for mp_shot, h5_shot in _rows(report):
+        title = (h5_shot.title if h5_shot else "") or (mp_shot.title if mp_shot else "")
+        if mp_shot is None:
+            why = "not in the mini-program" if not report.mp_skipped else "mini-program shots skipped"
+            mp_cell = f'<div class="shot missing">{why}</div>'
+        elif mp_shot.image:
+            mp_cell = _figure(mp_shot.image, f"{title} (mini-program)", mp_shot.path)
+        else:
+            mp_cell = '<div class="shot missing">the mini-program page did not render</div>'
+        h5_cell = (
+            _figure(h5_shot.image, title, h5_shot.file)
+            if h5_shot
+            else '<div class="shot missing">mini-program only</div>'
+        )
+        paths = " · ".join(
+            f"<code>{html.escape(p)}</code>"
+            for p in ((mp_shot.path if mp_shot else None), (h5_shot.file if h5_shot else None))
+            if p
+        )
+        errors = "".join(
+            f'<li class="error">{html.escape(error)}</li>' for error in (mp_shot.errors if mp_shot else [])
+        )
+        cards.append(
+            f'<figure><div class="pair">{mp_cell}{h5_cell}</div><figcaption>{html.escape(title)}<br>{paths}'
+            f"{f'<ul>{errors}</ul>' if errors else ''}</figcaption></figure>"
+        )
     findings = [html.escape(problem) for problem in report.contrast_problems]
     for shot in report.pages:
         for target in shot.small_targets:
@@ -172,19 +251,37 @@ def contact_sheet(report: PreviewReport, site_name: str) -> str:
             findings.append(f"<code>{html.escape(shot.file)}</code>: image without alt text: {html.escape(src)}")
     audit = "".join(f"<li>{item}</li>" for item in findings) or "<li>No problems found.</li>"
     size = f"{VIEWPORT['width']}×{VIEWPORT['height']}"
+    if report.mp_skipped:
+        mp_note = f'<p class="skipped">Mini-program shots skipped: {html.escape(report.mp_skipped)}</p>'
+    else:
+        mp_note = (
+            f"<p>{len(report.mp_pages)} mini-program pages rendered with miniprogram-simulate and WeChat's"
+            " built-in component styles (style v2); left: mini-program, right: H5.</p>"
+        )
     return f"""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(site_name)}: page previews</title>
 <style>
 body {{ font-family: -apple-system, "PingFang SC", "Noto Sans CJK SC", sans-serif; margin: 24px; background: #f4f4f5; }}
-.sheet {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 20px; }}
+.sheet {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(400px, 1fr)); gap: 20px; }}
 figure {{ margin: 0; background: #fff; padding: 8px; border-radius: 8px; box-shadow: 0 1px 3px rgba(0,0,0,.1); }}
-figure img {{ width: 100%; height: 360px; object-fit: cover; object-position: top; border: 1px solid #ddd; }}
+.pair {{ display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }}
+.pair::before {{ content: "MP"; }} .pair::after {{ content: "H5"; }}
+.pair::before, .pair::after {{ grid-row: 1; font-size: 11px; color: #888; }}
+.pair::after {{ grid-column: 2; }}
+.shot img {{ width: 100%; height: 360px; object-fit: cover; object-position: top; border: 1px solid #ddd;
+  display: block; }}
+.missing {{ height: 360px; display: flex; align-items: center; justify-content: center; color: #888; font-size: 13px;
+  border: 1px dashed #ccc; text-align: center; padding: 8px; box-sizing: border-box; }}
 figcaption {{ font-size: 13px; margin-top: 6px; }}
+figcaption ul {{ margin: 4px 0 0; padding-left: 18px; }}
+.error, .skipped {{ color: #b3261e; }}
 </style></head><body>
-<h1>{html.escape(site_name)}: {len(report.pages)} pages at {size}, scale {DEVICE_SCALE}</h1>
+<h1>{html.escape(site_name)}: {len(report.pages)} H5 pages and {len(report.mp_pages)} mini-program pages at {size},
+scale {DEVICE_SCALE}</h1>
+{mp_note}
 <h2>Accessibility basics ({report.problems})</h2><ul>{audit}</ul>
 <div class="sheet">
-{cards}
+{"".join(cards)}
 </div></body></html>
 """

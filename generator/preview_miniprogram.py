@@ -1,0 +1,306 @@
+"""Mini-program pages for `gen preview`: rendered with npm miniprogram-simulate, laid out as on a phone.
+
+Node renders every page of the built package in one process (`mp_preview/render.js`: WeChat's WXML
+compiler, the page's data and lifecycle, WXSS converted to CSS with 750rpx = the screen width); this
+module pairs the pages with the H5 ones, and writes each as an HTML document with WeChat's built-in
+component styles, the navigation bar and the tab bar, which `preview.py` photographs in Chromium.
+
+The npm packages are pinned by `mp_preview/package-lock.json` and installed with `npm ci` on first use
+into the user's cache (`~/.cache/mpgen/mp-preview-<hash>`), like WeChat's compilers for mpcheck: the
+wheel stays small and a fresh machine needs only node and npm. Without them the H5 shots still work
+and the reason is reported instead of the mini-program shots.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .plan import CATEGORY_PAGE, PRODUCT_PAGE, WEBVIEW_PAGE, Site
+from .render.h5 import h5_page_file
+
+NODE_DIR = Path(__file__).parent / "mp_preview"
+HARNESS = NODE_DIR / "render.js"
+WECHAT_CSS = NODE_DIR / "wechat.css"
+MIN_NODE = 18
+INSTALL_TIMEOUT = 600
+RENDER_TIMEOUT = 600
+STATUS_BAR = 44
+NAV_BAR = 44
+TAB_BAR = 50 + 34  # the bar and the home indicator below it
+
+
+class Unavailable(Exception):
+    """Mini-program shots cannot be taken on this machine; the message says why and what to do."""
+
+
+@dataclass
+class MpPage:
+    """One mini-program page to photograph, and the H5 page that shows the same thing."""
+
+    name: str  # file stem of its document and shot in preview/mp/
+    path: str  # page path in the package, e.g. catalog/product/index
+    query: dict[str, str] = field(default_factory=dict)
+    h5: str | None = None  # the H5 file of the same page, relative to h5/
+    cart: bool = False  # start with a line in the cart (cart and checkout)
+
+
+@dataclass
+class MpRender:
+    """A page rendered into an HTML document ready for the screenshot, or why it could not be."""
+
+    page: MpPage
+    document: Path | None
+    title: str
+    errors: list[str]
+
+
+def cache_root() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mpgen"
+
+
+def pages_to_shoot(site: Site, h5_files: list[str], package: Path) -> list[MpPage]:
+    """An MP page for every H5 page that has one (same order), then the pages only the mini-program has."""
+    by_h5 = {h5_page_file(route, site.home): route.path for route in site.routes}
+    pages: list[MpPage] = []
+    covered: set[str] = set()
+    for file in h5_files:
+        folder, _, rest = file.partition("/")
+        page: MpPage | None = None
+        stem = _stem(file)
+        if file in by_h5:
+            page = MpPage(stem, by_h5[file], h5=file)
+        elif folder == "product" and rest.endswith(".html"):
+            page = MpPage(stem, PRODUCT_PAGE, {"id": rest.removesuffix(".html")}, h5=file)
+        elif folder == "category" and rest.endswith(".html"):
+            page = MpPage(stem, CATEGORY_PAGE, {"id": rest.removesuffix(".html")}, h5=file)
+        if page:
+            pages.append(page)
+            covered.add(page.path)
+    for path in _app_pages(package):
+        if path in covered or path == WEBVIEW_PAGE:  # the web-view page shows an outside address
+            continue
+        cart = path.rsplit("/", 2)[-2] in ("cart", "checkout")
+        pages.append(MpPage(_stem(path), path, cart=cart))
+    return pages
+
+
+def _stem(file: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", file.removesuffix(".html")).strip("-")
+
+
+def _app_pages(package: Path) -> list[str]:
+    app = _read_json(package / "app.json")
+    paths = list(app.get("pages", []))
+    for sub in app.get("subpackages", app.get("subPackages", [])):
+        paths += [f"{sub['root'].strip('/')}/{page}" for page in sub.get("pages", [])]
+    return paths
+
+
+def _read_json(file: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+# --- node and the npm packages --------------------------------------------------------------------
+
+
+def node_modules() -> tuple[str, Path]:
+    """(node, its node_modules with miniprogram-simulate), installing the pinned packages on first use."""
+    node = shutil.which("node")
+    if node is None:
+        raise Unavailable(
+            "node is not installed (install Node.js 18 or newer with npm, e.g. apt-get install nodejs npm)"
+        )
+    version = subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip()
+    major = re.match(r"v(\d+)", version)
+    if not major or int(major.group(1)) < MIN_NODE:
+        raise Unavailable(f"node {version or '?'} is too old; mini-program shots need Node.js {MIN_NODE} or newer")
+    lock = (NODE_DIR / "package-lock.json").read_bytes()
+    home = cache_root()
+    install = home / f"mp-preview-{hashlib.sha256(lock).hexdigest()[:12]}"
+    modules = install / "node_modules"
+    ready = install / ".installed"
+    if ready.exists():
+        return node, modules
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        with open(home / ".mp-preview.lock", "w") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)  # two previews at once install once
+            if not ready.exists():
+                _npm_ci(install)
+    except OSError as exc:
+        raise Unavailable(f"cannot install the renderer into {home}: {exc} (set XDG_CACHE_HOME)") from None
+    return node, modules
+
+
+def _npm_ci(install: Path) -> None:
+    npm = shutil.which("npm")
+    if npm is None:
+        raise Unavailable("npm is not installed; it is needed once to install miniprogram-simulate")
+    tmp = Path(tempfile.mkdtemp(prefix=f"{install.name}.tmp-", dir=install.parent))
+    try:
+        for name in ("package.json", "package-lock.json"):
+            shutil.copyfile(NODE_DIR / name, tmp / name)
+        command = [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error",
+                   "--cache", str(install.parent / "npm-cache")]  # fmt: skip
+        try:
+            done = subprocess.run(command, cwd=tmp, capture_output=True, text=True, timeout=INSTALL_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise Unavailable(
+                f"npm ci did not finish in {INSTALL_TIMEOUT} s (is the npm registry reachable?)"
+            ) from None
+        if done.returncode != 0:
+            tail = "; ".join((done.stderr or done.stdout).strip().splitlines()[-3:])
+            raise Unavailable(f"installing miniprogram-simulate with npm failed: {tail}")
+        for binary in (tmp / "node_modules" / "miniprogram-compiler" / "bin").glob("*/*"):
+            binary.chmod(0o755)  # npm unpacks WeChat's compilers without the execute bit
+        (tmp / ".installed").write_text("", encoding="utf-8")
+        shutil.rmtree(install, ignore_errors=True)
+        os.replace(tmp, install)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# --- rendering --------------------------------------------------------------------------------------
+
+
+def render_pages(package: Path, pages: list[MpPage], folder: Path, width: int) -> list[MpRender]:
+    """Render every page in one node process and write its phone-sized document into `folder`."""
+    node, modules = node_modules()
+    documents = folder / "mp"
+    documents.mkdir(parents=True, exist_ok=True)
+    image_base = os.path.relpath(package, documents).replace(os.sep, "/") + "/"
+    output = documents / "render.json"
+    job = {
+        "root": str(package),
+        "output": str(output),
+        "width": width,
+        "imageBase": image_base,
+        "pages": [{"name": p.name, "path": p.path, "query": p.query, "cart": p.cart} for p in pages],
+    }
+    env = {**os.environ, "NODE_PATH": str(modules)}
+    try:
+        done = subprocess.run(
+            [node, str(HARNESS)], input=json.dumps(job), capture_output=True, text=True, env=env,
+            timeout=RENDER_TIMEOUT, cwd=package,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        raise Unavailable(f"rendering the mini-program took longer than {RENDER_TIMEOUT} s") from None
+    if done.returncode != 0:
+        tail = "; ".join(done.stderr.strip().splitlines()[-3:])
+        raise Unavailable(f"the mini-program renderer failed: {tail}")
+    results: dict[str, dict[str, Any]] = json.loads(output.read_text(encoding="utf-8"))["results"]
+    output.unlink()
+    app = _read_json(package / "app.json")
+    theme = _read_json(package / "theme.json").get("light", {})
+    wechat_css = WECHAT_CSS.read_text(encoding="utf-8")
+    renders = []
+    for page in pages:
+        result = results.get(page.name, {"error": "not rendered"})
+        errors = [str(e) for e in result.get("errors", [])]
+        if "error" in result:
+            errors.insert(0, str(result["error"]).splitlines()[0])
+            renders.append(MpRender(page, None, "", errors))
+            continue
+        config = _window(app, _read_json(package / f"{page.path}.json"), theme)
+        title = result.get("title") or config["title"]
+        document = documents / f"{page.name}.html"
+        document.write_text(
+            _document(page, result["html"], result["css"], title, config, app, theme, image_base, wechat_css),
+            encoding="utf-8",
+        )
+        renders.append(MpRender(page, document, title, errors))
+    return renders
+
+
+def _themed(value: object, theme: dict[str, Any]) -> str:
+    """app.json values like `@navBackground` come from theme.json (the light variant)."""
+    text = str(value or "")
+    return str(theme.get(text[1:], "")) if text.startswith("@") else text
+
+
+def _window(app: dict[str, Any], page_json: dict[str, Any], theme: dict[str, Any]) -> dict[str, str]:
+    window = {**app.get("window", {}), **page_json}
+    return {
+        "title": _themed(window.get("navigationBarTitleText"), theme),
+        "background": _themed(window.get("navigationBarBackgroundColor"), theme) or "#000000",
+        "text": _themed(window.get("navigationBarTextStyle"), theme) or "white",
+        "page": _themed(window.get("backgroundColor"), theme) or "#ffffff",
+    }
+
+
+def _css_text(css: str) -> str:
+    return css.replace("</", "<\\/")  # a stylesheet cannot end the <style> element early
+
+
+def _document(
+    page: MpPage,
+    body: str,
+    css: str,
+    title: str,
+    window: dict[str, str],
+    app: dict[str, Any],
+    theme: dict[str, Any],
+    image_base: str,
+    wechat_css: str,
+) -> str:
+    tab_bar = app.get("tabBar") or {}
+    tabs = tab_bar.get("list", [])
+    current = next((i for i, tab in enumerate(tabs) if tab.get("pagePath") == page.path), None)
+    white = window["text"] == "white"
+    first = _app_pages_from(app)[:1]
+    back = "" if current is not None or [page.path] == first else '<div class="mp-nav-back"></div>'
+    nav = (
+        f'<div class="mp-chrome-top" style="background:{html.escape(window["background"])};'
+        f'color:{"#fff" if white else "#000"}"><div class="mp-status"></div><div class="mp-nav">{back}'
+        f'<div class="mp-nav-title">{html.escape(title)}</div>'
+        f'<div class="mp-capsule{" mp-capsule-white" if white else ""}"></div></div></div>'
+    )
+    chrome = STATUS_BAR + NAV_BAR
+    bar = ""
+    if current is not None:
+        chrome += TAB_BAR
+        color = _themed(tab_bar.get("color"), theme) or "#7A7E83"
+        selected = _themed(tab_bar.get("selectedColor"), theme) or "#07c160"
+        background = _themed(tab_bar.get("backgroundColor"), theme) or "#ffffff"
+        border = "mp-tabbar-white" if _themed(tab_bar.get("borderStyle"), theme) == "white" else ""
+        items = []
+        for i, tab in enumerate(tabs):
+            icon = _themed(tab.get("selectedIconPath" if i == current else "iconPath"), theme)
+            img = f'<img src="{html.escape(image_base + icon.lstrip("/"))}" alt="">' if icon else ""
+            items.append(
+                f'<div class="mp-tab" style="color:{html.escape(selected if i == current else color)}">'
+                f"{img}<span>{html.escape(str(tab.get('text', '')))}</span></div>"
+            )
+        bar = (
+            f'<div class="mp-tabbar {border}" style="background:{html.escape(background)}">{"".join(items)}'
+            f'<div class="mp-home-bar" style="color:#000"></div></div>'
+        )
+    return f"""<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)} (mini-program)</title>
+<style>{_css_text(wechat_css)}</style>
+<style>{_css_text(css)}</style>
+<style>body {{ background: {html.escape(window["page"])}; --mp-chrome-height: {chrome}px; }}</style>
+</head><body data-mp-page="{html.escape(page.path)}">
+{nav}<page>{body}</page>{bar}
+</body></html>
+"""
+
+
+def _app_pages_from(app: dict[str, Any]) -> list[str]:
+    return [str(p) for p in app.get("pages", [])]

@@ -1,0 +1,158 @@
+"""`gen preview`'s mini-program shots: pages rendered with miniprogram-simulate, measured in real Chromium.
+
+The starter site with `commerce:` is built once; `generator.preview_miniprogram` renders its pages in one
+node process (installing the pinned npm packages into the user's cache on first use) and writes each as
+a phone-sized document, which the tests open in Chromium to measure what WeChat would lay out.
+
+Needs node (and npm once) and Chromium; skipped without them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from generator import preview_miniprogram as mp
+from generator.build import build
+from generator.plan import CATEGORY_PAGE, PRODUCT_PAGE, WEBVIEW_PAGE
+from generator.preview import h5_pages
+from generator.starter import create_starter
+
+COMMERCE = """
+commerce:
+  api: https://api.example.com/shop
+  shipping_fee: 8
+"""
+
+
+def _starter_shop(folder: Path) -> Path:
+    site_file = create_starter(folder, "小店")
+    site_file.write_text(site_file.read_text(encoding="utf-8") + COMMERCE, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    site = _starter_shop(tmp_path_factory.mktemp("mp-preview") / "shop")
+    result = build(site, site / "dist")
+    package = site / "dist" / "miniprogram"
+    return {
+        "site": site,
+        "result": result,
+        "package": package,
+        "pages": mp.pages_to_shoot(result.site, h5_pages(result), package),
+    }
+
+
+@pytest.fixture(scope="module")
+def renders(shop: dict[str, Any]) -> dict[str, mp.MpRender]:
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed; mini-program shots need node and npm")
+    done = mp.render_pages(shop["package"], shop["pages"], shop["site"] / "dist" / "preview", 375)
+    return {r.page.name: r for r in done}
+
+
+def test_every_h5_page_has_its_mini_program_page_and_the_mp_only_pages_follow(shop: dict[str, Any]) -> None:
+    pages = {p.name: p for p in shop["pages"]}
+    home = pages["index"]
+    assert (home.path, home.h5) == ("pages/home/index", "index.html")
+    product = pages["product-sample-1"]
+    assert (product.path, product.query, product.h5) == (PRODUCT_PAGE, {"id": "sample-1"}, "product/sample-1.html")
+    category = next(p for p in shop["pages"] if p.path == CATEGORY_PAGE)
+    assert category.h5 == f"category/{category.query['id']}.html"
+    only_mp = [p for p in shop["pages"] if p.h5 is None]
+    assert {p.path.split("/")[1] for p in only_mp} >= {"cart", "checkout", "result", "orders"}
+    assert all(p.cart == (p.path.split("/")[1] in ("cart", "checkout")) for p in only_mp)
+    assert WEBVIEW_PAGE not in {p.path for p in shop["pages"]}
+    assert shop["pages"].index(home) == 0 and shop["pages"][-len(only_mp) :] == only_mp
+
+
+def test_pages_render_without_errors_into_documents(renders: dict[str, mp.MpRender]) -> None:
+    assert all(r.document is not None and r.document.is_file() for r in renders.values())
+    assert {name: r.errors for name, r in renders.items() if r.errors} == {}
+    # the product page sets its title to the product's name (wx.setNavigationBarTitle in onLoad)
+    assert renders["product-sample-1"].title == "示例商品一"
+
+
+def test_documents_lay_out_like_wechat(renders: dict[str, mp.MpRender], page) -> None:
+    page.goto(renders["product-sample-1"].document.as_uri())
+    layout = page.evaluate(
+        """() => {
+          const box = (el) => el && el.getBoundingClientRect();
+          const nav = document.querySelector('.mp-chrome-top');
+          return {
+            gallery: box(document.querySelector('.main--gallery')).width,          // 750rpx
+            page: getComputedStyle(document.querySelector('page')).backgroundColor,
+            nav: getComputedStyle(nav).backgroundColor,
+            title: document.querySelector('.mp-nav-title').textContent,
+            contact: box(document.querySelector('.main--bar-contact')).width,       // 120rpx !important
+            tabs: document.querySelectorAll('.mp-tab').length,
+          };
+        }"""
+    )
+    assert layout["gallery"] == 375
+    assert layout["contact"] == 60
+    assert layout["title"] == "示例商品一"
+    assert layout["nav"] == "rgb(200, 71, 42)"  # the warm theme's brand colour, from app.json via theme.json
+    assert layout["page"] == "rgb(255, 248, 243)"  # `page { background-color: var(--color-background) }`
+    assert layout["tabs"] == 0  # not a tab page
+    page.goto(renders["index"].document.as_uri())
+    tabs = page.evaluate("() => [...document.querySelectorAll('.mp-tab')].map((t) => t.textContent)")
+    assert tabs == ["首页", "商品", "关于"]
+    photos = page.evaluate("() => [...document.querySelectorAll('wx-image > img')].map((img) => img.naturalWidth)")
+    assert photos and all(photos), photos  # the banner and product photos load from the package
+    # WeChat's v2 button: a <button> whose WXSS sets no width is 184 px wide, centred in its block
+    page.goto(renders["pages-about"].document.as_uri())
+    buttons = page.evaluate(
+        """() => [...document.querySelectorAll('wx-button.block-contact--contact-button')].map((b) => {
+          const box = b.getBoundingClientRect(), parent = b.parentElement.getBoundingClientRect();
+          return {width: box.width, left: box.left - parent.left, right: parent.right - box.right};
+        })"""
+    )
+    assert buttons and all(b["width"] == 184 and abs(b["left"] - b["right"]) < 1 for b in buttons), buttons
+
+
+def test_preview_puts_mp_and_h5_side_by_side(chromium_path: str, tmp_path: Path) -> None:
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed; mini-program shots need node and npm")
+    site = _starter_shop(tmp_path / "shop")
+    done = subprocess.run([sys.executable, "-m", "generator", "preview", str(site)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    folder = site / "dist" / "preview"
+    assert (folder / "index.png").is_file() and (folder / "product-sample-1.png").is_file()  # H5, where they were
+    for name in ("index", "product-sample-1", "catalog-checkout-index"):
+        image = Image.open(folder / "mp" / f"{name}.png")
+        assert image.width == 750
+        assert len(image.convert("RGB").getcolors(1_000_000) or []) > 10, f"{name} is blank"
+    sheet = (folder / "index.html").read_text(encoding="utf-8")
+    pair = sheet[sheet.index('src="mp/product-sample-1.png"') :].split("</figure>")[0]
+    assert 'src="product-sample-1.png"' in pair  # MP | H5 in one card
+    assert "Mini-program shots skipped" not in sheet
+
+
+def test_preview_without_node_still_shoots_h5_and_says_why(chromium_path: str, tmp_path: Path) -> None:
+    site = _starter_shop(tmp_path / "shop")
+    env = {**os.environ, "PATH": str(Path(sys.executable).parent)}  # python, but no node
+    if shutil.which("node", path=env["PATH"]):
+        pytest.skip("node sits next to python here; cannot hide it")
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "preview", str(site)], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    folder = site / "dist" / "preview"
+    assert (folder / "index.png").is_file() and not list(folder.glob("mp/*.png"))
+    sheet = (folder / "index.html").read_text(encoding="utf-8")
+    assert "Mini-program shots skipped: node is not installed" in sheet
+
+
+def test_missing_node_is_reported_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mp.shutil, "which", lambda name, **kw: None)
+    with pytest.raises(mp.Unavailable, match="node is not installed"):
+        mp.node_modules()
