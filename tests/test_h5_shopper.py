@@ -38,3 +38,133 @@ def test_pages_without_a_catalog_or_categories_have_no_search_entry(beibei) -> N
     _, h5 = beibei
     assert "search-entry" not in (h5 / "pages" / "stores.html").read_text(encoding="utf-8")
     assert "search-entry" not in (h5 / "catalog.html").read_text(encoding="utf-8")
+
+
+IMAGES_IN_VIEW = """() => [...document.querySelectorAll('main img')].map(i => {
+  const r = i.getBoundingClientRect();
+  const scroller = i.closest('.banner-track, .gallery-track');  // a carousel shows what is inside its box
+  const box = scroller ? scroller.getBoundingClientRect() : {left: 0, right: innerWidth};
+  return {file: i.getAttribute('src'), loading: i.getAttribute('loading'), priority: i.getAttribute('fetchpriority'),
+          inView: r.bottom > 0 && r.top < innerHeight && r.right > Math.max(0, box.left)
+            && r.left < Math.min(innerWidth, box.right),
+          below: r.top >= innerHeight + 200};
+})"""
+LCP = """() => new Promise(done => new PerformanceObserver(list => {
+  const entries = list.getEntries(); const last = entries[entries.length - 1];
+  done(last.element && last.element.tagName === 'IMG' ? last.element.getAttribute('src') : '');
+}).observe({type: 'largest-contentful-paint', buffered: true}))"""
+
+
+@pytest.mark.parametrize(
+    "file", ["index.html", "pages/shop.html", "catalog.html", "category/feeding.html", "product/ppsu-bottle.html"]
+)
+def test_first_screen_loads_eagerly_with_the_lcp_image_first_and_the_rest_lazily(beibei, page, file: str) -> None:
+    server, _ = beibei
+    page.goto(server.url + file, wait_until="load")
+    images = page.evaluate(IMAGES_IN_VIEW)
+    in_view = [i for i in images if i["inView"]]
+    assert in_view and all(i["loading"] == "eager" for i in in_view), [i["file"] for i in in_view]
+    assert all(i["loading"] == "lazy" for i in images if i["below"])
+    high = [i["file"] for i in images if i["priority"] == "high"]
+    assert high == [page.evaluate(LCP)]  # one image fetched first: the one Chromium paints as the LCP
+
+
+def test_off_screen_banner_slides_are_not_fetched_until_the_carousel_nears_them(beibei, page) -> None:
+    """On a slow connection Chromium lazy-loads 2,500 px ahead, which takes in slides 4 and 5 of a plain
+    lazy carousel (measured); the deferred slides stay unfetched however far the browser looks ahead."""
+    server, h5 = beibei
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if r.resource_type == "image" else None)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    slow = {"offline": False, "latency": 400, "downloadThroughput": 50_000, "uploadThroughput": 20_000}
+    cdp.send("Network.emulateNetworkConditions", {**slow, "connectionType": "cellular3g"})
+    page.goto(server.url + "index.html", wait_until="domcontentloaded")
+    page.wait_for_timeout(1500)
+    cdp.send("Network.emulateNetworkConditions", {**slow, "latency": 0, "downloadThroughput": -1})
+    slides = page.locator(".banner .slide")
+    assert slides.count() == 5
+    # every variant of the 4th slide's photo (WebP and JPEG, 1x and 2x), from the page's own markup
+    fourth = [name for name in (h5 / "img").iterdir() if name.name.startswith("elephants-phone-")]
+    assert fourth and not [url for url in fetched if any(url.endswith(name.name) for name in fourth)]
+    assert slides.nth(3).locator("img").count() == 0  # still a <noscript> until needed
+    for index in range(1, 5):  # swipe through: each next slide is in place, loaded, before it shows
+        page.eval_on_selector(".banner-track", f"t => t.scrollTo({{left: {index} * t.clientWidth}})")
+        page.wait_for_function(
+            f"() => {{ const i = document.querySelectorAll('.banner .slide')[{index}].querySelector('img');"
+            " return i && i.complete && i.naturalWidth > 0; }"
+        )
+    assert any(url.endswith(tuple(name.name for name in fourth)) for url in fetched)
+
+
+def test_banner_images_next_to_a_visible_title_have_empty_alt(beibei, page) -> None:
+    server, _ = beibei
+    page.goto(server.url + "index.html")
+    page.eval_on_selector(".banner-track", "t => t.scrollTo({left: 4 * t.clientWidth})")
+    page.wait_for_function("() => document.querySelectorAll('.banner .slide img').length === 5")
+    slides = page.evaluate(
+        "() => [...document.querySelectorAll('.banner .slide')].map(s => [s.querySelector('img').alt,"
+        " s.querySelector('.slide-title').textContent])"
+    )
+    assert [alt for alt, _ in slides] == [""] * 5
+    for _, title in slides:  # the visible title names the link
+        assert page.get_by_role("link", name=title, exact=True).count() == 1
+
+
+def test_untitled_banner_slide_is_named_after_where_it_leads(make_site) -> None:
+    from .conftest import MINIMAL_SITE
+
+    site = make_site(
+        MINIMAL_SITE.replace(
+            "      - type: text\n        body: 欢迎\n",
+            "      - type: banner\n        slides:\n          - {image: images/banner.jpg, page: about}\n"
+            "          - {image: images/banner.jpg}\n",
+        )
+    )
+    home = next(f for f in build(site, write=False).files if f.path == "h5/index.html").data.decode()
+    alts = [alt for alt in __import__("re").findall(r'<img [^>]*alt="([^"]*)"', home)]
+    assert alts[:2] == ["关于", ""]  # the linked slide says where it goes; the plain one is decoration
+
+
+def test_gallery_is_a_focusable_scroller_with_a_counter_and_dots(make_site, page) -> None:
+    from .conftest import MINIMAL_SITE
+
+    site = make_site(
+        MINIMAL_SITE
+        + "catalog:\n  categories: [{id: c, name: 类}]\n  products:\n"
+        + "    - {id: x, name: 小熊, price: 1, category: c, images: [images/banner.jpg, images/a.jpg, images/b.jpg]}\n"
+    )
+    import shutil
+
+    for name in ("a.jpg", "b.jpg"):
+        shutil.copy(site / "images" / "banner.jpg", site / "images" / name)
+    build(site)
+    page.emulate_media(reduced_motion="reduce")
+    page.goto((site / "dist" / "h5" / "product" / "x.html").as_uri())
+    track = page.locator(".gallery-track")
+    assert track.get_attribute("tabindex") == "0" and track.get_attribute("role") == "group"
+    assert "3" in (track.get_attribute("aria-label") or "")
+    page.keyboard.press("Tab")  # the first stop after the back arrow
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "gallery-track"
+
+    def shown() -> list:
+        return page.evaluate(
+            "() => { const t = document.querySelector('.gallery-track');"
+            " return [Math.round(t.scrollLeft / t.clientWidth), document.querySelector('[data-gallery-index]')"
+            ".textContent, [...document.querySelectorAll('.gallery-dot')].findIndex(d =>"
+            " d.classList.contains('gallery-dot-active'))]; }"
+        )
+
+    assert shown() == [0, "1", 0] and page.text_content(".gallery-counter") == "1 / 3"
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('[data-gallery-index]').textContent === '2'")
+    assert shown() == [1, "2", 1]
+    page.keyboard.press("End")
+    page.wait_for_function("() => document.querySelector('[data-gallery-index]').textContent === '3'")
+    assert shown() == [2, "3", 2]
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("() => document.querySelector('[data-gallery-index]').textContent === '2'")
+    page.eval_on_selector(".gallery-track", "t => t.scrollTo({left: 0})")  # a swipe back to the first photo
+    page.wait_for_function("() => document.querySelector('[data-gallery-index]').textContent === '1'")
+    assert shown() == [0, "1", 0]

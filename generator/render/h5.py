@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import posixpath
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote
 
@@ -20,11 +20,18 @@ from ..templates_env import template_env
 from ..textdata import js_literal
 from ..theme import expand_hex
 from ..theme_css import color_variables, css_variables, declarations
+from .h5_fold import FirstScreen, first_screen, first_screen_of_gallery, first_screen_of_products
 
 ROOT = "h5"
 HOME_FILE = "index.html"
 CATALOG_FILE = "catalog.html"
 BADGE_FILE = "assets/icon.png"
+# Heights (px at 375 px wide) above the first block or product, for the first-screen estimate (h5_fold).
+SEARCH_ENTRY = 16 + 44
+CATALOG_TOP = 16 + 44 + 24 + 44
+CATEGORY_TOP = 45 + 24
+CATEGORY_DESCRIPTION = 16 + 2 * 21
+NOTHING_FIRST = FirstScreen()
 
 
 def h5_url(base_url: str, target: str) -> str:
@@ -48,6 +55,7 @@ class PageContext:
     file: str  # this page, relative to the h5 root
     routes_by_url: dict[str, PageRoute]
     env: jinja2.Environment
+    first: FirstScreen = field(default_factory=FirstScreen)  # what this page shows on a phone's first screen
 
     @property
     def root(self) -> str:
@@ -86,27 +94,51 @@ class PageContext:
         route = self.routes_by_url[path]
         return self.page_href(h5_page_file(route, self.site.home))
 
-    def picture(self, url: str, alt: str, sizes: str, lazy: bool = True, css: str = "") -> Markup:
-        """<picture> with WebP and JPEG/PNG at 1x and 2x, sized to avoid layout shift."""
+    def picture(self, url: str, alt: str, sizes: str, lazy: bool | None = None, css: str = "") -> Markup:
+        """<picture> with WebP and JPEG/PNG at 1x and 2x, sized to avoid layout shift. It loads eagerly when it
+        is on the page's first screen (`lazy=None`, or `lazy=False` to insist) and with high priority when it
+        is the largest image there; lazily otherwise."""
+        eager = url in self.first.eager if lazy is None else not lazy
+        loading = ' loading="eager"' if eager else ' loading="lazy" decoding="async"'
+        if eager and url == self.first.lcp:
+            loading += ' fetchpriority="high"'
+        css_attr = f' class="{escape(css)}"' if css else ""
         picture: H5Picture | None = self.site.h5_pictures.get(url)
         if picture is None:
-            return Markup(f'<img src="{escape(url)}" alt="{escape(alt)}" class="{escape(css)}">')
+            return Markup(f'<img src="{escape(url)}" alt="{escape(alt)}"{loading}{css_attr}>')
 
         def srcset(entries: tuple[tuple[str, int], ...]) -> str:
             return ", ".join(f"{self.asset(path)} {width}w" for path, width in entries)
 
         attributes = f'width="{picture.width}" height="{picture.height}"'
-        loading = ' loading="lazy" decoding="async"' if lazy else ""
         sources = ""
         if picture.webp:
             sources = f'<source type="image/webp" srcset="{escape(srcset(picture.webp))}" sizes="{escape(sizes)}">'
         img = (
             f'<img src="{escape(self.asset(picture.src))}" srcset="{escape(srcset(picture.fallback))}" '
-            f'sizes="{escape(sizes)}" alt="{escape(alt)}" {attributes}{loading}'
-            + (f' class="{escape(css)}"' if css else "")
-            + ">"
+            f'sizes="{escape(sizes)}" alt="{escape(alt)}" {attributes}{loading}{css_attr}>'
         )
         return Markup(f"<picture>{sources}{img}</picture>")
+
+    def deferred_picture(self, url: str, alt: str, sizes: str) -> Markup:
+        """A picture that no browser fetches at load, not even within its lazy-loading distance (a carousel's
+        slides further off to the side): site.js puts it in place as the carousel nears it; without
+        scripts it is an ordinary lazy picture."""
+        return Markup(f"<noscript data-deferred>{self.picture(url, alt, sizes, lazy=True)}</noscript>")
+
+    def link_label(self, link: dict[str, str] | None) -> str:
+        """What a planned link leads to, in words: a product's or category's name, a page's title."""
+        if not link:
+            return ""
+        path, _, query = link["url"].partition("?")
+        target = unquote(query[3:]) if query.startswith("id=") else ""
+        data = self.site.catalog_data or {}
+        if path == f"/{PRODUCT_PAGE}":
+            return str(data.get("products", {}).get(target, {}).get("name", ""))
+        if path == f"/{CATEGORY_PAGE}":
+            return next((str(c["name"]) for c in data.get("categories", []) if c["id"] == target), "")
+        route = self.routes_by_url.get(path)
+        return route.page.title if route else ""
 
     def open_in_miniprogram(self, mp_path: str, label: str) -> Markup:
         """For what only works inside WeChat: a link (and, drawn by assets/qr.js, its QR code) that opens
@@ -147,9 +179,10 @@ class _H5Renderer:
         self.files: list[OutputFile] = []
         self.routes_by_url = {"/" + r.path: r for r in site.routes}
         self.tab_routes = {f"pages/{t.page}/index": i for i, t in enumerate(site.spec.tabs)}
+        self.unit = site.theme.spacing.unit
 
-    def context(self, file: str) -> PageContext:
-        return PageContext(self.site, file, self.routes_by_url, self.env)
+    def context(self, file: str, first: FirstScreen = NOTHING_FIRST) -> PageContext:
+        return PageContext(self.site, file, self.routes_by_url, self.env, first)
 
     def render(self) -> list[OutputFile]:
         self.render_assets()
@@ -229,8 +262,17 @@ class _H5Renderer:
             )
         return tabs
 
-    def page(self, template: str, file: str, title: str, active_tab: str | None, back: str, **context: Any) -> None:
-        ctx = self.context(file)
+    def page(
+        self,
+        template: str,
+        file: str,
+        title: str,
+        active_tab: str | None,
+        back: str,
+        first: FirstScreen = NOTHING_FIRST,
+        **context: Any,
+    ) -> None:
+        ctx = self.context(file, first)
         spec = self.site.spec.site
         og_image = context.pop("og_image", "") or ""
         html = self.env.get_template(template).render(
@@ -291,16 +333,18 @@ class _H5Renderer:
         parent = next((r for r in self.site.routes if r.page.id == route.parent), None)
         back = h5_page_file(parent, self.site.home) if parent else ("" if route.is_tab else HOME_FILE)
         title = self.site.spec.site.name if file == HOME_FILE else route.page.title
+        search = self.has_search_entry(route, file)
         self.page(
             "page.html",
             file,
             title,
             route.path if route.is_tab else None,
             back,
+            first_screen(route.blocks, self.site.h5_pictures, self.unit, top=SEARCH_ENTRY if search else 0),
             blocks=[{**block, "block_index": i} for i, block in enumerate(route.blocks)],
             page_path="/" + route.path,
             og_image=self.first_picture(route.blocks),
-            search=self.has_search_entry(route, file),
+            search=search,
         )
 
     def has_search_entry(self, route: PageRoute, file: str) -> bool:
@@ -330,6 +374,12 @@ class _H5Renderer:
             "全部商品",
             None,
             HOME_FILE,
+            first_screen_of_products(
+                [item for group in groups[:1] for item in group["items"]],
+                self.site.h5_pictures,
+                self.unit,
+                top=CATALOG_TOP,
+            ),
             groups=groups,
             search_index=Markup(js_literal(index)),
         )
@@ -340,6 +390,12 @@ class _H5Renderer:
                 category["name"],
                 None,
                 CATALOG_FILE,
+                first_screen_of_products(
+                    [products[pid] for pid in category["productIds"]],
+                    self.site.h5_pictures,
+                    self.unit,
+                    top=CATEGORY_TOP + (CATEGORY_DESCRIPTION if category["description"] else 0),
+                ),
                 categories=data["categories"],
                 category=category,
                 items=[products[pid] for pid in category["productIds"]],
@@ -352,6 +408,7 @@ class _H5Renderer:
                 product["name"],
                 None,
                 f"category/{product['category']}.html",
+                first_screen_of_gallery(product["images"][0] if product["images"] else ""),
                 product=product,
                 skus_json=Markup(js_literal(product["skus"])),
                 mp_path=f"/{PRODUCT_PAGE}?id={product['id']}",

@@ -1,5 +1,6 @@
 // The H5 site's behaviour: carousels, forms, product options and the catalog search.
-// User text arrives through the DOM and JSON islands; it is only ever set with textContent.
+// User text arrives through the DOM and JSON islands; it is only ever set with textContent (the one HTML
+// insertion re-parses a <noscript> of the page's own, already escaped markup).
 (function () {
   'use strict';
 
@@ -10,8 +11,17 @@
     var count = track.children.length;
     if (count < 2) return;
     function current() { return Math.round(track.scrollLeft / track.clientWidth); }
+    // Slides further off are <noscript data-deferred> (see PageContext.deferred_picture): put each in place
+    // once the carousel is one slide away, so an off-screen slide costs nothing at load.
+    function reveal(upto) {
+      for (var i = 0; i <= upto && i < count; i++) {
+        var deferred = track.children[i].querySelector('noscript[data-deferred]');
+        if (deferred) { deferred.insertAdjacentHTML('afterend', deferred.textContent); deferred.remove(); }
+      }
+    }
     track.addEventListener('scroll', function () {
       var index = current();
+      reveal(index + 1);
       dots.forEach(function (dot, i) { dot.classList.toggle('dot-active', i === index); });
     }, { passive: true });
     var still = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
@@ -21,6 +31,30 @@
       var next = (current() + 1) % count;
       track.scrollTo({ left: next * track.clientWidth, behavior: 'smooth' });
     }, Number(banner.dataset.interval) || 4000);
+  });
+
+  // --- product gallery: a focusable scroller; arrow keys (and Home/End) go one photo at a time, and the
+  // counter and dots follow the scroll position whichever way it moved
+  document.querySelectorAll('.gallery').forEach(function (gallery) {
+    var track = gallery.querySelector('.gallery-track');
+    var counter = gallery.querySelector('[data-gallery-index]');
+    var dots = gallery.querySelectorAll('.gallery-dot');
+    var count = track.children.length;
+    if (count < 2) return;
+    var still = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    function current() { return Math.round(track.scrollLeft / track.clientWidth); }
+    track.addEventListener('scroll', function () {
+      var index = current();
+      counter.textContent = String(index + 1);
+      dots.forEach(function (dot, i) { dot.classList.toggle('gallery-dot-active', i === index); });
+    }, { passive: true });
+    track.addEventListener('keydown', function (event) {
+      var steps = { ArrowRight: 1, ArrowLeft: -1, Home: -count, End: count };
+      if (!(event.key in steps) || event.altKey || event.ctrlKey || event.metaKey) return;
+      event.preventDefault();
+      var next = Math.max(0, Math.min(count - 1, current() + steps[event.key]));
+      track.scrollTo({ left: next * track.clientWidth, behavior: still ? 'auto' : 'smooth' });
+    });
   });
 
   // --- forms: the same checks as the mini-program, then a JSON POST with a clear result
