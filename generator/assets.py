@@ -15,13 +15,13 @@ import os
 import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Literal
 
 from PIL import Image, ImageChops, ImageCms, ImageOps, ImageStat, UnidentifiedImageError
 
-PIPELINE_VERSION = "7"
+PIPELINE_VERSION = "8"
 """Part of every cache key: bump it when the output of the pipeline changes."""
 
 MAX_PIXELS = 60_000_000
@@ -88,16 +88,27 @@ def process_image(job: ImageJob, settings: ImageSettings) -> tuple[ProcessedImag
     if job.source.suffix.lower() == ".svg":
         return _svg(raw, job, settings), 0
     image = _decode(raw, job)
-    if getattr(image, "is_animated", False) and job.kind == "photo":
-        return _animated_gif(raw, image, settings), 0
+    frames = int(getattr(image, "n_frames", 1))
+    if frames == 1:
+        return _still(image, job, settings, len(raw))
+    if job.kind != "photo" or image.format not in ANIMATION_FORMATS:
+        return _still(_first_frame(image), job, settings, len(raw))
+    animation, why_still = _animation(image, frames, job, settings, len(raw))
+    if animation is not None:
+        return animation, 1
+    still, encodes = _still(_first_frame(image), job, settings, len(raw))
+    return replace(still, note="; ".join(filter(None, [still.note, why_still]))), encodes + 1
+
+
+def _still(image: Image.Image, job: ImageJob, settings: ImageSettings, source_bytes: int) -> tuple[ProcessedImage, int]:
     image, icc = _normalise(image)
     if job.kind == "tab-icon":
-        return _tab_icon(_to_srgb(image, icc), settings, len(raw))
+        return _tab_icon(_to_srgb(image, icc), settings, source_bytes)
     # Colour-manage after resizing: the same look, on a fraction of the pixels of a big source.
     image = _to_srgb(_resize_to_width(image, job.width), icc)
     if job.web_format == "webp":
-        return _encode_webp(image, settings, len(raw))
-    return _encode(image, settings, len(raw))
+        return _encode_webp(image, settings, source_bytes)
+    return _encode(image, settings, source_bytes)
 
 
 def _decode(raw: bytes, job: ImageJob) -> Image.Image:
@@ -383,10 +394,57 @@ def _svg(raw: bytes, job: ImageJob, settings: ImageSettings) -> ProcessedImage:
     return ProcessedImage(clean.data, "svg", job.width, height, None, len(raw), fits, "; ".join(notes))
 
 
-def _animated_gif(raw: bytes, image: Image.Image, settings: ImageSettings) -> ProcessedImage:
-    fits = len(raw) <= settings.image_kb * 1024
-    note = "" if fits else f"animated GIF of {len(raw) // 1024} KB; shorten it, or use a still image or a video"
-    return ProcessedImage(raw, "gif", image.width, image.height, None, len(raw), fits, note)
+ANIMATION_FORMATS = frozenset({"GIF", "WEBP", "PNG"})
+"""Multi-frame sources that are animations (APNG for PNG). Other multi-frame files show their first frame:
+a TIFF's later pages are often a reduced preview, an MPO's are stereo or depth pictures."""
+
+
+def _first_frame(image: Image.Image) -> Image.Image:
+    image.seek(0)
+    return ImageOps.exif_transpose(image)  # a single-frame copy, upright, with the frame's ICC profile
+
+
+def _animation(
+    image: Image.Image, count: int, job: ImageJob, settings: ImageSettings, source_bytes: int
+) -> tuple[ProcessedImage | None, str]:
+    """A real GIF of every frame at the slot's width, colour-managed, with no metadata (EXIF, GPS, XMP,
+    comments); None, and why, when it does not fit the image budget (the caller ships the first frame)."""
+    if count * image.width * image.height > MAX_PIXELS:
+        return None, f"an animation of {count} frames, too many pixels to convert; its first frame is shown"
+    icc, loop = image.info.get("icc_profile"), image.info.get("loop")
+    frames: list[Image.Image] = []
+    durations: list[int] = []
+    try:
+        for index in range(count):
+            image.seek(index)
+            frame = ImageOps.exif_transpose(image.convert("RGBA"))  # each frame is whole, already composited
+            durations.append(int(image.info.get("duration") or 100))  # WebP tells it once the frame is loaded
+            frame = _to_srgb(_resize_to_width(frame, job.width), icc)
+            frame.info.clear()
+            frames.append(frame)
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise ImageDecodeError(f"is damaged or truncated ({exc}); export it again from the original") from None
+    transparent = any(frame.getchannel("A").getextrema()[0] != 255 for frame in frames)
+    options: dict[str, object] = {"loop": loop} if loop is not None else {}  # no loop: it plays once
+    out = io.BytesIO()
+    frames[0].save(
+        out,
+        format="GIF",
+        save_all=True,
+        append_images=frames[1:],
+        duration=durations,
+        disposal=2 if transparent else 1,  # a pixel that turns transparent must not show the frame before
+        optimize=True,
+        **options,
+    )
+    data = out.getvalue()
+    width, height = frames[0].size
+    if len(data) <= settings.image_kb * 1024:
+        return ProcessedImage(data, "gif", width, height, None, source_bytes, True), ""
+    return None, (
+        f"an animation of {count} frames, {len(data) // 1024} KB as GIF; its first frame is shown"
+        " (shorten it, or use a video, to keep it moving)"
+    )
 
 
 # --- cache and parallel driver ----------------------------------------------------------------------------
@@ -432,16 +490,21 @@ class ImageCache:
         return ProcessedImage(data=data, **meta)
 
     def put(self, key: str, image: ProcessedImage) -> None:
+        """Keep `image`; a cache that cannot be written (a full or read-only disk) only costs time."""
         if self.folder is None:
             return
         data_path, meta_path = self._paths(key)
-        data_path.parent.mkdir(parents=True, exist_ok=True)
         meta = {k: v for k, v in asdict(image).items() if k != "data"}
         meta["sha256"] = hashlib.sha256(image.data).hexdigest()
         tmp = data_path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_bytes(image.data)
-        tmp.replace(data_path)  # the metadata goes last: an entry without it is a miss
-        meta_path.write_text(json.dumps(meta), encoding="utf-8")
+        try:
+            data_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(image.data)
+            tmp.replace(data_path)  # the metadata goes last: an entry without it is a miss
+            meta_path.write_text(json.dumps(meta), encoding="utf-8")
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)

@@ -158,13 +158,13 @@ def test_image_that_cannot_fit_is_reported_not_hidden(tmp_path: Path) -> None:
     assert f"quality {JPEG_FLOOR_QUALITY}" in processed.note
 
 
-def test_animated_gif_is_kept_when_it_fits(tmp_path: Path) -> None:
+def test_animated_gif_that_fits_stays_animated_but_is_re_encoded(tmp_path: Path) -> None:
     frames = [Image.new("RGB", (120, 120), colour).convert("P") for colour in ("red", "green", "blue")]
     source = tmp_path / "spinner.gif"
-    frames[0].save(source, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    frames[0].save(source, save_all=True, append_images=frames[1:], duration=100, loop=0, comment=b"secret")
     processed, out, _ = run(source)
-    assert processed.format == "gif" and processed.data == source.read_bytes()
-    assert getattr(out, "n_frames", 1) == 3
+    assert processed.format == "gif" and processed.data != source.read_bytes()
+    assert getattr(out, "n_frames", 1) == 3 and "comment" not in out.info
 
 
 def test_plain_svg_keeps_its_drawing(tmp_path: Path) -> None:
