@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -12,6 +13,7 @@ from .errors import Position, Problem, SpecError
 from .model import HexColor, SpecModel
 from .resources import builtin_themes_dir
 from .source import Document, SourceMap, read_yaml
+from .theme_values import THEME_NAME_PATTERN, DisplayName, FontList, ThemeName
 
 # --- the complete token set -------------------------------------------------------------
 
@@ -38,7 +40,7 @@ class Colors(SpecModel):
 
 
 class Typography(SpecModel):
-    font_family: str = Field(max_length=300)
+    font_family: FontList
     """CSS font stack; the system font is used in the mini-program when a font is not installed."""
     base_size: int = Field(ge=12, le=22)
     """Body text size in px at a 375 px wide screen (doubled to rpx in the mini-program)."""
@@ -83,7 +85,7 @@ class DarkVariant(SpecModel):
 class Theme(SpecModel):
     """A resolved theme: every token present."""
 
-    name: str
+    name: DisplayName
     description: str = ""
     colors: Colors
     typography: Typography
@@ -118,7 +120,7 @@ class ColorsLayer(SpecModel):
 
 
 class TypographyLayer(SpecModel):
-    font_family: str | None = Field(default=None, max_length=300)
+    font_family: FontList | None = None
     """CSS font stack."""
     base_size: int | None = Field(default=None, ge=12, le=22)
     """Body text size in px at a 375 px wide screen."""
@@ -163,9 +165,9 @@ class DarkLayer(SpecModel):
 class ThemeLayer(SpecModel):
     """A theme file or a site's `theme:` overrides: any subset of the tokens."""
 
-    extends: str | None = None
+    extends: ThemeName | None = None
     """Name of the theme this one starts from (site `themes/` folder first, then built-in)."""
-    name: str | None = None
+    name: DisplayName | None = None
     """Display name."""
     description: str | None = None
     """One line for designers: the character of the theme."""
@@ -187,12 +189,27 @@ class ThemeLayer(SpecModel):
 
 
 def theme_file(name: str, site_dir: Path | None) -> Path | None:
-    """A site's own `themes/<name>.yaml` wins over the built-in theme of that name."""
+    """A site's own `themes/<name>.yaml` wins over the built-in theme of that name; a name is never a path."""
+    if not re.fullmatch(THEME_NAME_PATTERN, name):
+        return None
     candidates = []
     if site_dir is not None:
         candidates.append(site_dir / "themes" / f"{name}.yaml")
     candidates.append(builtin_themes_dir() / f"{name}.yaml")
-    return next((c for c in candidates if c.is_file()), None)
+    return next((c for c in candidates if c.is_file() or c.is_symlink()), None)
+
+
+def _outside_problem(path: Path, site_dir: Path | None) -> str:
+    """Why a site's theme file cannot be read ('' when it can): it must resolve to a file in the site folder."""
+    if site_dir is None or not path.is_relative_to(site_dir):
+        return ""  # a built-in theme
+    display = path.relative_to(site_dir).as_posix()
+    resolved = path.resolve()
+    if not resolved.is_relative_to(site_dir.resolve()):
+        return f"{display} is a link to a file outside the site folder; copy the theme into the site's themes/ folder"
+    if not resolved.is_file():
+        return f"{display} is a link to a missing file or a folder; make it a theme file"
+    return ""
 
 
 def available_themes(site_dir: Path | None) -> list[str]:
@@ -228,6 +245,9 @@ def resolve_theme(
                     )
                 ]
             )
+        refused = _outside_problem(path, site_dir)
+        if refused:
+            raise SpecError([Problem(ref_position, "site.theme" if len(seen) == 1 else "extends", refused)])
         display = _display_name(path, site_dir)
         doc = read_yaml(path, display)
         layer = _validate_layer(doc, display)
