@@ -156,3 +156,27 @@ def test_missing_node_is_reported_not_raised(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(mp.shutil, "which", lambda name, **kw: None)
     with pytest.raises(mp.Unavailable, match="node is not installed"):
         mp.node_modules()
+
+
+LINES = """(texts) => texts.map((text) => {
+  const button = [...document.querySelectorAll('wx-button')].find((b) => b.textContent.trim() === text);
+  if (!button) return {text, lines: 0};
+  const range = document.createRange();
+  range.selectNodeContents(button);
+  const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+  const style = getComputedStyle(button);
+  const height = button.getBoundingClientRect().height;
+  return {text, lines: tops.size, height, lineHeight: parseFloat(style.lineHeight)};
+})"""
+
+
+@pytest.mark.parametrize(
+    ("name", "texts"),
+    [("product-sample-1", ["加入购物车", "立即购买"]), ("catalog-checkout-index", ["返回购物车", "微信支付"])],
+)
+def test_bottom_bar_buttons_fit_on_one_line(renders: dict[str, mp.MpRender], page, name: str, texts: list[str]) -> None:
+    """WeChat's v2 button adds `padding: 8px 24px` and a 184 px width that outranks a single class."""
+    page.goto(renders[name].document.as_uri())
+    for button in page.evaluate(LINES, texts):
+        assert button["lines"] == 1, f"{name}: {button}"
+        assert button["height"] < 2 * button["lineHeight"], f"{name}: {button}"
