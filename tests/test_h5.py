@@ -154,8 +154,8 @@ def test_wechat_only_actions_offer_the_mini_program(served_examples, page) -> No
     server, _ = served_examples["beibei"]
     page.goto(server.url + "product/ppsu-bottle.html")
     page.click(".open-mp summary")
-    link = page.get_attribute(".open-mp-text a", "href")
-    assert link.startswith("weixin://dl/business/?appid=touristappid&path=catalog%2Fproduct%2Findex")
+    link = page.get_attribute(".open-mp-launch", "href")
+    assert link == "weixin://dl/business/?appid=touristappid&path=catalog%2Fproduct%2Findex&query=id%3Dppsu-bottle"
     page.wait_for_selector(".open-mp-qr svg", state="visible")  # drawn on the (asynchronous) toggle event
     zxingcpp = pytest.importorskip("zxingcpp", reason="zxing-cpp (QR decoder) is not installed")
     import io

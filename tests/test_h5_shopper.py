@@ -168,3 +168,42 @@ def test_gallery_is_a_focusable_scroller_with_a_counter_and_dots(make_site, page
     page.eval_on_selector(".gallery-track", "t => t.scrollTo({left: 0})")  # a swipe back to the first photo
     page.wait_for_function("() => document.querySelector('[data-gallery-index]').textContent === '1'")
     assert shown() == [0, "1", 0]
+
+
+WECHAT_UA = (
+    "Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/116.0 "
+    "Mobile Safari/537.36 XWEB/1160065 MMWEBSDK/20231202 MicroMessenger/8.0.47.2560(0x28002F35) WeChat/arm64"
+)
+
+
+def test_open_in_mini_program_panel_speaks_to_shoppers(beibei, page) -> None:
+    server, h5 = beibei
+    page.goto(server.url + "product/ppsu-bottle.html")
+    page.click(".open-mp summary")
+    panel = page.locator(".open-mp-body")
+    text = panel.inner_text()
+    assert "在微信中打开" in text and "贝贝暖母婴生活馆" in text
+    assert "/" not in text and "小程序页面" not in text and "catalog" not in text  # no internal path
+    launch = page.get_by_role("link", name="打开微信小程序")
+    assert launch.is_visible()
+    assert launch.get_attribute("href") == (
+        "weixin://dl/business/?appid=touristappid&path=catalog%2Fproduct%2Findex&query=id%3Dppsu-bottle"
+    )
+    page.wait_for_selector(".open-mp-qr svg", state="visible")
+    assert page.locator("[data-inside-wechat]").is_hidden()
+    # what the operator declares in the console is in the page's source, for whoever builds it
+    source = (h5 / "product" / "ppsu-bottle.html").read_text(encoding="utf-8")
+    assert '<!-- opens mini-program page "catalog/product/index"' in source and "明文Scheme" in source
+
+
+def test_inside_wechat_the_panel_shows_the_way_out_instead_of_a_dead_link(beibei, browser) -> None:
+    server, _ = beibei
+    context = browser.new_context(viewport={"width": 375, "height": 812}, user_agent=WECHAT_UA)
+    tab = context.new_page()
+    tab.goto(server.url + "product/ppsu-bottle.html")
+    tab.click(".open-mp summary")
+    assert tab.locator(".open-mp-launch").is_hidden() and tab.locator(".open-mp-qr").is_hidden()
+    hint = tab.locator("[data-inside-wechat]")
+    assert hint.is_visible() and "在浏览器打开" in hint.inner_text()
+    assert "搜索小程序「贝贝暖母婴生活馆」" in tab.locator(".open-mp-body").inner_text()
+    context.close()

@@ -141,15 +141,17 @@ class PageContext:
         return route.page.title if route else ""
 
     def open_in_miniprogram(self, mp_path: str, label: str) -> Markup:
-        """For what only works inside WeChat: a link (and, drawn by assets/qr.js, its QR code) that opens
-        the mini-program page through WeChat's plain-text URL scheme."""
+        """For what only works inside WeChat: a button (and, drawn by assets/qr.js, its QR code) that opens
+        the mini-program page through WeChat's plain URL scheme (明文 URL Scheme). WeChat opens it from a
+        browser outside WeChat, for paths declared in the mini-program console; inside WeChat's own browser
+        it does not, so site.js shows the way out there instead."""
         path, _, query = mp_path.lstrip("/").partition("?")
         appid = self.site.spec.site.appid
         scheme = f"weixin://dl/business/?appid={quote(appid, safe='')}&path={quote(path, safe='')}"
         if query:
             scheme += f"&query={quote(query, safe='')}"
         macro = _open_in_miniprogram_macro(self.env)
-        return Markup(macro(label=label, scheme=scheme, mp_path=mp_path, site_name=self.site.spec.site.name))
+        return Markup(macro(label=label, scheme=scheme, path=path, site_name=self.site.spec.site.name))
 
 
 @functools.lru_cache(maxsize=8)

@@ -138,10 +138,22 @@
     });
   });
 
-  // --- "open in the mini-program": draw the QR code of the link when the panel opens
+  // --- "open in the mini-program": WeChat opens its plain URL scheme from other browsers (on Android when
+  // the page navigates to it, which the button does), not from inside WeChat, where the panel says the way out
+  var inWeChat = /MicroMessenger/i.test(navigator.userAgent);
   document.querySelectorAll('details.open-mp').forEach(function (panel) {
+    var box = panel.querySelector('[data-qr]');
+    var launch = panel.querySelector('[data-launch]');
+    if (inWeChat) {
+      [launch, box, panel.querySelector('[data-outside-wechat]')].forEach(function (el) { el.hidden = true; });
+      panel.querySelector('[data-inside-wechat]').hidden = false;
+      return;
+    }
+    launch.addEventListener('click', function (event) {
+      event.preventDefault();
+      window.location.href = launch.href;
+    });
     panel.addEventListener('toggle', function () {
-      var box = panel.querySelector('[data-qr]');
       if (panel.open && !box.firstChild && window.mpgenQR) box.innerHTML = window.mpgenQR.svg(box.dataset.qr);
     });
   });
