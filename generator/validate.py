@@ -225,7 +225,10 @@ def resolve_site_path(site_dir: Path, relative: str) -> Path | str:
     if any(part == ".." for part in relative.split("/")):
         return f"{relative!r} leaves the site folder; copy the file into the site (e.g. images/) and point there"
     root = site_dir.resolve()
-    target = (site_dir / relative).resolve()
+    try:
+        target = (site_dir / relative).resolve()
+    except (RuntimeError, OSError):  # a symbolic link loop (Python 3.13 raises OSError ELOOP instead)
+        return f"{relative!r} goes through a symbolic link that points back at itself; fix or remove the link"
     if not target.is_relative_to(root):
         return f"{relative!r} is a link to a file outside the site folder; copy the file into the site instead"
     if not target.exists():
