@@ -1,9 +1,20 @@
-"""Write stage, the only code that touches the output folder: build beside it, then swap it in."""
+"""Write stage, the only code that touches the output folder: build beside it, then swap it in.
+
+The swap is one atomic step where the system has one (Linux: `renameat2(RENAME_EXCHANGE)` exchanges
+the new folder with the old, so `dist/` stays a real folder that is at every moment either the old
+output or the new one, even when the build is killed); elsewhere two renames with a rollback.
+"""
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import functools
 import os
+import re
 import shutil
+import sys
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -41,17 +52,21 @@ class StagedOutput:
     """
 
     def __init__(self, out_dir: Path) -> None:
-        self.out_dir = out_dir.resolve()
+        self.out_dir = _resolve_output(out_dir)
         _check_replaceable(self.out_dir)
-        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
         self.staging = self.out_dir.with_name(f".{self.out_dir.name}.staging-{os.getpid()}")
         self.retired = self.out_dir.with_name(f".{self.out_dir.name}.retired-{os.getpid()}")
-        for leftover in (self.staging, self.retired):
-            if leftover.exists():
-                shutil.rmtree(leftover)
         self.previous = self.out_dir if self.out_dir.is_dir() else None
-        self.staging.mkdir()
-        (self.staging / MARKER).write_text("Made by mpgen `gen build`; replaced on every build.\n", encoding="utf-8")
+        try:
+            self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+            remove_leftovers(self.out_dir)
+            self.staging.mkdir()
+            (self.staging / MARKER).write_text(
+                "Made by mpgen `gen build`; replaced on every build.\n", encoding="utf-8"
+            )
+        except OSError as exc:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            raise output_error(exc, self.out_dir, self._kept(), self.staging / MARKER) from None
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mpgen-write")
         self._batches: list[Future[None]] = []
         # touched by the writer thread only (until commit() has waited for it)
@@ -75,38 +90,147 @@ class StagedOutput:
 
     def commit(self) -> WriteReport:
         """Wait for every write (raising the first error), then swap the staging folder into place."""
-        for batch in self._batches:
-            batch.result()
-        self._writer.shutdown(wait=True)
         try:
-            if self.out_dir.exists():
-                self.out_dir.rename(self.retired)
-            self.staging.rename(self.out_dir)
-        except BaseException:
-            if self.retired.exists() and not self.out_dir.exists():
-                self.retired.rename(self.out_dir)
-            raise
+            for batch in self._batches:
+                batch.result()
+            self._writer.shutdown(wait=True)
+            old = self._swap()
+        except OSError as exc:
+            raise output_error(exc, self.out_dir, self._kept()) from None
         self._committed = True
-        shutil.rmtree(self.retired, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
         files = len(self._sizes)
         return WriteReport(self.out_dir, files, sum(self._sizes.values()), files - len(self._linked))
 
+    def _kept(self) -> str:
+        return "the previous output is unchanged" if self.previous is not None else "nothing was written"
+
+    def _swap(self) -> Path | None:
+        """Put the staging folder in place of `out_dir`; returns where the old output went, to delete."""
+        if not os.path.lexists(self.out_dir):
+            self.staging.rename(self.out_dir)  # atomic, and refused if a folder appeared meanwhile
+            return None
+        if _exchange(self.staging, self.out_dir):
+            return self.staging  # the name now holds the old output
+        self.out_dir.rename(self.retired)
+        try:
+            self.staging.rename(self.out_dir)
+        except BaseException:
+            self.retired.rename(self.out_dir)
+            raise
+        return self.retired
+
     def _write(self, batch: list[tuple[PurePosixPath, bytes]]) -> None:
         for relative, data in batch:
-            target = self.staging / relative
-            if relative in self._sizes:  # given again (a shared image): the last one wins
-                self._linked.discard(relative)
-                target.unlink()  # never write through a link into the previous output
-                target.write_bytes(data)
+            try:
+                self._write_one(relative, data)
+            except OSError as exc:
+                if exc.filename is None:  # a failed write() says nothing of the file it was writing
+                    raise OSError(exc.errno, exc.strerror, str(self.staging / relative)) from exc
+                raise
+
+    def _write_one(self, relative: PurePosixPath, data: bytes) -> None:
+        target = self.staging / relative
+        if relative in self._sizes:  # given again (a shared image): the last one wins
+            self._linked.discard(relative)
+            target.unlink()  # never write through a link into the previous output
+            target.write_bytes(data)
+        else:
+            if target.parent not in self._made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(target.parent)
+            if self.previous is not None and _link_if_unchanged(self.previous / relative, target, data):
+                self._linked.add(relative)
             else:
-                if target.parent not in self._made:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    self._made.add(target.parent)
-                if self.previous is not None and _link_if_unchanged(self.previous / relative, target, data):
-                    self._linked.add(relative)
-                else:
-                    target.write_bytes(data)
-            self._sizes[relative] = len(data)
+                target.write_bytes(data)
+        self._sizes[relative] = len(data)
+
+
+RENAME_EXCHANGE = 2  # linux/fs.h
+AT_FDCWD = -100
+
+
+@functools.cache
+def _renameat2() -> Callable[..., int] | None:
+    """glibc's renameat2 (2.28 and later, Linux only), or None where there is none."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function  # type: ignore[no-any-return]
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one atomic step; False where the system or file system cannot."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return False
+    if renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP):
+        return False  # an old kernel, or a file system without exchange (some network ones)
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def remove_leftovers(out_dir: Path) -> None:
+    """Delete the staging and retired folders of builds of `out_dir` that were killed.
+
+    Only those whose process is gone: a build running beside this one keeps its staging folder.
+    """
+    pattern = re.compile(rf"\.{re.escape(out_dir.name)}\.(?:staging|retired)-(\d+)")
+    try:
+        entries = list(out_dir.parent.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        found = pattern.fullmatch(entry.name)
+        if found and (int(found[1]) == os.getpid() or not _alive(int(found[1]))) and entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if os.name != "posix":
+        return True  # no cheap, safe check (os.kill ends the process on Windows): keep the folder
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process (EPERM): alive
+        return True
+    return True
+
+
+IO_REASONS = {
+    errno.ENOSPC: ("the disk is full", "free some space on it, or build elsewhere with --out"),
+    errno.EDQUOT: ("the disk quota is used up", "free some space, or build elsewhere with --out"),
+    errno.EROFS: ("the file system is read-only", "build into a writable folder with --out"),
+    errno.EACCES: ("permission denied", "build into a folder you may write with --out, or fix its permissions"),
+    errno.EPERM: ("permission denied", "build into a folder you may write with --out, or fix its permissions"),
+}
+
+
+def output_error(exc: OSError, out_dir: Path, kept: str, writing: Path | None = None) -> GenError:
+    """A failed write as a clear error (exit 2): what went wrong, where, what became of the output."""
+    reason, what = IO_REASONS.get(exc.errno or 0, (exc.strerror or str(exc), "check the disk and the folder"))
+    filename = exc.filename or writing
+    where = f" ({filename})" if filename else ""
+    return GenError(f"cannot write the output {out_dir}: {reason}{where}; {kept}; {what}")
+
+
+def _resolve_output(out_dir: Path) -> Path:
+    try:
+        return out_dir.resolve()
+    except (RuntimeError, OSError):  # a symbolic link loop (RuntimeError before Python 3.13)
+        raise GenError(
+            f"output folder {out_dir} goes through a symbolic link that points back at itself; "
+            "fix the link or choose another folder with --out"
+        ) from None
 
 
 def _link_if_unchanged(old: Path, new: Path, data: bytes) -> bool:
@@ -148,8 +272,15 @@ def sync_output(files: list[OutputFile], out_dir: Path) -> WriteReport:
     Each changed file is replaced atomically, so a browser or WeChat DevTools watching the folder
     never reads half a file, and unchanged files keep their timestamps.
     """
-    out_dir = out_dir.resolve()
+    out_dir = _resolve_output(out_dir)
     _check_replaceable(out_dir)
+    try:
+        return _sync(files, out_dir)
+    except OSError as exc:
+        raise output_error(exc, out_dir, "files written before it are in place, the others are as they were") from None
+
+
+def _sync(files: list[OutputFile], out_dir: Path) -> WriteReport:
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / MARKER).write_text("Made by mpgen `gen build`; replaced on every build.\n", encoding="utf-8")
     wanted = {str(_safe_relative(f.path)): f for f in files}

@@ -15,6 +15,7 @@ from PIL import Image
 
 from generator.build import build, load
 from generator.cli import main
+from generator.errors import GenError
 from generator.output import OutputFile
 from generator.plan import Planner
 from generator.write import write_output
@@ -132,7 +133,7 @@ def test_write_failing_midway_leaves_previous_output_untouched(make_site, monkey
         return real_write(self, data)
 
     monkeypatch.setattr(Path, "write_bytes", failing_write)
-    with pytest.raises(OSError):
+    with pytest.raises(GenError, match="the disk is full"):
         build(site)
     assert tree_digest(site / "dist") == before
     assert not [p for p in site.iterdir() if p.name.startswith(".dist")], "staging folder left behind"
