@@ -90,7 +90,11 @@ class SiteTemplateLoader(jinja2.BaseLoader):
         if not path.exists() and not path.is_symlink():
             raise jinja2.TemplateNotFound(template)  # the built-in template of that name is used
         display = f"{self.prefix}/{template}"
-        if not path.resolve().is_relative_to(self.site_root):
+        try:
+            resolved = path.resolve()
+        except (RuntimeError, OSError):  # a symbolic link loop (Python 3.13 raises OSError ELOOP instead)
+            raise GenError(f"{display} is a symbolic link that points back at itself; fix or remove the link") from None
+        if not resolved.is_relative_to(self.site_root):
             raise GenError(
                 f"{display} is a link to a file outside the site folder; copy the file into the site instead"
             )

@@ -121,6 +121,15 @@ def test_a_symlink_loop_on_an_image_path_is_a_spec_error(make_site) -> None:
     assert tree_digest(site / "dist") == before
 
 
+def test_a_template_override_that_links_to_itself_is_a_clear_error(make_site) -> None:
+    site = make_site()
+    (site / "templates" / "h5").mkdir(parents=True)
+    (site / "templates" / "h5" / "page.html").symlink_to("page.html")
+    result = cli("build", site)
+    assert result.exit_code == 2, result.output
+    assert "templates/h5/page.html is a symbolic link that points back at itself" in result.output
+
+
 def test_an_output_folder_through_a_symlink_loop_is_a_clear_error(make_site, tmp_path: Path) -> None:
     (tmp_path / "loop").symlink_to("loop")
     result = cli("build", make_site(), "--out", tmp_path / "loop" / "dist")
