@@ -7,6 +7,7 @@ image is never decoded or encoded again; cache misses run in parallel across cor
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -115,7 +116,7 @@ def _decode(raw: bytes, job: ImageJob) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(raw))
+            image = _open(raw)
             if image.width * image.height > MAX_PIXELS:
                 raise Image.DecompressionBombError("too many pixels")
             if image.format == "JPEG":
@@ -128,11 +129,41 @@ def _decode(raw: bytes, job: ImageJob) -> Image.Image:
         ) from None
     except UnidentifiedImageError:
         raise ImageDecodeError(
-            "is not an image this pipeline can read (HEIC or a renamed file?); export it as JPEG or PNG"
+            "is not an image this pipeline can read (a renamed file?); export it as JPEG or PNG"
         ) from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ImageDecodeError(f"is damaged or truncated ({exc}); export it again from the original") from None
     return image
+
+
+HEIF_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1"})
+
+
+def _open(raw: bytes) -> Image.Image:
+    try:
+        return Image.open(io.BytesIO(raw))
+    except UnidentifiedImageError:
+        if raw[4:8] != b"ftyp" or raw[8:12] not in HEIF_BRANDS or not _register_heif():
+            raise
+    try:
+        return Image.open(io.BytesIO(raw))
+    except UnidentifiedImageError:
+        raise ImageDecodeError(
+            "is a HEIC/HEIF photo that cannot be read (damaged or truncated?); export it again from the original"
+        ) from None
+
+
+@functools.cache
+def _register_heif() -> bool:
+    """Teach Pillow HEIC/HEIF (iPhone photos) the first time one comes: pillow-heif's import costs ~80 ms,
+    which every `gen` start would otherwise pay."""
+    try:
+        import pillow_heif
+    except ImportError:
+        return False
+    # Only the main picture is wanted: not the thumbnails, depth maps and auxiliary images a phone adds.
+    pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
+    return True
 
 
 DRAFT_GAP = 2
