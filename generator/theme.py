@@ -204,7 +204,10 @@ def _outside_problem(path: Path, site_dir: Path | None) -> str:
     if site_dir is None or not path.is_relative_to(site_dir):
         return ""  # a built-in theme
     display = path.relative_to(site_dir).as_posix()
-    resolved = path.resolve()
+    try:
+        resolved = path.resolve()
+    except (RuntimeError, OSError):  # a symbolic link loop (Python 3.13 raises OSError ELOOP instead)
+        return f"{display} is a symbolic link that points back at itself; fix or remove the link"
     if not resolved.is_relative_to(site_dir.resolve()):
         return f"{display} is a link to a file outside the site folder; copy the theme into the site's themes/ folder"
     if not resolved.is_file():
