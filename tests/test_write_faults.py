@@ -130,6 +130,16 @@ def test_a_template_override_that_links_to_itself_is_a_clear_error(make_site) ->
     assert "templates/h5/page.html is a symbolic link that points back at itself" in result.output
 
 
+def test_a_site_theme_that_links_to_itself_is_a_spec_error(make_site) -> None:
+    site = make_site(MINIMAL_SITE.replace("  name: 小店\n", "  name: 小店\n  theme: mine\n"))
+    (site / "themes").mkdir()
+    (site / "themes" / "mine.yaml").symlink_to("mine.yaml")
+    result = cli("build", site)
+    assert result.exit_code == 2, result.output
+    assert "site.yaml:3:" in result.output
+    assert "themes/mine.yaml is a symbolic link that points back at itself" in result.output
+
+
 def test_an_output_folder_through_a_symlink_loop_is_a_clear_error(make_site, tmp_path: Path) -> None:
     (tmp_path / "loop").symlink_to("loop")
     result = cli("build", make_site(), "--out", tmp_path / "loop" / "dist")
