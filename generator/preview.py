@@ -160,7 +160,8 @@ def preview(site_dir: Path, out_dir: Path | None = None) -> PreviewReport:
     renders: list[mp.MpRender] = []
     skipped = ""
     try:
-        renders = mp.render_pages(out / "miniprogram", mp_pages, folder, VIEWPORT["width"])
+        code = mp.site_code(result.site.site_dir)
+        renders = mp.render_pages(out / "miniprogram", mp_pages, folder, VIEWPORT["width"], code)
     except mp.Unavailable as exc:
         skipped = str(exc)
     shots: list[PageShot] = []

@@ -31,8 +31,10 @@ from .render.h5 import h5_page_file
 
 NODE_DIR = Path(__file__).parent / "mp_preview"
 HARNESS = NODE_DIR / "render.js"
+COMPILER = NODE_DIR / "compile.js"
 WECHAT_CSS = NODE_DIR / "wechat.css"
 MIN_NODE = 18
+SANDBOX_NODE = 20  # node's permission model: the page code may read the package, write its result, no more
 INSTALL_TIMEOUT = 600
 RENDER_TIMEOUT = 600
 STATUS_BAR = 44
@@ -118,8 +120,15 @@ def _read_json(file: Path) -> dict[str, Any]:
 # --- node and the npm packages --------------------------------------------------------------------
 
 
-def node_modules() -> tuple[str, Path]:
-    """(node, its node_modules with miniprogram-simulate), installing the pinned packages on first use."""
+@dataclass(frozen=True)
+class Node:
+    path: str
+    major: int
+    modules: Path  # node_modules holding miniprogram-simulate
+
+
+def node_modules() -> Node:
+    """Node and the pinned npm packages, installed into the user's cache on first use."""
     node = shutil.which("node")
     if node is None:
         raise Unavailable(
@@ -134,8 +143,9 @@ def node_modules() -> tuple[str, Path]:
     install = home / f"mp-preview-{hashlib.sha256(lock).hexdigest()[:12]}"
     modules = install / "node_modules"
     ready = install / ".installed"
+    found = Node(node, int(major.group(1)), modules)
     if ready.exists():
-        return node, modules
+        return found
     try:
         home.mkdir(parents=True, exist_ok=True)
         with open(home / ".mp-preview.lock", "w") as lock_file:
@@ -144,7 +154,7 @@ def node_modules() -> tuple[str, Path]:
                 _npm_ci(install)
     except OSError as exc:
         raise Unavailable(f"cannot install the renderer into {home}: {exc} (set XDG_CACHE_HOME)") from None
-    return node, modules
+    return found
 
 
 def _npm_ci(install: Path) -> None:
@@ -178,33 +188,75 @@ def _npm_ci(install: Path) -> None:
 # --- rendering --------------------------------------------------------------------------------------
 
 
-def render_pages(package: Path, pages: list[MpPage], folder: Path, width: int) -> list[MpRender]:
-    """Render every page in one node process and write its phone-sized document into `folder`."""
-    node, modules = node_modules()
+def site_code(site_dir: Path) -> list[str]:
+    """The site's own mini-program code (template overrides), as opposed to mpgen's built-in templates."""
+    folder = site_dir / "templates" / "miniprogram"
+    if not folder.is_dir():
+        return []
+    return sorted(str(p.relative_to(site_dir)) for p in folder.rglob("*") if p.suffix in (".js", ".wxs"))
+
+
+def _run_node(node: Node, args: list[str], what: str, stdin: str = "") -> None:
+    # Only NODE_PATH: the page code sees none of the user's environment (tokens, secrets).
+    env = {"NODE_PATH": str(node.modules)}
+    try:
+        done = subprocess.run(
+            [node.path, *args], input=stdin, capture_output=True, text=True, env=env, timeout=RENDER_TIMEOUT
+        )
+    except subprocess.TimeoutExpired:
+        raise Unavailable(f"{what} took longer than {RENDER_TIMEOUT} s") from None
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.strip().splitlines() if "ExperimentalWarning" not in line]
+        raise Unavailable(f"{what} failed: {'; '.join(lines[-3:])}")
+
+
+def _sandbox(node: Node, read: list[Path], write: list[Path], code: list[str]) -> list[str]:
+    """Node's permission flags: read only `read`, write only `write`, start no process or worker."""
+    if node.major < SANDBOX_NODE:
+        if code:  # mpgen's own templates are trusted; a site's own page code only runs sandboxed
+            raise Unavailable(
+                f"node {node.major} cannot sandbox the site's own page code ({', '.join(code[:3])}); "
+                f"install Node.js {SANDBOX_NODE} or newer"
+            )
+        return []
+    flag = "--permission" if node.major >= 23 else "--experimental-permission"
+    return [
+        flag,
+        "--no-warnings",  # that the permission model is experimental
+        *(f"--allow-fs-read={p.resolve()}" for p in read),
+        *(f"--allow-fs-write={p.resolve()}" for p in write),
+    ]
+
+
+def render_pages(
+    package: Path, pages: list[MpPage], folder: Path, width: int, code: list[str] | None = None
+) -> list[MpRender]:
+    """Render every page in one node process and write its phone-sized document into `folder`.
+
+    `code` lists the site's own page code (`site_code()`): it runs only where node can sandbox it."""
+    node = node_modules()
     documents = folder / "mp"
     documents.mkdir(parents=True, exist_ok=True)
     image_base = os.path.relpath(package, documents).replace(os.sep, "/") + "/"
+    compiled = documents / "wxml.js"
     output = documents / "render.json"
+    output.write_text("", encoding="utf-8")
     job = {
-        "root": str(package),
-        "output": str(output),
+        "root": str(package.resolve()),
+        "output": str(output.resolve()),
         "width": width,
         "imageBase": image_base,
         "pages": [{"name": p.name, "path": p.path, "query": p.query, "cart": p.cart} for p in pages],
     }
-    env = {**os.environ, "NODE_PATH": str(modules)}
+    sandbox = _sandbox(node, [node.modules, NODE_DIR, package, compiled], [output], code or [])
     try:
-        done = subprocess.run(
-            [node, str(HARNESS)], input=json.dumps(job), capture_output=True, text=True, env=env,
-            timeout=RENDER_TIMEOUT, cwd=package,
-        )  # fmt: skip
-    except subprocess.TimeoutExpired:
-        raise Unavailable(f"rendering the mini-program took longer than {RENDER_TIMEOUT} s") from None
-    if done.returncode != 0:
-        tail = "; ".join(done.stderr.strip().splitlines()[-3:])
-        raise Unavailable(f"the mini-program renderer failed: {tail}")
-    results: dict[str, dict[str, Any]] = json.loads(output.read_text(encoding="utf-8"))["results"]
-    output.unlink()
+        _run_node(node, [str(COMPILER), str(package.resolve()), str(compiled.resolve())], "compiling the WXML")
+        harness = [*sandbox, str(HARNESS), str(compiled.resolve())]
+        _run_node(node, harness, "the mini-program renderer", stdin=json.dumps(job))
+        results: dict[str, dict[str, Any]] = json.loads(output.read_text(encoding="utf-8"))["results"]
+    finally:
+        compiled.unlink(missing_ok=True)
+        output.unlink(missing_ok=True)
     app = _read_json(package / "app.json")
     theme = _read_json(package / "theme.json").get("light", {})
     wechat_css = WECHAT_CSS.read_text(encoding="utf-8")

@@ -9,6 +9,7 @@ Needs node (and npm once) and Chromium; skipped without them.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -180,3 +181,45 @@ def test_bottom_bar_buttons_fit_on_one_line(renders: dict[str, mp.MpRender], pag
     for button in page.evaluate(LINES, texts):
         assert button["lines"] == 1, f"{name}: {button}"
         assert button["height"] < 2 * button["lineHeight"], f"{name}: {button}"
+
+
+SNOOP = """\
+// A site's own page code, run by the preview: it must see nothing but the package.
+const report = (what, attempt) => {
+  try { console.error(`${what}: ${attempt()}`); } catch (err) { console.error(`${what}: denied ${err.code}`); }
+};
+report('read', () => require('fs').readFileSync(SECRET_FILE, 'utf8'));
+report('write', () => { require('fs').writeFileSync(SECRET_FILE + '.new', 'x'); return 'written'; });
+report('spawn', () => require('child_process').execFileSync('true') && 'spawned');
+report('env', () => process.env.WECHAT_SECRET || 'none');
+Page(require('../../utils/page.js')([[ page_id | js ]], [[ data | js ]]));
+"""
+
+
+def test_the_sites_own_page_code_runs_sandboxed(tmp_path: Path) -> None:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed; mini-program shots need node and npm")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("top secret", encoding="utf-8")
+    site = _starter_shop(tmp_path / "shop")
+    override = site / "templates" / "miniprogram" / "pages" / "page" / "index.js"
+    override.parent.mkdir(parents=True)
+    override.write_text(SNOOP.replace("SECRET_FILE", json.dumps(str(secret))), encoding="utf-8")
+    result = build(site, site / "dist")
+    package = site / "dist" / "miniprogram"
+    pages = [p for p in mp.pages_to_shoot(result.site, h5_pages(result), package) if p.name == "index"]
+    assert mp.site_code(site) == ["templates/miniprogram/pages/page/index.js"]
+    os.environ["WECHAT_SECRET"] = "s3cret"
+    try:
+        if mp.node_modules().major < mp.SANDBOX_NODE:
+            with pytest.raises(mp.Unavailable, match="cannot sandbox the site's own page code"):
+                mp.render_pages(package, pages, site / "dist" / "preview", 375, mp.site_code(site))
+            return
+        [render] = mp.render_pages(package, pages, site / "dist" / "preview", 375, mp.site_code(site))
+    finally:
+        del os.environ["WECHAT_SECRET"]
+    said = [line for line in render.errors if line.split(":")[0] in ("read", "write", "spawn", "env")]
+    assert said == ["read: denied ERR_ACCESS_DENIED", "write: denied ERR_ACCESS_DENIED",
+                    "spawn: denied ERR_ACCESS_DENIED", "env: none"]  # fmt: skip
+    assert render.document is not None and not secret.with_name("secret.txt.new").exists()

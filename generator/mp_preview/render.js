@@ -3,9 +3,10 @@
 // loaded with npm miniprogram-simulate (WeChat's own WXML compiler, exparser, a jsdom tree), given its
 // query and lifecycle (onLoad, onShow, ready), and serialised as HTML with its WXSS converted to CSS.
 // generator/preview_miniprogram.py wraps the result in a phone (navigation bar, tab bar) and WeChat's
-// built-in component styles, and Chromium photographs it.
+// built-in component styles, and Chromium photographs it. The page code is the site's: Python runs this
+// in node's permission sandbox (read the package and the npm packages, write the result, nothing else).
 //
-//   node render.js < job.json
+//   node render.js compiled-wxml.js < job.json
 //
 // job: {"root": "/abs/miniprogram", "output": "/abs/result.json", "width": 375, "imageBase": "../../miniprogram/",
 //       "pages": [{"name": "...", "path": "catalog/product/index", "query": {"id": "x"}, "cart": true}]}
@@ -30,6 +31,12 @@ for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
     if (level === 'error') errors.push(line);
     process.stderr.write(`[${level}] ${line}\n`);
   };
+}
+
+// WXML compiled beforehand by compile.js (wcc is a binary, and this process may not start one).
+if (process.argv[2]) {
+  const compiled = fs.readFileSync(process.argv[2], 'utf8');
+  require('miniprogram-compiler').wxmlToJs = () => compiled;
 }
 
 const jComponent = require('j-component');
