@@ -11,7 +11,7 @@ from typing import Any
 
 from .assets import AssetStats, ImageCache, ImageJob, ImageSettings, process_images
 from .budget import BudgetReport, measure_budget
-from .errors import Problem, SpecError, format_path
+from .errors import GenError, Problem, SpecError, format_path
 from .lint import Finding, lint
 from .output import OutputFile, text_file
 from .plan import Planner, Site, h5_variants, publish_h5_pictures, publish_images
@@ -79,7 +79,10 @@ def _discard(files: list[OutputFile]) -> None:
 
 def load(site_dir: Path) -> tuple[LoadedSpec, Theme]:
     """Load, validate and resolve the theme; raises SpecError listing every problem."""
-    site_dir = site_dir.resolve()
+    try:
+        site_dir = site_dir.resolve()
+    except (RuntimeError, OSError):  # a symbolic link loop (Python 3.13 raises OSError ELOOP instead)
+        raise GenError(f"{site_dir} is a symbolic link that points back at itself; give the site folder") from None
     loaded = load_spec(site_dir)
     problems = list(loaded.problems)
     try:
