@@ -140,6 +140,14 @@ def test_a_site_theme_that_links_to_itself_is_a_spec_error(make_site) -> None:
     assert "themes/mine.yaml is a symbolic link that points back at itself" in result.output
 
 
+def test_a_site_folder_that_links_to_itself_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "shop").symlink_to("shop")
+    for command in ("build", "check", "lint"):
+        result = cli(command, tmp_path / "shop")
+        assert result.exit_code == 2, result.output
+        assert "shop is a symbolic link that points back at itself" in result.output
+
+
 def test_an_output_folder_through_a_symlink_loop_is_a_clear_error(make_site, tmp_path: Path) -> None:
     (tmp_path / "loop").symlink_to("loop")
     result = cli("build", make_site(), "--out", tmp_path / "loop" / "dist")
