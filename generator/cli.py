@@ -247,12 +247,20 @@ def dev(site: Path, out: Path | None, cache_dir: Path | None, host: str, port: i
 @click.argument("site", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default SITE/dist).")
 def preview(site: Path, out: Path | None) -> None:
-    """Screenshot every H5 page in headless Chromium into SITE/dist/preview, with an accessibility check."""
+    """Screenshot every H5 and mini-program page in headless Chromium into SITE/dist/preview (MP | H5 side by
+    side), with an accessibility check."""
     require("playwright.sync_api", "preview")
     from .preview import preview as run_preview
 
     report = run_preview(site, out)
     click.echo(f"{len(report.pages)} pages -> {report.folder}/index.html")
+    if report.mp_skipped:
+        click.echo(f"mini-program shots skipped: {report.mp_skipped}")
+    else:
+        click.echo(f"{len(report.mp_pages)} mini-program pages -> {report.folder}/mp/")
+    for mp_shot in report.mp_pages:
+        for error in mp_shot.errors:
+            click.echo(f"mini-program: {mp_shot.path}: {error.splitlines()[0]}")
     for problem in report.contrast_problems:
         click.echo(f"contrast: {problem}")
     for shot in report.pages:

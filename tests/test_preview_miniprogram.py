@@ -126,6 +126,7 @@ def test_preview_puts_mp_and_h5_side_by_side(chromium_path: str, tmp_path: Path)
     site = _starter_shop(tmp_path / "shop")
     done = subprocess.run([sys.executable, "-m", "generator", "preview", str(site)], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+    assert "13 mini-program pages -> " in done.stdout and "mini-program:" not in done.stdout
     folder = site / "dist" / "preview"
     assert (folder / "index.png").is_file() and (folder / "product-sample-1.png").is_file()  # H5, where they were
     for name in ("index", "product-sample-1", "catalog-checkout-index"):
@@ -148,6 +149,7 @@ def test_preview_without_node_still_shoots_h5_and_says_why(chromium_path: str, t
     )
     assert done.returncode == 0, done.stdout + done.stderr
     folder = site / "dist" / "preview"
+    assert "mini-program shots skipped: node is not installed" in done.stdout
     assert (folder / "index.png").is_file() and not list(folder.glob("mp/*.png"))
     sheet = (folder / "index.html").read_text(encoding="utf-8")
     assert "Mini-program shots skipped: node is not installed" in sheet
