@@ -32,7 +32,7 @@ ELEMENTS = frozenset(
     feSpotLight feTile feTurbulence""".split()
 )
 UNWRAPPED = {"a": "g"}
-"""A link becomes a group: what it draws stays, where it goes does not."""
+"""A link becomes a group (a tspan inside text): what it draws stays, where it goes does not."""
 QUIET = frozenset({"metadata"})
 """Dropped without a word: an editor's data (author, licence, sometimes where it was made), nothing that runs."""
 TEXT_ELEMENTS = frozenset({"text", "tspan", "textPath", "title", "desc", "style"})
@@ -125,7 +125,7 @@ class _Cleaner:
         self.max_pixels = max_pixels
         self.removed: list[str] = []
 
-    def element(self, source: ET.Element, depth: int) -> ET.Element | None:
+    def element(self, source: ET.Element, depth: int, in_text: bool = False) -> ET.Element | None:
         if depth > MAX_DEPTH:
             raise SvgError(f"nests elements more than {MAX_DEPTH} deep; simplify it, or export it as PNG")
         if not isinstance(source.tag, str):
@@ -133,7 +133,7 @@ class _Cleaner:
         namespace, name = _split(source.tag)
         if namespace not in (SVG_NS, ""):
             return None  # an editor's own data (Inkscape, Illustrator, RDF metadata)
-        name = UNWRAPPED.get(name, name)
+        name = "tspan" if name == "a" and in_text else UNWRAPPED.get(name, name)
         if name not in ELEMENTS:
             if name not in QUIET:
                 self.removed.append(f"<{name}>")
@@ -153,7 +153,7 @@ class _Cleaner:
             out.text = source.text
         last: ET.Element | None = None
         for child in source:
-            kept = self.element(child, depth + 1)
+            kept = self.element(child, depth + 1, in_text or name in ("text", "tspan", "textPath"))
             tail = child.tail if text_like else None
             if kept is not None:
                 kept.tail = tail

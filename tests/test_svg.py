@@ -51,6 +51,7 @@ HOSTILE = f"""<?xml version="1.0"?>
   <image href="https://tracker.example/pixel.png" width="1" height="1"/>
   <image xlink:href="data:image/jpeg;base64,{GPS_JPEG}" width="64" height="48"/>
   <feImage href="file:///etc/passwd"/>
+  <text x="1" y="90">A<tspan>B</tspan>C<script>alert(4)</script>D<a href="javascript:alert(1)">link</a></text>
   <handler xmlns="{SVG}" ev:event="load">alert(1)</handler>
   <listener event="load" handler="#h"/>
   <html:script xmlns:html="http://www.w3.org/1999/xhtml">alert(3)</html:script>
@@ -108,6 +109,7 @@ def test_hostile_svg_keeps_only_its_drawing() -> None:
     root = ET.fromstring(result.data)
     assert [e.get("fill") for e in root.iter(f"{{{SVG}}}rect")][0] == "#0a0"
     assert len(list(root.iter(f"{{{SVG}}}circle"))) == 2  # what the links drew stays
+    assert "".join(next(root.iter(f"{{{SVG}}}text")).itertext()) == "ABCDlink"
     assert result.aspect == 0.5
     assert {"<script>", "onload", "onclick", "<foreignObject>", "<set>", "a link to javascript:"} <= set(result.removed)
 
