@@ -1,92 +1,29 @@
-"""Load stage: read site.yaml, theme YAML and products.csv into plain data, keeping every value's position."""
+"""Load stage: read site.yaml, theme YAML and products.csv into plain data, keeping every value's position.
+
+YAML is read by the 1.2 core schema, as the editor's YAML language server reads it (`yaml_core`).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .errors import Position, Problem, SpecError
+from .source_map import Document, SourceMap, SpecPath
+from .yaml_core import ComposeError, compose
+from .yaml_walk import node_position, walk_document
 
-SpecPath = tuple[str | int, ...]
-
-
-@dataclass
-class SourceMap:
-    """Positions of values (and of mapping keys) by spec path, across the files that made one document."""
-
-    values: dict[SpecPath, Position] = field(default_factory=dict)
-    keys: dict[SpecPath, Position] = field(default_factory=dict)
-    block_scalars: set[SpecPath] = field(default_factory=set)  # `|` / `>` text: it starts on the next line
-
-    def value(self, path: SpecPath) -> Position:
-        """The position of the value at `path`, or of its nearest known ancestor."""
-        return _nearest(self.values, path)
-
-    def key(self, path: SpecPath) -> Position:
-        """The position of the mapping key that names `path` (falls back to the value)."""
-        return self.keys.get(path) or self.value(path)
-
-    def text_position(self, path: SpecPath, text: str, offset: int) -> Position:
-        """Where character `offset` of the text value at `path` is, to the line (for lint findings)."""
-        start = self.value(path)
-        if start.column or not start.line:  # a CSV cell or an unknown place: the cell itself
-            return start
-        lines_before = text.count("\n", 0, offset)
-        if path in self.block_scalars:
-            return Position(start.file, start.line + 1 + lines_before, 0)
-        return Position(start.file, start.line + lines_before, start.col if not lines_before else 0)
-
-    def merge(self, other: SourceMap, prefix: SpecPath = ()) -> None:
-        for path, pos in other.values.items():
-            self.values[prefix + path] = pos
-        for path, pos in other.keys.items():
-            self.keys[prefix + path] = pos
-        self.block_scalars |= {prefix + path for path in other.block_scalars}
-
-
-def _nearest(table: dict[SpecPath, Position], path: SpecPath) -> Position:
-    for end in range(len(path), -1, -1):
-        found = table.get(path[:end])
-        if found is not None:
-            return found
-    return Position("?")
-
-
-@dataclass
-class Document:
-    """Plain data read from one source, and where each value came from."""
-
-    data: Any
-    source: SourceMap
-
-
-_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster
-
-
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """SafeLoader whose floats stay exact: `19.9` becomes Decimal('19.9'), never a binary float."""
-
-
-def _construct_exact_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
-    text = str(node.value).replace("_", "")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return loader.construct_yaml_float(node)
-    return value if value.is_finite() else loader.construct_yaml_float(node)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:float", _construct_exact_float)
+__all__ = ["CsvTable", "Document", "SourceMap", "SpecPath", "parse_yaml", "read_csv", "read_yaml"]
 
 
 def read_yaml(path: Path, display_name: str) -> Document:
-    """Parse one YAML file. Syntax errors, duplicate keys and non-mapping roots raise SpecError."""
+    """Parse one YAML file. Every problem (syntax, tags, aliases, duplicate keys) raises SpecError."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -97,80 +34,64 @@ def read_yaml(path: Path, display_name: str) -> Document:
 
 
 def parse_yaml(text: str, display_name: str) -> Document:
-    loader = _Loader(text)
+    """Plain data of one YAML document with each value's position; an empty document is `{}`."""
     try:
-        node = loader.get_single_node()
+        node, has_aliases = compose(text)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = Position(display_name, mark.line + 1, mark.column + 1) if mark else Position(display_name)
-        what = exc.problem or "invalid YAML"
-        if exc.context:
-            what = f"{exc.context}, {what}"
-        raise SpecError(
-            [Problem(where, "", f"YAML syntax error: {what}; check the indentation and quoting here")]
-        ) from None
-    finally:
-        loader.dispose()
+        raise SpecError([_syntax_problem(exc, display_name)]) from None
+    except yaml.reader.ReaderError as exc:
+        raise SpecError([_reader_problem(exc, text, display_name)]) from None
+    except ComposeError as exc:
+        raise SpecError([Problem(Position(display_name, exc.line, exc.column), "", exc.message)]) from None
     source = SourceMap()
-    problems: list[Problem] = []
+    source.values[()] = Position(display_name)
     if node is None:
         return Document({}, source)
-    data = _walk(loader, node, (), display_name, source, problems)
+    data, problems = walk_document(text, display_name, node, source, has_aliases)
     if problems:
         raise SpecError(problems)
     if not isinstance(data, dict):
-        raise SpecError(
-            [
-                Problem(
-                    _pos(display_name, node), "", "the file must be a YAML mapping (key: value lines) at the top level"
-                )
-            ]
-        )
+        message = "the file must be a YAML mapping (key: value lines) at the top level"
+        raise SpecError([Problem(node_position(display_name, node), "", message)])
     return Document(data, source)
 
 
-def _pos(name: str, node: yaml.Node) -> Position:
-    return Position(name, node.start_mark.line + 1, node.start_mark.column + 1)
+def _syntax_problem(exc: yaml.MarkedYAMLError, display_name: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    where = Position(display_name, mark.line + 1, mark.column + 1) if mark else Position(display_name)
+    what = exc.problem or "invalid YAML"
+    if exc.context:
+        what = f"{exc.context}, {what}"
+    return Problem(where, "", f"YAML syntax error: {what}; check the indentation and quoting here")
 
 
-def _walk(
-    loader: yaml.SafeLoader, node: yaml.Node, path: SpecPath, name: str, source: SourceMap, problems: list[Problem]
-) -> Any:
-    source.values[path] = _pos(name, node)
-    if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)  # resolves `<<: *anchor` merges
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            if not isinstance(key, str):
-                key = str(key)
-            child = path + (key,)
-            if key in result:
-                first = source.keys[child]
-                problems.append(
-                    Problem(
-                        _pos(name, key_node), _fmt(child), f"duplicate key (first at line {first.line}); keep only one"
-                    )
-                )
-                continue
-            source.keys[child] = _pos(name, key_node)
-            result[key] = _walk(loader, value_node, child, name, source, problems)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_walk(loader, item, path + (i,), name, source, problems) for i, item in enumerate(node.value)]
-    if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
-        source.block_scalars.add(path)
-    return loader.construct_object(node, deep=True)
+def _reader_problem(exc: yaml.reader.ReaderError, text: str, display_name: str) -> Problem:
+    """A character YAML refuses (a control character pasted from a document), at its line and column."""
+    offset = min(max(exc.position, 0), len(text))
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    if isinstance(exc.character, str):
+        what = f"has the invisible control character U+{ord(exc.character):04X}, which YAML does not allow"
+    elif isinstance(exc.character, int):
+        what = f"has the invisible control character U+{exc.character:04X}, which YAML does not allow"
+    else:
+        what = f"cannot be read ({exc.reason})"
+    return Problem(Position(display_name, line, column), "", f"{what}; delete it (retype the text around it)")
 
 
-def _fmt(path: SpecPath) -> str:
-    from .errors import format_path
+@dataclass(frozen=True)
+class CsvTable:
+    """The records of a CSV file as dicts (blank cells left out), and where each cell and column is."""
 
-    return format_path(path)
+    rows: list[dict[str, str]]
+    cells: list[dict[str, Position]]
+    """Per row, each column's position: the line where the record starts (a quoted cell may span lines)."""
+    columns: dict[str, Position]
+    """Each header column at the header's line."""
 
 
-def read_csv(path: Path, display_name: str) -> tuple[list[dict[str, str]], list[dict[str, Position]]]:
-    """Rows of a UTF-8 CSV file as dicts, with each cell's position (line and column name)."""
+def read_csv(path: Path, display_name: str) -> CsvTable:
+    """Rows of a UTF-8 CSV file, each cell at the line where its record starts (as a spreadsheet row)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -178,18 +99,14 @@ def read_csv(path: Path, display_name: str) -> tuple[list[dict[str, str]], list[
             [Problem(Position(display_name), "", "is not UTF-8; save the CSV as UTF-8 (Excel: CSV UTF-8)")]
         ) from None
     reader = csv.reader(io.StringIO(text, newline=""))
+    records = _records(reader)
     rows: list[dict[str, str]] = []
-    positions: list[dict[str, Position]] = []
-    try:
-        header = next(reader)
-    except StopIteration:
-        return rows, positions
+    cells: list[dict[str, Position]] = []
+    header_line, header = next(records, (0, []))
     header = [h.strip() for h in header]
+    columns = {column: Position(display_name, header_line, column=column) for column in header}
     problems: list[Problem] = []
-    for record in reader:
-        line = reader.line_num
-        if not any(cell.strip() for cell in record):
-            continue
+    for line, record in records:
         if len(record) > len(header):
             problems.append(
                 Problem(
@@ -199,9 +116,17 @@ def read_csv(path: Path, display_name: str) -> tuple[list[dict[str, str]], list[
                 )
             )
             continue
-        row = {col: cell.strip() for col, cell in zip(header, record, strict=False) if cell.strip() != ""}
-        rows.append(row)
-        positions.append({col: Position(display_name, line, column=col) for col in header})
+        rows.append({col: cell.strip() for col, cell in zip(header, record, strict=False) if cell.strip() != ""})
+        cells.append({col: Position(display_name, line, column=col) for col in header})
     if problems:
         raise SpecError(problems)
-    return rows, positions
+    return CsvTable(rows, cells, columns)
+
+
+def _records(reader: Any) -> Iterator[tuple[int, list[str]]]:
+    """Non-blank records with the line each starts on (`line_num` is the line a record ends on)."""
+    ended = 0
+    for record in reader:
+        start, ended = ended + 1, reader.line_num
+        if any(cell.strip() for cell in record):
+            yield start, record

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import types
 import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +54,17 @@ def load_spec(site_dir: Path) -> LoadedSpec:
         )
     doc = read_yaml(site_file, SITE_FILE)
     data, source = doc.data, doc.source
+    if not data:
+        raise SpecError(
+            [
+                Problem(
+                    Position(str(site_file)),
+                    "",
+                    f"is empty; describe the site in it, or run `gen init {site_dir}` in a new folder "
+                    "for a starter site to edit",
+                )
+            ]
+        )
     problems: list[Problem] = []
     _merge_products_csv(site_dir, data, source, problems)
     try:
@@ -80,6 +93,8 @@ def _sub_source(source: SourceMap, prefix: SpecPath) -> SourceMap:
     n = len(prefix)
     sub.values = {p[n:]: v for p, v in source.values.items() if p[:n] == prefix}
     sub.keys = {p[n:]: v for p, v in source.keys.items() if p[:n] == prefix}
+    sub.block_scalars = {p[n:] for p in source.block_scalars if p[:n] == prefix}
+    sub.typed = {p[n:]: v for p, v in source.typed.items() if p[:n] == prefix}
     return sub
 
 
@@ -152,6 +167,11 @@ def _ids_in(node: Any) -> Iterator[str]:
 
 # --- products.csv -------------------------------------------------------------------------------
 
+CSV_BOOLEANS = {
+    "true": True, "yes": True, "y": True, "t": True, "on": True, "1": True, "是": True,
+    "false": False, "no": False, "n": False, "f": False, "off": False, "0": False, "否": False,
+}  # fmt: skip
+"""What a spreadsheet cell may say in the `virtual` column (Excel writes TRUE/FALSE)."""
 CSV_COLUMNS = (
     "id", "name", "price", "original_price", "category", "images", "description", "stock", "options", "tags", "virtual",
 )  # fmt: skip
@@ -167,23 +187,18 @@ def _merge_products_csv(site_dir: Path, data: dict[str, Any], source: SourceMap,
     if isinstance(resolved, str):
         problems.append(Problem(source.value(ref_path), format_path(ref_path), resolved))
         return
-    rows, cells = read_csv(resolved, name)
+    table = read_csv(resolved, name)
     inline = catalog.get("products")
     products: list[Any] = list(inline) if isinstance(inline, list) else []
     start = len(products)
-    if rows:
-        header_line = min(p.line for p in cells[0].values()) - 1 if cells else 1
-        for column in cells[0] if cells else []:
+    if table.rows:
+        for column, position in table.columns.items():
             if column not in CSV_COLUMNS:
                 hint = _did_you_mean(column, CSV_COLUMNS)
                 problems.append(
-                    Problem(
-                        Position(name, header_line, column=column),
-                        "",
-                        f"unknown column {column!r}{hint}; columns: {', '.join(CSV_COLUMNS)}",
-                    )
+                    Problem(position, "", f"unknown column {column!r}{hint}; columns: {', '.join(CSV_COLUMNS)}")
                 )
-    for offset, (row, row_cells) in enumerate(zip(rows, cells, strict=True)):
+    for offset, (row, row_cells) in enumerate(zip(table.rows, table.cells, strict=True)):
         index = start + offset
         product: dict[str, Any] = {k: v for k, v in row.items() if k in CSV_COLUMNS}
         for list_column in ("images", "tags"):
@@ -191,6 +206,10 @@ def _merge_products_csv(site_dir: Path, data: dict[str, Any], source: SourceMap,
                 product[list_column] = [part.strip() for part in product[list_column].split("|") if part.strip()]
         if "options" in product:
             product["options"] = _parse_csv_options(product["options"])
+        if "stock" in product and re.fullmatch(r"[+-]?[0-9]+", product["stock"]):
+            product["stock"] = int(product["stock"])  # a CSV cell is text; anything else stays text: an error
+        if "virtual" in product and product["virtual"].lower() in CSV_BOOLEANS:
+            product["virtual"] = CSV_BOOLEANS[product["virtual"].lower()]
         products.append(product)
         first = next(iter(row_cells.values()))
         source.values[("catalog", "products", index)] = Position(name, first.line)
@@ -274,7 +293,7 @@ def problems_from_validation(
             position = source.value(path[:-1])
         else:
             position = source.value(path)
-        message = _explain(error, path, model, missing_hint)
+        message = _explain(error, path, model, missing_hint, source.typed.get(path), in_csv=bool(position.column))
         shown = format_path(prefix + path)
         if (shown, message) in seen:
             continue
@@ -370,7 +389,16 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def _explain(error: Any, path: SpecPath, model: type[BaseModel] | None, missing_hint: str) -> str:
+def _explain(
+    error: Any,
+    path: SpecPath,
+    model: type[BaseModel] | None,
+    missing_hint: str,
+    typed: str | None = None,
+    in_csv: bool = False,
+) -> str:
+    """What is wrong and what to do; `typed` is the unquoted text YAML read as a number, true/false or null,
+    `in_csv` says the value is a CSV cell (text, but not because of quotes)."""
     kind = error["type"]
     ctx = error.get("ctx") or {}
     value = error.get("input")
@@ -421,9 +449,16 @@ def _explain(error: Any, path: SpecPath, model: type[BaseModel] | None, missing_
             return f"{value} KB is above WeChat's hard limit of {limit} KB; a budget can only be stricter"
         return f"{value} is too large; it must be at most {limit}"
     if kind in ("int_parsing", "int_type", "int_from_float"):
-        return f"expected a whole number, got {value!r}"
+        if isinstance(value, str) and not in_csv:
+            return f"expected a whole number, got the text {value!r}; write the number without quotes"
+        return f"expected a whole number, got {_typed(value, typed)}"
     if kind in ("bool_parsing", "bool_type"):
-        return f"expected true or false, got {value!r}"
+        if isinstance(value, str) and value.lower() in _YAML11_BOOLEANS and not in_csv:
+            return (
+                f"expected true or false, got the text {value!r} (YAML 1.2, like the editor, reads "
+                f"yes/no/on/off as text); write {'true' if _YAML11_BOOLEANS[value.lower()] else 'false'}"
+            )
+        return f"expected true or false, got {_typed(value, typed)}"
     if kind == "literal_error":
         return f"{value!r} is not allowed; use one of {ctx.get('expected')}"
     if kind == "string_too_long":
@@ -455,17 +490,31 @@ def _explain(error: Any, path: SpecPath, model: type[BaseModel] | None, missing_
             "dict_type": "a mapping (key: value lines)",
             "list_type": "a list (lines starting with '- ')",
         }.get(kind, "a number")
-        if kind == "string_type" and isinstance(value, bool):
-            return "expected text, got true/false (YAML reads yes/no/on/off as true/false); put the text in quotes"
+        if kind == "string_type" and typed is not None and value is not None:
+            quoted = "'" + typed.replace("'", "''") + "'"
+            return f"expected text, got {_typed(value, typed)}; if {typed} is meant as text, quote it: {quoted}"
         return f"expected {expected}, got {_kind(value)}"
     if kind == "value_error":
         return str(error["msg"]).removeprefix("Value error, ")
     return str(error["msg"])
 
 
-def _suggest_id(value: str) -> str:
-    import re
+_YAML11_BOOLEANS = {"yes": True, "no": False, "on": True, "off": False, "y": True, "n": False}
 
+
+def _typed(value: Any, typed: str | None) -> str:
+    """`the number 010`, `true/false (true)`: a YAML-typed value as the user wrote it."""
+    shown = typed if typed is not None else str(value)
+    if isinstance(value, bool):
+        return f"true/false ({shown})"
+    if value is None:
+        return "nothing"
+    if isinstance(value, int | float | Decimal):
+        return f"the number {shown}"
+    return f"{_kind(value)} ({shown})" if typed is not None else f"{value!r}"
+
+
+def _suggest_id(value: str) -> str:
     slug = re.sub(r"[^a-z0-9_-]+", "-", value.lower()).strip("-_")[:40]
     return slug or "page-1"
 

@@ -30,11 +30,19 @@ def test_init_refuses_to_overwrite_a_site(tmp_path: Path) -> None:
     assert (tmp_path / "site.yaml").read_text(encoding="utf-8") == MINIMAL_SITE
 
 
-def test_yes_no_in_a_text_field_says_to_quote_it(make_site) -> None:
-    result = CliRunner().invoke(main, ["build", str(make_site(MINIMAL_SITE.replace("title: 关于", "title: yes")))])
+def test_yes_in_a_text_field_is_text_and_true_says_to_quote_it(make_site) -> None:
+    """YAML 1.2, as in the editor: `yes` is the word yes; `true` is true/false, which a text field refuses."""
+    site = make_site(MINIMAL_SITE.replace("title: 关于", "title: yes"))
+    result = CliRunner().invoke(main, ["build", str(site)])
+    assert result.exit_code == 0, result.output
+    page = json.loads((site / "dist" / "miniprogram" / "pages" / "about" / "index.json").read_text(encoding="utf-8"))
+    assert page["navigationBarTitleText"] == "yes"
+    site = make_site(MINIMAL_SITE.replace("title: 关于", "title: true"), name="true")
+    result = CliRunner().invoke(main, ["build", str(site)])
     assert result.exit_code == 2
-    assert "pages[1].title: expected text, got true/false" in result.output
-    assert "quotes" in result.output
+    assert "pages[1].title: expected text, got true/false (true); if true is meant as text, quote it: 'true'" in (
+        result.output
+    )
 
 
 def test_build_prints_package_sizes(make_site) -> None:
