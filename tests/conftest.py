@@ -67,6 +67,36 @@ def mpcheck(package_dir: Path) -> dict:
     return json.loads(done.stdout)
 
 
+MPCI_JS = REPO / "tests" / "js" / "mpci.js"
+
+
+def mpci(package_dirs: list[Path], folder: Path, processes: int = 2) -> list[dict]:
+    """Run WeChat's build and code-quality check (npm miniprogram-ci, offline: tests/js/mpci.js) over
+    packages, split over `processes` node processes (each package costs seconds of start-up); one
+    report per package, in order."""
+    if shutil.which("node") is None or not (MPCI_JS.parent / "node_modules" / "miniprogram-ci").is_dir():
+        pytest.skip("miniprogram-ci is not installed; run `npm ci --prefix tests/js`")
+    shares = [package_dirs[i::processes] for i in range(processes) if package_dirs[i::processes]]
+    runs = []
+    for i, share in enumerate(shares):
+        report = folder / f"mpci-{i}.json"
+        command = ["node", str(MPCI_JS), str(report), *map(str, share)]
+        runs.append(
+            (
+                report,
+                subprocess.Popen(
+                    command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=MPCI_JS.parent
+                ),
+            )
+        )
+    reports: dict[str, dict] = {}
+    for report, run in runs:
+        _, err = run.communicate(timeout=600)
+        assert run.returncode == 0, f"mpci.js failed ({run.returncode}):\n{err[-4000:]}"
+        reports.update((r["dir"], r) for r in json.loads(report.read_text(encoding="utf-8")))
+    return [reports[str(Path(d).resolve())] for d in package_dirs]
+
+
 def assert_mpcheck_clean(package_dir: Path) -> dict:
     report = mpcheck(package_dir)
     problems = [f"{p['path']}:{p['line']}: {p['severity']}: {p['message']}" for p in report["problems"]]

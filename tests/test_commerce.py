@@ -85,6 +85,7 @@ def test_privacy_page_lists_what_the_site_collects(make_site) -> None:
         assert expected in privacy
     assert "pages/privacy.html" in files["h5/pages/feedback.html"] or "privacy.html" in files["h5/pages/feedback.html"]
     checkout = json.loads(files["miniprogram/catalog/checkout/index.json"])
-    assert checkout["usingComponents"] == {"privacy-popup": "/components/privacy-popup/index"}
-    assert 'open-type="agreePrivacyAuthorization"' in files["miniprogram/components/privacy-popup/index.wxml"]
+    # only the checkout shows the popup, so it lives in the catalog subpackage with it
+    assert checkout["usingComponents"] == {"privacy-popup": "/catalog/components/privacy-popup/index"}
+    assert 'open-type="agreePrivacyAuthorization"' in files["miniprogram/catalog/components/privacy-popup/index.wxml"]
     assert_mpcheck_clean(site / "dist" / "miniprogram")

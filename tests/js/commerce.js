@@ -5,7 +5,7 @@
 //   node commerce.js <miniprogram-dir> <scenario>
 //
 // Scenarios:
-//   cart          utils/cart.js and utils/checkout.js totals called directly (add / merge / stock limit /
+//   cart          catalog/utils/cart.js and catalog/utils/checkout.js totals called directly (add / merge / stock limit /
 //                 setQuantity / remove / count / subtotal; shipping in fen), then the cart page rendered
 //                 with two lines (tapping `.step-plus` at the stock limit, and below it), and the checkout
 //                 page rendered with a cart worth free shipping.
@@ -244,8 +244,8 @@ const CART_QUERIES = ['.cart-line', '.line-name', '.line-options', '.price', '.s
   '.cart-checkout', '.empty'];
 
 async function cartScenario(root) {
-  const cart = req(root, 'utils/cart.js');
-  const checkout = req(root, 'utils/checkout.js');
+  const cart = req(root, 'catalog/utils/cart.js');
+  const checkout = req(root, 'catalog/utils/checkout.js');
   const config = req(root, 'utils/commerce-config.js');
   const out = { config: copy(config), unit: {}, totals: {}, page: {}, checkoutFree: {} };
   const u = out.unit;
@@ -349,7 +349,7 @@ const CHECKOUT_QUERIES = ['.address', '.address-who', '.address-where', '.addres
   '.line-count', '.line-price', '.sum-row', '.total-price', '.pay-message', '.pay-button', '.back-button'];
 
 async function checkoutScenario(root, outcome) {
-  const cart = req(root, 'utils/cart.js');
+  const cart = req(root, 'catalog/utils/cart.js');
   const config = req(root, 'utils/commerce-config.js');
   if (outcome === 'order-error') {
     ordersStatus = 500;

@@ -1,6 +1,6 @@
 // A form block: checks the fields, shows loading while posting, then a clear success or error state.
-const block = require('../../utils/block-behavior.js');
-const nav = require('../../utils/nav.js');
+const block = require('../../../utils/block-behavior.js');
+const nav = require('../../../utils/nav.js');
 
 const PHONE = /^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
