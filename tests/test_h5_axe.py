@@ -39,7 +39,8 @@ def served(tmp_path_factory: pytest.TempPathFactory):
 @pytest.mark.parametrize("file", PAGES)
 def test_no_serious_accessibility_violations(served, page, file: str) -> None:
     page.goto(served.url + file, wait_until="load")
-    page.click(".open-mp summary") if file.startswith("product/") else None  # the panel's content too
+    if file.startswith("product/"):
+        page.click(".open-mp summary")  # the panel's content too
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
     serious = [
@@ -48,3 +49,21 @@ def test_no_serious_accessibility_violations(served, page, file: str) -> None:
         if v["impact"] in ("serious", "critical") or v["id"] in ALWAYS
     ]
     assert not serious, "\n".join(serious)
+
+
+def test_a_banner_of_plain_slides_is_keyboard_scrollable(make_site, page) -> None:
+    """Slides that are not links give the keyboard nothing to reach: the track itself takes focus."""
+    if not AXE.is_file():
+        pytest.skip(f"axe-core not installed at {AXE} (npm install --prefix tests/js)")
+    from .conftest import MINIMAL_SITE
+
+    banner = "      - type: banner\n        slides:\n" + "          - {image: images/banner.jpg}\n" * 2
+    site = make_site(MINIMAL_SITE.replace("      - type: text\n        body: 欢迎\n", banner))
+    build(site)
+    page.goto((site / "dist" / "h5" / "index.html").as_uri())
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("() => axe.run('.banner', {runOnly: ['scrollable-region-focusable']})")
+    assert result["violations"] == [] and result["passes"]
+    page.focus(".banner-track")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('.banner-track').scrollLeft > 0")
