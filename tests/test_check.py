@@ -375,3 +375,26 @@ def test_preload_quota_shared_by_the_tab_pages_is_gated(make_site) -> None:
         encoding="utf-8",
     )
     assert run("check", site).exit_code == 0  # the advice works
+
+
+def test_spec_warnings_reach_every_ci_format_and_say_when_strict_fails_on_them(make_site, monkeypatch) -> None:
+    site = make_site(
+        MINIMAL_SITE.replace(
+            "  name: 小店", "  name: 小店\n  base_url: https://m.example.com/\n  appid: wx0123456789abcdef"
+        )
+        + "official_account:\n  menu:\n    - {name: 首页, page: home}\n"
+    )
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(site))
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    github = run("check", site, "--format", "github")
+    assert github.exit_code == 0
+    assert "::warning file=site.yaml,line=" in github.output and "title=mpgen spec::" in github.output
+    suite = ET.fromstring(run("check", site, "--format", "junit").stdout)  # the spec's warnings go to stderr
+    case = suite.find("testcase[@classname='mpgen.spec']")
+    assert case is not None and case.find("failure") is None
+    assert 'does not follow "3+1"' in case.findtext("system-out", "")
+    strict = run("check", site, "--format", "junit", "--strict")
+    assert strict.exit_code == 1
+    assert ET.fromstring(strict.stdout).find("testcase[@classname='mpgen.spec']/failure") is not None
+    text = run("check", site, "--strict")
+    assert "spec: 1 warning(s), which count as failures with --strict" in text.output
