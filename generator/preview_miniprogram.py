@@ -54,7 +54,7 @@ class MpPage:
     path: str  # page path in the package, e.g. catalog/product/index
     query: dict[str, str] = field(default_factory=dict)
     h5: str | None = None  # the H5 file of the same page, relative to h5/
-    cart: bool = False  # start with a line in the cart (cart and checkout)
+    cart: str = ""  # a product to put in the cart first, as its page does (for the cart and checkout)
 
 
 @dataclass
@@ -89,10 +89,12 @@ def pages_to_shoot(site: Site, h5_files: list[str], package: Path) -> list[MpPag
         if page:
             pages.append(page)
             covered.add(page.path)
+    products = (site.catalog_data or {}).get("products", {})
+    buyable = next((pid for pid, product in products.items() if product.get("stockState") != "out"), "")
     for path in _app_pages(package):
         if path in covered or path == WEBVIEW_PAGE:  # the web-view page shows an outside address
             continue
-        cart = path.rsplit("/", 2)[-2] in ("cart", "checkout")
+        cart = buyable if path.rsplit("/", 2)[-2] in ("cart", "checkout") else ""
         pages.append(MpPage(_stem(path), path, cart=cart))
     return pages
 
@@ -246,6 +248,7 @@ def render_pages(
         "output": str(output.resolve()),
         "width": width,
         "imageBase": image_base,
+        "productPage": PRODUCT_PAGE,
         "pages": [{"name": p.name, "path": p.path, "query": p.query, "cart": p.cart} for p in pages],
     }
     sandbox = _sandbox(node, [node.modules, NODE_DIR, package, compiled], [output], code or [])

@@ -70,7 +70,10 @@ def test_every_h5_page_has_its_mini_program_page_and_the_mp_only_pages_follow(sh
     assert category.h5 == f"category/{category.query['id']}.html"
     only_mp = [p for p in shop["pages"] if p.h5 is None]
     assert {p.path.split("/")[1] for p in only_mp} >= {"cart", "checkout", "result", "orders"}
-    assert all(p.cart == (p.path.split("/")[1] in ("cart", "checkout")) for p in only_mp)
+    assert {p.path: p.cart for p in only_mp if p.cart} == {
+        "catalog/cart/index": "sample-1",
+        "catalog/checkout/index": "sample-1",
+    }
     assert WEBVIEW_PAGE not in {p.path for p in shop["pages"]}
     assert shop["pages"].index(home) == 0 and shop["pages"][-len(only_mp) :] == only_mp
 
@@ -80,6 +83,14 @@ def test_pages_render_without_errors_into_documents(renders: dict[str, mp.MpRend
     assert {name: r.errors for name, r in renders.items() if r.errors} == {}
     # the product page sets its title to the product's name (wx.setNavigationBarTitle in onLoad)
     assert renders["product-sample-1"].title == "示例商品一"
+
+
+def test_cart_and_checkout_show_the_line_the_product_page_added(renders: dict[str, mp.MpRender], page) -> None:
+    for name in ("catalog-cart-index", "catalog-checkout-index"):
+        assert renders[name].errors == []
+        page.goto(renders[name].document.as_uri())
+        names = page.evaluate("() => [...document.querySelectorAll('.main--line-name')].map((e) => e.textContent)")
+        assert names == ["示例商品一"], name
 
 
 def test_documents_lay_out_like_wechat(renders: dict[str, mp.MpRender], page) -> None:

@@ -9,11 +9,12 @@
 //   node render.js compiled-wxml.js < job.json
 //
 // job: {"root": "/abs/miniprogram", "output": "/abs/result.json", "width": 375, "imageBase": "../../miniprogram/",
-//       "pages": [{"name": "...", "path": "catalog/product/index", "query": {"id": "x"}, "cart": true}]}
+//       "productPage": "catalog/product/index",
+//       "pages": [{"name": "...", "path": "catalog/cart/index", "query": {}, "cart": "tea"}]}
 // result: {"results": {name: {"html", "css", "title", "errors": [...]}}}, or {"error"} for one page.
 //
-// The page's wx.request calls stay pending (a preview talks to no backend); storage starts empty, or
-// holds one cart line when the job says "cart" (so the cart and checkout pages show a line).
+// The page's wx.request calls stay pending (a preview talks to no backend); storage starts empty, or,
+// when the page has "cart": a product id, holds that product as the product page adds it to the cart.
 
 'use strict';
 
@@ -178,6 +179,7 @@ function finishBuiltins(container, pagePath, imageBase) {
       const size = Number(host.getAttribute('size')) || 23;
       host.style.width = `${size}px`;
       host.style.height = `${size}px`;
+      host.style.setProperty('--wx-icon-size', `${size}px`);
       if (host.getAttribute('color')) host.style.setProperty('--wx-icon-color', host.getAttribute('color'));
     }
   }
@@ -271,39 +273,46 @@ const settle = async () => {
   for (let i = 0; i < 5; i++) await simulate.sleep(0);
 };
 
-function seedCart(root) {
-  // The cart module's own add(), with the first product that can be bought.
-  const cartFile = path.join(root, 'utils', 'cart.js');
-  const dataFile = path.join(root, 'catalog', 'data.js');
-  if (!fs.existsSync(cartFile) || !fs.existsSync(dataFile)) return;
-  const cart = require(cartFile);
-  const catalog = require(dataFile);
-  const product = Object.values(catalog.products || {}).find((p) => p.stockState !== 'out' && !(p.options || []).length);
-  if (!product || typeof cart.add !== 'function') return;
-  const sku = (product.skus || [])[0] || {};
-  cart.add({
-    productId: product.id, name: product.name, image: (product.images || [])[0] || '', options: {},
-    priceFen: sku.priceFen || product.priceFen || 0, stock: sku.stock === undefined ? -1 : sku.stock,
-  }, 1, 99);
-}
-
-async function renderPage(root, job, page) {
-  titles = [];
-  registered = [];
-  storage.clear();
-  if (page.cart) {
-    try {
-      seedCart(root);
-    } catch (err) {
-      errors.push(`seeding the cart: ${err && err.stack ? err.stack : err}`);
-    }
-  }
-  const file = path.join(root, page.path);
+function mount(root, pagePath) {
+  const file = path.join(root, pagePath);
   const id = simulate.load(file, { rootPath: root, compiler: 'official' });
   const comp = simulate.render(id, {});
   const parent = document.createElement('parent-wrapper');
   document.body.appendChild(parent);
   comp.attach(parent);
+  return { comp, parent, file };
+}
+
+// A line in the cart the way a shopper puts it there: the product page, its first option values,
+// 加入购物车. Whatever modules the pages use for the cart, they then find it in storage.
+async function fillCart(root, productPage, productId) {
+  const { comp, parent } = mount(root, productPage);
+  const page = comp.instance;
+  page.onLoad({ id: productId });
+  await settle();
+  const product = page.data.product;
+  if (!product) throw new Error(`${productPage} has no product ${productId}`);
+  (product.options || []).forEach((option, index) => {
+    page.onChoose({ currentTarget: { dataset: { option: index, value: option.values[0] } } });
+  });
+  page.onAddToCart();
+  await settle();
+  comp.detach();
+  parent.remove();
+}
+
+async function renderPage(root, job, page) {
+  storage.clear();
+  if (page.cart && job.productPage) {
+    try {
+      await fillCart(root, job.productPage, page.cart);
+    } catch (err) {
+      errors.push(`putting ${page.cart} in the cart: ${err && err.stack ? err.stack : err}`);
+    }
+  }
+  registered = [];
+  titles = [];
+  const { comp, parent, file } = mount(root, page.path);
   currentPage = comp.instance;
   if (currentPage) currentPage.route = page.path;
   const call = (name, ...args) => {
