@@ -236,3 +236,26 @@ def test_the_sites_own_page_code_runs_sandboxed(tmp_path: Path) -> None:
     assert said == ["read: denied ERR_ACCESS_DENIED", "write: denied ERR_ACCESS_DENIED",
                     "spawn: denied ERR_ACCESS_DENIED", "env: none"]  # fmt: skip
     assert render.document is not None and not secret.with_name("secret.txt.new").exists()
+
+
+def test_first_use_installs_the_pinned_packages_into_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a fresh machine does once: npm ci of mp_preview/package-lock.json into ~/.cache/mpgen."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        pytest.skip("node and npm are needed to install the renderer")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    node = mp.node_modules()
+    assert node.modules.parent.parent == tmp_path / "mpgen"
+    assert json.loads((node.modules / "miniprogram-simulate" / "package.json").read_text())["version"] == "1.6.2"
+    assert all(os.access(wcc, os.X_OK) for wcc in (node.modules / "miniprogram-compiler" / "bin" / "linux").iterdir())
+    assert mp.node_modules() == node  # installed once
+    assert [p.name for p in (tmp_path / "mpgen").iterdir() if ".tmp-" in p.name] == []
+
+
+def test_without_npm_the_first_use_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(mp.shutil, "which", lambda name, **kw: node if name == "node" else None)
+    with pytest.raises(mp.Unavailable, match="npm is not installed"):
+        mp.node_modules()
