@@ -171,7 +171,12 @@ def format_markdown(
     if findings:
         lines += ["", "**Content rules**", ""]
         lines += [f"- {f.severity}: {markdown_text(str(f))}" for f in findings]
-    lines += ["", markdown_text(_summary(report, strict)), ""]
+    lint_errors = sum(1 for f in findings if f.severity == "error")
+    failed = not report.passed(strict) or lint_errors or (strict and (findings or spec_warnings))
+    outcome = f"{_summary(report, strict)}; lint: {lint_errors} error(s), {len(findings) - lint_errors} warning(s)"
+    if spec_warnings:
+        outcome += f"; spec: {len(spec_warnings)} warning(s)"
+    lines += ["", f"**{'failed' if failed else 'passed'}**: {markdown_text(outcome)}", ""]
     return "\n".join(lines)
 
 

@@ -274,7 +274,7 @@ def format_findings(
         from .github import annotation
 
         folder = site_dir or Path.cwd()
-        return "\n".join(
+        annotations = [
             annotation(
                 f.severity,
                 f"{f.path}: {f.message}",
@@ -283,10 +283,15 @@ def format_findings(
                 Position(f.position.file, f.position.line),  # to the line: the column is the value's, not the word's
             )
             for f in findings
-        )
+        ]
+        return "\n".join([*annotations, _summary(findings, strict)])
+    return "\n".join([*(str(f) for f in findings), _summary(findings, strict)])
+
+
+def _summary(findings: list[Finding] | tuple[Finding, ...], strict: bool) -> str:
     errors = sum(1 for f in findings if f.severity == "error")
     warnings = len(findings) - errors
     summary = f"lint: {errors} error(s), {warnings} warning(s)"
     if strict and warnings and not errors:
         summary += ", which count as failures with --strict"
-    return "\n".join([*(str(f) for f in findings), summary])
+    return summary

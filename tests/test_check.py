@@ -141,6 +141,7 @@ def test_lint_annotations_are_relative_to_the_workspace_and_escaped(make_site, t
     annotation_line = next(line for line in result.output.splitlines() if line.startswith("::error"))
     assert annotation_line.startswith("::error file=shop/site.yaml,line=11,title=mpgen lint superlative::")
     assert "100%25" in annotation_line
+    assert result.output.splitlines()[-1] == "lint: 1 error(s), 0 warning(s)"
 
 
 def test_github_format_appends_a_markdown_step_summary(make_site, tmp_path: Path, monkeypatch) -> None:
@@ -154,7 +155,7 @@ def test_github_format_appends_a_markdown_step_summary(make_site, tmp_path: Path
     assert "| package | size | budget | used |" in text and "| main |" in text
     assert "**Errors**" in text and "pages\\[0\\].blocks\\[0\\].image: images/noise.png: " in text
     assert "&gt; 90 KB" in text  # user text is shown, never read as Markdown or HTML
-    assert "budget broken: 1 error(s)" in text
+    assert "**failed**: budget broken: 1 error(s), 0 warning(s); lint: 0 error(s), 0 warning(s)" in text
     assert run("check", site).exit_code == 1  # the text format leaves the summary alone
     assert summary.read_text(encoding="utf-8") == text
 
