@@ -236,8 +236,9 @@ def render_pages(
     """Render every page in one node process and write its phone-sized document into `folder`.
 
     `code` lists the site's own page code (`site_code()`): it runs only where node can sandbox it."""
-    node = node_modules()
     documents = folder / "mp"
+    shutil.rmtree(documents, ignore_errors=True)  # no shot of a page the site no longer has
+    node = node_modules()
     documents.mkdir(parents=True, exist_ok=True)
     image_base = os.path.relpath(package, documents).replace(os.sep, "/") + "/"
     compiled = documents / "wxml.js"
