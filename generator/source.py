@@ -16,7 +16,7 @@ import yaml
 
 from .errors import Position, Problem, SpecError
 from .source_map import Document, SourceMap, SpecPath
-from .yaml_core import ComposeError, compose
+from .yaml_core import OFFSETS_IN_BYTES, ComposeError, compose
 from .yaml_walk import node_position, walk_document
 
 __all__ = ["CsvTable", "Document", "SourceMap", "SpecPath", "parse_yaml", "read_csv", "read_yaml"]
@@ -67,9 +67,12 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, display_name: str) -> Problem:
 
 def _reader_problem(exc: yaml.reader.ReaderError, text: str, display_name: str) -> Problem:
     """A character YAML refuses (a control character pasted from a document), at its line and column."""
-    offset = min(max(exc.position, 0), len(text))
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    if OFFSETS_IN_BYTES:  # libyaml counts UTF-8 bytes
+        before = text.encode("utf-8")[: max(exc.position, 0)].decode("utf-8", errors="ignore")
+    else:
+        before = text[: max(exc.position, 0)]
+    line = before.count("\n") + 1
+    column = len(before) - (before.rfind("\n") + 1) + 1
     if isinstance(exc.character, str):
         what = f"has the invisible control character U+{ord(exc.character):04X}, which YAML does not allow"
     elif isinstance(exc.character, int):

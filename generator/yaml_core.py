@@ -38,6 +38,8 @@ MAX_DEPTH = 50
 """Deepest nesting of mappings and lists; a real site needs about 12 levels."""
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster
+OFFSETS_IN_BYTES = _BaseLoader is not yaml.SafeLoader
+"""libyaml gives a refused character's offset in UTF-8 bytes (PyYAML's own reader in characters)."""
 
 _IMPLICIT: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
 for _tag, _regexp, _first in (

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
+from generator.validate import load_spec
 
 from .conftest import MINIMAL_SITE
 
@@ -285,3 +288,153 @@ def test_references_to_broken_items_are_not_reported_twice(make_site) -> None:
     assert code == 2
     assert "catalog.products[0].price: 'x' is not a number" in output
     assert "no product with id 'car'" not in output
+
+
+# --- YAML 1.2 semantics and strict types, through the build ---------------------------------------------
+
+PRODUCTS_FILE_SITE = (
+    MINIMAL_SITE + "catalog:\n  categories:\n    - {id: toys, name: 玩具}\n  products_file: products.csv\n"
+)
+
+
+@pytest.mark.parametrize("text", ["", "# nothing yet\n", "\n\n"])
+def test_an_empty_site_yaml_names_the_file_and_suggests_gen_init(make_site, text: str) -> None:
+    site = make_site(text)
+    code, output = run_build(site)
+    assert code == 2
+    assert f"{site / 'site.yaml'}  is empty" in output and f"`gen init {site}`" in output
+    assert "?  " not in output
+
+
+def test_a_number_where_an_id_is_meant_is_refused_as_typed(make_site) -> None:
+    """YAML 1.1 read `id: 010` as the product 8; YAML 1.2 reads the number 10: neither is what was typed."""
+    site = make_site(MINIMAL_SITE + CATALOG.replace("id: car", "id: 010"))
+    code, output = run_build(site)
+    assert code == 2
+    assert (
+        "site.yaml:18:12  catalog.products[0].id: expected text, got the number 010; "
+        "if 010 is meant as text, quote it: '010'"
+    ) in output
+    quoted = load_spec(make_site(MINIMAL_SITE + CATALOG.replace("id: car", "id: '010'"), name="quoted"))
+    assert quoted.spec.catalog is not None and quoted.spec.catalog.products[0].id == "010"
+
+
+def test_a_time_in_text_stays_the_time(make_site) -> None:
+    """YAML 1.1 read `9:30` as 570 (base 60), which became the text "570"."""
+    loaded = load_spec(make_site(MINIMAL_SITE.replace("body: 欢迎", "body: 9:30")))
+    block = loaded.spec.pages[0].blocks[0]
+    assert block.type == "text" and block.body == "9:30"
+
+
+@pytest.mark.parametrize(
+    "blocks,expected",
+    [
+        (
+            "      - {type: products, limit: '4'}\n",
+            "pages[0].blocks[0].limit: expected a whole number, got the text '4'; write the number without quotes",
+        ),
+        (
+            "      - {type: products, limit: 4.0}\n",
+            "pages[0].blocks[0].limit: expected a whole number, got the number 4.0",
+        ),
+        (
+            "      - {type: banner, autoplay: yes, slides: [{image: images/banner.jpg}]}\n",
+            "pages[0].blocks[0].autoplay: expected true or false, got the text 'yes' (YAML 1.2, like the editor, "
+            "reads yes/no/on/off as text); write true",
+        ),
+        (
+            "      - {type: products, more: 1}\n",
+            "pages[0].blocks[0].more: expected true or false, got the number 1",
+        ),
+        (
+            "      - {type: text, title: 2024, body: x}\n",
+            "pages[0].blocks[0].title: expected text, got the number 2024; if 2024 is meant as text, quote it: '2024'",
+        ),
+    ],
+)
+def test_values_have_the_types_the_schema_says(make_site, blocks: str, expected: str) -> None:
+    code, output = run_build(make_site(with_home_blocks(blocks)))
+    assert code == 2
+    assert expected in output
+
+
+def test_amounts_take_numbers_or_numeric_text(make_site) -> None:
+    loaded = load_spec(make_site(MINIMAL_SITE + CATALOG.replace("price: 19.9", "price: '19.9', original_price: 29")))
+    assert loaded.spec.catalog is not None
+    product = loaded.spec.catalog.products[0]
+    assert (product.price, product.original_price) == (Decimal("19.9"), Decimal("29"))
+
+
+def test_a_bad_cell_of_a_multi_line_csv_record_is_at_the_line_where_the_record_starts(make_site) -> None:
+    site = make_site(PRODUCTS_FILE_SITE)
+    (site / "products.csv").write_text(
+        'id,name,description,price,category\ncar,小汽车,"一\n二\n三\n四\n五",free,toys\n', encoding="utf-8"
+    )
+    code, output = run_build(site)
+    assert code == 2
+    assert "products.csv:2 column price  catalog.products[0].price: 'free' is not a number" in output
+
+
+def test_an_unknown_csv_column_is_at_the_header_line(make_site) -> None:
+    site = make_site(PRODUCTS_FILE_SITE)
+    (site / "products.csv").write_text(
+        'id,name,description,prcie,category\ncar,小汽车,"一\n二\n三\n四\n五",19.9,toys\n', encoding="utf-8"
+    )
+    code, output = run_build(site)
+    assert code == 2
+    assert "products.csv:1 column prcie  unknown column 'prcie' (did you mean 'price'?)" in output
+
+
+def test_csv_stock_and_virtual_cells_become_numbers_and_booleans(make_site) -> None:
+    site = make_site(PRODUCTS_FILE_SITE)
+    (site / "products.csv").write_text(
+        "id,name,price,category,stock,virtual\ncar,小汽车,19.9,toys,5,TRUE\nbus,巴士,9,toys,0,no\n", encoding="utf-8"
+    )
+    loaded = load_spec(site)
+    assert loaded.spec.catalog is not None
+    assert [(p.stock, p.virtual) for p in loaded.spec.catalog.products] == [(5, True), (0, False)]
+    (site / "products.csv").write_text("id,name,price,category,stock\ncar,小汽车,19.9,toys,five\n", encoding="utf-8")
+    code, output = run_build(site)
+    assert code == 2
+    assert "products.csv:2 column stock  catalog.products[0].stock: expected a whole number, got 'five'" in output
+
+
+def test_an_alias_bomb_exits_2_quickly_in_a_real_process(make_site) -> None:
+    lol = 'lol: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n'
+    for previous, name in zip("abcdefghi", "bcdefghij", strict=True):
+        lol += f"{name}: &{name} [{', '.join(f'*{previous}' for _ in range(10))}]\n"
+    site = make_site(MINIMAL_SITE + lol)
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "generator", "build", str(site)], capture_output=True, text=True)
+    assert time.perf_counter() - started < 30  # the process, imports included; the YAML check takes ~1 ms
+    assert done.returncode == 2, done.stderr[-500:]
+    assert "Traceback" not in done.stderr
+    assert "site.yaml:18:36  e[7]: the alias *d repeats more than 100,000 values" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "extra,expected",
+    [
+        ("ref: !Ref home\n", "site.yaml:14:6  ref: unknown tag '!Ref'"),
+        ("run: !!python/name:os.system\n", "site.yaml:14:6  run: unknown tag '!!python/name:os.system'"),
+        ("bell: 铃a\x07b\n", "site.yaml:14:9  has the invisible control character U+0007"),
+    ],
+)
+def test_tags_and_control_characters_exit_2_with_file_and_line(make_site, extra: str, expected: str) -> None:
+    site = make_site(MINIMAL_SITE + extra)
+    done = subprocess.run([sys.executable, "-m", "generator", "build", str(site)], capture_output=True, text=True)
+    assert done.returncode == 2, done.stderr[-500:]
+    assert "Traceback" not in done.stderr
+    assert expected in done.stderr
+
+
+def test_a_merge_followed_by_an_explicit_key_builds(make_site) -> None:
+    site_yaml = with_home_blocks(
+        "      - &offer {type: products, title: 新品, limit: 4}\n      - {<<: *offer, title: 热卖}\n"
+    )
+    loaded = load_spec(make_site(site_yaml))
+    blocks = loaded.spec.pages[0].blocks
+    assert [(b.type, b.title, b.limit) for b in blocks if b.type == "products"] == [
+        ("products", "新品", 4),
+        ("products", "热卖", 4),
+    ]
