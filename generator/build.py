@@ -20,7 +20,7 @@ from .render.commerce_contract import render_commerce_contract
 from .render.h5 import Sink, render_h5
 from .render.miniprogram import render_miniprogram
 from .render.official_account import render_official_account
-from .theme import Theme, resolve_theme
+from .theme import Theme, load_theme
 from .validate import LoadedSpec, load_spec
 from .write import StagedOutput, WriteReport, sync_output
 
@@ -86,14 +86,14 @@ def load(site_dir: Path) -> tuple[LoadedSpec, Theme]:
     loaded = load_spec(site_dir)
     problems = list(loaded.problems)
     try:
-        theme, _ = resolve_theme(
+        resolved = load_theme(
             loaded.spec.site.theme, loaded.theme_overrides, site_dir, loaded.source.value(("site", "theme"))
         )
     except SpecError as exc:
         problems.extend(exc.problems)
     if problems:
         raise SpecError(problems)
-    return loaded, theme
+    return replace(loaded, warnings=loaded.warnings + resolved.warnings), resolved.theme
 
 
 def plan(site_dir: Path, options: BuildOptions | None = None) -> tuple[Site, LoadedSpec, AssetStats]:

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import copy
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 
-from .errors import Position, Problem, SpecError
+from .errors import Position, Problem, SpecError, format_path
 from .model import HexColor, SpecModel
 from .resources import builtin_themes_dir
-from .source import Document, SourceMap, read_yaml
+from .source import Document, SourceMap, SpecPath, read_yaml
+from .theme_color import contrast_ratio as contrast_ratio
+from .theme_color import expand_hex as expand_hex
+from .theme_color import navigation_text_style as navigation_text_style
+from .theme_color import relative_luminance as relative_luminance
+from .theme_color import rgb as rgb
+from .theme_color import text_color_on as text_color_on
+from .theme_contrast import contrast_warnings
+from .theme_derive import derive_tokens, get_path
 from .theme_values import THEME_NAME_PATTERN, DisplayName, FontList, ThemeName
 
 # --- the complete token set -------------------------------------------------------------
@@ -220,11 +230,26 @@ def available_themes(site_dir: Path | None) -> list[str]:
     return sorted({p.stem for d in dirs if d.is_dir() for p in d.glob("*.yaml")})
 
 
+@dataclass(frozen=True)
+class ResolvedTheme:
+    theme: Theme
+    files: list[Path]
+    """The theme files read, the named one first."""
+    warnings: tuple[Problem, ...]
+    """Advice that does not stop the build: colour pairs below WCAG AA."""
+
+
 def resolve_theme(
     name: str, overrides: Document | None, site_dir: Path | None, name_position: Position
 ) -> tuple[Theme, list[Path]]:
     """Resolve `name` through its `extends:` chain, apply site overrides; return the theme and its files."""
-    layers: list[tuple[dict[str, Any], SourceMap, str]] = []
+    resolved = load_theme(name, overrides, site_dir, name_position)
+    return resolved.theme, resolved.files
+
+
+def load_theme(name: str, overrides: Document | None, site_dir: Path | None, name_position: Position) -> ResolvedTheme:
+    """`resolve_theme` with the theme's contrast warnings."""
+    layers: list[tuple[dict[str, Any], SourceMap, SpecPath]] = []
     files: list[Path] = []
     seen: list[str] = []
     current: str | None = name
@@ -254,28 +279,40 @@ def resolve_theme(
         display = _display_name(path, site_dir)
         doc = read_yaml(path, display)
         layer = _validate_layer(doc, display)
-        layers.append((doc.data, doc.source, display))
+        layers.append((doc.data, doc.source, ()))
         files.append(path)
         current = layer.extends
         ref_position = doc.source.value(("extends",))
     layers.reverse()
     if overrides is not None:
         _validate_layer(overrides, overrides.source.value(()).file, prefix=("theme",))
-        layers.append((overrides.data, overrides.source, ""))
+        layers.append((overrides.data, overrides.source, ("theme",)))
     merged: dict[str, Any] = {}
     source = SourceMap()
     for data, layer_source, _ in layers:
         merged = _deep_merge(merged, {k: v for k, v in data.items() if k != "extends"})
         source.merge(layer_source)
+    merged = copy.deepcopy(merged)  # derived tokens are written into it, never into the layers' data
+    derivation = derive_tokens([data for data, _, _ in layers], merged, source)
     merged.setdefault("name", name)
     try:
-        return Theme.model_validate(merged), files
+        theme = Theme.model_validate(merged)
     except ValidationError as exc:
         from .validate import problems_from_validation
 
         raise SpecError(
             problems_from_validation(exc, merged, source, Theme, missing_hint="add it to the theme")
         ) from None
+
+    def token(path: SpecPath) -> str | None:
+        value = get_path(merged, path)
+        return value if isinstance(value, str) else None
+
+    def shown_path(path: SpecPath) -> str:
+        return format_path(layers[derivation.levels.get(path, 0)][2] + path)
+
+    warnings = contrast_warnings(token, theme.dark is not None, derivation, source.value, shown_path)
+    return ResolvedTheme(theme, files, tuple(warnings))
 
 
 def _validate_layer(doc: Document, display: str, prefix: tuple[str, ...] = ()) -> ThemeLayer:
@@ -304,44 +341,3 @@ def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
-
-
-# --- color math ---------------------------------------------------------------------------------
-
-
-def expand_hex(color: str) -> str:
-    """`#abc` -> `#AABBCC` (WeChat's window colors want the long form)."""
-    digits = color[1:]
-    if len(digits) == 3:
-        digits = "".join(c * 2 for c in digits)
-    return "#" + digits.upper()
-
-
-def rgb(color: str) -> tuple[int, int, int]:
-    digits = expand_hex(color)[1:]
-    return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
-
-
-def relative_luminance(color: str) -> float:
-    def channel(value: int) -> float:
-        c = value / 255
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(v) for v in rgb(color))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast_ratio(a: str, b: str) -> float:
-    """WCAG 2 contrast ratio between two colors, 1.0 to 21.0."""
-    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
-
-
-def navigation_text_style(background: str) -> Literal["black", "white"]:
-    """WeChat allows only black or white title text: pick the one with more contrast."""
-    return "white" if contrast_ratio(background, "#FFFFFF") >= contrast_ratio(background, "#000000") else "black"
-
-
-def text_color_on(background: str) -> str:
-    """`#FFFFFF` or `#000000`, whichever reads better on `background` (the rule of WeChat's title bar)."""
-    return "#FFFFFF" if navigation_text_style(background) == "white" else "#000000"

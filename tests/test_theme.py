@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from generator.build import load
-from generator.errors import SpecError
-from generator.theme import contrast_ratio, navigation_text_style
+from generator.build import build, load
+from generator.errors import Position, SpecError
+from generator.source import Document, parse_yaml
+from generator.theme import contrast_ratio, expand_hex, load_theme, navigation_text_style
+from generator.theme_derive import DARK_SURFACES
 
-from .conftest import MINIMAL_SITE
+from .conftest import MINIMAL_SITE, REPO
 
 
 def with_theme(name: str) -> str:
@@ -55,8 +62,9 @@ def test_incomplete_theme_lists_the_missing_tokens(make_site) -> None:
     with pytest.raises(SpecError) as caught:
         load(site)
     text = str(caught.value)
-    assert "colors.on_primary: is required; add it to the theme" in text
+    assert "colors.background: is required; add it to the theme" in text
     assert "typography: is required" in text
+    assert "on_primary" not in text and "selected_color" not in text  # derived from the primary
 
 
 def test_navigation_text_style_follows_wcag_contrast() -> None:
@@ -74,3 +82,88 @@ def test_builtin_themes_keep_body_text_readable(name: str, make_site) -> None:
     assert contrast_ratio(theme.colors.on_primary, theme.colors.primary) >= 3
     if theme.dark:
         assert contrast_ratio(theme.dark.colors.text, theme.dark.colors.background) >= 7
+
+
+# --- tokens that follow the primary -----------------------------------------------------------------------
+
+
+def overrides(text: str) -> Document:
+    """`theme:` overrides as load_spec hands them over (positions in site.yaml)."""
+    doc = parse_yaml("theme:\n" + text, "site.yaml")
+    source = type(doc.source)()
+    source.merge(doc.source)
+    source.values = {path[1:]: pos for path, pos in doc.source.values.items() if path[:1] == ("theme",)}
+    source.keys = {path[1:]: pos for path, pos in doc.source.keys.items() if path[:1] == ("theme",)}
+    return Document(doc.data["theme"], source)
+
+
+def test_overriding_only_the_primary_brings_the_brand_everywhere(make_site, tmp_path) -> None:
+    site = make_site(with_theme("warm") + 'theme:\n  colors: {primary: "#0A5FD6"}\n')
+    theme = load(site)[1]
+    assert theme.colors.primary == "#0A5FD6"
+    assert theme.colors.on_primary == "#FFFFFF"  # chosen by contrast
+    assert theme.tab_bar.selected_color == "#0A5FD6"
+    assert theme.dark is not None
+    dark = theme.dark
+    assert dark.colors.primary != "#F07A55"  # warm's own dark brand colour is gone
+    assert contrast_ratio(dark.colors.primary, dark.colors.surface) >= 4.5
+    assert dark.tab_bar.selected_color == dark.colors.primary
+    assert dark.colors.on_primary in ("#000000", "#FFFFFF")
+    assert contrast_ratio(dark.colors.on_primary, dark.colors.primary) >= 4.5
+    build(site, tmp_path / "dist")
+    mp = tmp_path / "dist" / "miniprogram"
+    variants = json.loads((mp / "theme.json").read_text(encoding="utf-8"))
+    assert variants["light"]["tabSelectedColor"] == "#0A5FD6"
+    assert variants["dark"]["navBackground"] == expand_hex(dark.colors.primary)
+    assert variants["dark"]["tabSelectedColor"] == expand_hex(dark.colors.primary)
+    wxss = (mp / "app.wxss").read_text(encoding="utf-8")
+    assert "#C8472A" not in wxss and "#F07A55" not in wxss  # warm's brand colours, light and dark
+    css = (tmp_path / "dist" / "h5" / "assets" / "site.css").read_text(encoding="utf-8")
+    assert "#C8472A" not in css and "#F07A55" not in css
+
+
+def test_explicit_values_win_over_derived_ones(make_site) -> None:
+    site = make_site(
+        with_theme("warm")
+        + 'theme:\n  colors: {primary: "#0A5FD6", on_primary: "#FFFFEE"}\n'
+        + '  tab_bar: {selected_color: "#333333"}\n  dark: {colors: {primary: "#88BBFF"}}\n'
+    )
+    theme = load(site)[1]
+    assert theme.colors.on_primary == "#FFFFEE" and theme.tab_bar.selected_color == "#333333"
+    assert theme.dark is not None and theme.dark.colors.primary == "#88BBFF"
+    assert theme.dark.tab_bar.selected_color == "#88BBFF"  # follows the dark primary it was given
+    assert theme.dark.colors.on_primary == "#000000"
+
+
+def test_a_later_layer_that_sets_a_token_keeps_it(make_site) -> None:
+    """A site theme sets the primary; site.yaml sets only the selected tab colour: that colour stays."""
+    site = make_site(with_theme("brand") + 'theme:\n  tab_bar: {selected_color: "#444444"}\n')
+    (site / "themes").mkdir()
+    (site / "themes" / "brand.yaml").write_text('extends: calm\ncolors:\n  primary: "#FFD500"\n', encoding="utf-8")
+    theme = load(site)[1]
+    assert theme.colors.on_primary == "#000000"  # calm's white would be 1.4:1 on yellow
+    assert theme.tab_bar.selected_color == "#444444"
+
+
+@pytest.mark.parametrize("name", ["warm", "calm", "night"])
+def test_builtin_themes_are_exactly_as_written(name: str) -> None:
+    written = yaml.safe_load((REPO / "themes" / f"{name}.yaml").read_text(encoding="utf-8"))
+    theme = load_theme(name, None, None, Position("site.yaml")).theme
+    dumped = json.loads(theme.model_dump_json(exclude_none=True))
+    for section in ("colors", "tab_bar"):
+        assert dumped[section] == written[section]
+    if "dark" in written:
+        assert dumped["dark"] == written["dark"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.from_regex(r"#[0-9A-F]{6}", fullmatch=True))
+def test_any_primary_gets_readable_derived_tokens(primary: str) -> None:
+    theme = load_theme("warm", overrides(f'  colors: {{primary: "{primary}"}}\n'), None, Position("site.yaml")).theme
+    assert contrast_ratio(theme.colors.on_primary, primary) >= 4.5
+    assert theme.dark is not None
+    dark = theme.dark
+    for surface in DARK_SURFACES:
+        section = dark.colors if surface[0] == "colors" else dark.tab_bar
+        assert contrast_ratio(dark.colors.primary, getattr(section, surface[1])) >= 4.5, surface
+    assert contrast_ratio(dark.colors.on_primary, dark.colors.primary) >= 4.5
