@@ -399,8 +399,9 @@ def serve(site: Path, host: str, port: int) -> None:
 
 
 @main.command()
-def schema() -> None:
-    """Print the JSON Schema of site.yaml (for editors: yaml-language-server)."""
-    from .starter import schema_json
+@click.option("--theme", "theme_file", is_flag=True, help="The schema of a theme file (themes/<name>.yaml) instead.")
+def schema(theme_file: bool) -> None:
+    """Print the JSON Schema of site.yaml, or of a theme file (for editors: yaml-language-server)."""
+    from .starter import schema_json, theme_schema_json
 
-    click.echo(schema_json())
+    click.echo(theme_schema_json() if theme_file else schema_json())

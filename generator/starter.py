@@ -1,4 +1,4 @@
-"""`gen init` and `gen schema`: a starter site that builds as it is, and the published JSON Schema."""
+"""`gen init` and `gen schema`: a starter site that builds as it is, and the published JSON Schemas."""
 
 from __future__ import annotations
 
@@ -14,18 +14,32 @@ from .errors import GenError
 from .model import SpecModel
 from .resources import builtin_templates_dir
 from .spec import SiteSpec
+from .theme import ThemeLayer
 
 SCHEMA_FILE = "site.schema.json"
+THEME_SCHEMA_FILE = "theme.schema.json"
+GITIGNORE_LINES = ("dist/", ".mpgen-cache/")
+"""What `gen build` writes into the site folder: the output and the image cache, both rebuilt at will."""
 
 
 def schema_json() -> str:
-    schema = SiteSpec.model_json_schema()
-    _describe_fields(schema, SiteSpec)
+    """The JSON Schema of site.yaml."""
+    return _schema(SiteSpec, "mpgen site.yaml")
+
+
+def theme_schema_json() -> str:
+    """The JSON Schema of a theme file (themes/<name>.yaml; the same keys as `theme:` in site.yaml)."""
+    return _schema(ThemeLayer, "mpgen theme")
+
+
+def _schema(root: type[SpecModel], title: str) -> str:
+    schema = root.model_json_schema()
+    _describe_fields(schema, root)
     for model in _subclasses(SpecModel):
         if model.__name__ in schema.get("$defs", {}):
             _describe_fields(schema["$defs"][model.__name__], model)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "mpgen site.yaml"
+    schema["title"] = title
     return json.dumps(schema, ensure_ascii=False, indent=2)
 
 
@@ -84,4 +98,19 @@ def create_starter(directory: Path, name: str) -> Path:
             else:
                 shutil.copyfile(source, target)
     (directory / SCHEMA_FILE).write_text(schema_json() + "\n", encoding="utf-8")
+    (directory / THEME_SCHEMA_FILE).write_text(theme_schema_json() + "\n", encoding="utf-8")
+    _ignore_build_output(directory / ".gitignore")
     return site_file
+
+
+def _ignore_build_output(gitignore: Path) -> None:
+    """Add the build output and the cache to the folder's .gitignore (kept, and only extended, if it exists)."""
+    text = gitignore.read_text(encoding="utf-8") if gitignore.is_file() else ""
+    present = {line.strip() for line in text.splitlines()}
+    missing = [line for line in GITIGNORE_LINES if line not in present and "/" + line not in present]
+    if not missing:
+        return
+    if text and not text.endswith("\n"):
+        text += "\n"
+    text += "# mpgen: the build output and the image cache (both rebuilt by `gen build`)\n"
+    gitignore.write_text(text + "".join(line + "\n" for line in missing), encoding="utf-8")
