@@ -237,7 +237,6 @@ def render_pages(
 
     `code` lists the site's own page code (`site_code()`): it runs only where node can sandbox it."""
     documents = folder / "mp"
-    shutil.rmtree(documents, ignore_errors=True)  # no shot of a page the site no longer has
     node = node_modules()
     documents.mkdir(parents=True, exist_ok=True)
     image_base = os.path.relpath(package, documents).replace(os.sep, "/") + "/"

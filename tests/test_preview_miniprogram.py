@@ -155,9 +155,6 @@ def test_preview_without_node_still_shoots_h5_and_says_why(chromium_path: str, t
     env = {**os.environ, "PATH": str(Path(sys.executable).parent)}  # python, but no node
     if shutil.which("node", path=env["PATH"]):
         pytest.skip("node sits next to python here; cannot hide it")
-    stale = site / "dist" / "preview" / "mp" / "gone-page.png"  # from an earlier preview
-    stale.parent.mkdir(parents=True)
-    stale.write_bytes(b"")
     done = subprocess.run(
         [sys.executable, "-m", "generator", "preview", str(site)], capture_output=True, text=True, env=env
     )
