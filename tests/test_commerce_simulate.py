@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from generator.build import build
 from generator.starter import create_starter
@@ -62,36 +63,77 @@ def _node() -> str:
     return node
 
 
+# The catalog the scenarios shop from (tests/js/commerce.js): tea with 2 in stock, cake with a cheaper
+# 小份, and scone at 33.00 (three make free_shipping_over). NEXT_CATALOG is the next release: tea's price
+# and photo changed, 大份 no longer offered, scone gone.
+CATALOG = """
+catalog:
+  categories:
+    - {id: new, name: 新品}
+    - {id: classic, name: 经典}
+  products:
+    - {id: sample-1, name: 示例商品一, price: 19.9, category: new, stock: 2, images: [images/banner.jpg]}
+    - id: sample-2
+      name: 示例商品二
+      price: 39
+      category: new
+      options:
+        - {name: 规格, values: [小份, 大份]}
+      skus:
+        - {options: {规格: 小份}, price: 29}
+    - {id: sample-3, name: 示例商品三, price: 33, category: classic}
+"""
+NEXT_CATALOG = (
+    CATALOG.replace("price: 19.9", "price: 17.9")
+    .replace("[小份, 大份]", "[小份, 中份]")
+    .replace("    - {id: sample-3, name: 示例商品三, price: 33, category: classic}\n", "")
+)
+
+
+def write_commerce_site(site_dir: Path, catalog: str) -> None:
+    site_file = create_starter(site_dir, "店")
+    text = site_file.read_text(encoding="utf-8")
+    text = text.replace("      - type: contact\n", GROWTH_BLOCKS + "      - type: contact\n")
+    assert "\ncatalog:\n" in text and GROWTH_BLOCKS in text, "the starter changed; update this test's site"
+    site_file.write_text(text[: text.index("\ncatalog:\n")] + catalog + COMMERCE, encoding="utf-8")
+
+
+def start(node: str, root: Path, name: str, storage: Path | None = None) -> subprocess.Popen[str]:
+    command = [node, str(COMMERCE_JS), str(root), name] + ([str(storage)] if storage else [])
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=JS_DIR)
+
+
+def finish(name: str, proc: subprocess.Popen[str]) -> Any:
+    try:
+        out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+    assert proc.returncode == 0, f"commerce.js {name} failed ({proc.returncode}):\n{err}"
+    return json.loads(out)
+
+
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     node = _node()
-    site_dir = tmp_path_factory.mktemp("commerce-site") / "site"
-    site_file = create_starter(site_dir, "店")
-    text = site_file.read_text(encoding="utf-8").replace(
-        "      - type: contact\n", GROWTH_BLOCKS + "      - type: contact\n"
-    )
-    site_file.write_text(text + COMMERCE, encoding="utf-8")
+    folder = tmp_path_factory.mktemp("commerce-site")
+    site_dir = folder / "site"
+    write_commerce_site(site_dir, CATALOG)
     build(site_dir, site_dir / "out")
     root = site_dir / "out" / "miniprogram"
-    procs = {
-        name: subprocess.Popen(
-            [node, str(COMMERCE_JS), str(root), name],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=JS_DIR,
-        )
-        for name in SCENARIOS
-    }
-    results: dict[str, Any] = {}
-    for name, proc in procs.items():
-        try:
-            out, err = proc.communicate(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            out, err = proc.communicate()
-        assert proc.returncode == 0, f"commerce.js {name} failed ({proc.returncode}):\n{err}"
-        results[name] = json.loads(out)
+    storage = folder / "storage.json"
+    procs = {name: start(node, root, name) for name in SCENARIOS}
+    procs["stale-fill"] = start(node, root, "stale-fill", storage)
+    # the next release: the same site with the next catalog and a new photo of tea
+    next_dir = folder / "next"
+    write_commerce_site(next_dir, NEXT_CATALOG)
+    photo = next_dir / "images" / "banner.jpg"
+    with Image.open(photo) as image:
+        image.transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(photo, quality=90)
+    build(next_dir, next_dir / "out")
+    results: dict[str, Any] = {name: finish(name, proc) for name, proc in procs.items()}
+    results["stale-cart"] = finish("stale-cart", start(node, next_dir / "out" / "miniprogram", "stale-cart", storage))
+    results["roots"] = {"first": str(root), "next": str(next_dir / "out" / "miniprogram")}
     return results
 
 
@@ -128,8 +170,11 @@ def test_cart_module_adds_merges_and_limits(runs: dict[str, Any]) -> None:
     assert u["emptyLoad"] == []
     assert u["keySorted"] is True and u["keyCake"] == CAKE_KEY and u["keyNoOptions"] == "p|"
 
-    # A new line keeps what the product page gave it, under its key.
+    # A new line: storage keeps the shopper's choice only; name, price and stock come from the catalog.
     assert u["addCake"] == {"lines": [{"key": CAKE_KEY, "quantity": 1}], "added": 1, "limited": False}
+    assert u["addCakeStored"] == [
+        {"key": CAKE_KEY, "productId": "sample-2", "options": {"规格": "大份"}, "quantity": 1}
+    ]
     assert u["addCakeLine"] == {
         "key": CAKE_KEY,
         "quantity": 1,
@@ -149,6 +194,9 @@ def test_cart_module_adds_merges_and_limits(runs: dict[str, Any]) -> None:
     assert (u["addTeaOverStock"]["added"], u["addTeaOverStock"]["limited"]) == (1, True)
     assert (u["addTeaAtStock"]["added"], u["addTeaAtStock"]["limited"]) == (0, True)
     assert dict(keys(u["addTeaAtStock"]["lines"]))[TEA_KEY] == 2
+    # What the catalog does not sell is not added.
+    for refused in (u["addUnknown"], u["addUnknownOption"]):
+        assert (refused["added"], refused["limited"], len(refused["lines"])) == (0, False, 3)
     assert u["stored"] == [
         {"key": CAKE_KEY, "quantity": 3},
         {"key": "sample-2|规格=小份", "quantity": 1},
@@ -171,6 +219,7 @@ def test_cart_module_set_quantity_clamps_and_remove(runs: dict[str, Any]) -> Non
     assert (u["addCakeOverCap"]["added"], u["addCakeOverCap"]["limited"]) == (0, True)
     assert u["remove"] == [{"key": TEA_KEY, "quantity": 1}]
     assert u["clear"] == [] and u["storedAfterClear"] == []
+    assert u["removedNotices"] == 0
 
 
 def test_totals_in_fen_with_shipping_below_free_shipping_over(runs: dict[str, Any]) -> None:
@@ -233,6 +282,32 @@ def test_checkout_free_shipping_and_no_order_without_an_address(runs: dict[str, 
     assert w["chooseAddress"] == 1
     assert [q for q in w["requests"] if q["url"].startswith(API + "orders")] == []
     assert w["payments"] == 0 and w["paying"] is False
+
+
+def test_cart_after_a_release_shows_current_prices_and_drops_what_is_gone(runs: dict[str, Any]) -> None:
+    r = runs["stale-cart"]
+    assert r["errors"] == []
+    assert keys(r["before"]) == [(TEA_KEY, 2), (CAKE_KEY, 1), ("sample-3|", 1), ("sample-2|规格=小份", 1)]
+    page = r["page"]
+    # Tea at the new price with the new photo; the small cake (stored by the release before, with its name,
+    # image and price) as the catalog has it now; the large cake (option gone) and the scone (product gone)
+    # are dropped, and the shopper is told so, once.
+    assert texts(page, ".line-name") == ["示例商品一", "示例商品二"]
+    assert texts(page, ".line-options") == ["小份"]
+    assert texts(page, ".step-count") == ["2", "1"]
+    assert texts(page, ".price") == ["¥17.90", "¥29.00", "¥64.80"]
+    assert texts(page, ".cart-notice") == ["有 2 种商品已下架或售罄，已从购物车移除"]
+    assert r["again"]["queries"][".cart-notice"] == [] and texts(r["again"], ".line-name") == texts(page, ".line-name")
+    images = [e["attrs"].get("src") for e in page["queries"][".line-image"]]
+    next_root, first_root = Path(runs["roots"]["next"]), Path(runs["roots"]["first"])
+    tea_image = images[0]
+    assert tea_image and (next_root / tea_image.lstrip("/")).is_file()
+    assert not (first_root / tea_image.lstrip("/")).exists()  # a new photo, a new hashed name
+    assert "旧名字" not in page["text"] and "old-0123456789" not in json.dumps(page)
+    assert r["storedAfter"] == [
+        {"key": TEA_KEY, "productId": "sample-1", "options": {}, "quantity": 2},
+        {"key": "sample-2|规格=小份", "productId": "sample-2", "options": {"规格": "小份"}, "quantity": 1},
+    ]
 
 
 # --- the checkout page -----------------------------------------------------------------------------------

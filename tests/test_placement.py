@@ -128,3 +128,22 @@ def test_built_form_component_follows_the_pages_that_show_it(make_site, on_home:
     deep = json.loads((package / "more" / "deep" / "index.json").read_text(encoding="utf-8"))
     assert deep["usingComponents"]["block-form"] == f"/{where}/block-form/index"
     assert_mpcheck_clean(package)
+
+
+def test_require_lookalike_in_data_is_left_alone() -> None:
+    data = 'module.exports = {"description":"require(\'../utils/cart.js\') \\" require(\'../utils/cart.js\')"};'
+    out = placed(
+        place_modules(
+            files(
+                {
+                    "shop/list/index.js": "require('../../utils/cart.js'); require('../data.js');",
+                    "shop/data.js": data,
+                    "utils/cart.js": "1;",
+                }
+            ),
+            "miniprogram/",
+            PACKAGES,
+        )
+    )
+    assert out["shop/data.js"] == data
+    assert out["shop/list/index.js"] == "require('../utils/cart.js'); require('../data.js');"

@@ -21,7 +21,9 @@ from ..output import OutputFile
 
 MAIN = ""
 """The main package's root."""
-REQUIRE = re.compile(r"""\brequire\(\s*(['"])([^'"\n]+)\1\s*\)""")
+# A require() call, or a double-quoted string: data (catalog/data.js, page data) arrives as JSON strings,
+# so text that only looks like a require() inside one is skipped, never resolved or rewritten.
+REQUIRE = re.compile(r"""\brequire\(\s*(['"])([^'"\n]+)\1\s*\)""" + r'|"(?:[^"\\\n]|\\.)*"')
 UNIT_SUFFIXES = (".js", ".json", ".wxml", ".wxss")
 
 
@@ -66,6 +68,7 @@ class _Placer:
         # a unit: a page, a component (its .js/.json/.wxml/.wxss) or a JS module, named by its path stem
         self.units = {stem for stem in stems if stem in self.pages or self.is_component(stem)}
         self.modules = {rel[:-3] for rel in files if rel.endswith(".js")} - self.units
+        self.required: dict[str, list[tuple[str, str]]] = {}
 
     def package_of(self, rel: str) -> str:
         return next((root for root in self.roots if rel.startswith(root + "/")), MAIN)
@@ -82,12 +85,16 @@ class _Placer:
     def text(self, rel: str) -> str:
         return self.files[rel].data.decode("utf-8")
 
-    def requires(self, rel: str) -> Iterable[tuple[str, str]]:
+    def requires(self, rel: str) -> list[tuple[str, str]]:
         """(the string as written, the module's stem) for each local require() in a .js file."""
-        for match in REQUIRE.finditer(self.text(rel)):
-            target = self.resolve_require(rel, match.group(2))
-            if target is not None:
-                yield match.group(2), target
+        if rel not in self.required:
+            found = []
+            for match in REQUIRE.finditer(self.text(rel)):
+                target = self.resolve_require(rel, match.group(2)) if match.group(2) else None
+                if target is not None:
+                    found.append((match.group(2), target))
+            self.required[rel] = found
+        return self.required[rel]
 
     def resolve_require(self, rel: str, spec: str) -> str | None:
         path = (
@@ -179,7 +186,7 @@ class _Placer:
 
         def replace(match: re.Match[str]) -> str:
             spec = match.group(2)
-            target = self.resolve_require(rel, spec)
+            target = self.resolve_require(rel, spec) if spec else None
             if target is None:
                 return match.group(0)
             new_target = moves.get(target, target) + (".js" if spec.endswith(".js") else "")

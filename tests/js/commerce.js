@@ -15,6 +15,11 @@
 //                 重新支付 afterwards and pays that attempt.
 //   order-error   the same, but POST orders is held (the pending snapshot) and then answers HTTP 500, so no
 //                 payment is asked for.
+//   stale-fill    with a storage file: a cart as the shopper leaves it (and one line in the previous release's
+//   stale-cart    form); stale-cart then opens the cart page of the next build with that storage.
+//   coupons, checkin  the growth blocks against the mocked backend.
+//
+//   node commerce.js <miniprogram-dir> <scenario> [storage.json]   (storage read before, written after)
 //
 // The `wx` mock records every call in `wx` (api + arguments). Its storage lives in memory (values
 // JSON-copied as WeChat does); wx.login answers {code: 'CODE1'}; wx.request answers asynchronously
@@ -24,6 +29,7 @@
 
 'use strict';
 
+const fs = require('fs');
 const path = require('path');
 
 const { callback, consoleLines, errors, installWx, safeJson } = require('./setup.js');
@@ -234,9 +240,14 @@ function req(root, file) {
   return require(path.join(root, file));
 }
 
-// Lines as the product page puts them in the cart (see catalog/product/index.js chosenLine()).
-const TEA = { productId: 'sample-1', name: '示例商品一', image: '', options: {}, priceFen: 1990, stock: 2 };
-const CAKE = { productId: 'sample-2', name: '示例商品二', image: '', options: { 规格: '大份' }, priceFen: 3900, stock: -1 };
+// What the product page puts in the cart (see catalog/product/index.js chosenLine()); the cart takes name,
+// price and stock from the catalog: tea 19.90 with 2 in stock, cake 39.00 (小份 29.00) untracked, and
+// scone 33.00 (see the site in test_commerce_simulate.py).
+const TEA = { productId: 'sample-1', options: {} };
+const CAKE = { productId: 'sample-2', options: { 规格: '大份' } };
+const SMALL_CAKE = { productId: 'sample-2', options: { 规格: '小份' } };
+const SCONE = { productId: 'sample-3', options: {} };
+const put = (cart, item, quantity) => cart.add(item.productId, item.options, quantity);
 
 // --- scenarios ---------------------------------------------------------------------------------------
 
@@ -261,27 +272,31 @@ async function cartScenario(root) {
   u.keyNoOptions = cart.lineKey('p', {});
   u.keyCake = cart.lineKey(CAKE.productId, CAKE.options);
 
-  const cakeSmall = Object.assign({}, CAKE, { options: { 规格: '小份' }, priceFen: 2900 });
-  u.addCake = brief(cart.add(CAKE, 1, max));
+  const cakeSmall = SMALL_CAKE;
+  u.addCake = brief(put(cart, CAKE, 1));
   u.addCakeLine = cart.load()[0];
-  u.addCakeAgain = brief(cart.add(CAKE, 2, max)); // same product and options: merges into one line
-  u.addCakeSmall = brief(cart.add(cakeSmall, 1, max)); // other options: a line of its own
-  u.addTea = brief(cart.add(TEA, 1, max)); // stock 2
-  u.addTeaOverStock = brief(cart.add(TEA, 5, max)); // only 1 more fits
-  u.addTeaAtStock = brief(cart.add(TEA, 1, max)); // nothing fits
+  u.addCakeStored = copy(storage.get('mpgen-cart'));
+  u.addCakeAgain = brief(put(cart, CAKE, 2)); // same product and options: merges into one line
+  u.addCakeSmall = brief(put(cart, cakeSmall, 1)); // other options: a line of its own
+  u.addTea = brief(put(cart, TEA, 1)); // stock 2
+  u.addTeaOverStock = brief(put(cart, TEA, 5)); // only 1 more fits
+  u.addTeaAtStock = brief(put(cart, TEA, 1)); // nothing fits
+  u.addUnknown = brief(cart.add('no-such-product', {}, 1));
+  u.addUnknownOption = brief(cart.add('sample-2', { 规格: '特大份' }, 1));
   u.stored = copy(storage.get('mpgen-cart')).map((l) => ({ key: l.key, quantity: l.quantity }));
   u.count = cart.count(cart.load());
   u.subtotalFen = cart.subtotalFen(cart.load()); // 3 * 3900 + 2900 + 2 * 1990
   const teaKey = cart.lineKey(TEA.productId, TEA.options);
   const smallKey = cart.lineKey(cakeSmall.productId, cakeSmall.options);
   const brief2 = (r) => ({ lines: r.lines.map((l) => ({ key: l.key, quantity: l.quantity })), limited: r.limited });
-  u.setTeaOverStock = brief2(cart.setQuantity(teaKey, 9, max)); // clamps to the stock
-  u.setCakeOverCap = brief2(cart.setQuantity(u.keyCake, max + 50, max)); // clamps to maxQuantity (untracked stock)
-  u.setTeaOne = brief2(cart.setQuantity(teaKey, 1, max));
-  u.setTeaFraction = brief2(cart.setQuantity(teaKey, 1.7, max));
-  u.setUnknown = brief2(cart.setQuantity('nope|', 3, max));
-  u.setSmallZero = brief2(cart.setQuantity(smallKey, 0, max)); // 0 removes the line
-  u.addCakeOverCap = brief(cart.add(CAKE, 1, max)); // already at the cap
+  u.setTeaOverStock = brief2(cart.setQuantity(teaKey, 9)); // clamps to the stock
+  u.setCakeOverCap = brief2(cart.setQuantity(u.keyCake, max + 50)); // clamps to maxQuantity (untracked stock)
+  u.setTeaOne = brief2(cart.setQuantity(teaKey, 1));
+  u.setTeaFraction = brief2(cart.setQuantity(teaKey, 1.7));
+  u.setUnknown = brief2(cart.setQuantity('nope|', 3));
+  u.setSmallZero = brief2(cart.setQuantity(smallKey, 0)); // 0 removes the line
+  u.addCakeOverCap = brief(put(cart, CAKE, 1)); // already at the cap
+  u.removedNotices = cart.takeRemoved(); // nothing was dropped
   u.remove = cart.remove(u.keyCake).map((l) => ({ key: l.key, quantity: l.quantity }));
   u.clear = cart.clear();
   u.storedAfterClear = copy(storage.get('mpgen-cart'));
@@ -300,8 +315,8 @@ async function cartScenario(root) {
   };
 
   // The cart page with two lines: tea at its stock limit (2 of 2), cake below any limit.
-  cart.add(TEA, 2, max);
-  cart.add(CAKE, 1, max);
+  put(cart, TEA, 2);
+  put(cart, CAKE, 1);
   const comp = mount(root, 'catalog/cart/index');
   comp.instance.onLoad({});
   await settle();
@@ -325,7 +340,7 @@ async function cartScenario(root) {
 
   // The checkout page with a cart worth exactly free_shipping_over.
   cart.clear();
-  cart.add(Object.assign({}, CAKE, { priceFen: 3300 }), 3, max);
+  put(cart, SCONE, 3);
   const co = mount(root, 'catalog/checkout/index');
   co.instance.onLoad({});
   await settle();
@@ -350,15 +365,14 @@ const CHECKOUT_QUERIES = ['.address', '.address-who', '.address-where', '.addres
 
 async function checkoutScenario(root, outcome) {
   const cart = req(root, 'catalog/utils/cart.js');
-  const config = req(root, 'utils/commerce-config.js');
   if (outcome === 'order-error') {
     ordersStatus = 500;
     holdOrders = true;
   }
 
   // The cart as the product page leaves it: tea x2 (19.90) and cake x1 (39.00) = 78.80 + 8.00 shipping.
-  cart.add(Object.assign({}, TEA, { stock: 100 }), 2, config.maxQuantity);
-  cart.add(CAKE, 1, config.maxQuantity);
+  put(cart, TEA, 2);
+  put(cart, CAKE, 1);
   const cartBefore = copy(storage.get('mpgen-cart'));
 
   const comp = mount(root, 'catalog/checkout/index');
@@ -466,14 +480,49 @@ async function checkinScenario(root) {
 SCENARIOS.coupons = couponsScenario;
 SCENARIOS.checkin = checkinScenario;
 
+// A release later (run with the storage file of stale-fill): the cart as the shopper left it, before.
+// stale-fill fills it with this build's cart, plus one line as the release before kept it (name, hashed
+// image path and price in storage); stale-cart, on the next build, loads the cart page.
+SCENARIOS['stale-fill'] = async (root) => {
+  const cart = req(root, 'catalog/utils/cart.js');
+  put(cart, TEA, 2);
+  put(cart, CAKE, 1);
+  put(cart, SCONE, 1);
+  const lines = copy(storage.get('mpgen-cart'));
+  lines.push({ key: 'sample-2|规格=小份', quantity: 1, productId: 'sample-2', name: '旧名字',
+    image: '/catalog/img/old-0123456789.jpg', options: { 规格: '小份' }, priceFen: 9999, stock: -1 });
+  storage.set('mpgen-cart', lines);
+  return { stored: lines };
+};
+
+SCENARIOS['stale-cart'] = async (root) => {
+  const before = copy(storage.get('mpgen-cart'));
+  const comp = mount(root, 'catalog/cart/index');
+  comp.instance.onLoad({});
+  await settle();
+  const page = snapshot(comp, CART_QUERIES.concat(['.cart-notice', '.line-image']));
+  comp.detach();
+  const reopened = mount(root, 'catalog/cart/index'); // opened again later: the notice was given once
+  reopened.instance.onLoad({});
+  await settle();
+  const again = snapshot(reopened, ['.cart-notice', '.line-name']);
+  reopened.detach();
+  return { before, page, again, storedAfter: copy(storage.get('mpgen-cart')) };
+};
+
 async function main() {
-  const [rootArg, scenario] = process.argv.slice(2);
+  const [rootArg, scenario, storageFile] = process.argv.slice(2);
   if (!rootArg || !SCENARIOS[scenario]) {
-    process.stderr.write(`usage: node commerce.js <miniprogram-dir> <${Object.keys(SCENARIOS).join('|')}>\n`);
+    process.stderr.write(`usage: node commerce.js <miniprogram-dir> <${Object.keys(SCENARIOS).join('|')}> [storage.json]\n`);
     process.exit(2);
+  }
+  // storage.json: the wx storage to start from (when it exists) and to leave behind, like a phone keeps it
+  if (storageFile && fs.existsSync(storageFile)) {
+    for (const [key, value] of Object.entries(JSON.parse(fs.readFileSync(storageFile, 'utf8')))) storage.set(key, value);
   }
   const root = path.resolve(rootArg);
   const result = await SCENARIOS[scenario](root);
+  if (storageFile) fs.writeFileSync(storageFile, JSON.stringify(Object.fromEntries(storage)));
   result.scenario = scenario;
   result.wx = wxLog.slice();
   result.console = consoleLines.slice();

@@ -27,6 +27,8 @@ Component({
     onLoad(query) {
       this.setData({ only: (query && query.line) || '' });
       this.refresh();
+      const removed = cart.takeRemoved(); // lines this release no longer sells
+      if (removed) wx.showToast({ title: '有 ' + removed + ' 种商品已下架或售罄，已从购物车移除', icon: 'none' });
       this.loadCoupons();
     },
     // The customer's usable coupons (GET coupons/mine); the first choice is always "不使用".

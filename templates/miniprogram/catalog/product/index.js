@@ -3,7 +3,6 @@ const catalog = require('../data.js');
 const { track } = require('../../utils/track.js');
 [% if commerce %]
 const cart = require('../../utils/cart.js');
-const commerce = require('../../utils/commerce-config.js');
 const session = require('../../utils/session.js');
 [% endif %]
 
@@ -58,7 +57,8 @@ Page({
     this.setData({ cartCount: cart.count(cart.load()) });
   },
 
-  // The line to put in the cart, or null (with a hint) while an option is still unchosen.
+  // The product and options to put in the cart (the cart takes name, price and stock from the catalog),
+  // or null (with a hint) while an option is still unchosen.
   chosenLine() {
     const product = this.data.product;
     const missing = product.options.find((option, i) => !this.data.selected[i]);
@@ -68,22 +68,13 @@ Page({
     }
     const options = {};
     product.options.forEach((option, i) => { options[option.name] = this.data.selected[i]; });
-    const sku = matchingSku(product, this.data.selected);
-    const stock = sku ? sku.stock : product.stock;
-    return {
-      productId: product.id,
-      name: product.name,
-      image: product.image,
-      options,
-      priceFen: sku ? sku.priceFen : product.priceFen,
-      stock: typeof stock === 'number' ? stock : -1
-    };
+    return { productId: product.id, options };
   },
 
   onAddToCart() {
     const line = this.chosenLine();
     if (!line) return null;
-    const result = cart.add(line, 1, commerce.maxQuantity);
+    const result = cart.add(line.productId, line.options, 1);
     if (result.added) track('add_to_cart', { product_id: line.productId, quantity: result.added });
     wx.showToast({ title: result.limited ? '库存不足' : '已加入购物车', icon: result.limited ? 'none' : 'success' });
     this.setData({ cartCount: cart.count(result.lines) });
@@ -93,7 +84,7 @@ Page({
   onBuyNow() {
     const line = this.chosenLine();
     if (!line) return;
-    const result = cart.add(line, 1, commerce.maxQuantity);
+    const result = cart.add(line.productId, line.options, 1);
     if (!result.added && result.limited && !result.lines.some((l) => l.key === cart.lineKey(line.productId, line.options))) {
       wx.showToast({ title: '库存不足', icon: 'none' });
       return;
