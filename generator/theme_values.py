@@ -55,5 +55,9 @@ FontList = Annotated[
 ]
 """A CSS font stack: family names separated by commas."""
 
-DisplayName = Annotated[str, Field(max_length=100), AfterValidator(check_display_name)]
+DisplayName = Annotated[
+    str,
+    Field(max_length=100, json_schema_extra={"pattern": r"^(?![\s\S]*\*/)"}),
+    AfterValidator(check_display_name),
+]
 """A theme's display name (shown in the generated CSS's first comment)."""

@@ -56,6 +56,7 @@ def test_theme_schema_accepts_every_builtin_theme(path: Path) -> None:
         {"extends": "../../outside/x"},
         {"typography": {"font_family": "x; } page { background: url(https://evil.example/x) }"}},
         {"tab_bar": {"border": "grey"}},
+        {"name": "x */ page { display: none } /*"},
     ],
 )
 def test_theme_schema_refuses_what_the_build_refuses(theme: dict) -> None:
