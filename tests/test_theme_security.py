@@ -189,3 +189,15 @@ def test_accepted_font_lists_compile_in_wxss(tmp_path: Path) -> None:
     extra = "".join(f".f{i} {{ --font-family: {value}; }}\n" for i, value in enumerate(GOOD_FONT_LISTS))
     (tmp_path / "dist" / "miniprogram" / "app.wxss").write_text(wxss + extra, encoding="utf-8")
     assert_mpcheck_clean(tmp_path / "dist" / "miniprogram")
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.text(st.characters(blacklist_categories=("Cs",)), max_size=30).filter(lambda n: "*/" not in n))
+def test_an_accepted_theme_name_stays_inside_its_css_comment(page, name: str) -> None:
+    """The name is written into the first comment of app.wxss and site.css; nothing in it ends the comment."""
+    css = f'/* Theme "{name}": tokens */\n.after {{ color: red }}'
+    rules = page.evaluate(
+        "css => { const s = new CSSStyleSheet(); s.replaceSync(css); return [...s.cssRules].map(r => r.cssText); }",
+        css,
+    )
+    assert rules == [".after { color: red; }"]
