@@ -172,6 +172,7 @@ CSV_BOOLEANS = {
     "false": False, "no": False, "n": False, "f": False, "off": False, "0": False, "否": False,
 }  # fmt: skip
 """What a spreadsheet cell may say in the `virtual` column (Excel writes TRUE/FALSE)."""
+_CSV_AMOUNT = re.compile(r"[+-]?(?:[0-9]{1,12}(?:\.[0-9]*)?|\.[0-9]+)")
 CSV_COLUMNS = (
     "id", "name", "price", "original_price", "category", "images", "description", "stock", "options", "tags", "virtual",
 )  # fmt: skip
@@ -206,8 +207,12 @@ def _merge_products_csv(site_dir: Path, data: dict[str, Any], source: SourceMap,
                 product[list_column] = [part.strip() for part in product[list_column].split("|") if part.strip()]
         if "options" in product:
             product["options"] = _parse_csv_options(product["options"])
-        if "stock" in product and re.fullmatch(r"[+-]?[0-9]+", product["stock"]):
-            product["stock"] = int(product["stock"])  # a CSV cell is text; anything else stays text: an error
+        # a CSV cell is text: numbers and booleans are read here; anything else stays text, an error
+        if "stock" in product and re.fullmatch(r"[+-]?[0-9]{1,18}", product["stock"]):
+            product["stock"] = int(product["stock"])
+        for amount in ("price", "original_price"):
+            if amount in product and _CSV_AMOUNT.fullmatch(product[amount]):
+                product[amount] = Decimal(product[amount])
         if "virtual" in product and product["virtual"].lower() in CSV_BOOLEANS:
             product["virtual"] = CSV_BOOLEANS[product["virtual"].lower()]
         products.append(product)
@@ -437,6 +442,10 @@ def _explain(
             return f"{value!r} is not a .csv file name"
         return f"{value!r} has the wrong form (expected to match {pattern})"
     if kind in ("decimal_parsing", "decimal_type"):
+        if isinstance(value, str) and not in_csv and _CSV_AMOUNT.fullmatch(value.strip()):
+            return f"expected a number, got the text {value!r}; write the amount without quotes"
+        if isinstance(value, bool):
+            return f"expected an amount in yuan, got {_typed(value, typed)}; write it as a number, e.g. 19.9"
         return f"{value!r} is not a number; write the amount in yuan, e.g. 19.9"
     if kind == "decimal_max_places":
         places = ctx.get("decimal_places")

@@ -153,6 +153,8 @@ def scalar_value(tag: str, text: str) -> Any:
     if tag == INT_TAG:
         if not _INT.match(text):
             raise ValueError(f"{text!r} is not a whole number")
+        if len(text) > 4000:  # Python refuses longer digit strings (and they take quadratic time)
+            raise ValueError(f"{text[:12]}... has more than 4000 digits")
         if text.startswith(("0o", "0x")):
             return int(text[2:], 8 if text[1] == "o" else 16)
         return int(text, 10)  # `010` is ten in YAML 1.2 (eight in 1.1)

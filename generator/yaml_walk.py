@@ -226,7 +226,7 @@ class _Walker:
             value = scalar_value(node.tag, node.value)
         except ValueError as exc:
             where = node_position(self.name, node)
-            self.problems.append(Problem(where, format_path(path), f"{exc}; remove the tag or fix the value"))
+            self.problems.append(Problem(where, format_path(path), f"{exc}; fix the value (quote it if it is text)"))
             return None
         if not isinstance(value, str):
             self.source.typed[path] = str(node.value)

@@ -302,7 +302,7 @@ def test_deep_nesting_is_refused_without_crashing() -> None:
         ("a:\n  b: !!python/name:os.system x\n", "site.yaml:2:6  a.b: unknown tag '!!python/name:os.system'"),
         ("a: !!binary aGk=\n", "site.yaml:1:4  a: unknown tag '!!binary'"),
         ("a: !!set {x}\n", "site.yaml:1:4  a: unknown tag '!!set'"),
-        ("a: !!bool yes\n", "site.yaml:1:4  a: !!bool takes true or false, not 'yes'"),
+        ("a: !!bool yes\n", "site.yaml:1:4  a: !!bool takes true or false, not 'yes'; fix the value"),
         ("a: b\nc: x\x07y\n", "site.yaml:2:5  has the invisible control character U+0007"),
         ("a: '\x1b[1m'\n", "site.yaml:1:5  has the invisible control character U+001B"),
         ("a: *nowhere\n", "site.yaml:1:4  the alias *nowhere comes before any anchor &nowhere"),

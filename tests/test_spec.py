@@ -334,8 +334,8 @@ def test_a_time_in_text_stays_the_time(make_site) -> None:
             "pages[0].blocks[0].limit: expected a whole number, got the text '4'; write the number without quotes",
         ),
         (
-            "      - {type: products, limit: 4.0}\n",
-            "pages[0].blocks[0].limit: expected a whole number, got the number 4.0",
+            "      - {type: products, limit: 4.5}\n",
+            "pages[0].blocks[0].limit: expected a whole number, got the number 4.5",
         ),
         (
             "      - {type: banner, autoplay: yes, slides: [{image: images/banner.jpg}]}\n",
@@ -358,11 +358,25 @@ def test_values_have_the_types_the_schema_says(make_site, blocks: str, expected:
     assert expected in output
 
 
-def test_amounts_take_numbers_or_numeric_text(make_site) -> None:
-    loaded = load_spec(make_site(MINIMAL_SITE + CATALOG.replace("price: 19.9", "price: '19.9', original_price: 29")))
+def test_a_whole_number_may_have_a_fraction_as_in_json_schema(make_site) -> None:
+    """JSON Schema's integer, and so the editor, takes 4.0 and 1e1: the build too."""
+    loaded = load_spec(
+        make_site(with_home_blocks("      - {type: products, limit: 4.0}\n      - {type: products, limit: 1e1}\n"))
+    )
+    assert [block.limit for block in loaded.spec.pages[0].blocks if block.type == "products"] == [4, 10]
+
+
+def test_amounts_are_numbers_as_the_schema_says(make_site) -> None:
+    """The schema gives amounts as numbers (its numeric-text form could not carry the bounds)."""
+    loaded = load_spec(make_site(MINIMAL_SITE + CATALOG.replace("price: 19.9", "price: 19.90, original_price: 29")))
     assert loaded.spec.catalog is not None
     product = loaded.spec.catalog.products[0]
-    assert (product.price, product.original_price) == (Decimal("19.9"), Decimal("29"))
+    assert (product.price, product.original_price) == (Decimal("19.90"), Decimal("29"))
+    code, output = run_build(make_site(MINIMAL_SITE + CATALOG.replace("price: 19.9", "price: '19.9'"), name="quoted"))
+    assert code == 2
+    assert (
+        "catalog.products[0].price: expected a number, got the text '19.9'; write the amount without quotes" in output
+    )
 
 
 def test_a_bad_cell_of_a_multi_line_csv_record_is_at_the_line_where_the_record_starts(make_site) -> None:
