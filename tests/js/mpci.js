@@ -22,7 +22,9 @@ const os = require('os');
 const path = require('path');
 const ci = require('miniprogram-ci');
 
-function throwawayKey() {
+// A scratch folder holding a throwaway upload key; it is also the working directory, where miniprogram-ci
+// leaves its per-project cache folders, and is deleted afterwards.
+function scratch() {
   const { privateKey } = crypto.generateKeyPairSync('rsa', {
     modulusLength: 2048,
     privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
@@ -81,14 +83,19 @@ async function main() {
     process.exit(2);
   }
   ci.proxy('http://127.0.0.1:9');
-  const { folder, keyPath } = throwawayKey();
+  const report = path.resolve(out);
+  const projects = dirs.map((dir) => path.resolve(dir));
+  const { folder, keyPath } = scratch();
+  const home = process.cwd();
+  process.chdir(folder);
   const reports = [];
   try {
-    for (const dir of dirs) reports.push(await check(path.resolve(dir), keyPath));
+    for (const dir of projects) reports.push(await check(dir, keyPath));
   } finally {
+    process.chdir(home);
     fs.rmSync(folder, { recursive: true, force: true });
   }
-  fs.writeFileSync(out, JSON.stringify(reports, null, 1));
+  fs.writeFileSync(report, JSON.stringify(reports, null, 1));
 }
 
 // miniprogram-ci leaves a file watcher and a compiler process running: exit when the report is written.
