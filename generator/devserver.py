@@ -234,9 +234,7 @@ def _handler_for(server: DevServer) -> type[http.server.BaseHTTPRequestHandler]:
                     self.send_event("problem", server.state.problem)
                 while not server.stop_event.is_set():
                     with server.changed:
-                        server.changed.wait_for(
-                            functools.partial(_news_since, server, seen), timeout=KEEPALIVE_SECONDS
-                        )
+                        server.changed.wait_for(functools.partial(_news_since, server, seen), timeout=KEEPALIVE_SECONDS)
                         state = server.state
                     if state.version == seen:
                         self.wfile.write(b": keepalive\n\n")
