@@ -65,7 +65,9 @@ RULES = (
 IMAGE_RULE = "IMAGE_AND_AUDIO_LIMIT"
 IMAGE_RULE_BYTES = 200 * 1024
 # miniprogram-ci's list of what IMAGE_AND_AUDIO_LIMIT counts (dist/ci/utils/qualitycheckoption.js)
-IMAGE_AND_AUDIO = {".jpg", ".jpeg", ".png", ".svg", ".webp", ".gif", ".mp3", ".m4a", ".aac", ".wav", ".ogg", ".mp4"}
+IMAGE_AND_AUDIO = set(
+    ".jpg .jpeg .png .svg .webp .gif .flac .m4a .ogg .ape .amr .wma .wav .mp3 .mp4 .aac .aiff .caf".split()
+)
 
 
 def _build_all(folder: Path) -> dict[str, Any]:
