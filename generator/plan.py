@@ -320,7 +320,7 @@ class Planner:
                 MAIN_PACKAGE,
                 "",
                 tuple(r.path for r in main_routes) + ((WEBVIEW_PAGE,) if self.uses_webview else ()),
-                "tab pages and other top-level pages, what they show, the block components and the tab icons",
+                "tab pages and other top-level pages, what they show, code several packages use, and the tab icons",
             )
         ]
         if has_catalog:
@@ -330,7 +330,7 @@ class Planner:
                     CATALOG_ROOT,
                     CATALOG_ROOT,
                     tuple(p.removeprefix(CATALOG_ROOT + "/") for p in pages),
-                    "category listing, product detail and the catalog data, with images only they show"
+                    "category listing, product detail and the catalog data, with images and code only they use"
                     + ("; cart, checkout, payment result and orders" if self.spec.commerce else ""),
                     preloaders(CATALOG_ROOT),
                 )
@@ -341,7 +341,7 @@ class Planner:
                     DEEP_ROOT,
                     DEEP_ROOT,
                     tuple(r.path.removeprefix(DEEP_ROOT + "/") for r in deep_routes),
-                    "pages of levels 2 and 3 (opened from other pages), with images only they show",
+                    "pages of levels 2 and 3 (opened from other pages), with images and code only they use",
                     preloaders(DEEP_ROOT),
                 )
             )
