@@ -207,7 +207,8 @@ class FormBlock(SpecModel):
     title: Annotated[str, StringConstraints(max_length=40)] = ""
     """Heading above the form."""
     endpoint: HttpsUrl
-    """https URL that receives the values as a JSON POST (its domain must be a request domain of the mini-program)."""
+    """https URL that receives the values as a JSON POST (its domain must be a request domain of the mini-program;
+    for the H5 site it must also answer the browser's CORS preflight, see the README)."""
     fields: list[FormField] = Field(min_length=1, max_length=20)
     """Inputs, top to bottom."""
     submit_text: Annotated[str, StringConstraints(min_length=1, max_length=12)] = "提交"

@@ -21,7 +21,7 @@ from .source import Document, SourceMap, SpecPath, read_csv, read_yaml
 from .spec import BLOCK_TYPES, BUILTIN_ICONS, LinkTarget, Page, Product, SiteSpec
 
 SITE_FILE = "site.yaml"
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", ".tif", ".tiff")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", ".tif", ".tiff", ".heic", ".heif")
 TAB_ICON_SUFFIXES = (".png", ".jpg", ".jpeg")
 MAX_PAGE_DEPTH = 3
 RESERVED_PAGE_IDS = ("webview", "privacy")  # built-in pages: external https links, the privacy notice
@@ -729,7 +729,7 @@ def _check_tab_image(relative: str, path: SpecPath, site_dir: Path, limit_kb: in
 
 def _check_image(relative: str, path: SpecPath, site_dir: Path, report: Any) -> None:
     if not relative.lower().endswith(IMAGE_SUFFIXES):
-        report(path, f"{relative!r} is not an image file; use JPEG, PNG, GIF, WebP or SVG")
+        report(path, f"{relative!r} is not an image file; use JPEG, PNG, GIF, WebP, HEIC or SVG")
         return
     resolved = resolve_site_path(site_dir, relative)
     if isinstance(resolved, str):

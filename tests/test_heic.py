@@ -83,3 +83,32 @@ def test_the_heif_reader_is_not_loaded_at_start() -> None:
     code = "import sys, generator.build, generator.cli; print('pillow_heif' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_a_site_builds_with_an_iphone_photo_as_it_is(tmp_path: Path) -> None:
+    from generator.build import build
+
+    from .conftest import write_site
+
+    site = write_site(
+        tmp_path / "site",
+        """\
+        site: {name: 小店}
+        tabs:
+          - {page: home, text: 首页, icon: home}
+          - {page: about, text: 关于, icon: user}
+        pages:
+          - id: home
+            title: 首页
+            blocks:
+              - {type: image, image: images/IMG_0001.HEIC}
+          - {id: about, title: 关于}
+        """,
+    )
+    (site / "images" / "IMG_0001.HEIC").write_bytes(heic(photo(1200, 900, seed=3), orientation=6))
+    result = build(site)
+    shipped = [f for f in result.files if f.path.startswith("miniprogram/") and f.path.endswith(".jpg")]
+    assert len(shipped) == 1
+    out = Image.open(io.BytesIO(shipped[0].data))
+    assert out.format == "JPEG" and out.width > out.height  # upright: the sensor stored it sideways (portrait)
+    assert not out.getexif()

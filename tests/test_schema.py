@@ -7,10 +7,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from generator.cli import main
+from generator.source import parse_yaml
 from generator.starter import schema_json, theme_schema_json
 
 from .conftest import REPO
@@ -44,7 +44,8 @@ def test_theme_schema_describes_the_tokens() -> None:
 
 @pytest.mark.parametrize("path", BUILTIN_THEMES, ids=lambda p: p.stem)
 def test_theme_schema_accepts_every_builtin_theme(path: Path) -> None:
-    errors = [e.message for e in theme_validator().iter_errors(yaml.safe_load(path.read_text(encoding="utf-8")))]
+    theme = parse_yaml(path.read_text(encoding="utf-8"), path.name).data
+    errors = [e.message for e in theme_validator().iter_errors(theme)]
     assert errors == []
 
 
@@ -66,7 +67,7 @@ def test_theme_schema_refuses_what_the_build_refuses(theme: dict) -> None:
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.parent.name)
 def test_site_schema_accepts_the_examples(path: Path) -> None:
     schema = json.loads(cli("schema").output)
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = parse_yaml(path.read_text(encoding="utf-8"), path.name).data
     assert [e.message for e in jsonschema.Draft202012Validator(schema).iter_errors(data)] == []
 
 
