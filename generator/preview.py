@@ -13,17 +13,19 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from . import preview_miniprogram as mp
 from .build import DEFAULT_OUT, BuildResult, build
 from .errors import GenError
-from .theme import Theme, contrast_ratio
+from .theme import Theme
+from .theme_color import AA_NORMAL_TEXT, contrast_ratio
+from .theme_contrast import PAIRS
 
 VIEWPORT = {"width": 375, "height": 812}
 DEVICE_SCALE = 2
 MIN_TAP_PX = 44
-AA_NORMAL_TEXT = 4.5
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -110,31 +112,29 @@ def find_chromium() -> str:
 
 
 def contrast_problems(theme: Theme) -> list[str]:
-    """Text/background pairs of the theme below WCAG AA (4.5:1), for the light and the dark variant."""
-    variants = [("", theme.colors, theme.tab_bar)]
+    """Text/background pairs of the theme below WCAG AA (4.5:1), for the light and the dark variant
+    (the pairs the build warns about, `theme_contrast.PAIRS`)."""
+    variants: list[tuple[str, Any]] = [("", theme)]
     if theme.dark:
-        variants.append(("dark: ", theme.dark.colors, theme.dark.tab_bar))
+        variants.append(("dark: ", theme.dark))
     problems = []
-    for label, colors, tab_bar in variants:
-        pairs = [
-            ("text on background", colors.text, colors.background),
-            ("text on surface", colors.text, colors.surface),
-            ("muted on background", colors.muted, colors.background),
-            ("muted on surface", colors.muted, colors.surface),
-            ("on_primary on primary (buttons, navigation bar)", colors.on_primary, colors.primary),
-            ("primary on surface (prices, links)", colors.primary, colors.surface),
-            ("danger on surface", colors.danger, colors.surface),
-            ("success on surface", colors.success, colors.surface),
-            ("tab bar colour on its background", tab_bar.color, tab_bar.background),
-            ("selected tab on its background", tab_bar.selected_color, tab_bar.background),
-        ]
-        for name, foreground, background in pairs:
+    for label, variant in variants:
+        for fg_path, bg_path, seen in PAIRS:
+            foreground, background = _token(variant, fg_path), _token(variant, bg_path)
             ratio = contrast_ratio(foreground, background)
             if ratio < AA_NORMAL_TEXT:
+                name = f"{'.'.join(map(str, fg_path))} on {'.'.join(map(str, bg_path))} ({seen})"
                 problems.append(
                     f"{label}{name}: {foreground} on {background} is {ratio:.2f}:1, below WCAG AA {AA_NORMAL_TEXT}:1"
                 )
     return problems
+
+
+def _token(variant: Any, path: tuple[str | int, ...]) -> str:
+    value = variant
+    for part in path:
+        value = getattr(value, str(part))
+    return str(value)
 
 
 def h5_pages(result: BuildResult) -> list[str]:

@@ -128,7 +128,10 @@ def test_preview_reports_low_contrast_and_missing_browser(make_site, monkeypatch
     from generator.errors import Position
 
     theme, _ = resolve_theme("pale", None, site, Position("site.yaml"))
-    assert any(p.startswith("muted on surface: #BBBBBB on #FFFFFF") for p in contrast_problems(theme))
+    assert any(
+        p.startswith("colors.muted on colors.surface (captions on cards): #BBBBBB on #FFFFFF")
+        for p in contrast_problems(theme)
+    )
     monkeypatch.setenv("MPGEN_CHROMIUM", "/nonexistent")
     monkeypatch.setenv("PATH", "/nonexistent")
     monkeypatch.setattr("generator.preview.Path.is_file", lambda self: False)
