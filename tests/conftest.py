@@ -9,6 +9,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
+
+from generator.yaml_core import STR_TAG, resolve_plain
 
 REPO = Path(__file__).resolve().parent.parent
 MPCHECK = REPO.parent / "shared" / "tools" / "mpcheck"
@@ -176,3 +179,22 @@ def _quiet_handler_base():
 
 
 _QuietHandler = _quiet_handler_base()
+
+
+class _Yaml12Dumper(yaml.SafeDumper):
+    """PyYAML's dumper quotes text that YAML 1.1 would read as something else; the build reads YAML 1.2,
+    where `0o10` is a number and `1e3` a float: those are quoted too."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    if resolve_plain(text) != STR_TAG:
+        return dumper.represent_scalar(STR_TAG, text, style='"')
+    return dumper.represent_str(text)
+
+
+_Yaml12Dumper.add_representer(str, _represent_text)
+
+
+def dump_yaml(data: object) -> str:
+    """`data` as site.yaml text that the build reads back exactly (YAML 1.2)."""
+    return yaml.dump(data, Dumper=_Yaml12Dumper, allow_unicode=True, sort_keys=False)

@@ -8,14 +8,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.build import build
 from generator.textdata import js_literal
 
-from .conftest import assert_mpcheck_clean, write_site
+from .conftest import assert_mpcheck_clean, dump_yaml, write_site
 
 NODE = shutil.which("node")
 needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed (apt-get install nodejs)")
@@ -85,7 +84,7 @@ def site_with_text(text: str) -> dict:
                 {
                     "id": "p1",
                     "name": text[:60],
-                    "price": "19.9",
+                    "price": 19.9,
                     "category": "c1",
                     "options": [{"name": text[:12], "values": [text[:20]]}],
                 }
@@ -112,7 +111,7 @@ def page_data(package: Path, page: str) -> dict:
 @given(any_text)
 def test_any_text_in_the_spec_compiles_and_arrives_unchanged(tmp_path_factory, text: str) -> None:
     folder = tmp_path_factory.mktemp("prop")
-    spec_yaml = yaml.safe_dump(site_with_text(text), allow_unicode=True, sort_keys=False)
+    spec_yaml = dump_yaml(site_with_text(text))
     site = write_site(folder / "site", spec_yaml, images=False)
     build(site, folder / "dist")
     package = folder / "dist" / "miniprogram"

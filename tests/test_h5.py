@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 
 from generator.build import build
 
-from .conftest import MINIMAL_SITE, REPO, StaticServer, write_site
+from .conftest import MINIMAL_SITE, REPO, StaticServer, dump_yaml, write_site
 from .test_escaping import any_text, site_with_text
 
 EXAMPLES = sorted(p.parent for p in (REPO / "sites").glob("*/site.yaml"))
@@ -194,10 +194,9 @@ class _Text(HTMLParser):
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(any_text)
 def test_any_text_shows_literally_in_html(tmp_path_factory, text: str) -> None:
-    import yaml
 
     folder = tmp_path_factory.mktemp("h5prop")
-    site = write_site(folder / "site", yaml.safe_dump(site_with_text(text), allow_unicode=True), images=False)
+    site = write_site(folder / "site", dump_yaml(site_with_text(text)), images=False)
     result = build(site, write=False, use_cache=False)
     product = next(f for f in result.files if f.path == "h5/product/p1.html").data.decode()
     parser = _Text("product-title")

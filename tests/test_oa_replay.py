@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import concurrent.futures
 import logging
 import xml.etree.ElementTree as ET
 from typing import Any
@@ -47,7 +48,9 @@ class App:
             async with httpx.AsyncClient(transport=transport, base_url="http://wechat.test") as http:
                 return await http.post(path, params=params, content=content)
 
-        return asyncio.run(send())
+        # Its own thread and event loop: a Playwright browser fixture may hold a running loop on this one.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as thread:
+            return thread.submit(asyncio.run, send()).result()
 
 
 def client(clock: Clock, crypto: AesCrypto | None = None, **limits: int) -> App:

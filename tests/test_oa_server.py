@@ -197,7 +197,9 @@ def test_an_encrypt_field_that_is_not_ciphertext_is_400(server, sealed: str) -> 
     assert post_encrypted(server, sealed).status_code == 400
 
 
-@pytest.mark.parametrize("offset", [None, -301, 301, 3600], ids=["2001", "-301 s", "+301 s", "+1 h"])
+# The exact edges (300 s in, 301 s out) are tested with a controlled clock in test_oa_replay.py; a real server
+# receives the request a moment later, so these stay well clear of them.
+@pytest.mark.parametrize("offset", [None, -330, 330, 3600], ids=["2001", "-330 s", "+330 s", "+1 h"])
 def test_a_timestamp_outside_five_minutes_is_refused(server, offset: int | None) -> None:
     when = 978307200 if offset is None else int(time.time()) + offset  # 978307200: 2001-01-01
     post = httpx.post(server, params=signed(timestamp=when), content=message("text", Content="你好").encode())
@@ -207,7 +209,7 @@ def test_a_timestamp_outside_five_minutes_is_refused(server, offset: int | None)
 
 
 def test_a_timestamp_within_five_minutes_is_accepted(server) -> None:
-    for offset in (-290, 290):
+    for offset in (-270, 270):
         response = httpx.post(
             server, params=signed(timestamp=int(time.time()) + offset), content=message("text", Content="你好").encode()
         )
