@@ -259,3 +259,53 @@ def test_without_npm_the_first_use_says_so(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(mp.shutil, "which", lambda name, **kw: node if name == "node" else None)
     with pytest.raises(mp.Unavailable, match="npm is not installed"):
         mp.node_modules()
+
+
+FORM_AND_BUTTON_SITE = """\
+site: {name: 小店}
+tabs:
+  - {page: home, text: 首页, icon: home}
+  - {page: about, text: 关于, icon: user}
+pages:
+  - id: home
+    title: 首页
+    blocks:
+      - {type: button, text: 预约到店, page: about}
+      - {type: button, text: 了解更多, page: about, style: secondary}
+      - type: form
+        endpoint: https://example.com/api/book
+        fields:
+          - {name: name, label: 称呼}
+          - {name: store, label: 门店, type: select, options: [一店, 二店]}
+          - {name: day, label: 日期, type: date}
+  - {id: about, title: 关于}
+"""
+
+
+def test_buttons_span_their_block_and_form_fields_share_one_height(tmp_path: Path, page) -> None:
+    """The shots showed a button block at WeChat's 184 px (full width in H5) and inputs 14 px lower than pickers."""
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed; mini-program shots need node and npm")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "site.yaml").write_text(FORM_AND_BUTTON_SITE, encoding="utf-8")
+    result = build(site, site / "dist")
+    package = site / "dist" / "miniprogram"
+    home = [p for p in mp.pages_to_shoot(result.site, h5_pages(result), package) if p.name == "index"]
+    (render,) = mp.render_pages(package, home, site / "dist" / "preview", 375)
+    page.goto(render.document.as_uri())
+    layout = page.evaluate(
+        """() => {
+          const box = (el) => el.getBoundingClientRect();
+          const buttons = [...document.querySelectorAll('wx-button')]
+            .filter((b) => /预约到店|了解更多/.test(b.textContent));
+          return {
+            buttons: buttons.map((b) => ({width: box(b).width, block: box(b.parentElement).width
+              - parseFloat(getComputedStyle(b.parentElement).paddingLeft)
+              - parseFloat(getComputedStyle(b.parentElement).paddingRight)})),
+            fields: [...document.querySelectorAll('[class*="field-input"]')].map((f) => Math.round(box(f).height)),
+          };
+        }"""
+    )
+    assert len(layout["buttons"]) == 2 and all(abs(b["width"] - b["block"]) < 1 for b in layout["buttons"]), layout
+    assert len(layout["fields"]) == 3 and len(set(layout["fields"])) == 1, layout
