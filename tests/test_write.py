@@ -22,9 +22,7 @@ def files_of(mapping: dict[str, bytes]) -> list[OutputFile]:
 def read_tree(folder: Path) -> dict[str, bytes]:
     """Every file below `folder` but the writer's marker, by posix path."""
     return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in folder.rglob("*")
-        if p.is_file() and p.name != MARKER
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file() and p.name != MARKER
     }
 
 
