@@ -1,0 +1,19 @@
+// App entry: offers a restart when WeChat has downloaded a newer version of this mini-program.
+App({
+  onLaunch(options) {
+    // a friend's share link: remember who invited us; the login hook tells the backend
+    const inviter = options && options.query && options.query.inviter;
+    if (inviter) wx.setStorageSync('mpgen-inviter', inviter);
+    if (!wx.getUpdateManager) return;
+    const updater = wx.getUpdateManager();
+    updater.onUpdateReady(() => {
+      wx.showModal({
+        title: '发现新版本',
+        content: '新版本已经准备好，是否重启应用？',
+        success(res) {
+          if (res.confirm) updater.applyUpdate();
+        }
+      });
+    });
+  }
+});

@@ -1,0 +1,33 @@
+// The customer's orders, from the backend (GET {api}orders with the session from the login hook).
+const config = require('../../utils/commerce-config.js');
+const session = require('../../utils/session.js');
+const { request } = require('../../utils/request.js');
+const { yuan } = require('../../utils/money.js');
+
+const STATES = { paid: '已支付', shipped: '已发货', done: '已完成', refunded: '已退款', unpaid: '待支付' };
+
+Page({
+  data: { loading: true, error: '', orders: [] },
+  onLoad() {
+    this.load();
+  },
+  load() {
+    this.setData({ loading: true, error: '' });
+    session
+      .ensure()
+      .then((s) => request({ url: config.api + 'orders', header: session.header(s) }))
+      .then((answer) => {
+        const orders = (answer && answer.orders) || [];
+        this.setData({
+          loading: false,
+          orders: orders.map((o) => ({
+            orderId: o.orderId,
+            stateText: STATES[o.state] || o.state,
+            summary: (o.items || []).map((i) => i.name + ' ×' + i.quantity).join('，'),
+            totalText: yuan(o.totalFen)
+          }))
+        });
+      })
+      .catch(() => this.setData({ loading: false, error: '订单加载失败，请检查网络后重试' }));
+  }
+});

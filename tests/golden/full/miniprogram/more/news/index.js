@@ -1,0 +1,2 @@
+// Page "news". Its text lives in `data` (JSON), shown through {{ }} bindings only.
+Page(require('../../utils/page.js')("news", {"blocks":[{"author":"店长","cover":"/more/img/cover-14db619784.png","date":"2026-01-02","sections":[{"kind":"p","text":"开头一段 \u003cb\u003e不加粗\u003c/b\u003e \u0026 转义。"},{"kind":"h","text":"小标题 {{ z }}\n最后一段。"}],"title":"开业啦 \u003c/script\u003e \u0026 {{ y }}","type":"article"},{"items":[{"link":{"kind":"page","url":"/more/story/index"},"title":"品牌故事"}],"type":"links"}],"sharePath":"/more/news/index","shareTitle":"新闻","title":"新闻"}));

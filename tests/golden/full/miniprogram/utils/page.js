@@ -1,0 +1,22 @@
+// What every content page does, in one place: its planned data, page_view on show, and sharing.
+const { track } = require('./track.js');
+const session = require('./session.js');
+
+module.exports = function contentPage(id, data) {
+  const page = {
+    data,
+    onShow() {
+      track('page_view', { page: id });
+    }
+  };
+  if (data.sharePath) {
+    page.onShareAppMessage = function () {
+      track('share', { page: id });
+      // the inviter's id travels with the share, so friends who register through it count for the inviter
+      const me = session.current();
+      const path = this.data.sharePath + (me && me.openid ? '?inviter=' + encodeURIComponent(me.openid) : '');
+      return { title: this.data.shareTitle, path };
+    };
+  }
+  return page;
+};
