@@ -9,9 +9,8 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel
-
 from .errors import Position, format_path
+from .shown_text import shown_texts
 from .source import SourceMap, SpecPath
 from .spec import FormBlock, SiteSpec, TextBlock
 from .validate import iter_pages
@@ -38,13 +37,6 @@ RULES = {
         Rule("virtual-goods", "warning", "virtual goods sold through WeChat Pay (restricted on iOS)"),
     )
 }
-
-# Field names whose values users read (ids, paths and URLs are not text).
-TEXT_FIELDS = {
-    "name", "title", "body", "text", "description", "alt", "label", "placeholder", "success_message",
-    "error_message", "submit_text", "button_text", "address", "hours", "link_text", "author",
-}  # fmt: skip
-TEXT_LISTS = {"tags", "values", "options", "words"}
 
 SUPERLATIVES = (
     "最佳", "最好", "最优", "最高级", "最先进", "最低价", "全网最低", "国家级", "世界级", "顶级", "极品", "独一无二",
@@ -97,7 +89,7 @@ def lint(spec: SiteSpec, source: SourceMap, config: LintConfig | None = None) ->
 
     finance = spec.site.industry == "finance"
     pages_with_notice = {page.id for page, _, _ in iter_pages(spec.pages) if _has_risk_notice(page.blocks)}
-    for path, text in _texts(spec):
+    for path, text in shown_texts(spec):
         for word, offset in _superlatives(text):
             add(
                 "superlative",
@@ -220,32 +212,6 @@ def _superlatives(text: str) -> Iterator[tuple[str, int]]:
             start = text.find(word, start + 1)
     for match in FIRST_AS_CLAIM.finditer(text):
         yield "第一", match.start()
-
-
-def _texts(spec: SiteSpec) -> Iterator[tuple[SpecPath, str]]:
-    """Every user-visible text of the spec with its path."""
-    yield from _walk(spec, ())
-
-
-def _walk(value: Any, path: SpecPath) -> Iterator[tuple[SpecPath, str]]:
-    if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            child = getattr(value, name)
-            if name == "lint" or child is None:
-                continue
-            if isinstance(child, str):
-                if name in TEXT_FIELDS:
-                    yield path + (name,), child
-            elif name in TEXT_LISTS and isinstance(child, list) and all(isinstance(v, str) for v in child):
-                yield from ((path + (name, i), v) for i, v in enumerate(child))
-            else:
-                yield from _walk(child, path + (name,))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _walk(item, path + (i,))
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _walk(item, path + (key,))
 
 
 def format_findings(

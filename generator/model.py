@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -90,16 +91,31 @@ class SpecModel(BaseModel):
         return schema
 
 
-Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+@dataclass(frozen=True)
+class Shown:
+    """Marks, where a field is declared, whether users read its text: `gen lint` reads every shown text
+    (`generator.shown_text`), and a test keeps every text field of the spec marked one way or the other.
+    On a field holding a model or a list, `Shown(False)` leaves out everything below it."""
+
+    shown: bool = True
+
+
+UserText = Annotated[str, Shown()]
+"""Text users read on the site or in the Official Account; add the length limits per field."""
+
+NotText = Annotated[str, Shown(False)]
+"""Text users never read as such: ids, keys, paths, URLs, colours, patterns."""
+
+Id = Annotated[NotText, StringConstraints(pattern=ID_PATTERN)]
 """URL-safe id: lowercase letters, digits, `-` and `_`, starting with a letter or digit, at most 40."""
 
-HexColor = Annotated[str, StringConstraints(pattern=HEX_COLOR_PATTERN)]
+HexColor = Annotated[NotText, StringConstraints(pattern=HEX_COLOR_PATTERN)]
 """`#RGB` or `#RRGGBB`."""
 
-ImagePath = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+ImagePath = Annotated[NotText, StringConstraints(min_length=1, max_length=300)]
 """A path relative to the site folder, e.g. `images/banner.jpg`."""
 
-HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://[^\s/$.?#][^\s]*$", max_length=1024)]
+HttpsUrl = Annotated[NotText, StringConstraints(pattern=r"^https://[^\s/$.?#][^\s]*$", max_length=1024)]
 """An absolute https:// URL."""
 
-Text = Annotated[str, StringConstraints(max_length=20000)]
+Text = Annotated[UserText, StringConstraints(max_length=20000)]

@@ -8,11 +8,11 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, model_validator
 
 from . import limits
-from .model import HttpsUrl, Id, ImagePath, SpecModel, Text
+from .model import HttpsUrl, Id, ImagePath, NotText, Shown, SpecModel, Text, UserText
 from .spec_official_account import OfficialAccount
 from .theme import ThemeLayer
 
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+ShortText = Annotated[UserText, StringConstraints(min_length=1, max_length=200)]
 
 BUILTIN_ICONS = (
     "home",
@@ -59,15 +59,15 @@ class LinkTarget(SpecModel):
 class SiteInfo(SpecModel):
     name: ShortText
     """Brand name: the default navigation bar title and the share title."""
-    appid: Annotated[str, StringConstraints(pattern=r"^(touristappid|wx[0-9a-f]{16})$")] = "touristappid"
+    appid: Annotated[NotText, StringConstraints(pattern=r"^(touristappid|wx[0-9a-f]{16})$")] = "touristappid"
     """Mini-program AppID (`wx` + 16 hex digits); `touristappid` opens in DevTools without an account."""
-    theme: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")] = "warm"
+    theme: Annotated[NotText, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")] = "warm"
     """Theme name: `themes/<name>.yaml` in the site folder, or a built-in theme (warm, calm, night)."""
     logo: ImagePath | None = None
     """Logo image, shown in the share card and the H5 header."""
     home: Id | None = None
     """Id of the first page; defaults to the first tab's page."""
-    description: Annotated[str, StringConstraints(max_length=500)] = ""
+    description: Annotated[UserText, StringConstraints(max_length=500)] = ""
     """One sentence about the company (share text, H5 meta description)."""
     base_url: HttpsUrl | None = None
     """Where the H5 site is published (e.g. https://m.example.com/shop/). Links between pages stay
@@ -82,9 +82,9 @@ class SiteInfo(SpecModel):
 class Tab(SpecModel):
     page: Id
     """Id of a top-level page shown by this tab."""
-    text: Annotated[str, StringConstraints(min_length=1, max_length=12)]
+    text: Annotated[UserText, StringConstraints(min_length=1, max_length=12)]
     """Tab label (keep it to 2-4 Chinese characters)."""
-    icon: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    icon: Annotated[NotText, StringConstraints(min_length=1, max_length=300)]
     """Built-in icon name (home, category, cart, user, star, heart, bag, article, phone, gift, search,
     service) or an image path (81x81 PNG, at most 40 KB)."""
     selected_icon: ImagePath | None = None
@@ -97,7 +97,7 @@ class Tab(SpecModel):
 class Slide(LinkTarget):
     image: ImagePath
     """Slide image (750x360 px or larger, same ratio)."""
-    title: Annotated[str, StringConstraints(max_length=60)] = ""
+    title: Annotated[UserText, StringConstraints(max_length=60)] = ""
     """Caption drawn over the slide; also the image's alt text."""
 
 
@@ -113,7 +113,7 @@ class BannerBlock(SpecModel):
 
 class ProductsBlock(SpecModel):
     type: Literal["products"]
-    title: Annotated[str, StringConstraints(max_length=40)] = ""
+    title: Annotated[UserText, StringConstraints(max_length=40)] = ""
     """Heading above the products."""
     category: Id | None = None
     """Show products of this category."""
@@ -129,7 +129,7 @@ class ProductsBlock(SpecModel):
 
 class CategoriesBlock(SpecModel):
     type: Literal["categories"]
-    title: Annotated[str, StringConstraints(max_length=40)] = ""
+    title: Annotated[UserText, StringConstraints(max_length=40)] = ""
     """Heading above the categories."""
     categories: list[Id] | None = None
     """Categories to show, in this order; default all."""
@@ -139,7 +139,7 @@ class CategoriesBlock(SpecModel):
 
 class TextBlock(SpecModel):
     type: Literal["text"]
-    title: Annotated[str, StringConstraints(max_length=60)] = ""
+    title: Annotated[UserText, StringConstraints(max_length=60)] = ""
     """Optional heading."""
     body: Text
     """Plain text; blank lines separate paragraphs."""
@@ -151,13 +151,13 @@ class ImageBlock(LinkTarget):
     type: Literal["image"]
     image: ImagePath
     """Image file."""
-    alt: Annotated[str, StringConstraints(max_length=120)] = ""
+    alt: Annotated[UserText, StringConstraints(max_length=120)] = ""
     """What the image shows (read by screen readers)."""
 
 
 class NoticeBlock(LinkTarget):
     type: Literal["notice"]
-    text: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    text: Annotated[UserText, StringConstraints(min_length=1, max_length=200)]
     """One line of news, scrolling when longer than the screen."""
 
 
@@ -165,9 +165,9 @@ class ArticleBlock(SpecModel):
     type: Literal["article"]
     title: ShortText
     """Article title."""
-    author: Annotated[str, StringConstraints(max_length=40)] = ""
+    author: Annotated[UserText, StringConstraints(max_length=40)] = ""
     """Author or department."""
-    date: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
+    date: Annotated[UserText, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
     """Publication date, YYYY-MM-DD."""
     cover: ImagePath | None = None
     """Cover image."""
@@ -176,17 +176,17 @@ class ArticleBlock(SpecModel):
 
 
 class FormField(SpecModel):
-    name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,39}$")]
+    name: Annotated[NotText, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,39}$")]
     """Key of this value in the posted JSON (letters, digits, `_`)."""
-    label: Annotated[str, StringConstraints(min_length=1, max_length=30)]
+    label: Annotated[UserText, StringConstraints(min_length=1, max_length=30)]
     """Label shown next to the input."""
     type: Literal["text", "textarea", "number", "tel", "email", "select", "date"] = "text"
     """Input kind; tel and email are checked for a valid phone number / address."""
     required: bool = False
     """The form cannot be sent while this is empty."""
-    placeholder: Annotated[str, StringConstraints(max_length=60)] = ""
+    placeholder: Annotated[UserText, StringConstraints(max_length=60)] = ""
     """Hint shown in the empty input."""
-    options: list[Annotated[str, StringConstraints(min_length=1, max_length=40)]] = Field(
+    options: list[Annotated[UserText, StringConstraints(min_length=1, max_length=40)]] = Field(
         default_factory=list, max_length=30
     )
     """Choices of a `select` field."""
@@ -204,43 +204,43 @@ class FormField(SpecModel):
 
 class FormBlock(SpecModel):
     type: Literal["form"]
-    title: Annotated[str, StringConstraints(max_length=40)] = ""
+    title: Annotated[UserText, StringConstraints(max_length=40)] = ""
     """Heading above the form."""
     endpoint: HttpsUrl
     """https URL that receives the values as a JSON POST (its domain must be a request domain of the mini-program;
     for the H5 site it must also answer the browser's CORS preflight, see the README)."""
     fields: list[FormField] = Field(min_length=1, max_length=20)
     """Inputs, top to bottom."""
-    submit_text: Annotated[str, StringConstraints(min_length=1, max_length=12)] = "提交"
+    submit_text: Annotated[UserText, StringConstraints(min_length=1, max_length=12)] = "提交"
     """Label of the submit button."""
-    success_message: Annotated[str, StringConstraints(min_length=1, max_length=60)] = "提交成功，我们会尽快联系您"
+    success_message: Annotated[UserText, StringConstraints(min_length=1, max_length=60)] = "提交成功，我们会尽快联系您"
     """Shown after the server accepted the form."""
-    error_message: Annotated[str, StringConstraints(min_length=1, max_length=60)] = "提交失败，请稍后重试"
+    error_message: Annotated[UserText, StringConstraints(min_length=1, max_length=60)] = "提交失败，请稍后重试"
     """Shown when the server could not be reached or refused the form."""
-    privacy_notice: Annotated[str, StringConstraints(max_length=300)] = ""
+    privacy_notice: Annotated[UserText, StringConstraints(max_length=300)] = ""
     """Shown above the submit button: what personal data is kept, why and for how long (required by
     `gen lint` when the form asks for a name, phone, email, ID number or address)."""
 
 
 class ContactBlock(SpecModel):
     type: Literal["contact"]
-    title: Annotated[str, StringConstraints(max_length=40)] = "联系我们"
+    title: Annotated[UserText, StringConstraints(max_length=40)] = "联系我们"
     """Heading."""
-    text: Annotated[str, StringConstraints(max_length=300)] = ""
+    text: Annotated[UserText, StringConstraints(max_length=300)] = ""
     """A line about when and how you answer."""
-    button_text: Annotated[str, StringConstraints(min_length=1, max_length=12)] = "在线客服"
+    button_text: Annotated[UserText, StringConstraints(min_length=1, max_length=12)] = "在线客服"
     """Label of the customer-service button."""
-    phone: Annotated[str, StringConstraints(pattern=r"^[0-9+\-() ]{5,20}$")] | None = None
+    phone: Annotated[UserText, StringConstraints(pattern=r"^[0-9+\-() ]{5,20}$")] | None = None
     """Phone number; adds a call button."""
-    address: Annotated[str, StringConstraints(max_length=120)] = ""
+    address: Annotated[UserText, StringConstraints(max_length=120)] = ""
     """Street address."""
-    hours: Annotated[str, StringConstraints(max_length=60)] = ""
+    hours: Annotated[UserText, StringConstraints(max_length=60)] = ""
     """Opening hours."""
 
 
 class ButtonBlock(LinkTarget):
     type: Literal["button"]
-    text: Annotated[str, StringConstraints(min_length=1, max_length=20)]
+    text: Annotated[UserText, StringConstraints(min_length=1, max_length=20)]
     """Button label."""
     style: Literal["primary", "secondary"] = "primary"
     """Filled brand-color button, or an outlined one."""
@@ -254,33 +254,33 @@ class ButtonBlock(LinkTarget):
 
 class CouponsBlock(SpecModel):
     type: Literal["coupons"]
-    title: Annotated[str, StringConstraints(max_length=40)] = "领券中心"
+    title: Annotated[UserText, StringConstraints(max_length=40)] = "领券中心"
     """Heading; the coupons themselves come from the backend (GET coupons), claimed with one tap."""
 
 
 class CheckinBlock(SpecModel):
     type: Literal["checkin"]
-    title: Annotated[str, StringConstraints(max_length=40)] = "每日签到"
+    title: Annotated[UserText, StringConstraints(max_length=40)] = "每日签到"
     """Heading."""
     reward_days: int = Field(default=7, ge=2, le=31)
     """Days in a row that earn the reward (the seed's rule: 7)."""
-    reward: Annotated[str, StringConstraints(min_length=1, max_length=30)]
+    reward: Annotated[UserText, StringConstraints(min_length=1, max_length=30)]
     """What the streak earns, e.g. 满50减10优惠券 (granted by the backend)."""
 
 
 class InviteBlock(SpecModel):
     type: Literal["invite"]
-    title: Annotated[str, StringConstraints(max_length=40)] = "邀请好友"
+    title: Annotated[UserText, StringConstraints(max_length=40)] = "邀请好友"
     """Heading."""
     friends: int = Field(default=3, ge=1, le=20)
     """Invited friends who must register (not just receive a share) to earn the reward."""
-    reward: Annotated[str, StringConstraints(min_length=1, max_length=30)]
+    reward: Annotated[UserText, StringConstraints(min_length=1, max_length=30)]
     """What the inviter earns, e.g. 满99减20优惠券. Rewards for forwarding itself are against WeChat's rules."""
 
 
 class MemberBlock(SpecModel):
     type: Literal["member"]
-    title: Annotated[str, StringConstraints(max_length=40)] = "我的"
+    title: Annotated[UserText, StringConstraints(max_length=40)] = "我的"
     """Heading; shows the member's points and level (GET member) and links to orders and coupons."""
 
 
@@ -313,7 +313,7 @@ GROWTH_BLOCKS = ("coupons", "checkin", "invite", "member")
 class Page(SpecModel):
     id: Id
     """Unique page id; it becomes the page's path (`pages/<id>/index`)."""
-    title: Annotated[str, StringConstraints(min_length=1, max_length=30)]
+    title: Annotated[UserText, StringConstraints(min_length=1, max_length=30)]
     """Navigation bar title."""
     blocks: list[Block] = Field(default_factory=list, max_length=40)
     """Content blocks, top to bottom."""
@@ -331,23 +331,25 @@ Price = Annotated[Decimal, Field(ge=0, le=Decimal("1000000"), decimal_places=2)]
 class Category(SpecModel):
     id: Id
     """Unique category id."""
-    name: Annotated[str, StringConstraints(min_length=1, max_length=20)]
+    name: Annotated[UserText, StringConstraints(min_length=1, max_length=20)]
     """Category name."""
     image: ImagePath | None = None
     """Icon or photo shown in the category grid."""
-    description: Annotated[str, StringConstraints(max_length=200)] = ""
+    description: Annotated[UserText, StringConstraints(max_length=200)] = ""
     """One line under the name on the category page."""
 
 
 class ProductOption(SpecModel):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=12)]
+    name: Annotated[UserText, StringConstraints(min_length=1, max_length=12)]
     """Option name, e.g. 颜色 or 尺码."""
-    values: list[Annotated[str, StringConstraints(min_length=1, max_length=20)]] = Field(min_length=1, max_length=20)
+    values: list[Annotated[UserText, StringConstraints(min_length=1, max_length=20)]] = Field(
+        min_length=1, max_length=20
+    )
     """Choices, e.g. [粉色, 蓝色]."""
 
 
 class Sku(SpecModel):
-    options: dict[str, str]
+    options: dict[NotText, NotText]
     """One value per option, e.g. {颜色: 粉色, 尺码: M}."""
     price: Price | None = None
     """Price of this combination; defaults to the product price."""
@@ -358,7 +360,7 @@ class Sku(SpecModel):
 class Product(SpecModel):
     id: Id
     """Unique product id; part of the product page's path."""
-    name: Annotated[str, StringConstraints(min_length=1, max_length=60)]
+    name: Annotated[UserText, StringConstraints(min_length=1, max_length=60)]
     """Product name."""
     price: Price
     """Price in yuan, e.g. 19.9 (shown as ¥19.90)."""
@@ -376,7 +378,7 @@ class Product(SpecModel):
     """Choices the buyer makes (color, size)."""
     skus: list[Sku] = Field(default_factory=list, max_length=200)
     """Price and stock per option combination."""
-    tags: list[Annotated[str, StringConstraints(min_length=1, max_length=8)]] = Field(
+    tags: list[Annotated[UserText, StringConstraints(min_length=1, max_length=8)]] = Field(
         default_factory=list, max_length=3
     )
     """Short labels such as 新品 or 热卖."""
@@ -392,7 +394,7 @@ class Catalog(SpecModel):
     """Product categories, in display order."""
     products: list[Product] = Field(default_factory=list, max_length=20000)
     """Products written inline."""
-    products_file: Annotated[str, StringConstraints(pattern=r"^[^\n]+\.csv$")] | None = None
+    products_file: Annotated[NotText, StringConstraints(pattern=r"^[^\n]+\.csv$")] | None = None
     """CSV file with (more) products, e.g. `products.csv`; columns: id, name, price, original_price,
     category, images (`|` between paths), description, stock, options (`颜色=粉色/蓝色; 尺码=S/M`), tags (`|`)."""
 
@@ -426,17 +428,17 @@ class Commerce(SpecModel):
     """Orders of at least this amount (yuan) ship free."""
     max_quantity: int = Field(default=99, ge=1, le=999)
     """Most units of one item in the cart (stock permitting)."""
-    order_templates: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{10,64}$")]] = Field(
+    order_templates: list[Annotated[NotText, StringConstraints(pattern=r"^[A-Za-z0-9_-]{10,64}$")]] = Field(
         default_factory=list, max_length=3
     )
     """Subscription-message template ids asked for right after a paid order (order shipped, ...)."""
 
 
-EventField = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+EventField = Annotated[NotText, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
 
 
 class EventSpec(SpecModel):
-    description: Annotated[str, StringConstraints(max_length=200)] = ""
+    description: Annotated[NotText, StringConstraints(max_length=200)] = ""
     """What the event means, for the data team (dist/analytics/events.json)."""
     fields: list[EventField] = Field(default_factory=list, max_length=20)
     """The only fields sent with it; never personal data (gen lint checks)."""
@@ -458,7 +460,7 @@ class Analytics(SpecModel):
     endpoint: HttpsUrl | None = None
     """https URL that receives events as batched JSON POSTs; without it the mini-program uses
     wx.reportEvent (configure the events in WeChat's console) and the H5 site sends nothing."""
-    events: dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")], EventSpec] = Field(
+    events: dict[Annotated[NotText, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")], EventSpec] = Field(
         default_factory=dict
     )
     """Events to add or redefine; the defaults are page_view, product_view, add_to_cart, checkout_start,
@@ -471,11 +473,11 @@ class Analytics(SpecModel):
 
 
 class Privacy(SpecModel):
-    company: Annotated[str, StringConstraints(min_length=1, max_length=60)]
+    company: Annotated[UserText, StringConstraints(min_length=1, max_length=60)]
     """The legal name of who collects the data."""
-    contact: Annotated[str, StringConstraints(min_length=3, max_length=100)]
+    contact: Annotated[UserText, StringConstraints(min_length=3, max_length=100)]
     """Where people ask about or ask to delete their data (phone or email)."""
-    updated: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
+    updated: Annotated[UserText, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
     """Date of the last change, YYYY-MM-DD."""
 
 
@@ -497,7 +499,7 @@ class LintSettings(SpecModel):
         ]
     ] = Field(default_factory=list)
     """Rule ids to turn off for this site, e.g. [superlative]."""
-    ignore: list[str] = Field(default_factory=list)
+    ignore: list[NotText] = Field(default_factory=list)
     """Spec paths to skip (wildcards allowed), e.g. "catalog.products[*].description"."""
 
 
@@ -506,7 +508,7 @@ class SiteSpec(SpecModel):
 
     site: SiteInfo
     """Brand and build settings."""
-    theme: ThemeLayer | None = None
+    theme: Annotated[ThemeLayer | None, Shown(False)] = None
     """Overrides of the theme's tokens for this site only (same keys as a theme file)."""
     tabs: list[Tab] = Field(min_length=2, max_length=5)
     """Tab bar entries: WeChat requires 2 to 5."""
@@ -524,5 +526,5 @@ class SiteSpec(SpecModel):
     """The Official Account's menu and auto-replies (`gen oa push`, `gen oa serve`)."""
     budgets: Budgets = Field(default_factory=Budgets)
     """Size limits checked by the build."""
-    lint: LintSettings = Field(default_factory=LintSettings)
+    lint: Annotated[LintSettings, Shown(False)] = Field(default_factory=LintSettings)
     """Settings of `gen lint` for this site."""

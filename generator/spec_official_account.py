@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from .model import HttpsUrl, Id, SpecModel
+from .model import HttpsUrl, Id, NotText, SpecModel, UserText
 
 MENU_NAME_BYTES = 16  # a top-level button: 16 bytes (5 Chinese characters are already 15)
 SUB_NAME_BYTES = 60
@@ -27,7 +27,7 @@ def _utf8_limit(value: str, limit: int, what: str) -> str:
     return value
 
 
-Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-.:]{1,128}$")]
+Key = Annotated[NotText, StringConstraints(pattern=r"^[A-Za-z0-9_\-.:]{1,128}$")]
 
 
 class MenuAction(SpecModel):
@@ -58,7 +58,7 @@ class MenuAction(SpecModel):
 
 
 class SubButton(MenuAction):
-    name: Annotated[str, StringConstraints(min_length=1)]
+    name: Annotated[UserText, StringConstraints(min_length=1)]
     """Label, at most 60 bytes in UTF-8."""
 
     @field_validator("name")
@@ -74,7 +74,7 @@ class SubButton(MenuAction):
 
 
 class MenuButton(MenuAction):
-    name: Annotated[str, StringConstraints(min_length=1)]
+    name: Annotated[UserText, StringConstraints(min_length=1)]
     """Label, at most 16 bytes in UTF-8 (5 Chinese characters)."""
     items: list[SubButton] | None = Field(default=None, min_length=1, max_length=5)
     """Sub-menu entries (1 to 5) instead of an action of its own."""
@@ -100,7 +100,7 @@ class MenuButton(MenuAction):
 
 
 class Reply(SpecModel):
-    text: Annotated[str, StringConstraints(min_length=1)]
+    text: Annotated[UserText, StringConstraints(min_length=1)]
     """The reply text (plain text; line breaks are kept)."""
     page: Id | None = None
     """Adds a link to this page (opens the mini-program; the H5 page for old clients)."""
@@ -108,7 +108,7 @@ class Reply(SpecModel):
     """Adds a link to this product's page."""
     category: Id | None = None
     """Adds a link to this catalog category."""
-    link_text: Annotated[str, StringConstraints(min_length=1, max_length=30)] = "点击查看"
+    link_text: Annotated[UserText, StringConstraints(min_length=1, max_length=30)] = "点击查看"
     """Text of the added link."""
 
     @field_validator("text")
@@ -124,7 +124,9 @@ class Reply(SpecModel):
 
 
 class KeywordReply(Reply):
-    words: list[Annotated[str, StringConstraints(min_length=1, max_length=60)]] = Field(min_length=1, max_length=50)
+    words: list[Annotated[UserText, StringConstraints(min_length=1, max_length=60)]] = Field(
+        min_length=1, max_length=50
+    )
     """Messages that trigger this reply."""
     match: Literal["exact", "contains"] = "exact"
     """`exact`: the whole message equals a word (spaces and case ignored); `contains`: the message contains one."""

@@ -128,3 +128,39 @@ def test_virtual_goods_sold_through_wechat_pay_are_flagged(make_site) -> None:
     _, findings = lint_json(make_site(site_yaml))
     virtual = [f for f in findings if f["rule"] == "virtual-goods"]
     assert [(f["severity"], f["path"], f["line"]) for f in virtual] == [("warning", "catalog.products[0].virtual", 33)]
+
+
+SHOWN_GROWTH_TEXT = """\
+site:
+  name: 小店
+tabs:
+  - {page: home, text: 首页, icon: home}
+  - {page: me, text: 我的, icon: user}
+pages:
+  - id: home
+    title: 首页
+    blocks:
+      - type: invite
+        reward: 转发集赞领取红包
+      - type: checkin
+        reward: 全网最低价顶级好礼
+  - id: me
+    title: 我的
+catalog:
+  categories: [{id: tea, name: 茶}]
+  products: [{id: green, name: 绿茶, price: 10, category: tea}]
+commerce:
+  api: https://api.example.com/shop
+privacy:
+  company: 国家级小店有限公司
+  contact: help@example.com
+"""
+
+
+def test_every_shown_text_is_linted_also_rewards_and_the_privacy_company(make_site) -> None:
+    code, findings = lint_json(make_site(SHOWN_GROWTH_TEXT))
+    assert code == 1
+    found = {(f["rule"], f["path"], f["line"]) for f in findings}
+    assert ("share-baiting", "pages[0].blocks[0].reward", 11) in found
+    assert ("superlative", "pages[0].blocks[1].reward", 13) in found
+    assert ("superlative", "privacy.company", 22) in found
