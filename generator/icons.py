@@ -9,9 +9,10 @@ from collections.abc import Callable
 
 from PIL import Image, ImageDraw
 
-from .theme import rgb
+from .assets import TAB_ICON_SIZE
+from .theme_color import rgb
 
-SIZE = 81  # WeChat's recommended tab icon size
+SIZE = TAB_ICON_SIZE
 _SUPER = 4  # draw at 4x and scale down for smooth edges
 _S = SIZE * _SUPER
 _W = 6 * _SUPER  # stroke width

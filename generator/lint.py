@@ -7,36 +7,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from .errors import Position, format_path
+from .lint_rules import RULES as RULES
+from .lint_rules import Severity
 from .shown_text import shown_texts
 from .source import SourceMap, SpecPath
 from .spec import FormBlock, SiteSpec, TextBlock
 from .validate import iter_pages
-
-Severity = Literal["error", "warning"]
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    severity: Severity
-    summary: str
-
-
-RULES = {
-    rule.id: rule
-    for rule in (
-        Rule("superlative", "error", "absolute claims the Advertising Law bans (最佳, 国家级, 第一, 顶级, ...)"),
-        Rule("finance-wording", "error", "promises of return or safety on a finance site without a risk notice"),
-        Rule("share-baiting", "error", "rewards for forwarding or collecting likes (转发集赞, 分享后领取, ...)"),
-        Rule("http-url", "error", "plain http:// addresses (WeChat only connects to https)"),
-        Rule("form-privacy", "error", "a form collecting personal data without a privacy notice"),
-        Rule("tracking-pii", "error", "personal data (phone, ID number, address, name) in tracking events"),
-        Rule("virtual-goods", "warning", "virtual goods sold through WeChat Pay (restricted on iOS)"),
-    )
-}
 
 SUPERLATIVES = (
     "最佳", "最好", "最优", "最高级", "最先进", "最低价", "全网最低", "国家级", "世界级", "顶级", "极品", "独一无二",

@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
+import typing
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
 from . import limits
+from .icons import ICONS
+from .lint_rules import RULES
 from .model import HttpsUrl, Id, ImagePath, NotText, Shown, SpecModel, Text, UserText
 from .spec_official_account import OfficialAccount
 from .theme import ThemeLayer
 
 ShortText = Annotated[UserText, StringConstraints(min_length=1, max_length=200)]
 
-BUILTIN_ICONS = (
-    "home",
-    "category",
-    "cart",
-    "user",
-    "star",
-    "heart",
-    "bag",
-    "article",
-    "phone",
-    "gift",
-    "search",
-    "service",
-)
+BUILTIN_ICONS = tuple(ICONS)
+"""Names of the tab icons drawn by the build (`icons.ICONS`)."""
 
 
 class LinkTarget(SpecModel):
@@ -253,12 +244,14 @@ class ButtonBlock(LinkTarget):
 
 
 class CouponsBlock(SpecModel):
+    needs_commerce: ClassVar[bool] = True
     type: Literal["coupons"]
     title: Annotated[UserText, StringConstraints(max_length=40)] = "领券中心"
     """Heading; the coupons themselves come from the backend (GET coupons), claimed with one tap."""
 
 
 class CheckinBlock(SpecModel):
+    needs_commerce: ClassVar[bool] = True
     type: Literal["checkin"]
     title: Annotated[UserText, StringConstraints(max_length=40)] = "每日签到"
     """Heading."""
@@ -269,6 +262,7 @@ class CheckinBlock(SpecModel):
 
 
 class InviteBlock(SpecModel):
+    needs_commerce: ClassVar[bool] = True
     type: Literal["invite"]
     title: Annotated[UserText, StringConstraints(max_length=40)] = "邀请好友"
     """Heading."""
@@ -279,6 +273,7 @@ class InviteBlock(SpecModel):
 
 
 class MemberBlock(SpecModel):
+    needs_commerce: ClassVar[bool] = True
     type: Literal["member"]
     title: Annotated[UserText, StringConstraints(max_length=40)] = "我的"
     """Heading; shows the member's points and level (GET member) and links to orders and coupons."""
@@ -302,11 +297,13 @@ Block = Annotated[
     Field(discriminator="type"),
 ]
 
-BLOCK_TYPES = (
-    "banner", "products", "categories", "text", "image", "notice", "article", "form", "contact", "button",
-    "coupons", "checkin", "invite", "member",
-)  # fmt: skip
-GROWTH_BLOCKS = ("coupons", "checkin", "invite", "member")
+BLOCK_MODELS: dict[str, type[SpecModel]] = {
+    typing.get_args(model.model_fields["type"].annotation)[0]: model
+    for model in typing.get_args(typing.get_args(Block)[0])
+}
+"""Each block type's model, in the order of the `Block` union."""
+BLOCK_TYPES = tuple(BLOCK_MODELS)
+GROWTH_BLOCKS = tuple(name for name, model in BLOCK_MODELS.items() if getattr(model, "needs_commerce", False))
 """Blocks that talk to the commerce backend (they need `commerce:`)."""
 
 
@@ -481,23 +478,14 @@ class Privacy(SpecModel):
     """Date of the last change, YYYY-MM-DD."""
 
 
-LINT_RULES = (
-    "superlative", "finance-wording", "share-baiting", "http-url", "form-privacy", "tracking-pii", "virtual-goods",
-)  # fmt: skip
+if TYPE_CHECKING:
+    LintRuleId = str
+else:
+    LintRuleId = Literal[tuple(RULES)]  # the ids of lint's table, as the schema's enum
 
 
 class LintSettings(SpecModel):
-    disable: list[
-        Literal[
-            "superlative",
-            "finance-wording",
-            "share-baiting",
-            "http-url",
-            "form-privacy",
-            "tracking-pii",
-            "virtual-goods",
-        ]
-    ] = Field(default_factory=list)
+    disable: list[LintRuleId] = Field(default_factory=list)
     """Rule ids to turn off for this site, e.g. [superlative]."""
     ignore: list[NotText] = Field(default_factory=list)
     """Spec paths to skip (wildcards allowed), e.g. "catalog.products[*].description"."""

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from .errors import Position, Problem, SpecError, format_path
 from .model import HEX_COLOR_PATTERN, ID_PATTERN
 from .source import Document, SourceMap, SpecPath, read_csv, read_yaml
-from .spec import BLOCK_TYPES, BUILTIN_ICONS, LinkTarget, Page, Product, SiteSpec
+from .spec import BLOCK_TYPES, BUILTIN_ICONS, GROWTH_BLOCKS, LinkTarget, Page, Product, SiteSpec
 
 SITE_FILE = "site.yaml"
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", ".tif", ".tiff", ".heic", ".heif")
@@ -668,7 +668,7 @@ def check_references(
                         report(path, "shows categories but the site has no catalog; add a `catalog:` section")
                     for c, ref in enumerate(block.categories or []):
                         check_ref("category", ref, path + ("categories", c))
-                case "coupons" | "checkin" | "invite" | "member" if spec.commerce is None:
+                case kind if kind in GROWTH_BLOCKS and spec.commerce is None:
                     report(
                         path + ("type",),
                         f"a {block.type} block talks to your backend; add a `commerce:` section with its api",
