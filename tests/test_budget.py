@@ -11,7 +11,7 @@ import pytest
 
 from generator import limits
 from generator.assets import ProcessedImage
-from generator.budget import BaselineError, BudgetReport, measure_budget
+from generator.budget import BaselineError, BudgetReport, Verdict, measure_budget
 from generator.output import OutputFile
 from generator.plan import ImageAsset, PackagePlan, Site
 from generator.validate import LoadedSpec, load_spec
@@ -166,6 +166,20 @@ def test_the_pages_of_one_package_share_the_preload_quota(tmp_path: Path) -> Non
     assert verdict.spec_path == "pages[2]"
     assert verdict.position is not None and verdict.position.file == "site.yaml"
     assert verdict.position.line == SPEC.splitlines().index("  - id: news") + 1
+
+
+def test_the_error_names_the_page_whose_rule_first_takes_the_quota_over(tmp_path: Path) -> None:
+    spec = loaded(tmp_path)
+    packages = preloading(MAIN.pages, ("pages/home/index", "pages/news/index"), ("pages/about/index",))
+    verdict = only_error(measure(spec, PRELOAD_FILES, site_of(spec, packages)))
+    assert verdict.bytes == 3200 * KB
+    assert "the preloadRule of pages/about/index takes it over" in verdict.message
+    assert verdict.spec_path == "pages[1]"
+
+
+def only_error(report: BudgetReport) -> Verdict:
+    assert len(report.verdicts) == 1 and report.verdicts[0].severity == "error", report.verdicts
+    return report.verdicts[0]
 
 
 def test_preloads_within_the_quota_pass(tmp_path: Path) -> None:
