@@ -8,7 +8,8 @@ from typing import Any, Literal
 from . import limits
 from .errors import GenError, Position, format_path
 from .output import OutputFile
-from .plan import DEEP_ROOT, MAIN_PACKAGE, TAB_ICONS, Site, page_path
+from .plan import MAIN_PACKAGE, TAB_ICONS, Site
+from .routes import route_path
 from .source import SourceMap, SpecPath
 from .spec import Budgets
 from .validate import iter_pages
@@ -303,8 +304,7 @@ def _preload_verdicts(site: Site, packages: tuple[PackageSize, ...], source: Sou
 def _page_spec_paths(site: Site) -> dict[str, SpecPath]:
     """Mini-program page path -> where the page is in the spec, in spec order."""
     return {
-        (page_path(page.id) if level == 1 else f"{DEEP_ROOT}/{page.id}/index"): path
-        for page, path, level in iter_pages(site.spec.pages)
+        route_path(page.id, level): path for page, path, level in iter_pages(site.spec.pages)
     }
 
 

@@ -8,9 +8,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import quote
 
 from .assets import TAB_ICON_SIZE, ImageJob, Kind, ProcessedImage
+from .links import Link, miniprogram_path
+from .routes import (
+    CATALOG_ROOT,
+    CATEGORY_PAGE,
+    COMMERCE_PAGES,
+    DEEP_ROOT,
+    PRODUCT_PAGE,
+    WEBVIEW_PAGE,
+    route_path,
+)
 from .source import SpecPath
 from .spec import (
     BUILTIN_ICONS,
@@ -35,25 +44,15 @@ from .spec import (
     SiteSpec,
     TextBlock,
 )
-from .textdata import article_sections, js_literal, paragraphs, price_fen, price_text
+from .textdata import article_sections, paragraphs, price_fen, price_text
 from .theme import Theme
 from .validate import iter_pages
 
-CATALOG_ROOT = "catalog"
-"""Subpackage holding the category listing and product detail pages (keeps the main package small)."""
-DEEP_ROOT = "more"
-"""Subpackage holding the pages of levels 2 and 3, which only open from other pages."""
 MAIN_PACKAGE = "main"
 TAB_ICONS = "tab-icons"
 H5_ONLY = "h5"
 """Pseudo-package of images only the H5 site shows (the logo as its icon)."""
 """Pseudo-package of the site's own tab icons: published in the main package, sized 81x81."""
-PRODUCT_PAGE = f"{CATALOG_ROOT}/product/index"
-CATEGORY_PAGE = f"{CATALOG_ROOT}/category/index"
-WEBVIEW_PAGE = "pages/webview/index"
-CART_PAGE = f"{CATALOG_ROOT}/cart/index"
-CHECKOUT_PAGE = f"{CATALOG_ROOT}/checkout/index"
-COMMERCE_PAGES = (CART_PAGE, CHECKOUT_PAGE, f"{CATALOG_ROOT}/result/index", f"{CATALOG_ROOT}/orders/index")
 LOW_STOCK = 5
 INPUT_TYPES = {"number": "digit", "tel": "number"}
 """Form field type -> the mini-program <input type> that brings up the right keyboard."""
@@ -117,7 +116,7 @@ class PageRoute:
     level: int
     is_tab: bool
     parent: str | None
-    blocks: tuple[dict[str, Any], ...]
+    blocks: tuple[dict[str, Any], ...]  # links in them are `Link` values, which each renderer formats
     components: tuple[str, ...]  # block component names the page uses, in first-use order
 
 
@@ -151,6 +150,9 @@ class Site:
     """Mini-program image URL -> the same image for the H5 site."""
     tab_icon_files: dict[int, tuple[str, str]] = field(default_factory=dict)
     """Tab index -> package paths of its own (non built-in) icon and selected icon."""
+    home_page: str = ""  # id of the first page
+    page_paths: Mapping[str, str] = field(default_factory=dict)
+    """Page id -> its route path (`pages/<id>/index`, or below the deep subpackage): what a page link opens."""
 
 
 class Planner:
@@ -171,11 +173,8 @@ class Planner:
         self.product_index = {p.id: i for i, p in enumerate(catalog.products)} if catalog else {}
         self.categories = {c.id: c for c in catalog.categories} if catalog else {}
         self.category_index = {c.id: i for i, c in enumerate(catalog.categories)} if catalog else {}
-        self.page_paths = {
-            page.id: page_path(page.id) if level == 1 else f"{DEEP_ROOT}/{page.id}/index"
-            for page, _, level in iter_pages(spec.pages)
-        }
-        self.page_paths["privacy"] = page_path("privacy")
+        self.page_paths = {page.id: route_path(page.id, level) for page, _, level in iter_pages(spec.pages)}
+        self.page_paths["privacy"] = route_path("privacy")
         self.needs: dict[tuple[str, str], ImageNeed] | None = None
         self.published: Mapping[tuple[str, str], ImageAsset] = {}
         self.h5_pictures: Mapping[str, H5Picture] = {}
@@ -261,11 +260,13 @@ class Planner:
             ),
             catalog_data=catalog_data,
             uses_webview=self.uses_webview,
-            tab_pages=tuple(page_path(t.page) for t in self.spec.tabs),
+            tab_pages=tuple(self.page_paths[t.page] for t in self.spec.tabs),
             packages=self.package_plan(routes, catalog_data is not None),
             h5_pictures=self.h5_pictures,
             logo_icon=logo_url,
             tab_icon_files={i: (icon, selected) for i, icon, selected in tab_icons},
+            home_page=home_id,
+            page_paths=self.page_paths,
         )
 
     def privacy_route(self) -> PageRoute:
@@ -300,7 +301,7 @@ class Planner:
         page = Page(id="privacy", title="隐私说明", share=False)
         return PageRoute(
             page=page,
-            path=page_path("privacy"),
+            path=self.page_paths["privacy"],
             level=1,
             is_tab=False,
             parent=None,
@@ -312,8 +313,12 @@ class Planner:
         main_routes = [r for r in routes if not r.path.startswith(DEEP_ROOT + "/")]
         deep_routes = [r for r in routes if r.path.startswith(DEEP_ROOT + "/")]
 
+        def opens(route: PageRoute, root: str) -> bool:
+            """Whether a tap on the page can open a page of the subpackage at `root`."""
+            return any(miniprogram_path(link, self.page_paths).startswith(f"/{root}/") for link in links_in(route))
+
         def preloaders(root: str) -> tuple[str, ...]:
-            return tuple(r.path for r in main_routes if r.is_tab and f'"/{root}/' in js_literal(r.blocks))
+            return tuple(r.path for r in main_routes if r.is_tab and opens(r, root))
 
         plans = [
             PackagePlan(
@@ -349,19 +354,19 @@ class Planner:
 
     # --- links and images ---------------------------------------------------------------------
 
-    def page_link(self, page_id: str) -> dict[str, str]:
-        return {"kind": "tab" if page_id in self.tab_ids else "page", "url": "/" + self.page_paths[page_id]}
+    def page_link(self, page_id: str) -> Link:
+        return Link("page", page_id)
 
-    def link(self, target: LinkTarget) -> dict[str, str] | None:
+    def link(self, target: LinkTarget) -> Link | None:
         if target.page:
             return self.page_link(target.page)
         if target.product:
-            return {"kind": "page", "url": f"/{PRODUCT_PAGE}?id={target.product}"}
+            return Link("product", target.product)
         if target.category:
-            return {"kind": "page", "url": f"/{CATEGORY_PAGE}?id={target.category}"}
+            return Link("category", target.category)
         if target.url:
-            self.uses_webview = True
-            return {"kind": "page", "url": f"/{WEBVIEW_PAGE}?url={quote(target.url, safe='')}"}
+            self.uses_webview = True  # the mini-program shows an outside address in its web-view page
+            return Link("url", target.url)
         return None
 
     def image(self, spec_path: str, width: int, ref: SpecPath, kind: Kind = "photo", package: str = "") -> str:
@@ -492,7 +497,7 @@ class Planner:
         chosen = chosen[: block.limit]
         more = None
         if block.category and block.more:
-            more = {"kind": "page", "url": f"/{CATEGORY_PAGE}?id={block.category}"}
+            more = Link("category", block.category)
         return {
             "type": "products",
             "title": block.title,
@@ -513,7 +518,7 @@ class Planner:
             "name": category.name,
             "image": image,
             "initial": category.name[:1],
-            "link": {"kind": "page", "url": f"/{CATEGORY_PAGE}?id={category.id}"},
+            "link": Link("category", category.id),
         }
 
     def product_card(self, product: Product, slot: int) -> dict[str, Any]:
@@ -529,7 +534,7 @@ class Planner:
             "image": image,
             "tags": list(product.tags),
             "soldOut": state == "out",
-            "link": {"kind": "page", "url": f"/{PRODUCT_PAGE}?id={product.id}"},
+            "link": Link("product", product.id),
         }
 
     def product_ref(self, product: Product) -> SpecPath:
@@ -588,8 +593,17 @@ class Planner:
         return {"products": products, "categories": categories}
 
 
-def page_path(page_id: str) -> str:
-    return f"pages/{page_id}/index"
+def links_in(value: Any) -> list[Link]:
+    """Every `Link` in planned data (a route's blocks, cards), in order."""
+    if isinstance(value, PageRoute):
+        return links_in(value.blocks)
+    if isinstance(value, Link):
+        return [value]
+    if isinstance(value, dict):
+        return [link for item in value.values() for link in links_in(item)]
+    if isinstance(value, list | tuple):
+        return [link for item in value for link in links_in(item)]
+    return []
 
 
 def stock_state(product: Product) -> str:

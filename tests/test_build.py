@@ -18,6 +18,7 @@ from generator.cli import main
 from generator.errors import GenError
 from generator.output import OutputFile
 from generator.plan import Planner
+from generator.render.miniprogram import miniprogram_data
 from generator.write import write_output
 
 from .conftest import MINIMAL_SITE, REPO, assert_mpcheck_clean
@@ -180,7 +181,7 @@ def unpacked_catalog(result) -> dict:
 
 def test_packed_catalog_unpacks_to_the_planned_catalog() -> None:
     result = build(REPO / "sites" / "beibei", write=False)
-    planned = json.loads(json.dumps(result.site.catalog_data, default=str))
+    planned = json.loads(json.dumps(miniprogram_data(result.site, result.site.catalog_data), default=str))
     assert unpacked_catalog(result) == planned
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from generator.build import build
+from generator.render.miniprogram import miniprogram_data
 
 JS_DIR = Path(__file__).parent / "js"
 RENDER_JS = JS_DIR / "render.js"
@@ -103,7 +104,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     blocks = {}  # block type -> (page path, index in the page, planned data)
     for route in result.site.routes:
         for index, block in enumerate(route.blocks):
-            blocks.setdefault(block["type"], (route.path, index, block))
+            blocks.setdefault(block["type"], (route.path, index, miniprogram_data(result.site, block)))
     return {"node": node, "root": root, "blocks": blocks, "dir": site_dir}
 
 

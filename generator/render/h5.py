@@ -7,14 +7,16 @@ import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, quote, unquote
+from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup, escape
 
 from ..icons import render_badge, render_icon
+from ..links import H5_HOME_FILE, Link, h5_file, h5_url, miniprogram_path
+from ..links import h5_page_file as page_file
 from ..output import OutputFile, text_file
-from ..plan import CATEGORY_PAGE, PRODUCT_PAGE, WEBVIEW_PAGE, H5Picture, PageRoute, Site
+from ..plan import H5Picture, PageRoute, Site
 from ..spec import BUILTIN_ICONS
 from ..templates_env import template_env
 from ..textdata import js_literal
@@ -23,7 +25,7 @@ from ..theme_css import color_variables, css_variables, declarations
 from .h5_fold import FirstScreen, first_screen, first_screen_of_gallery, first_screen_of_products
 
 ROOT = "h5"
-HOME_FILE = "index.html"
+HOME_FILE = H5_HOME_FILE
 CATALOG_FILE = "catalog.html"
 BADGE_FILE = "assets/icon.png"
 # Heights (px at 375 px wide) above the first block or product, for the first-screen estimate (h5_fold).
@@ -34,17 +36,9 @@ CATEGORY_DESCRIPTION = 16 + 2 * 21
 NOTHING_FIRST = FirstScreen()
 
 
-def h5_url(base_url: str, target: str) -> str:
-    """`https://m.example.com/shop/` + `pages/about.html`; the home page is the folder itself."""
-    return f"{base_url.rstrip('/')}/{'' if target == HOME_FILE else target}"
-
-
 def h5_page_file(route: PageRoute, home: str) -> str:
-    return HOME_FILE if route.path == home else f"pages/{route.page.id}.html"
-
-
-_ID_PAGES = {f"/{PRODUCT_PAGE}": "product", f"/{CATEGORY_PAGE}": "category"}
-"""Mini-program pages addressed by `?id=`, and the H5 folder of their pages."""
+    """The file of a planned route below the H5 root (`home`: the route path of the first page)."""
+    return page_file(route.page.id, route.path == home)
 
 
 @dataclass
@@ -53,7 +47,7 @@ class PageContext:
 
     site: Site
     file: str  # this page, relative to the h5 root
-    routes_by_url: dict[str, PageRoute]
+    routes_by_id: dict[str, PageRoute]
     env: jinja2.Environment
     first: FirstScreen = field(default_factory=FirstScreen)  # what this page shows on a phone's first screen
 
@@ -77,22 +71,13 @@ class PageContext:
         base = self.site.spec.site.base_url
         return h5_url(base, target) if base else ""
 
-    def href(self, link: dict[str, str] | None) -> str:
-        """The H5 address of a planned (mini-program) link; '' when there is none."""
-        if not link:
+    def href(self, link: Link | None) -> str:
+        """The H5 address of a planned link, relative to this page (an outside address as it is); '' for none."""
+        if link is None:
             return ""
-        path, _, query = link["url"].partition("?")
-        if path in _ID_PAGES and query.startswith("id=") and "&" not in query:  # the planner's own links: fast
-            return self.page_href(f"{_ID_PAGES[path]}/{unquote(query[3:])}.html")
-        params = parse_qs(query)
-        if path == f"/{WEBVIEW_PAGE}":
-            return unquote(params["url"][0])
-        if path == f"/{PRODUCT_PAGE}":
-            return self.page_href(f"product/{params['id'][0]}.html")
-        if path == f"/{CATEGORY_PAGE}":
-            return self.page_href(f"category/{params['id'][0]}.html")
-        route = self.routes_by_url[path]
-        return self.page_href(h5_page_file(route, self.site.home))
+        if link.kind == "url":
+            return link.target
+        return self.page_href(h5_file(link, self.site.home_page))
 
     def picture(self, url: str, alt: str, sizes: str, lazy: bool | None = None, css: str = "") -> Markup:
         """<picture> with WebP and JPEG/PNG at 1x and 2x, sized to avoid layout shift. It loads eagerly when it
@@ -126,18 +111,16 @@ class PageContext:
         scripts it is an ordinary lazy picture."""
         return Markup(f"<noscript data-deferred>{self.picture(url, alt, sizes, lazy=True)}</noscript>")
 
-    def link_label(self, link: dict[str, str] | None) -> str:
+    def link_label(self, link: Link | None) -> str:
         """What a planned link leads to, in words: a product's or category's name, a page's title."""
-        if not link:
+        if link is None:
             return ""
-        path, _, query = link["url"].partition("?")
-        target = unquote(query[3:]) if query.startswith("id=") else ""
         data = self.site.catalog_data or {}
-        if path == f"/{PRODUCT_PAGE}":
-            return str(data.get("products", {}).get(target, {}).get("name", ""))
-        if path == f"/{CATEGORY_PAGE}":
-            return next((str(c["name"]) for c in data.get("categories", []) if c["id"] == target), "")
-        route = self.routes_by_url.get(path)
+        if link.kind == "product":
+            return str(data.get("products", {}).get(link.target, {}).get("name", ""))
+        if link.kind == "category":
+            return next((str(c["name"]) for c in data.get("categories", []) if c["id"] == link.target), "")
+        route = self.routes_by_id.get(link.target) if link.kind == "page" else None
         return route.page.title if route else ""
 
     def open_in_miniprogram(self, mp_path: str, label: str) -> Markup:
@@ -179,12 +162,11 @@ class _H5Renderer:
         self.handed_over = 0
         self.env = template_env("h5", site.site_dir)
         self.files: list[OutputFile] = []
-        self.routes_by_url = {"/" + r.path: r for r in site.routes}
-        self.tab_routes = {f"pages/{t.page}/index": i for i, t in enumerate(site.spec.tabs)}
+        self.routes_by_id = {r.page.id: r for r in site.routes}
         self.unit = site.theme.spacing.unit
 
     def context(self, file: str, first: FirstScreen = NOTHING_FIRST) -> PageContext:
-        return PageContext(self.site, file, self.routes_by_url, self.env, first)
+        return PageContext(self.site, file, self.routes_by_id, self.env, first)
 
     def render(self) -> list[OutputFile]:
         self.render_assets()
@@ -249,15 +231,14 @@ class _H5Renderer:
         asset = next(a for a in self.site.images if a.output_path == wanted)
         return asset.image.data, asset.spec_path
 
-    def tabs(self, ctx: PageContext, active_route: str | None) -> list[dict[str, Any]]:
+    def tabs(self, ctx: PageContext, active_page: str | None) -> list[dict[str, Any]]:
         tabs = []
         for index, tab in enumerate(self.site.spec.tabs):
-            route_path = f"pages/{tab.page}/index"
-            active = route_path == active_route
+            active = tab.page == active_page
             tabs.append(
                 {
                     "text": tab.text,
-                    "href": ctx.page_href(h5_page_file(self.routes_by_url["/" + route_path], self.site.home)),
+                    "href": ctx.page_href(h5_page_file(self.routes_by_id[tab.page], self.site.home)),
                     "icon": ctx.asset(self.tab_icon_path(index, active).removeprefix(ROOT + "/")),
                     "active": active,
                 }
@@ -269,7 +250,7 @@ class _H5Renderer:
         template: str,
         file: str,
         title: str,
-        active_tab: str | None,
+        active_tab: str | None,  # the id of the tab's page
         back: str,
         first: FirstScreen = NOTHING_FIRST,
         **context: Any,
@@ -340,7 +321,7 @@ class _H5Renderer:
             "page.html",
             file,
             title,
-            route.path if route.is_tab else None,
+            route.page.id if route.is_tab else None,
             back,
             first_screen(route.blocks, self.site.h5_pictures, self.unit, top=SEARCH_ENTRY if search else 0),
             blocks=[{**block, "block_index": i} for i, block in enumerate(route.blocks)],
@@ -413,7 +394,7 @@ class _H5Renderer:
                 first_screen_of_gallery(product["images"][0] if product["images"] else ""),
                 product=product,
                 skus_json=Markup(js_literal(product["skus"])),
-                mp_path=f"/{PRODUCT_PAGE}?id={product['id']}",
+                mp_path=miniprogram_path(product["link"], self.site.page_paths),
                 description=(product["paragraphs"] or [""])[0][:120],
                 og_image=self.picture_src(product["images"][0]) if product["images"] else "",
             )

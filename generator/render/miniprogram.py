@@ -7,17 +7,10 @@ import re
 from typing import Any
 
 from ..icons import render_icon
+from ..links import Link, miniprogram_link
 from ..output import OutputFile, text_file
-from ..plan import (
-    CATALOG_ROOT,
-    CATEGORY_PAGE,
-    CHECKOUT_PAGE,
-    COMMERCE_PAGES,
-    PRODUCT_PAGE,
-    WEBVIEW_PAGE,
-    PageRoute,
-    Site,
-)
+from ..plan import PageRoute, Site
+from ..routes import CATALOG_ROOT, CATEGORY_PAGE, CHECKOUT_PAGE, COMMERCE_PAGES, PRODUCT_PAGE, WEBVIEW_PAGE
 from ..spec import BUILTIN_ICONS
 from ..templates_env import template_env
 from ..textdata import js_literal, price_fen
@@ -47,6 +40,22 @@ def analytics_config(spec: Any) -> dict[str, Any]:
 
 def render_miniprogram(site: Site) -> list[OutputFile]:
     return _Renderer(site).render()
+
+
+def miniprogram_data(site: Site, value: Any) -> Any:
+    """Planned data as the mini-program's pages read it: each `Link` the `{kind, url}` that utils/nav.js opens."""
+    page_paths, tab_pages = site.page_paths, frozenset(tab.page for tab in site.spec.tabs)
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, Link):
+            return miniprogram_link(value, page_paths, tab_pages)
+        if isinstance(value, dict):
+            return {key: convert(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [convert(item) for item in value]
+        return value
+
+    return convert(value)
 
 
 def _json(value: Any) -> str:
@@ -150,8 +159,8 @@ class _Renderer:
             window = {**self.window(theme.colors), "navigationBarTitleText": spec.site.name}
             tab_bar = self.tab_bar_colors(theme.tab_bar)
         tab_bar["list"] = [
-            {"pagePath": f"pages/{tab.page}/index", "text": tab.text, **self.tab_icon_paths(i)}
-            for i, tab in enumerate(spec.tabs)
+            {"pagePath": path, "text": tab.text, **self.tab_icon_paths(i)}
+            for i, (tab, path) in enumerate(zip(spec.tabs, site.tab_pages, strict=True))
         ]
         app: dict[str, Any] = {"pages": pages, "window": window, "tabBar": tab_bar}
         subpackages = [p for p in site.packages if p.root]
@@ -272,7 +281,8 @@ class _Renderer:
 
     def render_page(self, route: PageRoute) -> None:
         page = route.page
-        data = {"title": page.title, "blocks": [compact_product_cards(block) for block in route.blocks]}
+        blocks = [compact_product_cards(block) for block in route.blocks]
+        data = {"title": page.title, "blocks": miniprogram_data(self.site, blocks)}
         if page.share:
             data["shareTitle"] = page.title if route.path != self.site.home else self.site.spec.site.name
             data["sharePath"] = "/" + route.path
@@ -293,7 +303,9 @@ class _Renderer:
     def render_catalog(self) -> None:
         assert self.site.catalog_data is not None
         self.add_template(
-            f"{CATALOG_ROOT}/data.js", packed=pack_catalog(self.site.catalog_data), product_url=PRODUCT_URL
+            f"{CATALOG_ROOT}/data.js",
+            packed=miniprogram_data(self.site, pack_catalog(self.site.catalog_data)),
+            product_url=PRODUCT_URL,
         )
         commerce = self.site.spec.commerce
         titles = {PRODUCT_PAGE: self.site.spec.site.name, CATEGORY_PAGE: self.site.spec.site.name}
@@ -344,7 +356,7 @@ def pack_catalog(catalog: dict[str, Any]) -> dict[str, Any]:
     product page has: half the bytes of one object per product. catalog/data.js unpacks it on load."""
     products = list(catalog["products"].values())
     for product in products:
-        assert product["link"] == {"kind": "page", "url": PRODUCT_URL + product["id"]}, product["id"]
+        assert product["link"] == Link("product", product["id"]), product["id"]
     fields = sorted({field for product in products for field in product} - {"link"})
     return {
         "categories": catalog["categories"],
@@ -365,7 +377,7 @@ def compact_product_cards(block: dict[str, Any]) -> dict[str, Any]:
     items = []
     for item in block["items"]:
         card = {key: value for key, value in item.items() if PRODUCT_CARD_DEFAULTS.get(key, ...) != value}
-        if card.get("link") == {"kind": "page", "url": PRODUCT_URL + item["id"]}:
+        if card.get("link") == Link("product", item["id"]):
             del card["link"]
         items.append(card)
     return {**block, "items": items}

@@ -9,10 +9,10 @@ import io
 import json
 from typing import Any
 
+from ..links import Link, LinkKind, h5_file, h5_url, miniprogram_path
 from ..output import OutputFile, text_file
-from ..plan import CATEGORY_PAGE, PRODUCT_PAGE, Site
+from ..plan import Site
 from ..spec_official_account import CONTACT_KEY, MenuAction, Reply
-from .h5 import h5_page_file, h5_url
 
 ROOT = "official-account"
 KIND_NAMES = {"page": "页面", "category": "分类", "product": "商品"}
@@ -31,21 +31,25 @@ def render_official_account(site: Site) -> list[OutputFile]:
 # --- addresses ------------------------------------------------------------------------------------------
 
 
+def _addresses(site: Site, kind: LinkKind, target: str, title: str) -> tuple[str, str, str]:
+    """(title, mini-program path without its leading /, H5 file), as the two targets format the link."""
+    link = Link(kind, target)
+    return title, miniprogram_path(link, site.page_paths).removeprefix("/"), h5_file(link, site.home_page)
+
+
 def page_targets(site: Site) -> dict[str, tuple[str, str, str]]:
     """Page id -> (title, mini-program path, H5 file)."""
-    return {r.page.id: (r.page.title, r.path, h5_page_file(r, site.home)) for r in site.routes}
+    return {r.page.id: _addresses(site, "page", r.page.id, r.page.title) for r in site.routes}
 
 
 def product_targets(site: Site) -> dict[str, tuple[str, str, str]]:
     products = site.catalog_data["products"] if site.catalog_data else {}
-    return {
-        pid: (product["name"], f"{PRODUCT_PAGE}?id={pid}", f"product/{pid}.html") for pid, product in products.items()
-    }
+    return {pid: _addresses(site, "product", pid, product["name"]) for pid, product in products.items()}
 
 
 def category_targets(site: Site) -> dict[str, tuple[str, str, str]]:
     categories = site.catalog_data["categories"] if site.catalog_data else []
-    return {c["id"]: (c["name"], f"{CATEGORY_PAGE}?id={c['id']}", f"category/{c['id']}.html") for c in categories}
+    return {c["id"]: _addresses(site, "category", c["id"], c["name"]) for c in categories}
 
 
 def _target(site: Site, item: MenuAction | Reply) -> tuple[str, str, str] | None:
@@ -168,8 +172,8 @@ def links(site: Site) -> list[OutputFile]:
     writer = csv.writer(table, lineterminator="\n")
     writer.writerow(["kind", "id", "title", "miniprogram_path", "h5_url", "qr"])
     cells = []
-    for kind, rid, title, path, h5_file in rows:
-        url = h5_url(base, h5_file) if base else h5_file
+    for kind, rid, title, path, file in rows:
+        url = h5_url(base, file) if base else file
         qr = f"qr/{kind}-{rid}.png" if base else ""
         if qr:
             files.append(OutputFile(f"{ROOT}/{qr}", qr_png(url), "generator.render.official_account"))
