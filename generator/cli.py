@@ -246,13 +246,18 @@ def dev(site: Path, out: Path | None, cache_dir: Path | None, host: str, port: i
 @main.command()
 @click.argument("site", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default SITE/dist).")
-def preview(site: Path, out: Path | None) -> None:
-    """Screenshot every H5 and mini-program page in headless Chromium into SITE/dist/preview (MP | H5 side by
-    side), with an accessibility check."""
+@click.option(
+    "--preview-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of the shots and the contact sheet (default SITE/preview; builds never touch it).",
+)
+def preview(site: Path, out: Path | None, preview_dir: Path | None) -> None:
+    """Build, then screenshot every H5 and mini-program page in headless Chromium into SITE/preview (MP | H5
+    side by side, replaced as a whole), with an accessibility check."""
     require("playwright.sync_api", "preview")
     from .preview import preview as run_preview
 
-    report = run_preview(site, out)
+    report = run_preview(site, out, preview_dir)
     click.echo(f"{len(report.pages)} pages -> {report.folder}/index.html")
     if report.mp_skipped:
         click.echo(f"mini-program shots skipped: {report.mp_skipped}")

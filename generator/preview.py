@@ -3,6 +3,11 @@
 The H5 pages are opened as they are; the mini-program's pages are rendered by
 `preview_miniprogram` (miniprogram-simulate in node, WeChat's component styles, the phone's bars).
 A contact sheet shows each page as MP | H5, with the accessibility basics of the H5 pages.
+
+The preview has a folder of its own, `SITE/preview/` (not inside `dist/`, which every build replaces):
+the shots are taken in memory and written with the sheet in one atomic swap by `write.py`, so a failed
+preview keeps the previous one, old shots never mix with new ones, and the sheet shows only files of its
+own folder, so it stays valid after any rebuild.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import html
 import os
 import re
 import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,9 +25,13 @@ from urllib.parse import urlencode
 from . import preview_miniprogram as mp
 from .build import DEFAULT_OUT, BuildResult, build
 from .errors import GenError
+from .output import OutputFile
 from .theme import Theme
 from .theme_color import AA_NORMAL_TEXT, contrast_ratio
 from .theme_contrast import PAIRS
+from .write import PREVIEW, StagedOutput
+
+DEFAULT_PREVIEW = "preview"  # SITE/preview: beside dist/, never inside it
 
 VIEWPORT = {"width": 375, "height": 812}
 DEVICE_SCALE = 2
@@ -145,23 +155,47 @@ def h5_pages(result: BuildResult) -> list[str]:
     return sorted(files, key=lambda f: (f != "index.html", f.count("/"), f))
 
 
-def preview(site_dir: Path, out_dir: Path | None = None) -> PreviewReport:
+def preview_folder(site_dir: Path, out_dir: Path, preview_dir: Path | None) -> Path:
+    """Where the preview goes (default `SITE/preview`); refused inside the build output, or around it,
+    since each of the two swaps replaces its whole folder."""
+    folder = (preview_dir or site_dir / DEFAULT_PREVIEW).resolve()
+    out = out_dir.resolve()
+    if folder == out or out in folder.parents or folder in out.parents:
+        raise GenError(
+            f"preview folder {folder} overlaps the build output {out}, which every build replaces; "
+            "choose a folder beside it with --preview-dir"
+        )
+    return folder
+
+
+def preview(site_dir: Path, out_dir: Path | None = None, preview_dir: Path | None = None) -> PreviewReport:
+    """Build the site, photograph its pages and swap the shots and the contact sheet into the preview
+    folder (default `SITE/preview`); a failure at any point keeps the previous preview."""
+    executable = find_chromium()
+    site_dir = site_dir.resolve()
+    out = (out_dir or site_dir / DEFAULT_OUT).resolve()
+    folder = preview_folder(site_dir, out, preview_dir)
+    with StagedOutput(folder, PREVIEW) as staged:  # refuses a folder mpgen did not make, before any work
+        result = build(site_dir, out)
+        with tempfile.TemporaryDirectory(prefix="mpgen-preview-") as scratch:
+            report = _shoot(result, out, executable, staged, Path(scratch))
+        staged.commit()
+    return report
+
+
+def _shoot(result: BuildResult, out: Path, executable: str, staged: StagedOutput, scratch: Path) -> PreviewReport:
+    """Photograph the built pages into `staged` (each shot is written as it is taken), then the sheet."""
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
-    executable = find_chromium()
-    result = build(site_dir, out_dir)
-    out = (out_dir or result.site.site_dir / DEFAULT_OUT).resolve()
     h5 = out / "h5"
-    folder = out / "preview"
-    folder.mkdir(exist_ok=True)
     files = h5_pages(result)
     mp_pages = mp.pages_to_shoot(result.site, files, out / "miniprogram")
     renders: list[mp.MpRender] = []
     skipped = ""
     try:
         code = mp.site_code(result.site.site_dir)
-        renders = mp.render_pages(out / "miniprogram", mp_pages, folder, VIEWPORT["width"], code)
+        renders = mp.render_pages(out / "miniprogram", mp_pages, scratch, VIEWPORT["width"], code)
     except mp.Unavailable as exc:
         skipped = str(exc)
     shots: list[PageShot] = []
@@ -177,7 +211,7 @@ def preview(site_dir: Path, out_dir: Path | None = None) -> PreviewReport:
                 page.evaluate(_PREPARE_PAGE)
                 audit = page.evaluate(_AUDIT_PAGE)
                 name = re.sub(r"[^A-Za-z0-9_-]+", "-", file.removesuffix(".html"))
-                page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+                staged.add([_shot(f"{name}.png", page.screenshot(full_page=True))])
                 shots.append(PageShot(file, audit["title"], f"{name}.png", audit["small"], audit["noAlt"]))
             for render in renders:
                 target = render.page.path + ("?" + urlencode(render.page.query) if render.page.query else "")
@@ -186,14 +220,18 @@ def preview(site_dir: Path, out_dir: Path | None = None) -> PreviewReport:
                     page.goto(render.document.as_uri(), wait_until="load")
                     page.evaluate(_PREPARE_PAGE)
                     image = f"mp/{render.page.name}.png"
-                    page.screenshot(path=str(folder / image), full_page=True)
+                    staged.add([_shot(image, page.screenshot(full_page=True))])
                 mp_shots.append(MpShot(target, render.title, image, render.page.h5, render.errors))
             browser.close()
     except PlaywrightError as exc:
         raise GenError(f"Chromium ({executable}) failed: {str(exc).splitlines()[0]}") from None
-    report = PreviewReport(folder, shots, contrast_problems(result.site.theme), mp_shots, skipped)
-    (folder / "index.html").write_text(contact_sheet(report, result.site.spec.site.name), encoding="utf-8")
+    report = PreviewReport(staged.out_dir, shots, contrast_problems(result.site.theme), mp_shots, skipped)
+    staged.add([_shot("index.html", contact_sheet(report, result.site.spec.site.name).encode("utf-8"))])
     return report
+
+
+def _shot(path: str, data: bytes) -> OutputFile:  # a file of the preview folder
+    return OutputFile(path, data, "generator.preview")
 
 
 def _figure(image: str, caption: str, file: str) -> str:

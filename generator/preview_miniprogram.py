@@ -3,7 +3,9 @@
 Node renders every page of the built package in one process (`mp_preview/render.js`: WeChat's WXML
 compiler, the page's data and lifecycle, WXSS converted to CSS with 750rpx = the screen width); this
 module pairs the pages with the H5 ones, and writes each as an HTML document with WeChat's built-in
-component styles, the navigation bar and the tab bar, which `preview.py` photographs in Chromium.
+component styles, the navigation bar and the tab bar, which `preview.py` photographs in Chromium. The
+documents and node's intermediate files go into a scratch folder the caller makes with `tempfile`; only
+the screenshots reach the preview folder, through `write.py`.
 
 The npm packages are pinned by `mp_preview/package-lock.json` and installed with `npm ci` on first use
 into the user's cache (`~/.cache/mpgen/mp-preview-<hash>`), like WeChat's compilers for mpcheck: the
@@ -50,7 +52,7 @@ class Unavailable(Exception):
 class MpPage:
     """One mini-program page to photograph, and the H5 page that shows the same thing."""
 
-    name: str  # file stem of its document and shot in preview/mp/
+    name: str  # file stem of its document and of its shot in preview/mp/
     path: str  # page path in the package, e.g. catalog/product/index
     query: dict[str, str] = field(default_factory=dict)
     h5: str | None = None  # the H5 file of the same page, relative to h5/
@@ -231,15 +233,16 @@ def _sandbox(node: Node, read: list[Path], write: list[Path], code: list[str]) -
 
 
 def render_pages(
-    package: Path, pages: list[MpPage], folder: Path, width: int, code: list[str] | None = None
+    package: Path, pages: list[MpPage], scratch: Path, width: int, code: list[str] | None = None
 ) -> list[MpRender]:
-    """Render every page in one node process and write its phone-sized document into `folder`.
+    """Render every page in one node process and write its phone-sized document into `scratch`, a
+    temporary folder of the caller's (the documents live until their screenshots are taken).
 
     `code` lists the site's own page code (`site_code()`): it runs only where node can sandbox it."""
-    documents = folder / "mp"
+    documents = scratch / "mp"
     node = node_modules()
     documents.mkdir(parents=True, exist_ok=True)
-    image_base = os.path.relpath(package, documents).replace(os.sep, "/") + "/"
+    image_base = package.resolve().as_uri() + "/"  # the documents sit outside the package, in scratch
     compiled = documents / "wxml.js"
     output = documents / "render.json"
     output.write_text("", encoding="utf-8")

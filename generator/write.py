@@ -34,12 +34,28 @@ class WriteReport:
     changed: int = -1  # files written (or, by a sync, removed); unchanged ones are kept, not rewritten
 
 
-def write_output(files: list[OutputFile], out_dir: Path) -> WriteReport:
+@dataclass(frozen=True)
+class Maker:
+    """Which command makes an output folder: named in its marker file and in the hints of its errors."""
+
+    command: str
+    option: str  # the command's option that chooses another folder
+
+    @property
+    def marker_text(self) -> str:
+        return f"Made by mpgen `{self.command}`; replaced each time it runs.\n"
+
+
+BUILD = Maker("gen build", "--out")
+PREVIEW = Maker("gen preview", "--preview-dir")
+
+
+def write_output(files: list[OutputFile], out_dir: Path, maker: Maker = BUILD) -> WriteReport:
     """Write `files` under a temporary sibling of `out_dir` and swap it into place.
 
     A failure at any point leaves the previous output untouched.
     """
-    with StagedOutput(out_dir) as staged:
+    with StagedOutput(out_dir, maker) as staged:
         staged.add(files)
         return staged.commit()
 
@@ -51,9 +67,10 @@ class StagedOutput:
     commit, by an exception or otherwise, throws the staging folder away and keeps the previous output.
     """
 
-    def __init__(self, out_dir: Path) -> None:
-        self.out_dir = _resolve_output(out_dir)
-        _check_replaceable(self.out_dir)
+    def __init__(self, out_dir: Path, maker: Maker = BUILD) -> None:
+        self.maker = maker
+        self.out_dir = _resolve_output(out_dir, maker)
+        _check_replaceable(self.out_dir, maker)
         self.staging = self.out_dir.with_name(f".{self.out_dir.name}.staging-{os.getpid()}")
         self.retired = self.out_dir.with_name(f".{self.out_dir.name}.retired-{os.getpid()}")
         self.previous = self.out_dir if self.out_dir.is_dir() else None
@@ -61,12 +78,10 @@ class StagedOutput:
             self.out_dir.parent.mkdir(parents=True, exist_ok=True)
             remove_leftovers(self.out_dir)
             self.staging.mkdir()
-            (self.staging / MARKER).write_text(
-                "Made by mpgen `gen build`; replaced on every build.\n", encoding="utf-8"
-            )
+            (self.staging / MARKER).write_text(maker.marker_text, encoding="utf-8")
         except OSError as exc:
             shutil.rmtree(self.staging, ignore_errors=True)
-            raise output_error(exc, self.out_dir, self._kept(), self.staging / MARKER) from None
+            raise output_error(exc, self.out_dir, self._kept(), self.staging / MARKER, maker) from None
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mpgen-write")
         self._batches: list[Future[None]] = []
         # touched by the writer thread only (until commit() has waited for it)
@@ -96,7 +111,7 @@ class StagedOutput:
             self._writer.shutdown(wait=True)
             old = self._swap()
         except OSError as exc:
-            raise output_error(exc, self.out_dir, self._kept()) from None
+            raise output_error(exc, self.out_dir, self._kept(), maker=self.maker) from None
         self._committed = True
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
@@ -215,21 +230,24 @@ IO_REASONS = {
 }
 
 
-def output_error(exc: OSError, out_dir: Path, kept: str, writing: Path | None = None) -> GenError:
+def output_error(
+    exc: OSError, out_dir: Path, kept: str, writing: Path | None = None, maker: Maker = BUILD
+) -> GenError:
     """A failed write as a clear error (exit 2): what went wrong, where, what became of the output."""
     reason, what = IO_REASONS.get(exc.errno or 0, (exc.strerror or str(exc), "check the disk and the folder"))
     filename = exc.filename or writing
     where = f" ({filename})" if filename else ""
+    what = what.replace(BUILD.option, maker.option)
     return GenError(f"cannot write the output {out_dir}: {reason}{where}; {kept}; {what}")
 
 
-def _resolve_output(out_dir: Path) -> Path:
+def _resolve_output(out_dir: Path, maker: Maker = BUILD) -> Path:
     try:
         return out_dir.resolve()
     except (RuntimeError, OSError):  # a symbolic link loop (RuntimeError before Python 3.13)
         raise GenError(
             f"output folder {out_dir} goes through a symbolic link that points back at itself; "
-            "fix the link or choose another folder with --out"
+            f"fix the link or choose another folder with {maker.option}"
         ) from None
 
 
@@ -249,13 +267,13 @@ def _link_if_unchanged(old: Path, new: Path, data: bytes) -> bool:
     return True
 
 
-def _check_replaceable(out_dir: Path) -> None:
+def _check_replaceable(out_dir: Path, maker: Maker = BUILD) -> None:
     if out_dir.exists() and not out_dir.is_dir():
-        raise GenError(f"output {out_dir} is a file; choose a folder with --out")
+        raise GenError(f"output {out_dir} is a file; choose a folder with {maker.option}")
     if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
         raise GenError(
-            f"output folder {out_dir} already holds files that mpgen did not write; "
-            "choose an empty or new folder with --out (the build replaces the whole folder)"
+            f"output folder {out_dir} already holds files that mpgen did not write; choose an empty or new "
+            f"folder with {maker.option} (`{maker.command}` replaces the whole folder)"
         )
 
 
@@ -282,7 +300,7 @@ def sync_output(files: list[OutputFile], out_dir: Path) -> WriteReport:
 
 def _sync(files: list[OutputFile], out_dir: Path) -> WriteReport:
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / MARKER).write_text("Made by mpgen `gen build`; replaced on every build.\n", encoding="utf-8")
+    (out_dir / MARKER).write_text(BUILD.marker_text, encoding="utf-8")
     wanted = {str(_safe_relative(f.path)): f for f in files}
     changed = 0
     for relative, file in wanted.items():

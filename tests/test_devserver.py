@@ -105,7 +105,7 @@ def test_preview_writes_a_screenshot_per_page_and_a_contact_sheet(make_site, chr
     done = subprocess.run([sys.executable, "-m", "generator", "preview", str(site)], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "2 pages ->" in done.stdout
-    folder = site / "dist" / "preview"
+    folder = site / "preview"
     shots = sorted(folder.glob("*.png"))
     assert [p.stem for p in shots] == ["index", "pages-about"]
     for shot in shots:

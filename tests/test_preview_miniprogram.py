@@ -53,10 +53,10 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def renders(shop: dict[str, Any]) -> dict[str, mp.MpRender]:
+def renders(shop: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> dict[str, mp.MpRender]:
     if shutil.which("node") is None:
         pytest.skip("node is not installed; mini-program shots need node and npm")
-    done = mp.render_pages(shop["package"], shop["pages"], shop["site"] / "dist" / "preview", 375)
+    done = mp.render_pages(shop["package"], shop["pages"], tmp_path_factory.mktemp("scratch"), 375)
     return {r.page.name: r for r in done}
 
 
@@ -138,8 +138,8 @@ def test_preview_puts_mp_and_h5_side_by_side(chromium_path: str, tmp_path: Path)
     done = subprocess.run([sys.executable, "-m", "generator", "preview", str(site)], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "13 mini-program pages -> " in done.stdout and "mini-program:" not in done.stdout
-    folder = site / "dist" / "preview"
-    assert (folder / "index.png").is_file() and (folder / "product-sample-1.png").is_file()  # H5, where they were
+    folder = site / "preview"
+    assert (folder / "index.png").is_file() and (folder / "product-sample-1.png").is_file()
     for name in ("index", "product-sample-1", "catalog-checkout-index"):
         image = Image.open(folder / "mp" / f"{name}.png")
         assert image.width == 750
@@ -148,6 +148,9 @@ def test_preview_puts_mp_and_h5_side_by_side(chromium_path: str, tmp_path: Path)
     pair = sheet[sheet.index('src="mp/product-sample-1.png"') :].split("</figure>")[0]
     assert 'src="product-sample-1.png"' in pair  # MP | H5 in one card
     assert "Mini-program shots skipped" not in sheet
+    # the rendered documents were scratch (a temporary folder); only the shots and the sheet are kept
+    assert [p.name for p in folder.rglob("*.html")] == ["index.html"] and not list(folder.rglob("*.json"))
+    assert not (site / "dist" / "preview").exists()
 
 
 def test_preview_without_node_still_shoots_h5_and_says_why(chromium_path: str, tmp_path: Path) -> None:
@@ -159,7 +162,7 @@ def test_preview_without_node_still_shoots_h5_and_says_why(chromium_path: str, t
         [sys.executable, "-m", "generator", "preview", str(site)], capture_output=True, text=True, env=env
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    folder = site / "dist" / "preview"
+    folder = site / "preview"
     assert "mini-program shots skipped: node is not installed" in done.stdout
     assert (folder / "index.png").is_file() and not list(folder.glob("mp/*.png"))
     sheet = (folder / "index.html").read_text(encoding="utf-8")
@@ -227,9 +230,9 @@ def test_the_sites_own_page_code_runs_sandboxed(tmp_path: Path) -> None:
     try:
         if mp.node_modules().major < mp.SANDBOX_NODE:
             with pytest.raises(mp.Unavailable, match="cannot sandbox the site's own page code"):
-                mp.render_pages(package, pages, site / "dist" / "preview", 375, mp.site_code(site))
+                mp.render_pages(package, pages, tmp_path / "scratch", 375, mp.site_code(site))
             return
-        [render] = mp.render_pages(package, pages, site / "dist" / "preview", 375, mp.site_code(site))
+        [render] = mp.render_pages(package, pages, tmp_path / "scratch", 375, mp.site_code(site))
     finally:
         del os.environ["WECHAT_SECRET"]
     said = [line for line in render.errors if line.split(":")[0] in ("read", "write", "spawn", "env")]
@@ -292,7 +295,7 @@ def test_buttons_span_their_block_and_form_fields_share_one_height(tmp_path: Pat
     result = build(site, site / "dist")
     package = site / "dist" / "miniprogram"
     home = [p for p in mp.pages_to_shoot(result.site, h5_pages(result), package) if p.name == "index"]
-    (render,) = mp.render_pages(package, home, site / "dist" / "preview", 375)
+    (render,) = mp.render_pages(package, home, tmp_path / "scratch", 375)
     page.goto(render.document.as_uri())
     layout = page.evaluate(
         """() => {
