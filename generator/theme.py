@@ -15,6 +15,7 @@ from .errors import Position, Problem, SpecError, format_path
 from .model import HexColor, SpecModel
 from .resources import builtin_themes_dir
 from .source import Document, SourceMap, SpecPath, read_yaml
+from .spec_messages import problems_from_validation
 from .theme_color import contrast_ratio as contrast_ratio
 from .theme_color import expand_hex as expand_hex
 from .theme_color import navigation_text_style as navigation_text_style
@@ -298,8 +299,6 @@ def load_theme(name: str, overrides: Document | None, site_dir: Path | None, nam
     try:
         theme = Theme.model_validate(merged)
     except ValidationError as exc:
-        from .validate import problems_from_validation
-
         raise SpecError(
             problems_from_validation(exc, merged, source, Theme, missing_hint="add it to the theme")
         ) from None
@@ -316,8 +315,6 @@ def load_theme(name: str, overrides: Document | None, site_dir: Path | None, nam
 
 
 def _validate_layer(doc: Document, display: str, prefix: tuple[str, ...] = ()) -> ThemeLayer:
-    from .validate import problems_from_validation
-
     try:
         return ThemeLayer.model_validate(doc.data)
     except ValidationError as exc:
