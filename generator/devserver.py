@@ -24,6 +24,7 @@ from watchfiles import Change, DefaultFilter, watch
 
 from .build import DEFAULT_CACHE, DEFAULT_OUT, build
 from .errors import GenError, SpecError
+from .preview import DEFAULT_PREVIEW
 from .resources import builtin_themes_dir
 
 EVENTS_PATH = "/__mpgen/events"
@@ -147,6 +148,8 @@ class DevServer:
             resolved = Path(path)
             if any(resolved == folder or folder in resolved.parents for folder in ignored):
                 return False
+            if _in_preview(self.site_dir, resolved):
+                return False
             name = resolved.name
             return not (name.startswith(".") or name.endswith(("~", ".swp", ".tmp"))) and DefaultFilter()(change, path)
 
@@ -262,3 +265,11 @@ def _with_live_client(html: bytes) -> bytes:
     tag = f'<script src="{CLIENT_PATH}"></script>'.encode()
     index = html.rfind(b"</body>")
     return html[:index] + tag + html[index:] if index != -1 else html + tag
+
+
+def _in_preview(site_dir: Path, path: Path) -> bool:
+    """A file of `gen preview`'s folder (SITE/preview) or of its staging folder: its shots, not a source."""
+    if site_dir not in path.parents:
+        return False
+    top = path.relative_to(site_dir).parts[0]
+    return top == DEFAULT_PREVIEW or top.startswith(f".{DEFAULT_PREVIEW}.")

@@ -18,8 +18,9 @@ from .theme import ThemeLayer
 
 SCHEMA_FILE = "site.schema.json"
 THEME_SCHEMA_FILE = "theme.schema.json"
-GITIGNORE_LINES = ("dist/", ".mpgen-cache/")
-"""What `gen build` writes into the site folder: the output and the image cache, both rebuilt at will."""
+GITIGNORE_LINES = ("dist/", ".mpgen-cache/", "preview/")
+"""What mpgen writes into the site folder: the output, the image cache and `gen preview`'s shots, all
+rebuilt at will."""
 
 
 def schema_json() -> str:
@@ -112,5 +113,5 @@ def _ignore_build_output(gitignore: Path) -> None:
         return
     if text and not text.endswith("\n"):
         text += "\n"
-    text += "# mpgen: the build output and the image cache (both rebuilt by `gen build`)\n"
+    text += "# mpgen: the build output, the image cache and the preview (rebuilt by `gen build`, `gen preview`)\n"
     gitignore.write_text(text + "".join(line + "\n" for line in missing), encoding="utf-8")

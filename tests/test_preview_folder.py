@@ -13,14 +13,18 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from generator.build import build
+from generator.devserver import DevServer
 from generator.errors import GenError
 from generator.preview import preview, preview_folder
+from generator.starter import create_starter
 from generator.write import MARKER
 
 from .conftest import MINIMAL_SITE
@@ -137,3 +141,31 @@ def test_a_preview_folder_mpgen_did_not_make_is_refused_before_any_work(chromium
         preview(site)
     assert mine.read_text(encoding="utf-8") == "my own notes"
     assert not (site / "dist").exists()  # refused before building
+
+
+def test_gen_init_keeps_the_preview_out_of_git(tmp_path: Path) -> None:
+    create_starter(tmp_path / "shop", "小店")
+    assert "preview/" in (tmp_path / "shop" / ".gitignore").read_text(encoding="utf-8").splitlines()
+
+
+def test_gen_dev_does_not_rebuild_when_a_preview_is_written(make_site) -> None:
+    """`gen preview` beside `gen dev`: its shots and its staging folder are not sources of the site."""
+    site = make_site(MINIMAL_SITE).resolve()
+    said: list[str] = []
+    server = DevServer(site, port=0, echo=said.append)
+    watcher = threading.Thread(target=server.watch_forever, daemon=True)
+    watcher.start()
+    try:
+        time.sleep(1)  # the watcher is set up
+        for folder in (site / "preview" / "mp", site / f".preview.staging-{os.getpid()}" / "mp"):
+            folder.mkdir(parents=True)
+            (folder / "index.png").write_bytes(b"a shot")
+        time.sleep(1.5)
+        (site / "site.yaml").write_text(MINIMAL_SITE.replace("欢迎", "你好"), encoding="utf-8")
+        deadline = time.monotonic() + 30
+        while not said and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        server.shutdown()
+        watcher.join(5)
+    assert len(said) == 1 and said[0].startswith("site.yaml changed: rebuilt"), said
