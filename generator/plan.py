@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .assets import TAB_ICON_SIZE, ImageJob, Kind, ProcessedImage
+from .image_ref import ImageRef, PlannedImage
 from .links import Link, miniprogram_path
 from .routes import (
     CATALOG_ROOT,
@@ -54,6 +55,7 @@ H5_ONLY = "h5"
 """Pseudo-package of images only the H5 site shows (the logo as its icon)."""
 """Pseudo-package of the site's own tab icons: published in the main package, sized 81x81."""
 LOW_STOCK = 5
+NO_IMAGE: PlannedImage = ""
 INPUT_TYPES = {"number": "digit", "tel": "number"}
 """Form field type -> the mini-program <input type> that brings up the right keyboard."""
 
@@ -145,14 +147,16 @@ class Site:
     uses_webview: bool
     tab_pages: tuple[str, ...] = field(default=())
     packages: tuple[PackagePlan, ...] = ()
-    h5_pictures: Mapping[str, H5Picture] = field(default_factory=dict)
+    h5_pictures: Mapping[ImageRef, H5Picture] = field(default_factory=dict)
+    """A planned photo -> the same image for the H5 site."""
     logo_icon: str = ""  # the logo as an 81x81 PNG, relative to the H5 root ("" without a logo)
-    """Mini-program image URL -> the same image for the H5 site."""
     tab_icon_files: dict[int, tuple[str, str]] = field(default_factory=dict)
     """Tab index -> package paths of its own (non built-in) icon and selected icon."""
     home_page: str = ""  # id of the first page
     page_paths: Mapping[str, str] = field(default_factory=dict)
     """Page id -> its route path (`pages/<id>/index`, or below the deep subpackage): what a page link opens."""
+    image_assets: Mapping[tuple[str, str], ImageAsset] = field(default_factory=dict)
+    """`ImageRef.key` -> the published image (`images` holds each file once)."""
 
 
 class Planner:
@@ -177,7 +181,7 @@ class Planner:
         self.page_paths["privacy"] = route_path("privacy")
         self.needs: dict[tuple[str, str], ImageNeed] | None = None
         self.published: Mapping[tuple[str, str], ImageAsset] = {}
-        self.h5_pictures: Mapping[str, H5Picture] = {}
+        self.h5_pictures: Mapping[ImageRef, H5Picture] = {}
 
     def image_needs(self) -> list[ImageNeed]:
         """Each image once per package that shows it; the catalog reuses a main-package copy that is wide enough."""
@@ -191,7 +195,7 @@ class Planner:
         return list(needs.values())
 
     def plan(
-        self, published: Mapping[tuple[str, str], ImageAsset], h5_pictures: Mapping[str, H5Picture] | None = None
+        self, published: Mapping[tuple[str, str], ImageAsset], h5_pictures: Mapping[ImageRef, H5Picture] | None = None
     ) -> Site:
         """The site, with `published[(spec_path, package)]` giving each image's asset."""
         self.published = published
@@ -240,14 +244,15 @@ class Planner:
             catalog_data = self.catalog_data()
         self.package = MAIN_PACKAGE
         logo = self.spec.site.logo
-        logo_url = self.image(logo, TAB_ICON_SIZE, ("site", "logo"), "tab-icon", H5_ONLY) if logo else ""
+        logo_url = self.image_url(logo, TAB_ICON_SIZE, ("site", "logo"), "tab-icon", H5_ONLY) if logo else ""
         tab_icons = []
         for i, tab in enumerate(self.spec.tabs):
             if tab.icon in BUILTIN_ICONS:
                 continue
-            icon = self.image(tab.icon, TAB_ICON_SIZE, ("tabs", i, "icon"), kind="tab-icon")
+            icon = self.image_url(tab.icon, TAB_ICON_SIZE, ("tabs", i, "icon"), kind="tab-icon")
             selected = tab.selected_icon
-            chosen = self.image(selected, TAB_ICON_SIZE, ("tabs", i, "selected_icon"), "tab-icon") if selected else icon
+            ref = ("tabs", i, "selected_icon")
+            chosen = self.image_url(selected, TAB_ICON_SIZE, ref, "tab-icon") if selected else icon
             tab_icons.append((i, icon.lstrip("/"), chosen.lstrip("/")))
         return Site(
             spec=self.spec,
@@ -267,6 +272,7 @@ class Planner:
             tab_icon_files={i: (icon, selected) for i, icon, selected in tab_icons},
             home_page=home_id,
             page_paths=self.page_paths,
+            image_assets=self.published,
         )
 
     def privacy_route(self) -> PageRoute:
@@ -369,8 +375,8 @@ class Planner:
             return Link("url", target.url)
         return None
 
-    def image(self, spec_path: str, width: int, ref: SpecPath, kind: Kind = "photo", package: str = "") -> str:
-        """The URL of a spec image shown `width` rpx wide in the current package (first pass: records it)."""
+    def image(self, spec_path: str, width: int, ref: SpecPath, kind: Kind = "photo", package: str = "") -> ImageRef:
+        """A spec image shown `width` rpx wide in the current package (first pass: records it)."""
         package = package or (TAB_ICONS if kind == "tab-icon" else self.package)
         key = (spec_path, package)
         if self.needs is not None:
@@ -379,9 +385,16 @@ class Planner:
                 self.needs[key] = ImageNeed(spec_path, package, width, kind, ref)
             elif known.width < width:
                 self.needs[key] = ImageNeed(spec_path, package, width, kind, known.ref)
-            return ""
-        asset = self.published.get(key) or self.published[(spec_path, MAIN_PACKAGE)]
-        return asset.url
+            return ImageRef(*key)
+        if key not in self.published:
+            key = (spec_path, MAIN_PACKAGE)  # the catalog reuses the main package's copy (`image_needs`)
+            assert key in self.published, spec_path
+        return ImageRef(*key)
+
+    def image_url(self, spec_path: str, width: int, ref: SpecPath, kind: Kind, package: str = "") -> str:
+        """The published URL of an image only the mini-program's app files use (tab icons, the logo)."""
+        image = self.image(spec_path, width, ref, kind, package)
+        return self.published[image.key].url if self.needs is None else ""
 
     # --- blocks -----------------------------------------------------------------------------------
 
@@ -433,7 +446,7 @@ class Planner:
                     "title": block.title,
                     "author": block.author,
                     "date": block.date or "",
-                    "cover": self.image(block.cover, SLOT_ARTICLE, path + ("cover",)) if block.cover else "",
+                    "cover": self.image(block.cover, SLOT_ARTICLE, path + ("cover",)) if block.cover else NO_IMAGE,
                     "sections": article_sections(block.body),
                 }
             case FormBlock():
@@ -509,7 +522,7 @@ class Planner:
     # --- catalog ----------------------------------------------------------------------------------
 
     def category_card(self, category: Category, with_image: bool) -> dict[str, Any]:
-        image = ""
+        image: PlannedImage = NO_IMAGE
         if with_image and category.image:
             ref = ("catalog", "categories", self.category_index[category.id], "image")
             image = self.image(category.image, SLOT_CATEGORY, ref)
@@ -523,7 +536,7 @@ class Planner:
 
     def product_card(self, product: Product, slot: int) -> dict[str, Any]:
         state = stock_state(product)
-        image = ""
+        image: PlannedImage = NO_IMAGE
         if product.images:
             image = self.image(product.images[0], slot, self.product_ref(product) + ("images", 0))
         return {
@@ -670,9 +683,9 @@ def publish_h5_pictures(
     needs: list[ImageNeed],
     published: Mapping[tuple[str, str], ImageAsset],
     variants: Mapping[ImageNeed, tuple[ProcessedImage, ...]],
-) -> dict[str, H5Picture]:
-    """H5 pictures keyed by the mini-program URL of the same image."""
-    pictures: dict[str, H5Picture] = {}
+) -> dict[ImageRef, H5Picture]:
+    """H5 pictures of the planned photos."""
+    pictures: dict[ImageRef, H5Picture] = {}
     for need in needs:
         if need.kind != "photo":
             continue
@@ -694,7 +707,7 @@ def publish_h5_pictures(
         for variant in (half_webp, full_webp):
             if variant is not None and variant.format == "webp" and (not webp or variant.width > webp[-1][1]):
                 webp.append((place(variant), variant.width))
-        pictures[asset.url] = H5Picture(
+        pictures[ImageRef(need.spec_path, need.package)] = H5Picture(
             src=src,
             width=max(1, full.width // 2),
             height=max(1, full.height // 2),

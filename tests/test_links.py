@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from generator.build import build
+from generator.image_ref import ImageRef
 from generator.links import Link, h5_file, h5_url, miniprogram_link, miniprogram_path
 from generator.render.miniprogram import miniprogram_data
 
@@ -98,3 +99,30 @@ def test_official_account_menu_carries_both_targets_addresses(make_site) -> None
         "appid": "wx1234567890abcdef",
         "pagepath": "pages/about/index",
     }
+
+
+IMAGE_SITE = """\
+site: {name: 小店, cdn: "https://cdn.example.com/shop"}
+tabs:
+  - {page: home, text: 首页, icon: home}
+  - {page: about, text: 关于, icon: user}
+pages:
+  - id: home
+    title: 首页
+    blocks:
+      - {type: image, image: images/banner.jpg, alt: 春季}
+  - id: about
+    title: 关于
+"""
+
+
+def test_planned_images_are_target_neutral(make_site) -> None:
+    """The plan names the image; the mini-program shows its published URL, the H5 site its own variants."""
+    result = build(make_site(IMAGE_SITE), write=False, use_cache=False)
+    block = result.site.routes[0].blocks[0]
+    assert block["image"] == ImageRef("images/banner.jpg", "main")
+    url = miniprogram_data(result.site, block)["image"]
+    assert re.fullmatch(r"https://cdn\.example\.com/shop/banner-[0-9a-f]{10}\.jpg", url)
+    html = next(f.data.decode() for f in result.files if f.path == "h5/index.html")
+    picture = result.site.h5_pictures[block["image"]]
+    assert f'src="{picture.src}"' in html and "cdn.example.com" not in html

@@ -13,6 +13,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from ..icons import render_badge, render_icon
+from ..image_ref import PlannedImage
 from ..links import H5_HOME_FILE, Link, h5_file, h5_url, miniprogram_path
 from ..links import h5_page_file as page_file
 from ..output import OutputFile, text_file
@@ -79,18 +80,18 @@ class PageContext:
             return link.target
         return self.page_href(h5_file(link, self.site.home_page))
 
-    def picture(self, url: str, alt: str, sizes: str, lazy: bool | None = None, css: str = "") -> Markup:
+    def picture(self, image: PlannedImage, alt: str, sizes: str, lazy: bool | None = None, css: str = "") -> Markup:
         """<picture> with WebP and JPEG/PNG at 1x and 2x, sized to avoid layout shift. It loads eagerly when it
         is on the page's first screen (`lazy=None`, or `lazy=False` to insist) and with high priority when it
         is the largest image there; lazily otherwise."""
-        eager = url in self.first.eager if lazy is None else not lazy
+        eager = image in self.first.eager if lazy is None else not lazy
         loading = ' loading="eager"' if eager else ' loading="lazy" decoding="async"'
-        if eager and url == self.first.lcp:
+        if eager and image == self.first.lcp:
             loading += ' fetchpriority="high"'
         css_attr = f' class="{escape(css)}"' if css else ""
-        picture: H5Picture | None = self.site.h5_pictures.get(url)
-        if picture is None:
-            return Markup(f'<img src="{escape(url)}" alt="{escape(alt)}"{loading}{css_attr}>')
+        picture: H5Picture | None = self.site.h5_pictures.get(image) if image else None
+        if picture is None:  # (every planned photo has its H5 picture: this is an empty slot)
+            return Markup(f'<img src="" alt="{escape(alt)}"{loading}{css_attr}>')
 
         def srcset(entries: tuple[tuple[str, int], ...]) -> str:
             return ", ".join(f"{self.asset(path)} {width}w" for path, width in entries)
@@ -105,11 +106,11 @@ class PageContext:
         )
         return Markup(f"<picture>{sources}{img}</picture>")
 
-    def deferred_picture(self, url: str, alt: str, sizes: str) -> Markup:
+    def deferred_picture(self, image: PlannedImage, alt: str, sizes: str) -> Markup:
         """A picture that no browser fetches at load, not even within its lazy-loading distance (a carousel's
         slides further off to the side): site.js puts it in place as the carousel nears it; without
         scripts it is an ordinary lazy picture."""
-        return Markup(f"<noscript data-deferred>{self.picture(url, alt, sizes, lazy=True)}</noscript>")
+        return Markup(f"<noscript data-deferred>{self.picture(image, alt, sizes, lazy=True)}</noscript>")
 
     def link_label(self, link: Link | None) -> str:
         """What a planned link leads to, in words: a product's or category's name, a page's title."""
@@ -305,8 +306,8 @@ class _H5Renderer:
                 return self.picture_src(slide["image"])
         return ""
 
-    def picture_src(self, url: str) -> str:
-        picture = self.site.h5_pictures.get(url)
+    def picture_src(self, image: PlannedImage) -> str:
+        picture = self.site.h5_pictures.get(image) if image else None
         return picture.src if picture else ""
 
     # --- pages ------------------------------------------------------------------------------------

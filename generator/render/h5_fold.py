@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..image_ref import ImageRef, PlannedImage
 from ..plan import H5Picture
 
 VIEWPORT_WIDTH = 375
@@ -33,16 +34,16 @@ CHAR_WIDTH = 15
 class FirstScreen:
     """The images to load eagerly on one page and the one to fetch first ("" when none)."""
 
-    eager: frozenset[str] = frozenset()
-    lcp: str = ""
+    eager: frozenset[ImageRef] = frozenset()
+    lcp: PlannedImage = ""
 
 
 @dataclass
 class _Estimate:
     unit: int  # the theme's spacing unit (px)
-    pictures: Mapping[str, H5Picture]
+    pictures: Mapping[ImageRef, H5Picture]
     y: float = TOPBAR
-    found: dict[str, float] | None = None  # url -> shown area (px²)
+    found: dict[ImageRef, float] | None = None  # image -> shown area (px²)
 
     @property
     def width(self) -> float:
@@ -51,15 +52,15 @@ class _Estimate:
     def visible(self) -> bool:
         return self.y < VIEWPORT_HEIGHT
 
-    def image(self, url: str, width: float, height: float) -> None:
+    def image(self, url: PlannedImage, width: float, height: float) -> None:
         """An image whose top is at the current offset."""
         if url and self.y < VIEWPORT_HEIGHT:
             assert self.found is not None
             shown = min(height, VIEWPORT_HEIGHT - self.y)
             self.found[url] = max(self.found.get(url, 0.0), width * shown)
 
-    def ratio(self, url: str, fallback: float = 1.0) -> float:
-        picture = self.pictures.get(url)
+    def ratio(self, url: PlannedImage, fallback: float = 1.0) -> float:
+        picture = self.pictures.get(url) if url else None
         return picture.height / picture.width if picture and picture.width else fallback
 
     def lines(self, text: str, width: float) -> int:
@@ -68,7 +69,7 @@ class _Estimate:
 
 
 def first_screen(
-    blocks: Iterable[Mapping[str, Any]], pictures: Mapping[str, H5Picture], unit: int, top: float = 0
+    blocks: Iterable[Mapping[str, Any]], pictures: Mapping[ImageRef, H5Picture], unit: int, top: float = 0
 ) -> FirstScreen:
     """The first-screen images of a page made of spec blocks; `top` is what stands above the first block."""
     est = _Estimate(unit, pictures, TOPBAR + top, {})
@@ -80,7 +81,7 @@ def first_screen(
 
 
 def first_screen_of_products(
-    items: Iterable[Mapping[str, Any]], pictures: Mapping[str, H5Picture], unit: int, top: float
+    items: Iterable[Mapping[str, Any]], pictures: Mapping[ImageRef, H5Picture], unit: int, top: float
 ) -> FirstScreen:
     """A page that lists products as rows (catalog, category) below `top` px of other content."""
     est = _Estimate(unit, pictures, TOPBAR + top, {})
@@ -88,7 +89,7 @@ def first_screen_of_products(
     return _result(est)
 
 
-def first_screen_of_gallery(first_image: str) -> FirstScreen:
+def first_screen_of_gallery(first_image: PlannedImage) -> FirstScreen:
     """A product page: the first gallery image fills the screen's width at the top."""
     return FirstScreen(frozenset({first_image}), first_image) if first_image else FirstScreen()
 

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from ..icons import render_icon
+from ..image_ref import ImageRef
 from ..links import Link, miniprogram_link
 from ..output import OutputFile, text_file
 from ..plan import PageRoute, Site
@@ -43,10 +44,16 @@ def render_miniprogram(site: Site) -> list[OutputFile]:
 
 
 def miniprogram_data(site: Site, value: Any) -> Any:
-    """Planned data as the mini-program's pages read it: each `Link` the `{kind, url}` that utils/nav.js opens."""
+    """Planned data as the mini-program's pages read it: each `Link` the `{kind, url}` that utils/nav.js
+    opens, each `ImageRef` the URL of its published file."""
     page_paths, tab_pages = site.page_paths, frozenset(tab.page for tab in site.spec.tabs)
+    assets = site.image_assets
 
     def convert(value: Any) -> Any:
+        if isinstance(value, str | int | float | bool | None):
+            return value
+        if isinstance(value, ImageRef):
+            return assets[value.key].url
         if isinstance(value, Link):
             return miniprogram_link(value, page_paths, tab_pages)
         if isinstance(value, dict):
