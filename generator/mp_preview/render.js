@@ -8,8 +8,8 @@
 //
 //   node render.js compiled-wxml.js < job.json
 //
-// job: {"root": "/abs/miniprogram", "output": "/abs/result.json", "width": 375, "imageBase": "../../miniprogram/",
-//       "productPage": "catalog/product/index",
+// job: {"root": "/abs/miniprogram", "output": "/tmp/scratch/result.json", "width": 375,
+//       "imageBase": "file:///abs/miniprogram/", "productPage": "catalog/product/index",
 //       "pages": [{"name": "...", "path": "catalog/cart/index", "query": {}, "cart": "tea"}]}
 // result: {"results": {name: {"html", "css", "title", "errors": [...]}}}, or {"error"} for one page.
 //
