@@ -19,8 +19,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from generator.build import build
+from generator.cli import main
 from generator.devserver import DevServer
 from generator.errors import GenError
 from generator.preview import preview, preview_folder
@@ -169,3 +171,11 @@ def test_gen_dev_does_not_rebuild_when_a_preview_is_written(make_site) -> None:
         server.shutdown()
         watcher.join(5)
     assert len(said) == 1 and said[0].startswith("site.yaml changed: rebuilt"), said
+
+
+def test_gen_preview_refuses_a_preview_dir_inside_the_build_output(chromium_path: str, make_site) -> None:
+    site = make_site(MINIMAL_SITE)
+    result = CliRunner().invoke(main, ["preview", str(site), "--preview-dir", str(site / "dist" / "shots")])
+    assert result.exit_code == 2, result.output
+    assert "overlaps the build output" in result.output and "--preview-dir" in result.output
+    assert not (site / "dist").exists()

@@ -85,6 +85,19 @@ def test_pages_render_without_errors_into_documents(renders: dict[str, mp.MpRend
     assert renders["product-sample-1"].title == "示例商品一"
 
 
+def test_rendering_writes_only_into_its_scratch_folder(shop: dict[str, Any], tmp_path: Path) -> None:
+    """node's intermediate files and the documents are scratch: nothing lands in the site or its build."""
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed; mini-program shots need node and npm")
+    site = shop["site"]
+    before = sorted(p.relative_to(site).as_posix() for p in site.rglob("*"))
+    home = [p for p in shop["pages"] if p.name == "index"]
+    (render,) = mp.render_pages(shop["package"], home, tmp_path / "scratch", 375)
+    assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*")) == before
+    assert render.document == tmp_path / "scratch" / "mp" / "index.html"
+    assert sorted(p.name for p in (tmp_path / "scratch").rglob("*")) == ["index.html", "mp"]  # node's files are gone
+
+
 def test_cart_and_checkout_show_the_line_the_product_page_added(renders: dict[str, mp.MpRender], page) -> None:
     for name in ("catalog-cart-index", "catalog-checkout-index"):
         assert renders[name].errors == []
