@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from ..icons import render_icon
-from ..image_ref import ImageRef
+from ..image_ref import ImageRef, PlannedImage
 from ..links import Link, miniprogram_link
 from ..output import OutputFile, text_file
 from ..plan import PageRoute, Site
@@ -311,7 +312,7 @@ class _Renderer:
         assert self.site.catalog_data is not None
         self.add_template(
             f"{CATALOG_ROOT}/data.js",
-            packed=miniprogram_data(self.site, pack_catalog(self.site.catalog_data)),
+            packed=pack_catalog(self.site, self.site.catalog_data),
             product_url=PRODUCT_URL,
         )
         commerce = self.site.spec.commerce
@@ -358,17 +359,28 @@ class _Renderer:
             self.add_template(util)
 
 
-def pack_catalog(catalog: dict[str, Any]) -> dict[str, Any]:
+def pack_catalog(site: Site, catalog: dict[str, Any]) -> dict[str, Any]:
     """The catalog with its products as rows under one list of field names, without the link every
     product page has: half the bytes of one object per product. catalog/data.js unpacks it on load."""
     products = list(catalog["products"].values())
     for product in products:
         assert product["link"] == Link("product", product["id"]), product["id"]
     fields = sorted({field for product in products for field in product} - {"link"})
+    assets = site.image_assets
+
+    def url(image: PlannedImage) -> str:
+        return assets[image.key].url if image else ""
+
+    # Only these columns hold planned values (a 10,000-product catalog is not walked cell by cell).
+    columns: dict[str, Callable[[Any], Any]] = {"image": url, "images": lambda images: [url(i) for i in images]}
+    getters = [(field, columns.get(field)) for field in fields]
     return {
-        "categories": catalog["categories"],
+        "categories": miniprogram_data(site, catalog["categories"]),
         "fields": fields,
-        "rows": [[product.get(field) for field in fields] for product in products],
+        "rows": [
+            [convert(product.get(field)) if convert else product.get(field) for field, convert in getters]
+            for product in products
+        ],
     }
 
 
