@@ -303,6 +303,15 @@ def _sync(files: list[OutputFile], out_dir: Path) -> WriteReport:
     (out_dir / MARKER).write_text(BUILD.marker_text, encoding="utf-8")
     wanted = {str(_safe_relative(f.path)): f for f in files}
     changed = 0
+    # What is no longer wanted goes first, so a file that became a folder (or the reverse) has room.
+    for existing in sorted(out_dir.rglob("*"), reverse=True):
+        relative = existing.relative_to(out_dir).as_posix()
+        if existing.is_dir() and not existing.is_symlink():
+            if not any(existing.iterdir()):
+                existing.rmdir()
+        elif relative not in wanted and relative != MARKER:
+            existing.unlink()
+            changed += 1
     for relative, file in wanted.items():
         target = out_dir / relative
         try:
@@ -315,11 +324,4 @@ def _sync(files: list[OutputFile], out_dir: Path) -> WriteReport:
         partial.write_bytes(file.data)
         partial.replace(target)
         changed += 1
-    for existing in sorted(out_dir.rglob("*"), reverse=True):
-        relative = existing.relative_to(out_dir).as_posix()
-        if existing.is_file() and relative not in wanted and relative != MARKER:
-            existing.unlink()
-            changed += 1
-        elif existing.is_dir() and not any(existing.iterdir()):
-            existing.rmdir()
     return WriteReport(out_dir, len(files), sum(len(f.data) for f in files), changed)
