@@ -15,11 +15,8 @@ from .errors import GenError, Problem, SpecError, format_path
 from .lint import Finding, lint
 from .output import OutputFile, text_file
 from .plan import Planner, Site, h5_variants, publish_h5_pictures, publish_images
-from .render.analytics import render_analytics
-from .render.commerce_contract import render_commerce_contract
-from .render.h5 import Sink, render_h5
-from .render.miniprogram import render_miniprogram
-from .render.official_account import render_official_account
+from .render import analytics, commerce_contract, h5, miniprogram, official_account
+from .target import Sink, Target
 from .theme import Theme, load_theme
 from .validate import LoadedSpec, load_spec
 from .write import StagedOutput, WriteReport, sync_output
@@ -29,24 +26,14 @@ DEFAULT_CACHE = ".mpgen-cache"
 REPORT_FILE = "report.json"
 
 
-def _in_one_batch(render: Callable[[Site], list[OutputFile]]) -> Callable[[Site, Sink], list[OutputFile]]:
-    """A renderer that returns all its files at once, handed to the sink as one batch."""
-
-    def render_into(site: Site, sink: Sink) -> list[OutputFile]:
-        files = render(site)
-        sink(files)
-        return files
-
-    return render_into
-
-
-RENDERERS: tuple[Callable[[Site, Sink], list[OutputFile]], ...] = (
-    _in_one_batch(render_miniprogram),
-    render_h5,  # the big one (a page per product) hands its files over while it renders
-    _in_one_batch(render_official_account),
-    _in_one_batch(render_commerce_contract),
-    _in_one_batch(render_analytics),
+TARGETS: tuple[Target, ...] = (
+    miniprogram.TARGET,
+    h5.TARGET,
+    official_account.TARGET,
+    commerce_contract.TARGET,
+    analytics.TARGET,
 )
+"""Every output of a build, rendered in this order from one planned site."""
 
 
 @dataclass(frozen=True)
@@ -136,8 +123,8 @@ def build(site_dir: Path, out_dir: Path | None = None, write: bool = True, **opt
     with staged or contextlib.nullcontext():
         files: list[OutputFile] = []
         sink: Sink = staged.add if staged is not None else _discard
-        for render in RENDERERS:
-            files += render(site, sink)
+        for target in TARGETS:
+            files += target.render(site, sink)
         cdn_images = [OutputFile(a.output_path, a.image.data, a.spec_path) for a in site.images if a.on_cdn]
         budget = measure_budget(
             site, files + cdn_images, loaded.spec.budgets, loaded.source, opts.baseline, opts.max_growth_kb

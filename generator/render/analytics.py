@@ -6,6 +6,9 @@ import json
 
 from ..output import OutputFile, text_file
 from ..plan import Site
+from ..target import BatchTarget
+
+ROOT = "analytics"
 
 
 def render_analytics(site: Site) -> list[OutputFile]:
@@ -22,4 +25,7 @@ def render_analytics(site: Site) -> list[OutputFile]:
         "personal_data": "none: only the declared fields are sent, and gen lint rejects personal ones",
     }
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-    return [text_file("analytics/events.json", text, "generator.render.analytics")]
+    return [text_file(f"{ROOT}/events.json", text, "generator.render.analytics")]
+
+
+TARGET = BatchTarget("analytics", ROOT, render_analytics)

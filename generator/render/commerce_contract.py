@@ -8,6 +8,9 @@ from urllib.parse import urlsplit
 
 from ..output import OutputFile, text_file
 from ..plan import Site
+from ..target import BatchTarget
+
+ROOT = "commerce"
 
 MONEY = {"type": "integer", "minimum": 0, "description": "An amount in fen (1 yuan = 100 fen); never a float."}
 ADDRESS = {
@@ -28,7 +31,10 @@ def render_commerce_contract(site: Site) -> list[OutputFile]:
         return []
     document = contract(commerce.api, site.spec.site.name, h5_origin(site.spec.site.base_url))
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-    return [text_file("commerce/openapi.json", text, "generator.render.commerce_contract")]
+    return [text_file(f"{ROOT}/openapi.json", text, "generator.render.commerce_contract")]
+
+
+TARGET = BatchTarget("commerce-contract", ROOT, render_commerce_contract)
 
 
 def h5_origin(base_url: str | None) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import posixpath
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -19,6 +18,7 @@ from ..links import h5_page_file as page_file
 from ..output import OutputFile, text_file
 from ..plan import H5Picture, PageRoute, Site
 from ..spec import BUILTIN_ICONS
+from ..target import Sink, StreamingTarget
 from ..templates_env import template_env
 from ..textdata import js_literal
 from ..theme import expand_hex
@@ -145,15 +145,15 @@ def _open_in_miniprogram_macro(env: jinja2.Environment) -> Any:
     return env.get_template("open_in_miniprogram.html").module.open_in_miniprogram  # type: ignore[attr-defined]
 
 
-Sink = Callable[[list[OutputFile]], None]
-"""Takes files as they are rendered (the build's writer), so writing overlaps rendering."""
-
 SINK_BATCH = 256
 
 
 def render_h5(site: Site, sink: Sink | None = None) -> list[OutputFile]:
     """Every file of the H5 site; with a `sink`, also handed over in batches while rendering goes on."""
     return _H5Renderer(site, sink).render()
+
+
+TARGET = StreamingTarget("h5", ROOT, render_h5)  # hands its files over while it renders
 
 
 class _H5Renderer:

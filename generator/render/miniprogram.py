@@ -14,6 +14,7 @@ from ..output import OutputFile, text_file
 from ..plan import PageRoute, Site
 from ..routes import CATALOG_ROOT, CATEGORY_PAGE, CHECKOUT_PAGE, COMMERCE_PAGES, PRODUCT_PAGE, WEBVIEW_PAGE
 from ..spec import BUILTIN_ICONS
+from ..target import BatchTarget
 from ..templates_env import template_env
 from ..textdata import js_literal, price_fen
 from ..theme import Colors, TabBarColors, expand_hex, navigation_text_style
@@ -42,6 +43,9 @@ def analytics_config(spec: Any) -> dict[str, Any]:
 
 def render_miniprogram(site: Site) -> list[OutputFile]:
     return _Renderer(site).render()
+
+
+TARGET = BatchTarget("miniprogram", ROOT, render_miniprogram)
 
 
 def miniprogram_data(site: Site, value: Any) -> Any:

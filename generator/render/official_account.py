@@ -13,6 +13,7 @@ from ..links import Link, LinkKind, h5_file, h5_url, miniprogram_path
 from ..output import OutputFile, text_file
 from ..plan import Site
 from ..spec_official_account import CONTACT_KEY, MenuAction, Reply
+from ..target import BatchTarget
 
 ROOT = "official-account"
 KIND_NAMES = {"page": "页面", "category": "分类", "product": "商品"}
@@ -26,6 +27,9 @@ def render_official_account(site: Site) -> list[OutputFile]:
         text_file(f"{ROOT}/replies.json", replies_json(site), "generator.render.official_account"),
         *links(site),
     ]
+
+
+TARGET = BatchTarget("official-account", ROOT, render_official_account)
 
 
 # --- addresses ------------------------------------------------------------------------------------------
