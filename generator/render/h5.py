@@ -38,8 +38,12 @@ NOTHING_FIRST = FirstScreen()
 
 
 def h5_page_file(route: PageRoute, home: str) -> str:
-    """The file of a planned route below the H5 root (`home`: the route path of the first page)."""
+    """The file of a planned route below the H5 root (`home`: the route path of the first page); for gen preview."""
     return page_file(route.page.id, route.path == home)
+
+
+def _page_file(site: Site, page_id: str) -> str:
+    return page_file(page_id, page_id == site.home_page)
 
 
 @dataclass
@@ -239,7 +243,7 @@ class _H5Renderer:
             tabs.append(
                 {
                     "text": tab.text,
-                    "href": ctx.page_href(h5_page_file(self.routes_by_id[tab.page], self.site.home)),
+                    "href": ctx.page_href(_page_file(self.site, tab.page)),
                     "icon": ctx.asset(self.tab_icon_path(index, active).removeprefix(ROOT + "/")),
                     "active": active,
                 }
@@ -313,9 +317,9 @@ class _H5Renderer:
     # --- pages ------------------------------------------------------------------------------------
 
     def render_route(self, route: PageRoute) -> None:
-        file = h5_page_file(route, self.site.home)
+        file = _page_file(self.site, route.page.id)
         parent = next((r for r in self.site.routes if r.page.id == route.parent), None)
-        back = h5_page_file(parent, self.site.home) if parent else ("" if route.is_tab else HOME_FILE)
+        back = _page_file(self.site, parent.page.id) if parent else ("" if route.is_tab else HOME_FILE)
         title = self.site.spec.site.name if file == HOME_FILE else route.page.title
         search = self.has_search_entry(route, file)
         self.page(
@@ -326,7 +330,7 @@ class _H5Renderer:
             back,
             first_screen(route.blocks, self.site.h5_pictures, self.unit, top=SEARCH_ENTRY if search else 0),
             blocks=[{**block, "block_index": i} for i, block in enumerate(route.blocks)],
-            page_path="/" + route.path,
+            page_path=miniprogram_path(Link("page", route.page.id), self.site.page_paths),  # to open it in WeChat
             og_image=self.first_picture(route.blocks),
             search=search,
         )
