@@ -12,6 +12,7 @@ from typing import Any
 from ..links import Link, LinkKind, h5_file, h5_url, miniprogram_path
 from ..output import OutputFile, text_file
 from ..plan import Site
+from ..spec import ContactBlock
 from ..spec_official_account import CONTACT_KEY, MenuAction, Reply
 from ..target import BatchTarget
 
@@ -139,16 +140,16 @@ def reply_text(site: Site, reply: Reply) -> str:
 def contact_text(site: Site) -> str:
     """The "contact us" reply from the site's first contact block."""
     for route in site.routes:
-        for block in route.blocks:
-            if block["type"] == "contact":
-                lines = [block["title"]]
+        for block in route.page.blocks:  # the spec's blocks: the reply is no page's planned data
+            if isinstance(block, ContactBlock):
+                lines = [block.title]
                 lines += [
-                    f"{label}：{block[key]}"
-                    for label, key in (("电话", "phone"), ("地址", "address"), ("营业时间", "hours"))
-                    if block[key]
+                    f"{label}：{value}"
+                    for label, value in (("电话", block.phone), ("地址", block.address), ("营业时间", block.hours))
+                    if value
                 ]
-                if block["text"]:
-                    lines.append(block["text"])
+                if block.text:
+                    lines.append(block.text)
                 return "\n".join(lines)
     return ""
 
