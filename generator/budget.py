@@ -303,9 +303,7 @@ def _preload_verdicts(site: Site, packages: tuple[PackageSize, ...], source: Sou
 
 def _page_spec_paths(site: Site) -> dict[str, SpecPath]:
     """Mini-program page path -> where the page is in the spec, in spec order."""
-    return {
-        route_path(page.id, level): path for page, path, level in iter_pages(site.spec.pages)
-    }
+    return {route_path(page.id, level): path for page, path, level in iter_pages(site.spec.pages)}
 
 
 def _image_verdicts(site: Site, budgets: Budgets, source: SourceMap | None) -> list[Verdict]:
