@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,10 +18,12 @@ from .spec_messages import AMOUNT_TEXT as _CSV_AMOUNT
 from .spec_messages import clean_location as _clean_location
 from .spec_messages import did_you_mean as _did_you_mean
 from .spec_messages import problems_from_validation as problems_from_validation
+from .validate_paths import IMAGE_SUFFIXES as IMAGE_SUFFIXES
+from .validate_paths import TAB_ICON_SUFFIXES as TAB_ICON_SUFFIXES
+from .validate_paths import check_image, check_tab_image
+from .validate_paths import resolve_site_path as resolve_site_path
 
 SITE_FILE = "site.yaml"
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", ".tif", ".tiff", ".heic", ".heif")
-TAB_ICON_SUFFIXES = (".png", ".jpg", ".jpeg")
 MAX_PAGE_DEPTH = 3
 RESERVED_PAGE_IDS = ("webview", "privacy")  # built-in pages: external https links, the privacy notice
 
@@ -237,46 +237,6 @@ def _parse_csv_options(text: str) -> list[dict[str, Any]] | str:
     return options
 
 
-# --- paths from the spec --------------------------------------------------------------------------
-
-
-def resolve_site_path(site_dir: Path, relative: str) -> Path | str:
-    """The file a spec path names, or a message saying why it cannot be used (outside the site, missing)."""
-    if "\\" in relative or relative.startswith(("/", "~")) or (len(relative) > 1 and relative[1] == ":"):
-        return (
-            f"{relative!r} is not a path inside the site folder; write it relative to site.yaml, e.g. images/logo.png"
-        )
-    if any(part == ".." for part in relative.split("/")):
-        return f"{relative!r} leaves the site folder; copy the file into the site (e.g. images/) and point there"
-    root = site_dir.resolve()
-    try:
-        target = (site_dir / relative).resolve()
-    except (RuntimeError, OSError):  # a symbolic link loop (Python 3.13 raises OSError ELOOP instead)
-        return f"{relative!r} goes through a symbolic link that points back at itself; fix or remove the link"
-    if not target.is_relative_to(root):
-        return f"{relative!r} is a link to a file outside the site folder; copy the file into the site instead"
-    if not target.exists():
-        hint = _nearby_file(site_dir, relative)
-        return (
-            f"file {relative!r} does not exist{hint}; check the name "
-            "(paths are relative to site.yaml and case-sensitive)"
-        )
-    if not target.is_file():
-        return f"{relative!r} is a folder, not a file"
-    return target
-
-
-def _nearby_file(site_dir: Path, relative: str) -> str:
-    folder = (site_dir / relative).parent
-    if not folder.is_dir() or not folder.resolve().is_relative_to(site_dir.resolve()):
-        return ""
-    names = [p.name for p in folder.iterdir() if p.is_file()]
-    match = difflib.get_close_matches(Path(relative).name, names, n=1)
-    if not match:
-        return ""
-    return f" (did you mean {os.path.join(os.path.dirname(relative), match[0])!r}?)"
-
-
 # --- cross-references ----------------------------------------------------------------------------------
 
 
@@ -380,16 +340,16 @@ def check_references(
                 f"{', '.join(BUILTIN_ICONS)}, or give an image path",
             )
         else:
-            _check_tab_image(tab.icon, ("tabs", i, "icon"), site_dir, limit_kb, report)
+            check_tab_image(tab.icon, ("tabs", i, "icon"), site_dir, limit_kb, report)
         if tab.selected_icon:
-            _check_tab_image(tab.selected_icon, ("tabs", i, "selected_icon"), site_dir, limit_kb, report)
+            check_tab_image(tab.selected_icon, ("tabs", i, "selected_icon"), site_dir, limit_kb, report)
     if spec.site.home:
         if spec.site.home in page_ids and spec.site.home not in top_level:
             report(("site", "home"), f"page {spec.site.home!r} is a sub-page; the first page must be a top-level page")
         else:
             check_ref("page", spec.site.home, ("site", "home"))
     if spec.site.logo:
-        _check_image(spec.site.logo, ("site", "logo"), site_dir, report)
+        check_image(spec.site.logo, ("site", "logo"), site_dir, report)
 
     # blocks
     for page, page_path, _ in iter_pages(spec.pages):
@@ -401,11 +361,11 @@ def check_references(
                 case "banner":
                     for s, slide in enumerate(block.slides):
                         check_link(slide, path + ("slides", s))
-                        _check_image(slide.image, path + ("slides", s, "image"), site_dir, report)
+                        check_image(slide.image, path + ("slides", s, "image"), site_dir, report)
                 case "image":
-                    _check_image(block.image, path + ("image",), site_dir, report)
+                    check_image(block.image, path + ("image",), site_dir, report)
                 case "article" if block.cover:
-                    _check_image(block.cover, path + ("cover",), site_dir, report)
+                    check_image(block.cover, path + ("cover",), site_dir, report)
                 case "products":
                     check_ref("category", block.category, path + ("category",))
                     for p, ref in enumerate(block.products or []):
@@ -432,7 +392,7 @@ def check_references(
     if catalog:
         for i, category in enumerate(catalog.categories):
             if category.image:
-                _check_image(category.image, ("catalog", "categories", i, "image"), site_dir, report)
+                check_image(category.image, ("catalog", "categories", i, "image"), site_dir, report)
         for i, product in enumerate(catalog.products):
             _check_product(product, ("catalog", "products", i), site_dir, report, check_ref)
     return problems
@@ -447,7 +407,7 @@ def _check_product(product: Product, path: SpecPath, site_dir: Path, report: Any
             "swap them or remove original_price",
         )
     for j, image in enumerate(product.images):
-        _check_image(image, path + ("images", j), site_dir, report)
+        check_image(image, path + ("images", j), site_dir, report)
     option_values = {option.name: option.values for option in product.options}
     for s, sku in enumerate(product.skus):
         for name, value in sku.options.items():
@@ -461,28 +421,6 @@ def _check_product(product: Product, path: SpecPath, site_dir: Path, report: Any
                     path + ("skus", s, "options", name),
                     f"{value!r} is not a value of option {name!r}; values: {', '.join(option_values[name])}",
                 )
-
-
-def _check_tab_image(relative: str, path: SpecPath, site_dir: Path, limit_kb: int, report: Any) -> None:
-    """Tab bar icons: PNG or JPEG (WeChat refuses GIF there), within the tab icon budget."""
-    if not relative.lower().endswith(TAB_ICON_SUFFIXES):
-        report(path, f"{relative!r} is not a PNG or JPEG; WeChat's tab bar takes png, jpg or jpeg icons")
-        return
-    resolved = resolve_site_path(site_dir, relative)
-    if isinstance(resolved, str):
-        report(path, resolved)
-    elif resolved.stat().st_size > limit_kb * 1024:
-        size_kb = resolved.stat().st_size / 1024
-        report(path, f"{relative!r} is {size_kb:.0f} KB; tab icons must be at most {limit_kb} KB (81x81 px is enough)")
-
-
-def _check_image(relative: str, path: SpecPath, site_dir: Path, report: Any) -> None:
-    if not relative.lower().endswith(IMAGE_SUFFIXES):
-        report(path, f"{relative!r} is not an image file; use JPEG, PNG, GIF, WebP, HEIC or SVG")
-        return
-    resolved = resolve_site_path(site_dir, relative)
-    if isinstance(resolved, str):
-        report(path, resolved)
 
 
 def check_official_account(spec: SiteSpec, source: SourceMap) -> tuple[list[Problem], list[Problem]]:
