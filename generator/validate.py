@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from .errors import Position, Problem, SpecError, format_path
-from .source import Document, SourceMap, SpecPath, read_csv, read_yaml
+from .source import Document, SourceMap, SpecPath, read_yaml
 from .spec import BUILTIN_ICONS, GROWTH_BLOCKS, LinkTarget, Page, Product, SiteSpec
-from .spec_messages import AMOUNT_TEXT as _CSV_AMOUNT
 from .spec_messages import clean_location as _clean_location
 from .spec_messages import did_you_mean as _did_you_mean
 from .spec_messages import problems_from_validation as problems_from_validation
+from .validate_csv import CSV_BOOLEANS as CSV_BOOLEANS
+from .validate_csv import CSV_COLUMNS as CSV_COLUMNS
+from .validate_csv import merge_products_csv
 from .validate_paths import IMAGE_SUFFIXES as IMAGE_SUFFIXES
 from .validate_paths import TAB_ICON_SUFFIXES as TAB_ICON_SUFFIXES
 from .validate_paths import check_image, check_tab_image
@@ -67,7 +67,7 @@ def load_spec(site_dir: Path) -> LoadedSpec:
             ]
         )
     problems: list[Problem] = []
-    _merge_products_csv(site_dir, data, source, problems)
+    merge_products_csv(site_dir, data, source, problems)
     try:
         spec = SiteSpec.model_validate(data)
     except ValidationError as exc:
@@ -164,77 +164,6 @@ def _ids_in(node: Any) -> Iterator[str]:
     elif isinstance(node, list):
         for value in node:
             yield from _ids_in(value)
-
-
-# --- products.csv -------------------------------------------------------------------------------
-
-CSV_BOOLEANS = {
-    "true": True, "yes": True, "y": True, "t": True, "on": True, "1": True, "是": True,
-    "false": False, "no": False, "n": False, "f": False, "off": False, "0": False, "否": False,
-}  # fmt: skip
-"""What a spreadsheet cell may say in the `virtual` column (Excel writes TRUE/FALSE)."""
-CSV_COLUMNS = (
-    "id", "name", "price", "original_price", "category", "images", "description", "stock", "options", "tags", "virtual",
-)  # fmt: skip
-
-
-def _merge_products_csv(site_dir: Path, data: dict[str, Any], source: SourceMap, problems: list[Problem]) -> None:
-    catalog = data.get("catalog")
-    if not isinstance(catalog, dict) or not isinstance(catalog.get("products_file"), str):
-        return
-    ref_path = ("catalog", "products_file")
-    name = catalog["products_file"]
-    resolved = resolve_site_path(site_dir, name)
-    if isinstance(resolved, str):
-        problems.append(Problem(source.value(ref_path), format_path(ref_path), resolved))
-        return
-    table = read_csv(resolved, name)
-    inline = catalog.get("products")
-    products: list[Any] = list(inline) if isinstance(inline, list) else []
-    start = len(products)
-    if table.rows:
-        for column, position in table.columns.items():
-            if column not in CSV_COLUMNS:
-                hint = _did_you_mean(column, CSV_COLUMNS)
-                problems.append(
-                    Problem(position, "", f"unknown column {column!r}{hint}; columns: {', '.join(CSV_COLUMNS)}")
-                )
-    for offset, (row, row_cells) in enumerate(zip(table.rows, table.cells, strict=True)):
-        index = start + offset
-        product: dict[str, Any] = {k: v for k, v in row.items() if k in CSV_COLUMNS}
-        for list_column in ("images", "tags"):
-            if list_column in product:
-                product[list_column] = [part.strip() for part in product[list_column].split("|") if part.strip()]
-        if "options" in product:
-            product["options"] = _parse_csv_options(product["options"])
-        # a CSV cell is text: numbers and booleans are read here; anything else stays text, an error
-        if "stock" in product and re.fullmatch(r"[+-]?[0-9]{1,18}", product["stock"]):
-            product["stock"] = int(product["stock"])
-        for amount in ("price", "original_price"):
-            if amount in product and _CSV_AMOUNT.fullmatch(product[amount]):
-                product[amount] = Decimal(product[amount])
-        if "virtual" in product and product["virtual"].lower() in CSV_BOOLEANS:
-            product["virtual"] = CSV_BOOLEANS[product["virtual"].lower()]
-        products.append(product)
-        first = next(iter(row_cells.values()))
-        source.values[("catalog", "products", index)] = Position(name, first.line)
-        for column, pos in row_cells.items():
-            source.values[("catalog", "products", index, column)] = pos
-            source.keys[("catalog", "products", index, column)] = pos
-    catalog["products"] = products
-
-
-def _parse_csv_options(text: str) -> list[dict[str, Any]] | str:
-    """`颜色=粉色/蓝色; 尺码=S/M` -> [{name: 颜色, values: [粉色, 蓝色]}, ...]."""
-    options = []
-    for part in text.replace("；", ";").split(";"):
-        if not part.strip():
-            continue
-        name, sep, values = part.partition("=")
-        if not sep:
-            return text  # left as text: the model rejects it with a clear type error
-        options.append({"name": name.strip(), "values": [v.strip() for v in values.split("/") if v.strip()]})
-    return options
 
 
 # --- cross-references ----------------------------------------------------------------------------------
