@@ -14,7 +14,7 @@ from .budget import BudgetReport, measure_budget
 from .errors import GenError, Problem, SpecError, format_path
 from .lint import Finding, lint
 from .output import OutputFile, text_file
-from .plan import Planner, Site, h5_variants, publish_h5_pictures, publish_images
+from .plan import Site, h5_variants, plan_site, publish, publish_h5_pictures, publish_images
 from .render import analytics, commerce_contract, h5, miniprogram, official_account
 from .target import Sink, Target
 from .theme import Theme, load_theme
@@ -88,8 +88,8 @@ def plan(site_dir: Path, options: BuildOptions | None = None) -> tuple[Site, Loa
     options = options or BuildOptions()
     loaded, theme = load(site_dir)
     spec, site_dir = loaded.spec, loaded.site_dir
-    planner = Planner(spec, theme, site_dir)
-    needs = planner.image_needs()
+    planned = plan_site(spec, theme, site_dir)
+    needs = list(planned.needs)
     jobs = {need: ImageJob((site_dir / need.spec_path).resolve(), need.width, need.kind) for need in needs}
     h5_jobs = {need: tuple(replace(job, source=jobs[need].source) for job in h5_variants(need)) for need in needs}
     budgets = spec.budgets
@@ -110,7 +110,7 @@ def plan(site_dir: Path, options: BuildOptions | None = None) -> tuple[Site, Loa
     published = publish_images(needs, processed, spec.site.cdn)  # type: ignore[arg-type]
     variants = {need: tuple(outcomes[job].image for job in h5_jobs[need]) for need in needs if h5_jobs[need]}
     pictures = publish_h5_pictures(needs, published, variants)  # type: ignore[arg-type]
-    return planner.plan(published, pictures), loaded, stats
+    return publish(planned, published, pictures), loaded, stats
 
 
 def build(site_dir: Path, out_dir: Path | None = None, write: bool = True, **options: Any) -> BuildResult:

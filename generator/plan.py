@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -159,12 +159,53 @@ class Site:
     """`ImageRef.key` -> the published image (`images` holds each file once)."""
 
 
-class Planner:
-    """Plans a site in two passes around the assets stage.
+@dataclass(frozen=True)
+class PlannedSite:
+    """The plan before its images are processed: the site with image slots as `ImageRef`s, and the
+    images those slots need (what `publish()` is given the processed files for)."""
 
-    `image_needs()` walks the site once and records which images each package shows and how wide;
-    after the images are processed, `plan()` walks it again and uses their published URLs.
-    """
+    site: Site
+    needs: tuple[ImageNeed, ...]  # each image once per package, at its widest slot
+    reuse: Mapping[tuple[str, str], tuple[str, str]]
+    """A catalog or deep-package image -> the main-package copy it reuses (wide enough, so not published twice)."""
+    logo: ImageRef | None
+    tab_icons: tuple[tuple[int, ImageRef, ImageRef], ...]  # tab index, icon, selected icon
+
+
+def plan_site(spec: SiteSpec, theme: Theme, site_dir: Path) -> PlannedSite:
+    """Plan the site once; the images it needs follow from the slots the blocks, pages and catalog fill."""
+    return Planner(spec, theme, site_dir).plan()
+
+
+def publish(
+    planned: PlannedSite,
+    published: Mapping[tuple[str, str], ImageAsset],
+    h5_pictures: Mapping[ImageRef, H5Picture] | None = None,
+) -> Site:
+    """The planned site with its processed images: `published[(spec_path, package)]` for each need."""
+    assets = dict(published)
+    pictures = dict(h5_pictures or {})
+    for key, main in planned.reuse.items():
+        assets[key] = published[main]
+        if ImageRef(*main) in pictures:
+            pictures[ImageRef(*key)] = pictures[ImageRef(*main)]
+    logo_icon = published[planned.logo.key].url if planned.logo else ""
+    return replace(
+        planned.site,
+        images=tuple(sorted({a.output_path: a for a in published.values()}.values(), key=lambda a: a.output_path)),
+        h5_pictures=pictures,
+        logo_icon=logo_icon,
+        tab_icon_files={
+            i: (published[icon.key].url.lstrip("/"), published[selected.key].url.lstrip("/"))
+            for i, icon, selected in planned.tab_icons
+        },
+        image_assets=assets,
+    )
+
+
+class Planner:
+    """Plans a site in one pass: routes, page data and catalog data, with each image slot an `ImageRef`
+    and recorded as a need of the package that shows it. The package is passed down explicitly."""
 
     def __init__(self, spec: SiteSpec, theme: Theme, site_dir: Path) -> None:
         self.spec = spec
@@ -179,40 +220,17 @@ class Planner:
         self.category_index = {c.id: i for i, c in enumerate(catalog.categories)} if catalog else {}
         self.page_paths = {page.id: route_path(page.id, level) for page, _, level in iter_pages(spec.pages)}
         self.page_paths["privacy"] = route_path("privacy")
-        self.needs: dict[tuple[str, str], ImageNeed] | None = None
-        self.published: Mapping[tuple[str, str], ImageAsset] = {}
-        self.h5_pictures: Mapping[ImageRef, H5Picture] = {}
+        self.needs: dict[tuple[str, str], ImageNeed] = {}
 
-    def image_needs(self) -> list[ImageNeed]:
-        """Each image once per package that shows it; the catalog reuses a main-package copy that is wide enough."""
-        self.needs = {}
-        self.plan_pass()
-        needs, self.needs = self.needs, None
-        for (spec_path, package), need in list(needs.items()):
-            main = needs.get((spec_path, MAIN_PACKAGE))
-            if package in (CATALOG_ROOT, DEEP_ROOT) and main is not None and main.width >= need.width:
-                del needs[(spec_path, package)]
-        return list(needs.values())
-
-    def plan(
-        self, published: Mapping[tuple[str, str], ImageAsset], h5_pictures: Mapping[ImageRef, H5Picture] | None = None
-    ) -> Site:
-        """The site, with `published[(spec_path, package)]` giving each image's asset."""
-        self.published = published
-        self.h5_pictures = h5_pictures or {}
-        self.uses_webview = False
-        return self.plan_pass()
-
-    def plan_pass(self) -> Site:
-        self.package = MAIN_PACKAGE
+    def plan(self) -> PlannedSite:
         routes = []
         parents: dict[str, str] = {}
         for page, _, _ in iter_pages(self.spec.pages):
             for child in page.children:
                 parents[child.id] = page.id
         for page, path, level in iter_pages(self.spec.pages):
-            self.package = MAIN_PACKAGE if level == 1 else DEEP_ROOT
-            blocks = [self.block_data(block, path + ("blocks", b)) for b, block in enumerate(page.blocks)]
+            package = MAIN_PACKAGE if level == 1 else DEEP_ROOT
+            blocks = [self.block_data(block, path + ("blocks", b), package) for b, block in enumerate(page.blocks)]
             if page.children:
                 blocks.append(
                     {
@@ -235,45 +253,40 @@ class Planner:
         if self.spec.privacy is not None:
             routes.append(self.privacy_route())
         home_id = self.spec.site.home or self.spec.tabs[0].page
-        self.package = CATALOG_ROOT
-        catalog_data = None
-        if self.spec.catalog and self.needs is not None:
-            self.record_catalog_images()  # the first pass only wants to know which images the catalog shows
-            catalog_data = {}
-        elif self.spec.catalog:
-            catalog_data = self.catalog_data()
-        self.package = MAIN_PACKAGE
+        catalog_data = self.catalog_data() if self.spec.catalog else None
         logo = self.spec.site.logo
-        logo_url = self.image_url(logo, TAB_ICON_SIZE, ("site", "logo"), "tab-icon", H5_ONLY) if logo else ""
+        logo_ref = self.image(logo, TAB_ICON_SIZE, ("site", "logo"), H5_ONLY, "tab-icon") if logo else None
         tab_icons = []
         for i, tab in enumerate(self.spec.tabs):
             if tab.icon in BUILTIN_ICONS:
                 continue
-            icon = self.image_url(tab.icon, TAB_ICON_SIZE, ("tabs", i, "icon"), kind="tab-icon")
+            icon = self.image(tab.icon, TAB_ICON_SIZE, ("tabs", i, "icon"), TAB_ICONS, "tab-icon")
             selected = tab.selected_icon
             ref = ("tabs", i, "selected_icon")
-            chosen = self.image_url(selected, TAB_ICON_SIZE, ref, "tab-icon") if selected else icon
-            tab_icons.append((i, icon.lstrip("/"), chosen.lstrip("/")))
-        return Site(
+            chosen = self.image(selected, TAB_ICON_SIZE, ref, TAB_ICONS, "tab-icon") if selected else icon
+            tab_icons.append((i, icon, chosen))
+        needs = dict(self.needs)
+        reuse: dict[tuple[str, str], tuple[str, str]] = {}
+        for (spec_path, package), need in self.needs.items():
+            main = needs.get((spec_path, MAIN_PACKAGE))
+            if package in (CATALOG_ROOT, DEEP_ROOT) and main is not None and main.width >= need.width:
+                del needs[(spec_path, package)]
+                reuse[(spec_path, package)] = (spec_path, MAIN_PACKAGE)
+        site = Site(
             spec=self.spec,
             theme=self.theme,
             site_dir=self.site_dir,
             routes=tuple(routes),
             home=self.page_paths[home_id],
-            images=tuple(
-                sorted({a.output_path: a for a in self.published.values()}.values(), key=lambda a: a.output_path)
-            ),
+            images=(),
             catalog_data=catalog_data,
             uses_webview=self.uses_webview,
             tab_pages=tuple(self.page_paths[t.page] for t in self.spec.tabs),
             packages=self.package_plan(routes, catalog_data is not None),
-            h5_pictures=self.h5_pictures,
-            logo_icon=logo_url,
-            tab_icon_files={i: (icon, selected) for i, icon, selected in tab_icons},
             home_page=home_id,
             page_paths=self.page_paths,
-            image_assets=self.published,
         )
+        return PlannedSite(site, tuple(needs.values()), reuse, logo_ref, tuple(tab_icons))
 
     def privacy_route(self) -> PageRoute:
         """隐私说明: what the site collects, derived from the spec (forms, checkout, login, tracking)."""
@@ -375,30 +388,19 @@ class Planner:
             return Link("url", target.url)
         return None
 
-    def image(self, spec_path: str, width: int, ref: SpecPath, kind: Kind = "photo", package: str = "") -> ImageRef:
-        """A spec image shown `width` rpx wide in the current package (first pass: records it)."""
-        package = package or (TAB_ICONS if kind == "tab-icon" else self.package)
+    def image(self, spec_path: str, width: int, ref: SpecPath, package: str, kind: Kind = "photo") -> ImageRef:
+        """A spec image shown `width` rpx wide in `package`, recorded as a need of that package."""
         key = (spec_path, package)
-        if self.needs is not None:
-            known = self.needs.get(key)
-            if known is None:
-                self.needs[key] = ImageNeed(spec_path, package, width, kind, ref)
-            elif known.width < width:
-                self.needs[key] = ImageNeed(spec_path, package, width, kind, known.ref)
-            return ImageRef(*key)
-        if key not in self.published:
-            key = (spec_path, MAIN_PACKAGE)  # the catalog reuses the main package's copy (`image_needs`)
-            assert key in self.published, spec_path
+        known = self.needs.get(key)
+        if known is None:
+            self.needs[key] = ImageNeed(spec_path, package, width, kind, ref)
+        elif known.width < width:
+            self.needs[key] = ImageNeed(spec_path, package, width, kind, known.ref)
         return ImageRef(*key)
-
-    def image_url(self, spec_path: str, width: int, ref: SpecPath, kind: Kind, package: str = "") -> str:
-        """The published URL of an image only the mini-program's app files use (tab icons, the logo)."""
-        image = self.image(spec_path, width, ref, kind, package)
-        return self.published[image.key].url if self.needs is None else ""
 
     # --- blocks -----------------------------------------------------------------------------------
 
-    def block_data(self, block: Block, path: SpecPath) -> dict[str, Any]:
+    def block_data(self, block: Block, path: SpecPath, package: str) -> dict[str, Any]:
         match block:
             case BannerBlock():
                 return {
@@ -407,7 +409,7 @@ class Planner:
                     "interval": block.interval,
                     "slides": [
                         {
-                            "image": self.image(slide.image, SLOT_FULL, path + ("slides", i, "image")),
+                            "image": self.image(slide.image, SLOT_FULL, path + ("slides", i, "image"), package),
                             "title": slide.title,
                             "link": self.link(slide),
                         }
@@ -415,14 +417,14 @@ class Planner:
                     ],
                 }
             case ProductsBlock():
-                return self.products_block(block)
+                return self.products_block(block, package)
             case CategoriesBlock():
                 ids = block.categories or list(self.categories)
                 return {
                     "type": "categories",
                     "title": block.title,
                     "layout": block.layout,
-                    "items": [self.category_card(self.categories[c], with_image=True) for c in ids],
+                    "items": [self.category_card(self.categories[c], package, with_image=True) for c in ids],
                 }
             case TextBlock():
                 return {
@@ -434,7 +436,7 @@ class Planner:
             case ImageBlock():
                 return {
                     "type": "image",
-                    "image": self.image(block.image, SLOT_FULL, path + ("image",)),
+                    "image": self.image(block.image, SLOT_FULL, path + ("image",), package),
                     "alt": block.alt,
                     "link": self.link(block),
                 }
@@ -446,7 +448,9 @@ class Planner:
                     "title": block.title,
                     "author": block.author,
                     "date": block.date or "",
-                    "cover": self.image(block.cover, SLOT_ARTICLE, path + ("cover",)) if block.cover else NO_IMAGE,
+                    "cover": (
+                        self.image(block.cover, SLOT_ARTICLE, path + ("cover",), package) if block.cover else NO_IMAGE
+                    ),
                     "sections": article_sections(block.body),
                 }
             case FormBlock():
@@ -500,7 +504,7 @@ class Planner:
                 return {"type": "member", "title": block.title}
         raise AssertionError(f"unplanned block {block!r}")
 
-    def products_block(self, block: ProductsBlock) -> dict[str, Any]:
+    def products_block(self, block: ProductsBlock, package: str) -> dict[str, Any]:
         if block.products is not None:
             chosen = [self.products[p] for p in block.products]
         elif block.category is not None:
@@ -515,17 +519,17 @@ class Planner:
             "type": "products",
             "title": block.title,
             "layout": block.layout,
-            "items": [self.product_card(p, SLOT_GRID if block.layout == "grid" else SLOT_ROW) for p in chosen],
+            "items": [self.product_card(p, SLOT_GRID if block.layout == "grid" else SLOT_ROW, package) for p in chosen],
             "more": more,
         }
 
     # --- catalog ----------------------------------------------------------------------------------
 
-    def category_card(self, category: Category, with_image: bool) -> dict[str, Any]:
+    def category_card(self, category: Category, package: str, with_image: bool) -> dict[str, Any]:
         image: PlannedImage = NO_IMAGE
         if with_image and category.image:
             ref = ("catalog", "categories", self.category_index[category.id], "image")
-            image = self.image(category.image, SLOT_CATEGORY, ref)
+            image = self.image(category.image, SLOT_CATEGORY, ref, package)
         return {
             "id": category.id,
             "name": category.name,
@@ -534,11 +538,11 @@ class Planner:
             "link": Link("category", category.id),
         }
 
-    def product_card(self, product: Product, slot: int) -> dict[str, Any]:
+    def product_card(self, product: Product, slot: int, package: str) -> dict[str, Any]:
         state = stock_state(product)
         image: PlannedImage = NO_IMAGE
         if product.images:
-            image = self.image(product.images[0], slot, self.product_ref(product) + ("images", 0))
+            image = self.image(product.images[0], slot, self.product_ref(product) + ("images", 0), package)
         return {
             "id": product.id,
             "name": product.name,
@@ -553,17 +557,7 @@ class Planner:
     def product_ref(self, product: Product) -> SpecPath:
         return ("catalog", "products", self.product_index[product.id])
 
-    def record_catalog_images(self) -> None:
-        """The images `catalog_data()` shows, recorded without building the data (half the plan of a
-        10,000-product catalog)."""
-        for product in self.products.values():
-            ref = self.product_ref(product)
-            for i, image in enumerate(product.images):
-                if i == 0:
-                    self.image(image, SLOT_ROW, ref + ("images", 0))
-                self.image(image, SLOT_GALLERY, ref + ("images", i))
-
-    def catalog_data(self) -> dict[str, Any]:
+    def catalog_data(self, package: str = CATALOG_ROOT) -> dict[str, Any]:
         products = {}
         for product in self.products.values():
             state = stock_state(product)
@@ -579,9 +573,9 @@ class Planner:
                     }
                 )
             products[product.id] = {
-                **self.product_card(product, SLOT_ROW),
+                **self.product_card(product, SLOT_ROW, package),
                 "images": [
-                    self.image(image, SLOT_GALLERY, self.product_ref(product) + ("images", i))
+                    self.image(image, SLOT_GALLERY, self.product_ref(product) + ("images", i), package)
                     for i, image in enumerate(product.images)
                 ],
                 "priceFen": price_fen(product.price),
@@ -599,7 +593,7 @@ class Planner:
             ids_by_category[product.category].append(product.id)
         categories = []
         for category in self.categories.values():
-            card = self.category_card(category, with_image=False)
+            card = self.category_card(category, package, with_image=False)
             card["description"] = category.description
             card["productIds"] = ids_by_category[category.id]
             categories.append(card)

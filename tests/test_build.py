@@ -13,11 +13,10 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from generator.build import build, load
+from generator.build import build
 from generator.cli import main
 from generator.errors import GenError
 from generator.output import OutputFile
-from generator.plan import Planner
 from generator.render.miniprogram import miniprogram_data
 from generator.write import write_output
 
@@ -321,18 +320,6 @@ def test_oversized_or_gif_tab_icon_is_a_spec_error(make_site) -> None:
     assert result.exit_code == 2
     assert "tabs[1].icon: 'images/big.png' is" in result.output and "at most 40 KB" in result.output
     assert "tabs[0].icon: 'a.gif' is not a PNG or JPEG" in result.output
-
-
-def test_first_plan_pass_records_the_catalog_images_the_data_shows() -> None:
-    loaded, theme = load(REPO / "sites" / "beibei")
-    planner = Planner(loaded.spec, theme, loaded.site_dir)
-    planner.package = "catalog"
-    planner.needs = {}
-    planner.catalog_data()
-    from_data = planner.needs
-    planner.needs = {}
-    planner.record_catalog_images()
-    assert planner.needs == from_data and from_data
 
 
 def test_swap_writer_counts_a_repeated_path_once_and_keeps_the_last(tmp_path: Path) -> None:

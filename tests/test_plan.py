@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import FrozenInstanceError
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -14,15 +15,18 @@ import pytest
 
 from generator.assets import TAB_ICON_SIZE, ProcessedImage
 from generator.build import load
+from generator.image_ref import ImageRef
 from generator.plan import (
     ImageNeed,
-    Planner,
+    PageRoute,
     Site,
     h5_variants,
+    publish,
     publish_images,
     stock_state,
     stock_text,
 )
+from generator.plan import plan_site as plan
 from generator.spec import Product
 
 from .conftest import write_site
@@ -103,10 +107,10 @@ def stand_in(need: ImageNeed) -> ProcessedImage:
 def plan_site(folder: Path, cdn: str | None = None) -> tuple[Site, list[ImageNeed]]:
     """The stages up to rendering, with stand-in images: what the planner needs and what it plans."""
     loaded, theme = load(folder)
-    planner = Planner(loaded.spec, theme, loaded.site_dir)
-    needs = planner.image_needs()
+    planned = plan(loaded.spec, theme, loaded.site_dir)
+    needs = list(planned.needs)
     published = publish_images(needs, {need: stand_in(need) for need in needs}, cdn)
-    return planner.plan(published), needs
+    return publish(planned, published), needs
 
 
 def site_folder(tmp_path: Path, text: str = SITE, extra: str = "") -> Path:
@@ -323,3 +327,32 @@ def product(**fields: Any) -> Product:
 )  # fmt: skip
 def test_stock_state_and_text(fields: dict[str, Any], state: str, text: str) -> None:
     assert (stock_state(product(**fields)), stock_text(product(**fields))) == (state, text)
+
+
+def images_in(value: Any) -> set[ImageRef]:
+    """Every `ImageRef` in planned data."""
+    if isinstance(value, ImageRef):
+        return {value}
+    if isinstance(value, PageRoute):
+        return images_in(value.blocks)
+    if isinstance(value, dict):
+        return {ref for item in value.values() for ref in images_in(item)}
+    if isinstance(value, list | tuple):
+        return {ref for item in value for ref in images_in(item)}
+    return set()
+
+
+def test_one_pass_plans_the_data_and_lists_exactly_the_images_its_slots_show(tmp_path: Path) -> None:
+    loaded, theme = load(site_folder(tmp_path))
+    planned = plan(loaded.spec, theme, loaded.site_dir)
+    site = planned.site
+    shown = images_in((site.routes, site.catalog_data)) | {icon for _, *icons in planned.tab_icons for icon in icons}
+    assert {ref.key for ref in shown} == {(n.spec_path, n.package) for n in planned.needs} | set(planned.reuse)
+    # a deep page shows the main package's copy, wide enough, instead of its own (car1 is wider in the catalog)
+    assert planned.reuse == {("images/banner.jpg", "more"): ("images/banner.jpg", "main")}
+    assert plan(loaded.spec, theme, loaded.site_dir) == planned  # nothing carried from one plan to the next
+    with pytest.raises(FrozenInstanceError):
+        planned.needs = ()  # type: ignore[misc]
+    needs = list(planned.needs)
+    published = publish(planned, publish_images(needs, {need: stand_in(need) for need in needs}, None))
+    assert all(ref.key in published.image_assets for ref in images_in((site.routes, site.catalog_data)))
