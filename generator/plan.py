@@ -51,9 +51,9 @@ from .validate import iter_pages
 
 MAIN_PACKAGE = "main"
 TAB_ICONS = "tab-icons"
+"""Pseudo-package of the site's own tab icons: published in the main package, sized 81x81."""
 H5_ONLY = "h5"
 """Pseudo-package of images only the H5 site shows (the logo as its icon)."""
-"""Pseudo-package of the site's own tab icons: published in the main package, sized 81x81."""
 LOW_STOCK = 5
 NO_IMAGE: PlannedImage = ""
 INPUT_TYPES = {"number": "digit", "tel": "number"}
