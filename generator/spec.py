@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import typing
+from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
@@ -19,6 +21,23 @@ ShortText = Annotated[UserText, StringConstraints(min_length=1, max_length=200)]
 
 BUILTIN_ICONS = tuple(ICONS)
 """Names of the tab icons drawn by the build (`icons.ICONS`)."""
+
+
+@dataclass(frozen=True)
+class Reference:
+    """An id or an image file a part of the spec names, checked by the validate stage."""
+
+    kind: Literal["page", "product", "category", "image"]
+    value: str
+    path: tuple[str | int, ...]
+    """Where, relative to the part that names it (e.g. `("slides", 0, "image")`)."""
+
+
+class NoReferences:
+    """For blocks that name no page, product, category or image."""
+
+    def references(self) -> Iterator[Reference]:
+        return iter(())
 
 
 class LinkTarget(SpecModel):
@@ -45,6 +64,13 @@ class LinkTarget(SpecModel):
     @property
     def has_target(self) -> bool:
         return any((self.page, self.product, self.category, self.url))
+
+    def references(self) -> Iterator[Reference]:
+        """The page, product or category the link names (the url is checked by its type)."""
+        for kind in ("page", "product", "category"):
+            value = getattr(self, kind)
+            if value is not None:
+                yield Reference(kind, value, (kind,))
 
 
 class SiteInfo(SpecModel):
@@ -101,6 +127,12 @@ class BannerBlock(SpecModel):
     interval: int = Field(default=4000, ge=1500, le=20000)
     """Milliseconds between slides."""
 
+    def references(self) -> Iterator[Reference]:
+        for s, slide in enumerate(self.slides):
+            for ref in slide.references():
+                yield Reference(ref.kind, ref.value, ("slides", s) + ref.path)
+            yield Reference("image", slide.image, ("slides", s, "image"))
+
 
 class ProductsBlock(SpecModel):
     type: Literal["products"]
@@ -117,6 +149,12 @@ class ProductsBlock(SpecModel):
     more: bool = True
     """Show a "more" link to the category (when `category` is set)."""
 
+    def references(self) -> Iterator[Reference]:
+        if self.category is not None:
+            yield Reference("category", self.category, ("category",))
+        for p, ref in enumerate(self.products or []):
+            yield Reference("product", ref, ("products", p))
+
 
 class CategoriesBlock(SpecModel):
     type: Literal["categories"]
@@ -127,8 +165,12 @@ class CategoriesBlock(SpecModel):
     layout: Literal["grid", "list"] = "grid"
     """Icon grid (4 per row) or a list of rows."""
 
+    def references(self) -> Iterator[Reference]:
+        for c, ref in enumerate(self.categories or []):
+            yield Reference("category", ref, ("categories", c))
 
-class TextBlock(SpecModel):
+
+class TextBlock(NoReferences, SpecModel):
     type: Literal["text"]
     title: Annotated[UserText, StringConstraints(max_length=60)] = ""
     """Optional heading."""
@@ -144,6 +186,10 @@ class ImageBlock(LinkTarget):
     """Image file."""
     alt: Annotated[UserText, StringConstraints(max_length=120)] = ""
     """What the image shows (read by screen readers)."""
+
+    def references(self) -> Iterator[Reference]:
+        yield from super().references()
+        yield Reference("image", self.image, ("image",))
 
 
 class NoticeBlock(LinkTarget):
@@ -164,6 +210,10 @@ class ArticleBlock(SpecModel):
     """Cover image."""
     body: Text
     """Text; blank lines separate paragraphs; a line starting with `## ` is a subheading."""
+
+    def references(self) -> Iterator[Reference]:
+        if self.cover:
+            yield Reference("image", self.cover, ("cover",))
 
 
 class FormField(SpecModel):
@@ -193,7 +243,7 @@ class FormField(SpecModel):
         return self
 
 
-class FormBlock(SpecModel):
+class FormBlock(NoReferences, SpecModel):
     type: Literal["form"]
     title: Annotated[UserText, StringConstraints(max_length=40)] = ""
     """Heading above the form."""
@@ -213,7 +263,7 @@ class FormBlock(SpecModel):
     `gen lint` when the form asks for a name, phone, email, ID number or address)."""
 
 
-class ContactBlock(SpecModel):
+class ContactBlock(NoReferences, SpecModel):
     type: Literal["contact"]
     title: Annotated[UserText, StringConstraints(max_length=40)] = "联系我们"
     """Heading."""
@@ -243,14 +293,14 @@ class ButtonBlock(LinkTarget):
         return self
 
 
-class CouponsBlock(SpecModel):
+class CouponsBlock(NoReferences, SpecModel):
     needs_commerce: ClassVar[bool] = True
     type: Literal["coupons"]
     title: Annotated[UserText, StringConstraints(max_length=40)] = "领券中心"
     """Heading; the coupons themselves come from the backend (GET coupons), claimed with one tap."""
 
 
-class CheckinBlock(SpecModel):
+class CheckinBlock(NoReferences, SpecModel):
     needs_commerce: ClassVar[bool] = True
     type: Literal["checkin"]
     title: Annotated[UserText, StringConstraints(max_length=40)] = "每日签到"
@@ -261,7 +311,7 @@ class CheckinBlock(SpecModel):
     """What the streak earns, e.g. 满50减10优惠券 (granted by the backend)."""
 
 
-class InviteBlock(SpecModel):
+class InviteBlock(NoReferences, SpecModel):
     needs_commerce: ClassVar[bool] = True
     type: Literal["invite"]
     title: Annotated[UserText, StringConstraints(max_length=40)] = "邀请好友"
@@ -272,7 +322,7 @@ class InviteBlock(SpecModel):
     """What the inviter earns, e.g. 满99减20优惠券. Rewards for forwarding itself are against WeChat's rules."""
 
 
-class MemberBlock(SpecModel):
+class MemberBlock(NoReferences, SpecModel):
     needs_commerce: ClassVar[bool] = True
     type: Literal["member"]
     title: Annotated[UserText, StringConstraints(max_length=40)] = "我的"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .errors import Problem, format_path
 from .source import SourceMap, SpecPath
-from .spec import BUILTIN_ICONS, GROWTH_BLOCKS, LinkTarget, Page, Product, SiteSpec
+from .spec import BUILTIN_ICONS, GROWTH_BLOCKS, Page, Product, SiteSpec
 from .spec_messages import did_you_mean as _did_you_mean
 from .validate_paths import Report, check_image, check_tab_image
 
@@ -92,10 +92,6 @@ def check_references(
         hint = _did_you_mean(ref, table)
         report(path, f"no {kind} with id {ref!r}{hint}; use the id of an existing {kind}")
 
-    def check_link(link: LinkTarget, path: SpecPath) -> None:
-        for kind in ("page", "product", "category"):
-            check_ref(kind, getattr(link, kind), path + (kind,))
-
     # tabs
     tab_pages: dict[str, SpecPath] = {}
     for i, tab in enumerate(spec.tabs):
@@ -134,28 +130,16 @@ def check_references(
     for page, page_path, _ in iter_pages(spec.pages):
         for b, block in enumerate(page.blocks):
             path = page_path + ("blocks", b)
-            if isinstance(block, LinkTarget):
-                check_link(block, path)
+            if block.type == "categories" and catalog is None:
+                report(path, "shows categories but the site has no catalog; add a `catalog:` section")
+            for ref in block.references():
+                if ref.kind == "image":
+                    check_image(ref.value, path + ref.path, site_dir, report)
+                else:
+                    check_ref(ref.kind, ref.value, path + ref.path)
             match block.type:
-                case "banner":
-                    for s, slide in enumerate(block.slides):
-                        check_link(slide, path + ("slides", s))
-                        check_image(slide.image, path + ("slides", s, "image"), site_dir, report)
-                case "image":
-                    check_image(block.image, path + ("image",), site_dir, report)
-                case "article" if block.cover:
-                    check_image(block.cover, path + ("cover",), site_dir, report)
-                case "products":
-                    check_ref("category", block.category, path + ("category",))
-                    for p, ref in enumerate(block.products or []):
-                        check_ref("product", ref, path + ("products", p))
-                    if block.category is None and block.products is None and catalog is None:
-                        report(path, "shows products but the site has no catalog; add a `catalog:` section")
-                case "categories":
-                    if catalog is None:
-                        report(path, "shows categories but the site has no catalog; add a `catalog:` section")
-                    for c, ref in enumerate(block.categories or []):
-                        check_ref("category", ref, path + ("categories", c))
+                case "products" if block.category is None and block.products is None and catalog is None:
+                    report(path, "shows products but the site has no catalog; add a `catalog:` section")
                 case kind if kind in GROWTH_BLOCKS and spec.commerce is None:
                     report(
                         path + ("type",),
