@@ -88,23 +88,10 @@ def test_the_heif_reader_is_not_loaded_at_start() -> None:
 def test_a_site_builds_with_an_iphone_photo_as_it_is(tmp_path: Path) -> None:
     from generator.build import build
 
-    from .conftest import write_site
+    from .conftest import MINIMAL_SITE, write_site
 
-    site = write_site(
-        tmp_path / "site",
-        """\
-        site: {name: 小店}
-        tabs:
-          - {page: home, text: 首页, icon: home}
-          - {page: about, text: 关于, icon: user}
-        pages:
-          - id: home
-            title: 首页
-            blocks:
-              - {type: image, image: images/IMG_0001.HEIC}
-          - {id: about, title: 关于}
-        """,
-    )
+    image_block = "      - {type: image, image: images/IMG_0001.HEIC}\n"
+    site = write_site(tmp_path / "site", MINIMAL_SITE.replace("      - type: text\n        body: 欢迎\n", image_block))
     (site / "images" / "IMG_0001.HEIC").write_bytes(heic(photo(1200, 900, seed=3), orientation=6))
     result = build(site)
     shipped = [f for f in result.files if f.path.startswith("miniprogram/") and f.path.endswith(".jpg")]
