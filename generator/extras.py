@@ -10,6 +10,7 @@ from .errors import GenError
 EXTRAS = {
     "preview": "screenshots with `gen preview` (Playwright driving Debian's chromium)",
     "oa": "the Official Account's message server, `gen oa serve`",
+    "serve": "the shop's backend, `gen serve`",
 }
 
 
