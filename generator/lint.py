@@ -9,12 +9,14 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
+from .blocks.form import FormBlock
+from .blocks.text import TextBlock
 from .errors import Position, format_path
 from .lint_rules import RULES as RULES
 from .lint_rules import Severity
 from .shown_text import shown_texts
 from .source import SourceMap, SpecPath
-from .spec import FormBlock, SiteSpec, TextBlock
+from .spec import SiteSpec
 from .validate import iter_pages
 
 SUPERLATIVES = (
