@@ -36,11 +36,10 @@ from .routes import (
     route_path,
 )
 from .source import SpecPath
-from .spec import BUILTIN_ICONS, Page, SiteSpec
+from .spec import BUILTIN_ICONS, Page, SiteSpec, iter_pages
 from .spec_catalog import Category, Product
 from .textdata import paragraphs, price_fen, price_text
 from .theme import Theme
-from .validate import iter_pages
 
 MAIN_PACKAGE = "main"
 TAB_ICONS = "tab-icons"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typing
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -76,6 +77,16 @@ class Page(SpecModel):
     """Sub-pages (the tree is at most 3 levels deep); listed as links at the end of this page."""
     share: bool = True
     """Allow sharing this page to a chat."""
+
+
+def iter_pages(
+    pages: list[Page], path: tuple[str | int, ...] = ("pages",), depth: int = 1
+) -> Iterator[tuple[Page, tuple[str | int, ...], int]]:
+    """Every page of the tree with its spec path and level (1 = top)."""
+    for index, page in enumerate(pages):
+        here = path + (index,)
+        yield page, here, depth
+        yield from iter_pages(page.children, here + ("children",), depth + 1)
 
 
 class Budgets(SpecModel):

@@ -3,12 +3,13 @@ products and categories, the images and tab icons each part names)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from .errors import Problem, format_path
 from .source import SourceMap, SpecPath
-from .spec import BUILTIN_ICONS, Page, SiteSpec
+from .spec import BUILTIN_ICONS, SiteSpec
+from .spec import iter_pages as iter_pages  # (where it was; the page tree walk is the spec's)
 from .spec_catalog import Product
 from .spec_messages import did_you_mean as _did_you_mean
 from .validate_paths import Report, check_image, check_tab_image
@@ -18,14 +19,6 @@ RESERVED_PAGE_IDS = ("webview", "privacy")  # built-in pages: external https lin
 
 CheckRef = Callable[[str, str | None, SpecPath], None]
 """Reports a reference (kind "page", "product" or "category") that names no such item."""
-
-
-def iter_pages(pages: list[Page], path: SpecPath = ("pages",), depth: int = 1) -> Iterator[tuple[Page, SpecPath, int]]:
-    """Every page of the tree with its spec path and level (1 = top)."""
-    for index, page in enumerate(pages):
-        here = path + (index,)
-        yield page, here, depth
-        yield from iter_pages(page.children, here + ("children",), depth + 1)
 
 
 def check_references(
