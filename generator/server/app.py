@@ -83,7 +83,10 @@ def create_app(settings: Settings, wechat: CodeExchange | None = None) -> FastAP
         login.close()
         engine.dispose()
 
-    app = FastAPI(title=f"{spec.site.name}: shop backend", version="1", lifespan=lifespan)
+    # No /docs or /redoc: they load scripts from a CDN; /openapi.json is the contract.
+    app = FastAPI(
+        title=f"{spec.site.name}: shop backend", version="1", lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     app.state.settings = settings
     app.state.loaded = loaded
     app.state.spec = spec
@@ -117,7 +120,7 @@ def health(db: Annotated[Session, Depends(get_db)]) -> JSONResponse:
 
 
 class BodyLimit:
-    """413 for a request body over `limit` bytes, by Content-Length or counted as it arrives."""
+    """413 for a request body over `limit` bytes, by Content-Length or counted as it arrives (chunked)."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
@@ -131,29 +134,31 @@ class BodyLimit:
             if key == b"content-length" and (not value.isdigit() or int(value) > self.limit):
                 await self._too_large(send)
                 return
+        # Bodies are small: read it whole (up to the limit), then hand it to the app in one message.
+        chunks: list[bytes] = []
         seen = 0
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal seen
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise _TooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _TooLarge:
-            if not started:
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > self.limit:
                 await self._too_large(send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+
+        await self.app(scope, replay, send)
 
     async def _too_large(self, send: Send) -> None:
         body = json.dumps(
@@ -162,7 +167,3 @@ class BodyLimit:
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})
-
-
-class _TooLarge(Exception):
-    pass

@@ -7,6 +7,7 @@ the file WECHAT_APPSECRET_FILE names, kept in a `Secret` that never prints, and 
 
 from __future__ import annotations
 
+import hmac
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -45,6 +46,12 @@ class Secret:
         return "Secret('***')"
 
     __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and hmac.compare_digest(self._value.encode(), other._value.encode())
+
+    def __hash__(self) -> int:
+        return hash(Secret)
 
 
 @dataclass(frozen=True)

@@ -104,8 +104,8 @@ def db_engine(database_url: str) -> Iterator[Engine]:
 
 
 def shop_settings(database_url: str, data_dir: Path, **changes: Any) -> Settings:
-    options: dict[str, Any] = {"fake_wechat": True, **changes}
-    return Settings(site_dir=SHOP.resolve(), database_url=database_url, data_dir=data_dir, **options)
+    options: dict[str, Any] = {"site_dir": SHOP.resolve(), "fake_wechat": True, **changes}
+    return Settings(database_url=database_url, data_dir=data_dir, **options)
 
 
 @pytest.fixture
