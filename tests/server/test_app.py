@@ -126,6 +126,14 @@ def test_the_database_defaults_to_sqlite_in_the_data_folder(tmp_path: Path) -> N
         normalize_database_url("mysql://u@h/db")
 
 
+@pytest.mark.parametrize("url", ["http://api.weixin.qq.com", "ftp://x", "https://", "api.weixin.qq.com"])
+def test_the_wechat_api_must_be_https_or_loopback(url: str) -> None:
+    with pytest.raises(GenError, match="MPGEN_WECHAT_API"):
+        make_settings(SHOP, environ={"MPGEN_WECHAT_API": url}, fake_wechat=True)
+    local = make_settings(SHOP, environ={"MPGEN_WECHAT_API": "http://127.0.0.1:9999"}, fake_wechat=True)
+    assert local.wechat_api == "http://127.0.0.1:9999"
+
+
 def test_settings_travel_to_workers_through_the_environment(tmp_path: Path) -> None:
     settings = make_settings(SHOP, tmp_path, environ={ENV_APPSECRET: "s3cret"})
     env = settings.to_env()
