@@ -174,3 +174,16 @@ def test_the_secret_never_shows_in_reprs() -> None:
     assert "s3cret" not in repr(Secret("s3cret"))
     settings = shop_settings("sqlite://", Path("."), appsecret=Secret("s3cret"))
     assert "s3cret" not in repr(settings) and "s3cret" not in str(settings.to_env())
+
+
+def test_simultaneous_first_logins_of_one_shopper_make_one_user(app: FastAPI, db_engine: Engine) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    clients = [TestClient(app) for _ in range(8)]
+    with ThreadPoolExecutor(len(clients)) as pool:
+        answers = list(pool.map(lambda c: c.post("/session", json={"code": "race"}), clients))
+    assert [a.status_code for a in answers] == [200] * len(clients)
+    assert len({a.json()["ref"] for a in answers}) == 1
+    with Session(db_engine) as db:
+        assert len(db.execute(select(User)).all()) == 1
+        assert len(db.execute(select(LoginSession)).all()) == len(clients)
