@@ -27,12 +27,9 @@ log = logging.getLogger("generator.server")
 
 
 def configure_logging() -> None:
-    if not log.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter(LOG_FORMAT))
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)
-        log.propagate = False
+    """The server's own lines (INFO and up) on stderr; a process that set up logging already keeps its own."""
+    logging.basicConfig(format=LOG_FORMAT)  # does nothing when the root logger has handlers
+    log.setLevel(logging.INFO)
 
 
 def shown_database(url: str) -> str:

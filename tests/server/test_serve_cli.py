@@ -130,6 +130,6 @@ def test_two_workers_share_the_database(serve, tmp_path: Path) -> None:  # type:
     process, base = serve("--fake-wechat", "--data", str(tmp_path), "--workers", "2", env=clean_env())
     tokens = {httpx.post(base + "/session", json={"code": "same"}).json()["session"] for _ in range(6)}
     assert len(tokens) == 6  # each login is a new session, whichever worker answered
-    forms = [httpx.post(base + "/forms/contact-1", json={"name": "王", "phone": "13812345678"}) for _ in range(4)]
+    forms = [httpx.post(base + "/forms/booking", json={"name": "王", "phone": "13812345678"}) for _ in range(4)]
     assert [f.status_code for f in forms] == [200] * 4
     assert "2 workers" in stop(process)
