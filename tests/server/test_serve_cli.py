@@ -132,4 +132,6 @@ def test_two_workers_share_the_database(serve, tmp_path: Path) -> None:  # type:
     assert len(tokens) == 6  # each login is a new session, whichever worker answered
     forms = [httpx.post(base + "/forms/booking", json={"name": "王", "phone": "13812345678"}) for _ in range(4)]
     assert [f.status_code for f in forms] == [200] * 4
-    assert "2 workers" in stop(process)
+    out = stop(process)
+    assert "2 workers" in out
+    assert out.count("Started server process") == 2, out
