@@ -129,10 +129,11 @@ def test_the_inviter_is_kept_from_the_first_registration_only(client: TestClient
     login(client, "friend", inviter=inviter)
     login(client, "friend", inviter="someone-else")
     login(client, "stranger", inviter="bad ref with spaces")
+    login(client, "long", inviter="x" * 500)
     with Session(db_engine) as db:
         by_openid = {u.openid: u.inviter for u in db.execute(select(User)).scalars()}
     assert by_openid[fake_openid("friend")] == inviter
-    assert by_openid[fake_openid("stranger")] is None
+    assert by_openid[fake_openid("stranger")] is None and by_openid[fake_openid("long")] is None
     assert by_openid[fake_openid("inviter")] is None
 
 
