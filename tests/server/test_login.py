@@ -164,7 +164,7 @@ def test_wechat_unreachable_is_a_503_without_the_secret(
     exchange = HttpCodeExchange(
         "https://api.weixin.qq.com", "wx0123456789abcdef", Secret("s3cret"), httpx.MockTransport(refuse)
     )
-    app = create_app(shop_settings(database_url, tmp_path, fake_wechat=False), wechat=exchange)
+    app = create_app(shop_settings(database_url, tmp_path), wechat=exchange)  # the real client, failing
     answer = TestClient(app).post("/session", json={"code": "abc"})
     assert answer.status_code == 503
     assert "s3cret" not in answer.text and "s3cret" not in caplog.text
