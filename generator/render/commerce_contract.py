@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,15 +14,6 @@ from ..target import BatchTarget
 ROOT = "commerce"
 
 MONEY = {"type": "integer", "minimum": 0, "description": "An amount in fen (1 yuan = 100 fen); never a float."}
-ADDRESS = {
-    "type": "object",
-    "description": "What wx.chooseAddress returned; personal data: keep it only as long as the order needs it.",
-    "required": ["userName", "telNumber", "detailInfo"],
-    "properties": {
-        name: {"type": "string"}
-        for name in ("userName", "telNumber", "provinceName", "cityName", "countyName", "detailInfo", "postalCode")
-    },
-}
 BEARER: list[dict[str, list[str]]] = [{"session": []}]
 
 
@@ -68,103 +60,36 @@ def cors_text(origin: str) -> str:
     )
 
 
+CONTRACT_FILE = Path(__file__).with_name("commerce_openapi.json")
+"""`gen serve`'s OpenAPI document (`server/contract.py` writes it from the server's routes and models)."""
+DESCRIPTION = (
+    "The generated mini-program calls these endpoints; `gen serve` answers them (this document is its own). "
+    "Every call is https with a 15 s timeout; money is integer fen; the server recomputes every amount from "
+    "its own prices and stock and never trusts the client's. "
+)
+GROWTH_NOTE = (
+    " Not yet answered by `gen serve`: the growth blocks' endpoints (coupons, check-in, invites, member); "
+    "a backend of your own provides them."
+)
+
+
 def contract(api: str, shop: str, origin: str = "") -> dict[str, Any]:
-    payment = {
-        "type": "object",
-        "description": "Parameters for wx.requestPayment, created and signed by the backend with the merchant key "
-        "(JSAPI/mini-program payment, v3 API); the client never sees the key.",
-        "required": ["timeStamp", "nonceStr", "package", "signType", "paySign"],
-        "properties": {
-            "timeStamp": {"type": "string"},
-            "nonceStr": {"type": "string"},
-            "package": {"type": "string", "examples": ["prepay_id=wx201410272009395522657a690389285100"]},
-            "signType": {"type": "string", "enum": ["RSA", "MD5", "HMAC-SHA256"]},
-            "paySign": {"type": "string"},
-        },
+    """The server's document for one site: its address, its name, the CORS its H5 forms need."""
+    document: dict[str, Any] = json.loads(CONTRACT_FILE.read_text(encoding="utf-8"))
+    document["info"] = {
+        **document["info"],
+        "title": f"{shop}: order and payment backend",
+        "description": DESCRIPTION + cors_text(origin) + GROWTH_NOTE,
     }
-    item: dict[str, Any] = {
-        "type": "object",
-        "required": ["productId", "quantity", "priceFen"],
-        "properties": {
-            "productId": {"type": "string"},
-            "options": {"type": "object", "additionalProperties": {"type": "string"}, "examples": [{"颜色": "粉色"}]},
-            "quantity": {"type": "integer", "minimum": 1},
-            "priceFen": {**MONEY, "description": "The price the customer saw; the backend must charge its own price."},
-        },
+    document["servers"] = [{"url": api}]
+    components = document.setdefault("components", {})
+    components.setdefault("securitySchemes", {})["session"] = {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "From POST /session.",
     }
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": f"{shop}: order and payment backend",
-            "version": "1",
-            "description": "The generated mini-program calls these endpoints. Every call is https with a 15 s "
-            "timeout; money is integer fen; the backend recomputes every amount from its own prices and stock "
-            "and never trusts the client's. " + cors_text(origin),
-        },
-        "servers": [{"url": api}],
-        "components": {
-            "securitySchemes": {"session": {"type": "http", "scheme": "bearer", "description": "From POST /session."}}
-        },
-        "paths": {
-            **growth_paths(),
-            "/session": {
-                "post": {
-                    "summary": "Log in: exchange a wx.login code (code2Session) for a session of your own",
-                    "requestBody": _json_body(_object({"code": {"type": "string"}}, ["code"])),
-                    "responses": {
-                        "200": _json_response(
-                            "The session",
-                            _object(
-                                {
-                                    "session": {
-                                        "type": "string",
-                                        "description": "Opaque; sent back as a bearer token.",
-                                    },
-                                    "openid": {"type": "string"},
-                                    "unionid": {
-                                        "type": "string",
-                                        "description": "Joins Official Account and mini-program users when both "
-                                        "are bound to one open platform account.",
-                                    },
-                                },
-                                ["session"],
-                            ),
-                        )
-                    },
-                }
-            },
-            "/orders": {
-                "post": {
-                    "summary": "Create an order and the signed payment for it",
-                    "security": BEARER,
-                    "requestBody": _json_body(
-                        _object(
-                            {
-                                "items": {"type": "array", "minItems": 1, "items": item},
-                                "address": ADDRESS,
-                                "totalFen": MONEY,
-                            },
-                            ["items", "address", "totalFen"],
-                        )
-                    ),
-                    "responses": {
-                        "200": _json_response(
-                            "Created",
-                            _object({"orderId": {"type": "string"}, "payment": payment}, ["orderId", "payment"]),
-                        ),
-                        "409": {"description": "Out of stock or the price changed; the client asks to retry."},
-                    },
-                },
-                "get": {
-                    "summary": "The customer's orders, newest first",
-                    "security": BEARER,
-                    "responses": {
-                        "200": _json_response("Orders", _object({"orders": {"type": "array", "items": ORDER}}))
-                    },
-                },
-            },
-        },
-    }
+    document["paths"] = {**document["paths"], **growth_paths()}
+    return document
 
 
 def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
@@ -175,26 +100,8 @@ def _object(properties: dict[str, Any], required: list[str] | None = None) -> di
     return schema
 
 
-def _json_body(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
-
-
 def _json_response(description: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-ORDER = _object(
-    {
-        "orderId": {"type": "string"},
-        "state": {"type": "string", "enum": ["unpaid", "paid", "shipped", "done", "refunded"]},
-        "totalFen": MONEY,
-        "items": {
-            "type": "array",
-            "items": _object({"name": {"type": "string"}, "quantity": {"type": "integer"}}),
-        },
-    },
-    ["orderId", "state", "totalFen"],
-)
 
 
 def _get(summary: str, schema: dict[str, Any]) -> dict[str, Any]:
