@@ -39,7 +39,8 @@ def _client_calls(package: Path) -> set[str]:
 
 
 def _matches(call: str, paths: set[str]) -> bool:
-    return any(re.fullmatch(re.sub(r"\\\{[^}]*\\\}", r"[^/]+", re.escape(path)), call.replace("{}", "x")) for path in paths)
+    patterns = [re.sub(r"\\\{[^}]*\\\}", r"[^/]+", re.escape(path)) for path in paths]
+    return any(re.fullmatch(pattern, call.replace("{}", "x")) for pattern in patterns)
 
 
 @pytest.fixture(scope="module")
