@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from .errors import GenError
-from .model import SpecModel
 from .resources import builtin_templates_dir
-from .spec import SiteSpec
-from .theme import ThemeLayer
+from .spec.model import SpecModel
+from .spec.site import SiteSpec
+from .theme.theme import ThemeLayer
 
 SCHEMA_FILE = "site.schema.json"
 THEME_SCHEMA_FILE = "theme.schema.json"

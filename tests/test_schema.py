@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.source import parse_yaml
+from generator.load.source import parse_yaml
 from generator.starter import schema_json, theme_schema_json
 
 from .conftest import REPO

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 
 from ..blocks.form import FormBlock
 from ..errors import GenError
-from ..render.commerce_contract import h5_origin
-from ..spec import SiteSpec, iter_pages
+from ..spec.site import SiteSpec, iter_pages
+from ..targets.commerce_contract import h5_origin
 from .settings import (
     ENV_APPSECRET,
     ENV_APPSECRET_FILE,

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..blocks.form import FormBlock
-from ..render.commerce_contract import cors_headers, h5_origin
-from ..spec import SiteSpec, iter_pages
+from ..spec.site import SiteSpec, iter_pages
+from ..targets.commerce_contract import cors_headers, h5_origin
 from .api_errors import ApiError
 from .db import get_db
 from .models import FormSubmission
