@@ -37,12 +37,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .api_errors import ApiError
-from .auth import CurrentUser
 from .db import get_db, utcnow
 from .fake_wechatpay import FakeWeChatPay, start_fake
 from .models import User
 from .order_models import ORDER_NO_LENGTH, Order, OrderState
-from .order_routes import ApiModel, Now, OrderApiError, OrderNo, OrderOut, order_out
+from .order_routes import ApiModel, CurrentUser, Now, OrderApiError, OrderNo, OrderOut, order_out
 from .orders import (
     OrderError,
     PaymentResult,

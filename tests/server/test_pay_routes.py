@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -364,3 +365,17 @@ def test_orders_paid_count_once_across_repeated_notifies(
     with Session(db_engine) as check:
         paid = check.execute(select(func.count()).select_from(Order).where(Order.state == "paid")).scalar_one()
         assert paid == 1
+
+
+def test_simultaneous_deliveries_of_one_payment_pay_once(
+    shop: TestClient, platform: FakeWeChatPay, session: Session
+) -> None:
+    headers = login(shop, "code-a")
+    number = new_order(shop, headers)["orderId"]
+    shop.post(f"/orders/{number}/pay", headers=headers)
+    notifies = [platform.pay(number) for _ in range(8)]  # WeChat's retries, each signed afresh
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(lambda notify: deliver(shop, notify).status_code, notifies))
+    assert statuses == [200] * 8
+    assert records(session, number) == [(platform.transactions[number].transaction_id, "paid")]
+    assert order_state(shop, headers, number) == "paid"
