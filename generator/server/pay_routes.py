@@ -248,6 +248,8 @@ def refund_notify(request: Request, body: RawBody, db: Db, gateway: Gateway) -> 
     db.commit()  # verify used no database, but the session may have begun one
     try:
         settle_refunds(db, gateway, refund.order_no)
+    except OrderError:  # verified, but for no order of this shop's: nothing to change, nothing to retry
+        log.warning("refund %s is for order %s, which does not exist", refund.refund_no, refund.order_no)
     except WeChatPayError as exc:
         log.error("refund %s of order %s: WeChat Pay query failed: %s", refund.refund_no, refund.order_no, exc.code)
         return _wechat_answer(503, "稍后重试")

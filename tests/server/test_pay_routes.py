@@ -32,6 +32,7 @@ from generator.server.app import create_app
 from generator.server.fake_wechat import fake_openid
 from generator.server.fake_wechatpay import (
     FakeMerchant,
+    FakeRefund,
     FakeTransaction,
     FakeWeChatPay,
     FakeWeChatPayServer,
@@ -379,3 +380,12 @@ def test_simultaneous_deliveries_of_one_payment_pay_once(
     assert statuses == [200] * 8
     assert records(session, number) == [(platform.transactions[number].transaction_id, "paid")]
     assert order_state(shop, headers, number) == "paid"
+
+
+def test_a_refund_notify_for_an_unknown_order_is_acknowledged(shop: TestClient, platform: FakeWeChatPay) -> None:
+    unknown = "NOSUCHORDER000000000000002"
+    platform.transactions[unknown] = FakeTransaction(unknown, 5, "o-x", "x", "https://x/pay/notify", "wx3")
+    platform.pay(unknown)
+    platform.refunds[unknown + "R01"] = FakeRefund(unknown + "R01", unknown, "503001", 5, 5, "https://x/pay/refund")
+    answer = deliver(shop, platform.complete_refund(unknown + "R01"), "/pay/refund-notify")
+    assert (answer.status_code, answer.json()["code"]) == (200, "SUCCESS")  # WeChat would retry anything else
