@@ -436,3 +436,13 @@ def test_the_periodic_sweep_closes_orders_past_their_deadline(
     states = {o.order_no: o.state for o in session.execute(select(Order)).scalars()}
     assert states == {old.order_no: "closed", recent.order_no: "pending_payment"}
     assert session.get_one(Stock, "green").available == 8
+
+
+def test_a_cancel_asks_the_pay_side_to_close_the_payment(client: TestClient, app: FastAPI) -> None:
+    closed: list[str] = []
+    app.state.close_payment = closed.append
+    headers = login(client)
+    order_id = post(client, headers, GREEN_2).json()["orderId"]
+    assert closed == []
+    assert client.post(f"/orders/{order_id}/cancel", headers=headers).status_code == 200
+    assert closed == [order_id]
