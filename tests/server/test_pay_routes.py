@@ -303,13 +303,13 @@ def test_a_forged_refund_notify_changes_nothing(
 
 
 def test_a_cancelled_orders_payment_is_closed_at_wechat(
-    shop: TestClient, app: FastAPI, platform: FakeWeChatPay, gateway: WeChatPayGateway
+    shop: TestClient, platform: FakeWeChatPay, gateway: WeChatPayGateway
 ) -> None:
     headers = login(shop, "code-a")
     number = new_order(shop, headers)["orderId"]
     shop.post(f"/orders/{number}/pay", headers=headers)
-    shop.post(f"/orders/{number}/cancel", headers=headers)
-    app.state.close_payment(number)
+    assert platform.transactions[number].state == "NOTPAY"
+    shop.post(f"/orders/{number}/cancel", headers=headers)  # order_routes calls app.state.close_payment
     assert platform.transactions[number].state == "CLOSED"
     with pytest.raises(KeyError):
         platform.pay(number)  # the shopper can no longer pay it
