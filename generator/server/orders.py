@@ -5,8 +5,8 @@ whether this call made it, so two workers, a sweep and a notify racing on one or
 in-process lock is involved. Stock is reserved with `UPDATE stock SET available = available - q WHERE
 key = k AND available >= q` (rowcount 1 or the item is short), keys in sorted order, inside a savepoint
 that also holds the new order: a short item, a crash or a lost race leaves no half order and no reserved
-unit. Functions run in the caller's transaction and do not commit (the routes do), except that nothing
-here needs a commit to stay consistent.
+unit. The functions run in the caller's transaction and never commit; the caller (a route, the sweep, the
+pay routes) commits once the whole change is made.
 
 Order numbers (`new_order_no`) are the creation time (UTC, to the second) and 12 random characters of
 [0-9A-Z]: 26 characters, valid as WeChat Pay's out_trade_no, unique in practice and not guessable (62 bits).

@@ -3,8 +3,9 @@
 Threads released together by a barrier, each with its own database connection, race on the service
 functions (200 buyers of the last 10 units, buyers of two items listed in opposite orders, retries of one
 idempotency key, several sweepers, a repeated payment notify), and 200 HTTP clients race on POST /orders
-of the app served by uvicorn. What must hold: exactly as many orders as units, never a negative stock,
-no deadlock, one order per key, one close and one payment per order.
+of the app served by uvicorn; and a process is SIGKILLed in the middle of creating an order. What must
+hold: exactly as many orders as units, never a negative stock, no deadlock, one order per key, one close
+and one payment per order, no half order after a crash.
 """
 
 from __future__ import annotations
