@@ -431,8 +431,6 @@ def pay_description(order: Order) -> str:
 class PaymentOutcome(StrEnum):
     PAID = "paid"
     """This payment paid the order just now."""
-    ALREADY_PAID = "already_paid"
-    """The order was already paid by this same transaction (a repeated notify)."""
     LATE = "late"
     """The order had been cancelled or closed: recorded, the order stays ended (the money needs a refund)."""
     AMOUNT_MISMATCH = "amount_mismatch"
@@ -482,7 +480,7 @@ def mark_paid(
         select(Order).where(Order.order_no == order_no).execution_options(populate_existing=True)
     ).scalar_one_or_none()
     outcome = _outcome(order, transaction_id, _rowcount(result) == 1)
-    if outcome is PaymentOutcome.ALREADY_PAID:  # paid by this transaction in a call that raced ours
+    if outcome is None:  # paid by this very transaction, in a call that raced ours and recorded it
         return PaymentResult(PaymentOutcome.PAID, order, repeated=True)
     record = PaymentRecord(
         transaction_id=transaction_id,
@@ -500,7 +498,8 @@ def mark_paid(
     return PaymentResult(outcome, order)
 
 
-def _outcome(order: Order | None, transaction_id: str, changed: bool) -> PaymentOutcome:
+def _outcome(order: Order | None, transaction_id: str, changed: bool) -> PaymentOutcome | None:
+    """What this payment did; None when the order is already paid by this same transaction."""
     if changed:
         return PaymentOutcome.PAID
     if order is None:
@@ -510,7 +509,7 @@ def _outcome(order: Order | None, transaction_id: str, changed: bool) -> Payment
     if order.state in (OrderState.CANCELLED.value, OrderState.CLOSED.value):
         return PaymentOutcome.LATE
     if order.transaction_id == transaction_id:
-        return PaymentOutcome.ALREADY_PAID
+        return None
     return PaymentOutcome.DOUBLE_PAYMENT
 
 
