@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from generator.blocks.base import view
 from generator.build import build
 from generator.targets.miniprogram import miniprogram_data
 
@@ -104,7 +105,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     blocks = {}  # block type -> (page path, index in the page, planned data)
     for route in result.site.routes:
         for index, block in enumerate(route.blocks):
-            blocks.setdefault(block["type"], (route.path, index, miniprogram_data(result.site, block)))
+            blocks.setdefault(block.type, (route.path, index, miniprogram_data(result.site, view(block))))
     return {"node": node, "root": root, "blocks": blocks, "dir": site_dir}
 
 
