@@ -1,10 +1,13 @@
-// The customer's orders, from the backend (GET {api}orders with the session from the login hook).
+// The customer's orders, from the backend (GET {api}orders with the session from the login hook, which
+// logs in again when the backend answers 401).
 const config = require('../../utils/commerce-config.js');
 const session = require('../../utils/session.js');
-const { request } = require('../../utils/request.js');
 const { yuan } = require('../../utils/money.js');
 
-const STATES = { paid: '已支付', shipped: '已发货', done: '已完成', refunded: '已退款', unpaid: '待支付' };
+const STATES = {
+  pending_payment: '待支付', unpaid: '待支付', paid: '已支付', shipped: '已发货', done: '已完成',
+  cancelled: '已取消', closed: '已关闭', refunding: '退款中', refunded: '已退款'
+};
 
 Page({
   data: { loading: true, error: '', orders: [] },
@@ -13,9 +16,8 @@ Page({
   },
   load() {
     this.setData({ loading: true, error: '' });
-    session
-      .ensure()
-      .then((s) => request({ url: config.api + 'orders', header: session.header(s) }))
+    return session
+      .call({ url: config.api + 'orders' })
       .then((answer) => {
         const orders = (answer && answer.orders) || [];
         this.setData({

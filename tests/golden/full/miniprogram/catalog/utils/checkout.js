@@ -1,7 +1,10 @@
-// Checkout: the backend creates the order and signs the payment; the client only asks WeChat to pay.
+// Checkout: the backend creates the order and signs the payment; the client only asks WeChat to pay, and
+// then asks the backend what became of the order: WeChat's answer to the client is never the order's state.
 const config = require('../../utils/commerce-config.js');
 const session = require('../../utils/session.js');
-const { request } = require('../../utils/request.js');
+
+const ATTEMPT_KEY = 'mpgen-checkout-attempt';
+const PAID = ['paid', 'shipped', 'done', 'refunding', 'refunded'];
 
 function shippingFen(subtotal) {
   if (config.freeShippingOverFen !== null && subtotal >= config.freeShippingOverFen) return 0;
@@ -13,6 +16,40 @@ function totals(lines, discountFen) {
   const shipping = shippingFen(subtotal);
   const discount = Math.min(discountFen || 0, subtotal);
   return { subtotal, shipping, discount, total: subtotal + shipping - discount };
+}
+
+function newKey() {
+  return 'ck' + Date.now().toString(36) + Math.random().toString(36).slice(2, 10) + Math.random().toString(36).slice(2, 10);
+}
+
+// A 53-bit hash (cyrb53) of a text: storage keeps this of the order, never the address itself.
+function hash(text) {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}
+
+// The idempotency key of this order: the same for every retry of the same order (so a retry after a lost
+// answer, even after a restart, gets the order already made), a new one when anything in it changed.
+function attemptKey(order) {
+  const fingerprint = hash(JSON.stringify(order));
+  const saved = wx.getStorageSync(ATTEMPT_KEY);
+  if (saved && saved.key && saved.fingerprint === fingerprint) return saved.key;
+  const key = newKey();
+  wx.setStorageSync(ATTEMPT_KEY, { key, fingerprint });
+  return key;
+}
+
+// After a paid order the next checkout is a new attempt.
+function endAttempt() {
+  wx.removeStorageSync(ATTEMPT_KEY);
 }
 
 function requestPayment(payment) {
@@ -29,23 +66,65 @@ function requestPayment(payment) {
   });
 }
 
-// Creates the order and pays it: resolves {state: 'paid'|'cancelled'|'failed', orderId, payment, message}.
-// `kept` is an order created earlier whose payment was cancelled or failed: paying again reuses it, so a
-// retry never creates a second order.
+function orderUrl(orderId) {
+  return config.api + 'orders/' + encodeURIComponent(orderId);
+}
+
+// The order as the backend knows it now, asked to check with WeChat Pay first ({orderId, state, totalFen, ...}).
+function queryOrder(orderId) {
+  return session.call({ url: orderUrl(orderId) + '/query', method: 'POST' });
+}
+
+function isPaid(state) {
+  return PAID.indexOf(state) !== -1;
+}
+
+// The signed wx.requestPayment parameters of an order: in the answer that created it, or asked for.
+function paymentFor(answer) {
+  if (answer.payment) return Promise.resolve(answer.payment);
+  return session.call({ url: orderUrl(answer.orderId) + '/pay', method: 'POST' });
+}
+
+// What a refused order means to the shopper: {state: 'changed', prices} when the prices changed (409 with
+// the backend's own totals), otherwise a message.
+function refusal(err) {
+  const data = (err && err.data) || {};
+  if (err && err.statusCode === 409 && typeof data.totalFen === 'number') {
+    return { state: 'changed', totalFen: data.totalFen, lines: data.lines || [], message: '' };
+  }
+  if (err && err.statusCode === 409) return { state: 'failed', message: data.message || '库存不足或商品有变化，请返回购物车查看' };
+  if (err && err.statusCode >= 400 && err.statusCode < 500 && data.message) return { state: 'failed', message: data.message };
+  return { state: 'failed', message: '网络不太好，订单没有提交成功，请重试' };
+}
+
+// Creates the order (or reuses `kept`, an order created earlier whose payment was cancelled or failed, so a
+// retry never makes a second order) and pays it. Resolves {state: 'paid'|'cancelled'|'failed'|'changed',
+// orderId, payment, message}. 'paid' is only what WeChat told the client: the result page asks the backend.
+// A cancelled or failed payment is checked with the backend too, since WeChat may have taken the money.
 function placeOrder(order, kept) {
   const created = kept && kept.orderId && kept.payment
     ? Promise.resolve(kept)
     : session
-      .ensure()
-      .then((s) => request({ url: config.api + 'orders', method: 'POST', data: order, header: session.header(s) }));
-  return created
-    .then((answer) => {
-      if (!answer || !answer.orderId || !answer.payment) {
-        return { state: 'failed', message: '下单失败，请稍后重试' };
+      .call({ url: config.api + 'orders', method: 'POST', data: order, header: { 'Idempotency-Key': attemptKey(order) } })
+      .then((answer) => {
+        if (!answer || !answer.orderId) throw new Error('no order in the answer');
+        return paymentFor(answer).then((payment) => ({ orderId: answer.orderId, payment }));
+      });
+  return created.then(
+    (placed) => requestPayment(placed.payment).then((state) => {
+      const result = { state, orderId: placed.orderId, payment: placed.payment };
+      if (state === 'paid') {
+        endAttempt();
+        return result;
       }
-      return requestPayment(answer.payment).then((state) => ({ state, orderId: answer.orderId, payment: answer.payment }));
-    })
-    .catch(() => ({ state: 'failed', message: '网络不太好，订单没有提交成功，请重试' }));
+      return queryOrder(placed.orderId).then((known) => {
+        if (!known || !isPaid(known.state)) return result;
+        endAttempt();
+        return Object.assign(result, { state: 'paid' });
+      }, () => result);
+    }),
+    refusal
+  );
 }
 
-module.exports = { totals, placeOrder, shippingFen };
+module.exports = { totals, placeOrder, shippingFen, queryOrder, isPaid, attemptKey };
