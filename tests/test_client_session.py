@@ -71,6 +71,8 @@ class ContractDouble:
         self.keys: dict[tuple[str, str], tuple[str, str]] = {}  # (openid, key) -> (body, order id)
         self.prices = dict(PRICES)
         self.always_401 = False
+        self.coupons: list[dict[str, Any]] = []
+        self.inviters: dict[str, str] = {}  # openid -> who invited them
         self.log: list[tuple[str, str, int]] = []
         double = self
 
@@ -114,6 +116,8 @@ class ContractDouble:
         if (method, path) == ("POST", "/session"):
             token = secrets.token_urlsafe(16)
             self.tokens[token] = "openid-" + body["code"]
+            if body.get("inviter"):
+                self.inviters.setdefault(self.tokens[token], body["inviter"])
             return 200, {"token": token, "expiresIn": 3600}
         if method == "POST" and path.startswith("/_fake/pay/"):
             self.orders[path.rsplit("/", 1)[1]]["state"] = "paid"
@@ -124,7 +128,7 @@ class ContractDouble:
             return 401, {"error": "unauthorized", "message": "session expired"}
         parts = path.strip("/").split("/")
         if (method, path) == ("GET", "/coupons/mine"):
-            return 200, {"coupons": []}
+            return 200, {"coupons": self.coupons}
         if (method, path) == ("POST", "/orders"):
             return self.create(user, headers.get("Idempotency-Key"), body)
         if (method, path) == ("GET", "/orders"):
@@ -155,7 +159,8 @@ class ContractDouble:
             for item in body["items"]
         ]
         subtotal = sum(line["priceFen"] * line["quantity"] for line in lines)
-        total = subtotal + (0 if subtotal >= 9900 else 800)
+        coupon = next((c for c in self.coupons if c["id"] == body.get("couponId")), None)
+        total = subtotal + (0 if subtotal >= 9900 else 800) - (coupon["amountFen"] if coupon else 0)
         changed = any(a["priceFen"] != b["priceFen"] for a, b in zip(lines, body["items"], strict=True))
         if total != body["totalFen"] or changed:
             return 409, {"error": "price_changed", "message": "价格有变化", "totalFen": total, "lines": lines}

@@ -110,15 +110,34 @@ def contract(api: str, shop: str, origin: str = "") -> dict[str, Any]:
             "/session": {
                 "post": {
                     "summary": "Log in: exchange a wx.login code (code2Session) for a session of your own",
-                    "requestBody": _json_body(_object({"code": {"type": "string"}}, ["code"])),
+                    "requestBody": _json_body(
+                        _object(
+                            {
+                                "code": {"type": "string", "description": "From wx.login."},
+                                "inviter": {
+                                    "type": "string",
+                                    "description": "Who shared the link the shopper came from (an opaque user "
+                                    "reference from the invite block), if any; recorded on first login only.",
+                                },
+                            },
+                            ["code"],
+                        )
+                    ),
                     "responses": {
                         "200": _json_response(
                             "The session",
                             _object(
                                 {
-                                    "session": {
+                                    "token": {
                                         "type": "string",
-                                        "description": "Opaque; sent back as a bearer token.",
+                                        "description": "Opaque; sent back as a bearer token. A 401 to any call "
+                                        "makes the client log in again once and repeat the call once.",
+                                    },
+                                    "expiresIn": {
+                                        "type": "integer",
+                                        "minimum": 1,
+                                        "description": "Seconds the token is valid; the client logs in again "
+                                        "shortly before.",
                                     },
                                     "openid": {"type": "string"},
                                     "unionid": {
@@ -127,7 +146,7 @@ def contract(api: str, shop: str, origin: str = "") -> dict[str, Any]:
                                         "are bound to one open platform account.",
                                     },
                                 },
-                                ["session"],
+                                ["token"],
                             ),
                         )
                     },
@@ -135,24 +154,42 @@ def contract(api: str, shop: str, origin: str = "") -> dict[str, Any]:
             },
             "/orders": {
                 "post": {
-                    "summary": "Create an order and the signed payment for it",
+                    "summary": "Create an order (idempotent: the same Idempotency-Key answers the same order)",
                     "security": BEARER,
+                    "parameters": [IDEMPOTENCY_KEY],
                     "requestBody": _json_body(
                         _object(
                             {
                                 "items": {"type": "array", "minItems": 1, "items": item},
                                 "address": ADDRESS,
-                                "totalFen": MONEY,
+                                "couponId": {"type": "string", "description": "A coupon from GET /coupons/mine."},
+                                "totalFen": {
+                                    **MONEY,
+                                    "description": "The total the customer saw; only decides the 409 answer.",
+                                },
                             },
                             ["items", "address", "totalFen"],
                         )
                     ),
                     "responses": {
                         "200": _json_response(
-                            "Created",
-                            _object({"orderId": {"type": "string"}, "payment": payment}, ["orderId", "payment"]),
+                            "Created, or the order this key made before",
+                            _object(
+                                {
+                                    **ORDER["properties"],
+                                    "payment": {
+                                        **payment,
+                                        "description": "Optional: without it the client asks POST /orders/{id}/pay.",
+                                    },
+                                },
+                                ["orderId"],
+                            ),
                         ),
-                        "409": {"description": "Out of stock or the price changed; the client asks to retry."},
+                        "409": _json_response(
+                            "The price changed (the body has the backend's totalFen and lines: the client shows "
+                            "the new total and asks to confirm), or out of stock (a message for the shopper)",
+                            PRICE_CHANGED,
+                        ),
                     },
                 },
                 "get": {
@@ -162,6 +199,23 @@ def contract(api: str, shop: str, origin: str = "") -> dict[str, Any]:
                         "200": _json_response("Orders", _object({"orders": {"type": "array", "items": ORDER}}))
                     },
                 },
+            },
+            "/orders/{id}/pay": {
+                "post": {
+                    "summary": "The signed wx.requestPayment parameters of the caller's unpaid order",
+                    "security": BEARER,
+                    "parameters": [ORDER_ID],
+                    "responses": {"200": _json_response("Payment", payment), "404": {"description": NOT_YOURS}},
+                }
+            },
+            "/orders/{id}/query": {
+                "post": {
+                    "summary": "The order's state after the backend asked WeChat Pay: what the result page shows "
+                    "once the payment sheet closes (WeChat's answer to the client is not proof of payment)",
+                    "security": BEARER,
+                    "parameters": [ORDER_ID],
+                    "responses": {"200": _json_response("The order", ORDER), "404": {"description": NOT_YOURS}},
+                }
             },
         },
     }
@@ -186,7 +240,10 @@ def _json_response(description: str, schema: dict[str, Any]) -> dict[str, Any]:
 ORDER = _object(
     {
         "orderId": {"type": "string"},
-        "state": {"type": "string", "enum": ["unpaid", "paid", "shipped", "done", "refunded"]},
+        "state": {
+            "type": "string",
+            "enum": ["pending_payment", "paid", "shipped", "done", "cancelled", "closed", "refunding", "refunded"],
+        },
         "totalFen": MONEY,
         "items": {
             "type": "array",
@@ -194,6 +251,36 @@ ORDER = _object(
         },
     },
     ["orderId", "state", "totalFen"],
+)
+
+
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": True,
+    "description": "One per checkout attempt: the client sends the same key when it retries the same order (a "
+    "lost answer, a restart) and a new one once the order is paid or changed.",
+    "schema": {"type": "string", "minLength": 8, "maxLength": 64, "pattern": "^[A-Za-z0-9_-]+$"},
+}
+ORDER_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+NOT_YOURS = "No such order of the caller (another shopper's order is not found either)."
+PRICE_CHANGED = _object(
+    {
+        "error": {"type": "string"},
+        "message": {"type": "string"},
+        "totalFen": MONEY,
+        "lines": {
+            "type": "array",
+            "items": _object(
+                {
+                    "productId": {"type": "string"},
+                    "options": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "priceFen": MONEY,
+                }
+            ),
+        },
+    },
+    ["error", "message"],
 )
 
 

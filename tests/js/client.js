@@ -23,7 +23,8 @@
 //            picks the address and pays; then the result page it redirects to and the orders page load.
 //            options.dropFirstOrder: the first POST orders reaches the server but its answer is lost (a
 //            timeout), and the shopper taps pay again. options.staleSession: storage starts with a session
-//            the server does not know.
+//            the server does not know; options.storage: more storage to start with (mpgen-inviter);
+//            options.coupon: the n-th coupon of GET coupons/mine is chosen (1 = the first).
 //   session  storage starts with a session the server does not know (or options.session); options.calls
 //            authenticated GET orders calls run at once (default 2), then the orders page loads.
 
@@ -267,12 +268,17 @@ function queryOf(url) {
 async function buyScenario(root) {
   const cart = require(find(root, 'utils/cart.js'));
   if (options.staleSession) storage.set('mpgen-session', { session: options.staleSession });
+  for (const key of Object.keys(options.storage || {})) storage.set(key, options.storage[key]);
   for (const item of options.items || []) cart.add(item.productId, item.options || {}, item.quantity);
   const out = { cartBefore: copy(storage.get('mpgen-cart')) };
 
   const checkout = mount(root, 'catalog/checkout/index');
   checkout.onLoad({});
   await waitFor('the coupons call', () => requests.some((r) => /coupons\/mine/.test(r.path) && r.status !== null));
+  if (options.coupon) {
+    await waitFor('the coupons', () => checkout.data.coupons.length >= options.coupon);
+    checkout.onCoupon({ detail: { value: String(options.coupon) } });
+  }
   checkout.onAddress();
   await waitFor('the address', () => checkout.data.address);
   out.checkoutBefore = copy(checkout.data);

@@ -85,15 +85,17 @@ function paymentFor(answer) {
   return session.call({ url: orderUrl(answer.orderId) + '/pay', method: 'POST' });
 }
 
-// What a refused order means to the shopper: {state: 'changed', prices} when the prices changed (409 with
-// the backend's own totals), otherwise a message.
+// What a refused order means to the shopper: {state: 'changed', totalFen, lines} when the prices changed
+// (409 with the backend's own total), otherwise a message. The backend's message is shown only for a 409
+// (sold out and the like); other refusals speak to developers.
 function refusal(err) {
+  const status = err && err.statusCode;
   const data = (err && err.data) || {};
-  if (err && err.statusCode === 409 && typeof data.totalFen === 'number') {
+  if (status === 409 && typeof data.totalFen === 'number') {
     return { state: 'changed', totalFen: data.totalFen, lines: data.lines || [], message: '' };
   }
-  if (err && err.statusCode === 409) return { state: 'failed', message: data.message || '库存不足或商品有变化，请返回购物车查看' };
-  if (err && err.statusCode >= 400 && err.statusCode < 500 && data.message) return { state: 'failed', message: data.message };
+  if (status === 409) return { state: 'failed', message: data.message || '库存不足或商品有变化，请返回购物车查看' };
+  if (status >= 400 && status < 500) return { state: 'failed', message: '下单没有成功，请返回购物车检查后重试' };
   return { state: 'failed', message: '网络不太好，订单没有提交成功，请重试' };
 }
 
