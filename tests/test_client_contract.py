@@ -112,4 +112,4 @@ def test_coupon_and_inviter_were_sent(sent: list[dict[str, Any]]) -> None:
 def test_the_login_answer_is_declared_as_the_client_reads_it(built: Path) -> None:
     document = contract(built)
     answer = document["paths"]["/session"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
-    assert answer["required"] == ["token"] and "expiresIn" in answer["properties"]
+    assert answer["required"] == ["session"] and answer["properties"]["expiresAt"]["format"] == "date-time"

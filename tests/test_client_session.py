@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,7 @@ class ContractDouble:
         self.always_401 = False
         self.coupons: list[dict[str, Any]] = []
         self.inviters: dict[str, str] = {}  # openid -> who invited them
+        self.expiries: list[datetime] = []
         self.log: list[tuple[str, str, int]] = []
         double = self
 
@@ -118,7 +120,9 @@ class ContractDouble:
             self.tokens[token] = "openid-" + body["code"]
             if body.get("inviter"):
                 self.inviters.setdefault(self.tokens[token], body["inviter"])
-            return 200, {"token": token, "expiresIn": 3600}
+            expires = datetime.now(UTC) + timedelta(hours=1)
+            self.expiries.append(expires)
+            return 200, {"session": token, "expiresAt": expires.isoformat(), "openid": self.tokens[token], "ref": "r"}
         if method == "POST" and path.startswith("/_fake/pay/"):
             self.orders[path.rsplit("/", 1)[1]]["state"] = "paid"
             return 200, {"ok": True}
@@ -223,9 +227,19 @@ def test_stale_session_logs_in_once_and_concurrent_401s_share_it(miniprogram: Pa
     assert statuses[:3] == [401, 401, 401] and set(statuses[3:]) == {200}
     assert r["orders"]["error"] == "" and r["orders"]["loading"] is False
     stored = r["storage"]["mpgen-session"]
-    assert stored["session"] in double.tokens and stored["expiresAt"] > 0
+    assert stored["session"] in double.tokens
+    assert stored["expiresAt"] == int(double.expiries[0].timestamp() * 1000)  # expiresAt read to the ms
     retried = [q for q in r["requests"] if q["path"] == "/orders" and q["status"] == 200]
     assert {q["auth"] for q in retried} == {"Bearer " + stored["session"]}
+
+
+def test_an_expired_session_logs_in_before_calling(miniprogram: Path, double: ContractDouble) -> None:
+    old = {"session": "old-token", "expiresAt": int((datetime.now(UTC) - timedelta(minutes=1)).timestamp() * 1000)}
+    r = run_client(miniprogram, double.url, "session", {"calls": 2, "storage": {"mpgen-session": old}})
+    assert [c["ok"] for c in r["calls"]] == [True, True]
+    assert double.count("POST", "/session") == 1
+    assert {s for m, p, s in double.log if (m, p) == ("GET", "/orders")} == {200}  # no 401 first
+    assert "Bearer old-token" not in {q["auth"] for q in r["requests"]}
 
 
 def test_a_server_that_keeps_answering_401_gets_one_login_never_a_loop(

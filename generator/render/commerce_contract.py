@@ -128,16 +128,16 @@ def contract(api: str, shop: str, origin: str = "") -> dict[str, Any]:
                             "The session",
                             _object(
                                 {
-                                    "token": {
+                                    "session": {
                                         "type": "string",
                                         "description": "Opaque; sent back as a bearer token. A 401 to any call "
                                         "makes the client log in again once and repeat the call once.",
                                     },
-                                    "expiresIn": {
-                                        "type": "integer",
-                                        "minimum": 1,
-                                        "description": "Seconds the token is valid; the client logs in again "
-                                        "shortly before.",
+                                    "expiresAt": {
+                                        "type": "string",
+                                        "format": "date-time",
+                                        "description": "When the session ends (ISO 8601, UTC); the client logs "
+                                        "in again shortly before.",
                                     },
                                     "openid": {"type": "string"},
                                     "unionid": {
@@ -145,8 +145,13 @@ def contract(api: str, shop: str, origin: str = "") -> dict[str, Any]:
                                         "description": "Joins Official Account and mini-program users when both "
                                         "are bound to one open platform account.",
                                     },
+                                    "ref": {
+                                        "type": "string",
+                                        "description": "The shopper's public handle, sent as `inviter` by the "
+                                        "friends their share links bring.",
+                                    },
                                 },
-                                ["token"],
+                                ["session"],
                             ),
                         )
                     },

@@ -25,8 +25,9 @@
 //            timeout), and the shopper taps pay again. options.staleSession: storage starts with a session
 //            the server does not know; options.storage: more storage to start with (mpgen-inviter);
 //            options.coupon: the n-th coupon of GET coupons/mine is chosen (1 = the first).
-//   session  storage starts with a session the server does not know (or options.session); options.calls
-//            authenticated GET orders calls run at once (default 2), then the orders page loads.
+//   session  storage starts with a session the server does not know (or options.session, or what
+//            options.storage says); options.calls authenticated GET orders calls run at once (default 2),
+//            then the orders page loads.
 
 'use strict';
 
@@ -305,6 +306,7 @@ async function sessionScenario(root) {
   const session = require(find(root, 'utils/session.js'));
   const config = require(path.join(root, 'utils/commerce-config.js'));
   storage.set('mpgen-session', { session: options.session || 'stale-session-token' });
+  for (const key of Object.keys(options.storage || {})) storage.set(key, options.storage[key]);
   const n = options.calls || 2;
   const settled = await Promise.all(Array.from({ length: n }, () => session
     .call({ url: `${config.api}orders` })

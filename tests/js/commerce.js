@@ -23,7 +23,7 @@
 //
 // The `wx` mock records every call in `wx` (api + arguments). Its storage lives in memory (values
 // JSON-copied as WeChat does); wx.login answers {code: 'CODE1'}; wx.request answers asynchronously
-// (session -> {token: 'S1'}; orders -> {orderId: 'O1', payment: {...}} or HTTP 500; orders/O1/query ->
+// (session -> {session: 'S1'}; orders -> {orderId: 'O1', payment: {...}} or HTTP 500; orders/O1/query ->
 // still unpaid); wx.chooseAddress
 // answers a fixed address; wx.requestPayment stays pending until the scenario answers it. Errors thrown
 // in component code (exparser reports them through console.error) land in `errors`.
@@ -79,7 +79,7 @@ function record(api, args) {
 const later = (fn) => setTimeout(fn, 0); // WeChat answers its APIs asynchronously
 
 function answer(url) {
-  if (/\/session$/.test(url)) return { statusCode: 200, data: { token: 'S1', expiresIn: 7200 } };
+  if (/\/session$/.test(url)) return { statusCode: 200, data: { session: 'S1', expiresAt: '2099-01-01T00:00:00.000000Z', openid: 'OPENID', ref: 'R1' } };
   // the checkout asks the backend after a cancelled or failed payment: still unpaid
   const query = /\/orders\/([^/]+)\/query$/.exec(url);
   if (query) return { statusCode: 200, data: { orderId: query[1], state: 'pending_payment', totalFen: 8680 } };

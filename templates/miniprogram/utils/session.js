@@ -1,4 +1,4 @@
-// Login hook: wx.login -> POST {api}session {code, inviter} -> {token, expiresIn}; the token is kept in
+// Login hook: wx.login -> POST {api}session {code, inviter} -> {session, expiresAt}; the session is kept in
 // storage until it expires or the server answers 401. Then every call that was refused shares one new login
 // (request.js sends each of them again once with the new session), so a stale session never sticks.
 const config = require('./commerce-config.js');
@@ -24,6 +24,16 @@ function code() {
   });
 }
 
+// An ISO 8601 time (the backend's expiresAt, UTC when it names no zone) in ms, or null; parsed by hand
+// because not every phone's Date.parse reads microseconds.
+function timeOf(text) {
+  const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?(Z|([+-])(\d\d):?(\d\d))?$/.exec(String(text || ''));
+  if (!m) return null;
+  const utc = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], m[7] ? +(m[7] + '00').slice(0, 3) : 0);
+  const offset = m[9] ? (m[9] === '-' ? -1 : 1) * (+m[10] * 60 + +m[11]) * 60000 : 0;
+  return utc - offset;
+}
+
 function login() {
   if (pending) return pending;
   const done = () => {
@@ -35,11 +45,12 @@ function login() {
       return request({ url: config.api + 'session', method: 'POST', data: { code: loginCode, inviter } });
     })
     .then((answer) => {
-      // `session` is what backends written to the first contract answer with
-      const token = answer && (answer.token || answer.session);
-      if (typeof token !== 'string' || !token) throw new Error('the login answer has no token');
+      const token = answer && answer.session;
+      if (typeof token !== 'string' || !token) throw new Error('the login answer has no session');
       const saved = { session: token };
-      if (answer.expiresIn > 0) saved.expiresAt = Date.now() + answer.expiresIn * 1000;
+      const expires = timeOf(answer.expiresAt);
+      // a phone whose clock runs past the expiry already would log in on every call: it waits for the 401
+      if (expires !== null && expires - EARLY_MS > Date.now()) saved.expiresAt = expires;
       wx.setStorageSync(KEY, saved);
       return saved;
     });
