@@ -40,7 +40,18 @@ def sent(built: Path) -> list[dict[str, Any]]:
     try:
         runs = [
             run_client(built / "miniprogram", double.url, "buy", {"items": GREEN_2, "staleSession": "gone"}),
-            run_client(built / "miniprogram", double.url, "buy", {"items": GREEN_2, "payment": "cancel", **INVITED}),
+            run_client(
+                built / "miniprogram",
+                double.url,
+                "buy",
+                {"items": GREEN_2, "payment": "cancel", "ordersAction": "cancel", **INVITED},
+            ),
+            run_client(
+                built / "miniprogram",
+                double.url,
+                "buy",
+                {"items": GREEN_2, "payment": "cancel", "ordersAction": "pay", "ordersPayment": "success"},
+            ),
         ]
         double.prices[("green", "")] = 1790
         runs.append(run_client(built / "miniprogram", double.url, "buy", {"items": GREEN_2}))
@@ -72,6 +83,7 @@ def test_the_client_made_each_kind_of_call(sent: list[dict[str, Any]]) -> None:
         ("POST", "/orders"),
         ("POST", "/orders/{id}/pay"),
         ("POST", "/orders/{id}/query"),
+        ("POST", "/orders/{id}/cancel"),
         ("GET", "/orders"),
     }
 

@@ -147,6 +147,11 @@ class ContractDouble:
             return 200, {"timeStamp": "1", "nonceStr": "n", "package": prepay, "signType": "RSA", "paySign": "sig"}
         if method == "POST" and parts[2:] == ["query"] or method == "GET" and parts[2:] == []:
             return 200, shown
+        if method == "POST" and parts[2:] == ["cancel"]:
+            if order["state"] != "pending_payment":
+                return 409, {"error": "conflict", "message": "只有待支付的订单可以取消"}
+            order["state"] = "cancelled"
+            return 200, {k: v for k, v in order.items() if k != "user"}
         return 404, {"error": "not found"}
 
     def create(self, user: str, key: str | None, body: dict[str, Any]) -> tuple[int, Any]:
@@ -308,6 +313,24 @@ def test_cancelled_payment_asks_the_backend_and_keeps_the_order(miniprogram: Pat
     assert r["checkout"]["state"] == "cancelled" and r["checkout"]["message"] == "已取消支付，订单已保留，可以重新支付"
     assert r["redirects"] == [] and r["storage"]["mpgen-cart"] != []
     assert [o["stateText"] for o in r["orders"]["orders"]] == ["待支付"]
+
+
+def test_an_unpaid_order_is_paid_later_from_the_orders_page(miniprogram: Path, double: ContractDouble) -> None:
+    r = run_client(miniprogram, double.url, "buy", {"items": GREEN_2, "payment": "cancel", "ordersAction": "pay",
+                                                     "ordersPayment": "success"})  # fmt: skip
+    (order_id,) = double.orders
+    pays = [q for q in r["requests"] if q["path"] == f"/orders/{order_id}/pay"]
+    assert len(pays) == 2  # the checkout's payment, then a new one from the orders page
+    assert r["resultFromOrders"]["kind"] == "paid" and double.orders[order_id]["state"] == "paid"
+    assert [o["stateText"] for o in r["ordersAfter"]["orders"]] == ["待支付"]  # it left for the result page
+
+
+def test_an_unpaid_order_is_cancelled_from_the_orders_page(miniprogram: Path, double: ContractDouble) -> None:
+    r = run_client(miniprogram, double.url, "buy", {"items": GREEN_2, "payment": "cancel", "ordersAction": "cancel"})
+    (order_id,) = double.orders
+    assert ("POST", f"/orders/{order_id}/cancel", 200) in shop_calls(r)
+    assert [(o["stateText"], o["unpaid"]) for o in r["ordersAfter"]["orders"]] == [("已取消", False)]
+    assert [c["args"][0]["title"] for c in r["wx"] if c["api"] == "showModal"] == ["取消订单"]
 
 
 def test_paid_order_that_wechat_reported_failed_counts_as_paid(miniprogram: Path, double: ContractDouble) -> None:

@@ -222,6 +222,18 @@ def contract(api: str, shop: str, origin: str = "") -> dict[str, Any]:
                     "responses": {"200": _json_response("The order", ORDER), "404": {"description": NOT_YOURS}},
                 }
             },
+            "/orders/{id}/cancel": {
+                "post": {
+                    "summary": "Cancel the caller's unpaid order (its stock is released)",
+                    "security": BEARER,
+                    "parameters": [ORDER_ID],
+                    "responses": {
+                        "200": _json_response("The cancelled order", ORDER),
+                        "404": {"description": NOT_YOURS},
+                        "409": {"description": "The order is no longer unpaid."},
+                    },
+                }
+            },
         },
     }
 

@@ -25,6 +25,8 @@
 //            timeout), and the shopper taps pay again. options.staleSession: storage starts with a session
 //            the server does not know; options.storage: more storage to start with (mpgen-inviter);
 //            options.coupon: the n-th coupon of GET coupons/mine is chosen (1 = the first).
+//            options.ordersAction ('pay' | 'cancel'): then, on the orders page, the first unpaid order is
+//            paid (with options.ordersPayment as the payment's outcome) or cancelled.
 //   session  storage starts with a session the server does not know (or options.session, or what
 //            options.storage says); options.calls authenticated GET orders calls run at once (default 2),
 //            then the orders page loads.
@@ -299,6 +301,23 @@ async function buyScenario(root) {
   const orders = mount(root, 'catalog/orders/index');
   await orders.load();
   out.orders = copy(orders.data);
+  if (options.ordersAction) {
+    // on the orders page, tap 去支付 or 取消订单 on the first unpaid order
+    const unpaid = orders.data.orders.find((o) => o.unpaid);
+    if (!unpaid) throw new Error('no unpaid order on the orders page');
+    if (options.ordersPayment) options.payment = options.ordersPayment;
+    lastOrderId = unpaid.orderId;
+    const event = { currentTarget: { dataset: { id: unpaid.orderId } } };
+    const navigations = calls('navigateTo').length;
+    await (options.ordersAction === 'pay' ? orders.onPay(event) : orders.onCancel(event));
+    out.ordersAfter = copy(orders.data);
+    const opened = calls('navigateTo').slice(navigations).find((n) => n.url.indexOf('/catalog/result/index') === 0);
+    if (opened) {
+      const result = mount(root, 'catalog/result/index');
+      await result.onLoad(queryOf(opened.url));
+      out.resultFromOrders = copy(result.data);
+    }
+  }
   return out;
 }
 

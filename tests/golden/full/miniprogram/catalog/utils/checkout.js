@@ -99,10 +99,27 @@ function refusal(err) {
   return { state: 'failed', message: '网络不太好，订单没有提交成功，请重试' };
 }
 
+// Asks WeChat to pay a placed order ({orderId, payment}); resolves {state, orderId, payment}. 'paid' is
+// only what WeChat told the client (the result page asks the backend); a cancelled or failed payment is
+// checked with the backend, since WeChat may have taken the money all the same.
+function pay(placed) {
+  return requestPayment(placed.payment).then((state) => {
+    const result = { state, orderId: placed.orderId, payment: placed.payment };
+    if (state === 'paid') {
+      endAttempt();
+      return result;
+    }
+    return queryOrder(placed.orderId).then((known) => {
+      if (!known || !isPaid(known.state)) return result;
+      endAttempt();
+      return Object.assign(result, { state: 'paid' });
+    }, () => result);
+  });
+}
+
 // Creates the order (or reuses `kept`, an order created earlier whose payment was cancelled or failed, so a
 // retry never makes a second order) and pays it. Resolves {state: 'paid'|'cancelled'|'failed'|'changed',
-// orderId, payment, message}. 'paid' is only what WeChat told the client: the result page asks the backend.
-// A cancelled or failed payment is checked with the backend too, since WeChat may have taken the money.
+// orderId, payment, message}.
 function placeOrder(order, kept) {
   const created = kept && kept.orderId && kept.payment
     ? Promise.resolve(kept)
@@ -112,21 +129,12 @@ function placeOrder(order, kept) {
         if (!answer || !answer.orderId) throw new Error('no order in the answer');
         return paymentFor(answer).then((payment) => ({ orderId: answer.orderId, payment }));
       });
-  return created.then(
-    (placed) => requestPayment(placed.payment).then((state) => {
-      const result = { state, orderId: placed.orderId, payment: placed.payment };
-      if (state === 'paid') {
-        endAttempt();
-        return result;
-      }
-      return queryOrder(placed.orderId).then((known) => {
-        if (!known || !isPaid(known.state)) return result;
-        endAttempt();
-        return Object.assign(result, { state: 'paid' });
-      }, () => result);
-    }),
-    refusal
-  );
+  return created.then(pay, refusal);
 }
 
-module.exports = { totals, placeOrder, shippingFen, queryOrder, isPaid, attemptKey };
+// Pays an unpaid order later (the orders page): the backend signs a new payment for it.
+function payLater(orderId) {
+  return paymentFor({ orderId }).then((payment) => pay({ orderId, payment }), refusal);
+}
+
+module.exports = { totals, placeOrder, payLater, shippingFen, queryOrder, isPaid, attemptKey, orderUrl };
