@@ -11,8 +11,7 @@ from .output import OutputFile
 from .plan import MAIN_PACKAGE, TAB_ICONS, Site
 from .routes import route_path
 from .source import SourceMap, SpecPath
-from .spec import Budgets
-from .validate import iter_pages
+from .spec import Budgets, iter_pages
 
 MINIPROGRAM = "miniprogram/"
 CDN = "cdn/"

@@ -7,12 +7,15 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .errors import EXIT_BROKEN_RULE, GenError
 from .extras import require
+
+if TYPE_CHECKING:
+    from .build import BuildResult
 
 
 def site_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -58,7 +61,9 @@ class _Progress:
             self.bar = None
 
 
-def _run_build(site: Path, out: Path | None, cache_dir: Path | None, no_cache: bool, quiet: bool, **extra: Any):
+def _run_build(
+    site: Path, out: Path | None, cache_dir: Path | None, no_cache: bool, quiet: bool, **extra: Any
+) -> BuildResult:
     from .build import build as run_build
 
     progress = _Progress(enabled=not quiet)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass
 
 import click
@@ -63,7 +64,7 @@ class GenError(click.ClickException):
         super().__init__(message)
         self.exit_code = exit_code
 
-    def show(self, file=None) -> None:  # type: ignore[no-untyped-def,override]
+    def show(self, file: typing.IO[str] | None = None) -> None:
         click.echo(f"error: {self.format_message()}", err=True, file=file)
 
 
@@ -77,5 +78,5 @@ class SpecError(GenError):
         lines = [str(p) for p in self.problems]
         super().__init__("\n".join(lines) + f"\n{count} {noun} in the site spec; nothing was built.")
 
-    def show(self, file=None) -> None:  # type: ignore[no-untyped-def,override]
+    def show(self, file: typing.IO[str] | None = None) -> None:
         click.echo(self.format_message(), err=True, file=file)

@@ -9,13 +9,14 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
+from .blocks.form import FormBlock
+from .blocks.text import TextBlock
 from .errors import Position, format_path
 from .lint_rules import RULES as RULES
 from .lint_rules import Severity
 from .shown_text import shown_texts
 from .source import SourceMap, SpecPath
-from .spec import FormBlock, SiteSpec, TextBlock
-from .validate import iter_pages
+from .spec import SiteSpec, iter_pages
 
 SUPERLATIVES = (
     "最佳", "最好", "最优", "最高级", "最先进", "最低价", "全网最低", "国家级", "世界级", "顶级", "极品", "独一无二",

@@ -119,3 +119,4 @@ HttpsUrl = Annotated[NotText, StringConstraints(pattern=r"^https://[^\s/$.?#][^\
 """An absolute https:// URL."""
 
 Text = Annotated[UserText, StringConstraints(max_length=20000)]
+ShortText = Annotated[UserText, StringConstraints(min_length=1, max_length=200)]

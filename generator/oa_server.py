@@ -18,7 +18,7 @@ import secrets
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
@@ -28,6 +28,9 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from .oa_replay import ReplayGuard, message_key
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers import Cipher, modes
 
 MAX_BODY_BYTES = 64 * 1024  # WeChat's messages are a few KB
 EMPTY_REPLY = "success"  # what WeChat wants when there is nothing to say
@@ -90,7 +93,7 @@ class AesCrypto:
             raise ValueError("EncodingAESKey must be the 43 characters shown in the console")
         return cls(key, appid)
 
-    def _cipher(self):  # type: ignore[no-untyped-def]
+    def _cipher(self) -> Cipher[modes.CBC]:
         from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
         return Cipher(algorithms.AES(self.key), modes.CBC(self.key[:16]))
@@ -115,7 +118,7 @@ class AesCrypto:
         appid = plain[HEADER_BYTES + length :].decode("utf-8")
         if appid != self.appid:
             raise ValueError("message for another AppID")
-        return message.decode("utf-8")
+        return str(message.decode("utf-8"))
 
     def encrypt(self, text: str) -> str:
         body = text.encode("utf-8")

@@ -10,6 +10,20 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .assets import TAB_ICON_SIZE, ImageJob, Kind, ProcessedImage
+from .blocks.base import (
+    NO_IMAGE,
+    SLOT_CATEGORY,
+    SLOT_GALLERY,
+    SLOT_ROW,
+    CategoryCard,
+    LinkTarget,
+    Planned,
+    PlannedBlock,
+    ProductCard,
+    view,
+)
+from .blocks.links import LinkItem, PlannedLinks
+from .blocks.text import PlannedText
 from .image_ref import ImageRef, PlannedImage
 from .links import Link, miniprogram_path
 from .routes import (
@@ -22,32 +36,10 @@ from .routes import (
     route_path,
 )
 from .source import SpecPath
-from .spec import (
-    BUILTIN_ICONS,
-    ArticleBlock,
-    BannerBlock,
-    Block,
-    ButtonBlock,
-    CategoriesBlock,
-    Category,
-    CheckinBlock,
-    ContactBlock,
-    CouponsBlock,
-    FormBlock,
-    ImageBlock,
-    InviteBlock,
-    LinkTarget,
-    MemberBlock,
-    NoticeBlock,
-    Page,
-    Product,
-    ProductsBlock,
-    SiteSpec,
-    TextBlock,
-)
-from .textdata import article_sections, paragraphs, price_fen, price_text
+from .spec import BUILTIN_ICONS, Page, SiteSpec, iter_pages
+from .spec_catalog import Category, Product
+from .textdata import paragraphs, price_fen, price_text
 from .theme import Theme
-from .validate import iter_pages
 
 MAIN_PACKAGE = "main"
 TAB_ICONS = "tab-icons"
@@ -55,19 +47,6 @@ TAB_ICONS = "tab-icons"
 H5_ONLY = "h5"
 """Pseudo-package of images only the H5 site shows (the logo as its icon)."""
 LOW_STOCK = 5
-NO_IMAGE: PlannedImage = ""
-INPUT_TYPES = {"number": "digit", "tel": "number"}
-"""Form field type -> the mini-program <input type> that brings up the right keyboard."""
-
-
-# Display width of each image slot in rpx (750 = screen width), which at 2x device pixels is also the
-# pixel width the image is rendered at. They follow the layouts in templates/miniprogram.
-SLOT_FULL = 718  # banner, image block: screen width minus the page margins
-SLOT_ARTICLE = 686  # inside a padded card
-SLOT_GRID = 351  # a product card in the two-column grid
-SLOT_ROW = 200  # a product row in a list
-SLOT_CATEGORY = 96  # a round category icon
-SLOT_GALLERY = 750  # the product detail gallery, edge to edge
 
 
 @dataclass(frozen=True)
@@ -118,7 +97,7 @@ class PageRoute:
     level: int
     is_tab: bool
     parent: str | None
-    blocks: tuple[dict[str, Any], ...]  # links in them are `Link` values, which each renderer formats
+    blocks: tuple[PlannedBlock, ...]  # links in them are `Link` values, which each renderer formats
     components: tuple[str, ...]  # block component names the page uses, in first-use order
 
 
@@ -220,6 +199,7 @@ class Planner:
         self.category_index = {c.id: i for i, c in enumerate(catalog.categories)} if catalog else {}
         self.page_paths = {page.id: route_path(page.id, level) for page, _, level in iter_pages(spec.pages)}
         self.page_paths["privacy"] = route_path("privacy")
+        self.has_privacy_page = spec.privacy is not None
         self.needs: dict[tuple[str, str], ImageNeed] = {}
 
     def plan(self) -> PlannedSite:
@@ -230,15 +210,11 @@ class Planner:
                 parents[child.id] = page.id
         for page, path, level in iter_pages(self.spec.pages):
             package = MAIN_PACKAGE if level == 1 else DEEP_ROOT
-            blocks = [self.block_data(block, path + ("blocks", b), package) for b, block in enumerate(page.blocks)]
+            blocks = [block.plan(self, path + ("blocks", b), package) for b, block in enumerate(page.blocks)]
             if page.children:
-                blocks.append(
-                    {
-                        "type": "links",
-                        "items": [{"title": child.title, "link": self.page_link(child.id)} for child in page.children],
-                    }
-                )
-            components = tuple(dict.fromkeys(f"block-{b['type']}" for b in blocks))
+                items = tuple(LinkItem(child.title, self.page_link(child.id)) for child in page.children)
+                blocks.append(PlannedLinks(items))
+            components = tuple(dict.fromkeys(f"block-{b.type}" for b in blocks))
             routes.append(
                 PageRoute(
                     page=page,
@@ -292,13 +268,12 @@ class Planner:
         """隐私说明: what the site collects, derived from the spec (forms, checkout, login, tracking)."""
         spec, privacy = self.spec, self.spec.privacy
         assert privacy is not None
-        collected = []
-        for page, _, _ in iter_pages(spec.pages):
-            for block in page.blocks:
-                if isinstance(block, FormBlock):
-                    labels = "、".join(f.label for f in block.fields)
-                    why = block.privacy_notice or "用于处理您提交的内容。"
-                    collected.append(f"「{block.title or page.title}」表单：{labels}。{why}")
+        collected = [
+            what
+            for page, _, _ in iter_pages(spec.pages)
+            for block in page.blocks
+            if (what := block.collects(page.title))
+        ]
         if spec.commerce is not None:
             collected.append("下单时：收货人、联系电话和收货地址，只用于配送和售后。")
             collected.append("微信登录标识（openid）：用于识别您的账户、订单、优惠券和签到记录。")
@@ -309,14 +284,12 @@ class Planner:
             f"使用情况统计（如页面浏览、商品浏览）：只包含 {'、'.join(fields)}，不含姓名、电话、地址等个人信息。"
         )
         contact = f"{privacy.company}负责处理上述信息。查询、更正或删除您的信息，请联系：{privacy.contact}。"
-        blocks: list[dict[str, Any]] = [
-            {"type": "text", "title": "我们收集哪些信息", "align": "left", "paragraphs": collected},
-            {"type": "text", "title": "如何联系我们", "align": "left", "paragraphs": [contact]},
+        blocks: list[PlannedBlock] = [
+            PlannedText("我们收集哪些信息", "left", tuple(collected)),
+            PlannedText("如何联系我们", "left", (contact,)),
         ]
         if privacy.updated:
-            blocks.append(
-                {"type": "text", "title": "", "align": "left", "paragraphs": [f"更新日期：{privacy.updated}"]}
-            )
+            blocks.append(PlannedText("", "left", (f"更新日期：{privacy.updated}",)))
         page = Page(id="privacy", title="隐私说明", share=False)
         return PageRoute(
             page=page,
@@ -398,161 +371,29 @@ class Planner:
             self.needs[key] = ImageNeed(spec_path, package, width, kind, known.ref)
         return ImageRef(*key)
 
-    # --- blocks -----------------------------------------------------------------------------------
-
-    def block_data(self, block: Block, path: SpecPath, package: str) -> dict[str, Any]:
-        match block:
-            case BannerBlock():
-                return {
-                    "type": "banner",
-                    "autoplay": block.autoplay,
-                    "interval": block.interval,
-                    "slides": [
-                        {
-                            "image": self.image(slide.image, SLOT_FULL, path + ("slides", i, "image"), package),
-                            "title": slide.title,
-                            "link": self.link(slide),
-                        }
-                        for i, slide in enumerate(block.slides)
-                    ],
-                }
-            case ProductsBlock():
-                return self.products_block(block, package)
-            case CategoriesBlock():
-                ids = block.categories or list(self.categories)
-                return {
-                    "type": "categories",
-                    "title": block.title,
-                    "layout": block.layout,
-                    "items": [self.category_card(self.categories[c], package, with_image=True) for c in ids],
-                }
-            case TextBlock():
-                return {
-                    "type": "text",
-                    "title": block.title,
-                    "align": block.align,
-                    "paragraphs": paragraphs(block.body),
-                }
-            case ImageBlock():
-                return {
-                    "type": "image",
-                    "image": self.image(block.image, SLOT_FULL, path + ("image",), package),
-                    "alt": block.alt,
-                    "link": self.link(block),
-                }
-            case NoticeBlock():
-                return {"type": "notice", "text": block.text, "link": self.link(block)}
-            case ArticleBlock():
-                return {
-                    "type": "article",
-                    "title": block.title,
-                    "author": block.author,
-                    "date": block.date or "",
-                    "cover": (
-                        self.image(block.cover, SLOT_ARTICLE, path + ("cover",), package) if block.cover else NO_IMAGE
-                    ),
-                    "sections": article_sections(block.body),
-                }
-            case FormBlock():
-                return {
-                    "type": "form",
-                    "title": block.title,
-                    "endpoint": block.endpoint,
-                    "submitText": block.submit_text,
-                    "successMessage": block.success_message,
-                    "errorMessage": block.error_message,
-                    "privacyNotice": block.privacy_notice,
-                    "privacyLink": self.page_link("privacy") if self.spec.privacy else None,
-                    "fields": [
-                        {
-                            "name": f.name,
-                            "label": f.label,
-                            "type": f.type,
-                            "required": f.required,
-                            "placeholder": f.placeholder,
-                            "options": list(f.options),
-                            "inputType": INPUT_TYPES.get(f.type, "text"),
-                            "maxLength": f.max_length,
-                        }
-                        for f in block.fields
-                    ],
-                }
-            case ContactBlock():
-                return {
-                    "type": "contact",
-                    "title": block.title,
-                    "text": block.text,
-                    "buttonText": block.button_text,
-                    "phone": block.phone or "",
-                    "address": block.address,
-                    "hours": block.hours,
-                }
-            case ButtonBlock():
-                return {"type": "button", "text": block.text, "style": block.style, "link": self.link(block)}
-            case CouponsBlock():
-                return {"type": "coupons", "title": block.title}
-            case CheckinBlock():
-                return {
-                    "type": "checkin",
-                    "title": block.title,
-                    "rewardDays": block.reward_days,
-                    "reward": block.reward,
-                }
-            case InviteBlock():
-                return {"type": "invite", "title": block.title, "friends": block.friends, "reward": block.reward}
-            case MemberBlock():
-                return {"type": "member", "title": block.title}
-        raise AssertionError(f"unplanned block {block!r}")
-
-    def products_block(self, block: ProductsBlock, package: str) -> dict[str, Any]:
-        if block.products is not None:
-            chosen = [self.products[p] for p in block.products]
-        elif block.category is not None:
-            chosen = [p for p in self.products.values() if p.category == block.category]
-        else:
-            chosen = list(self.products.values())
-        chosen = chosen[: block.limit]
-        more = None
-        if block.category and block.more:
-            more = Link("category", block.category)
-        return {
-            "type": "products",
-            "title": block.title,
-            "layout": block.layout,
-            "items": [self.product_card(p, SLOT_GRID if block.layout == "grid" else SLOT_ROW, package) for p in chosen],
-            "more": more,
-        }
-
     # --- catalog ----------------------------------------------------------------------------------
 
-    def category_card(self, category: Category, package: str, with_image: bool) -> dict[str, Any]:
+    def category_card(self, category: Category, package: str, with_image: bool) -> CategoryCard:
         image: PlannedImage = NO_IMAGE
         if with_image and category.image:
             ref = ("catalog", "categories", self.category_index[category.id], "image")
             image = self.image(category.image, SLOT_CATEGORY, ref, package)
-        return {
-            "id": category.id,
-            "name": category.name,
-            "image": image,
-            "initial": category.name[:1],
-            "link": Link("category", category.id),
-        }
+        return CategoryCard(category.id, category.name, image, category.name[:1], Link("category", category.id))
 
-    def product_card(self, product: Product, slot: int, package: str) -> dict[str, Any]:
-        state = stock_state(product)
+    def product_card(self, product: Product, slot: int, package: str) -> ProductCard:
         image: PlannedImage = NO_IMAGE
         if product.images:
             image = self.image(product.images[0], slot, self.product_ref(product) + ("images", 0), package)
-        return {
-            "id": product.id,
-            "name": product.name,
-            "priceText": price_text(product.price),
-            "originalPriceText": price_text(product.original_price) if product.original_price else "",
-            "image": image,
-            "tags": list(product.tags),
-            "soldOut": state == "out",
-            "link": Link("product", product.id),
-        }
+        return ProductCard(
+            id=product.id,
+            name=product.name,
+            price_text=price_text(product.price),
+            original_price_text=price_text(product.original_price) if product.original_price else "",
+            image=image,
+            tags=tuple(product.tags),
+            sold_out=stock_state(product) == "out",
+            link=Link("product", product.id),
+        )
 
     def product_ref(self, product: Product) -> SpecPath:
         return ("catalog", "products", self.product_index[product.id])
@@ -573,7 +414,7 @@ class Planner:
                     }
                 )
             products[product.id] = {
-                **self.product_card(product, SLOT_ROW, package),
+                **view(self.product_card(product, SLOT_ROW, package)),
                 "images": [
                     self.image(image, SLOT_GALLERY, self.product_ref(product) + ("images", i), package)
                     for i, image in enumerate(product.images)
@@ -593,7 +434,7 @@ class Planner:
             ids_by_category[product.category].append(product.id)
         categories = []
         for category in self.categories.values():
-            card = self.category_card(category, package, with_image=False)
+            card = view(self.category_card(category, package, with_image=False))
             card["description"] = category.description
             card["productIds"] = ids_by_category[category.id]
             categories.append(card)
@@ -606,6 +447,8 @@ def links_in(value: Any) -> list[Link]:
         return links_in(value.blocks)
     if isinstance(value, Link):
         return [value]
+    if isinstance(value, Planned):
+        return [link for item in vars(value).values() for link in links_in(item)]
     if isinstance(value, dict):
         return [link for item in value.values() for link in links_in(item)]
     if isinstance(value, list | tuple):
@@ -686,7 +529,9 @@ def publish_h5_pictures(
         asset = published[(need.spec_path, need.package)]
         files: list[tuple[str, bytes, str]] = []
 
-        def place(image: ProcessedImage, spec_path: str = need.spec_path, files: list = files) -> str:
+        def place(
+            image: ProcessedImage, spec_path: str = need.spec_path, files: list[tuple[str, bytes, str]] = files
+        ) -> str:
             path = f"img/{_hashed_name(spec_path, image)}"
             files.append((f"h5/{path}", image.data, spec_path))
             return path

@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .plan import CATEGORY_PAGE, PRODUCT_PAGE, WEBVIEW_PAGE, Site
+from .plan import Site
 from .render.h5 import h5_page_file
+from .routes import CATEGORY_PAGE, PRODUCT_PAGE, WEBVIEW_PAGE
 
 NODE_DIR = Path(__file__).parent / "mp_preview"
 HARNESS = NODE_DIR / "render.js"

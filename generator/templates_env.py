@@ -30,7 +30,10 @@ from .theme import text_color_on
 
 
 def template_env(target: str, site_dir: Path) -> jinja2.Environment:
-    builtin = jinja2.FileSystemLoader(str(builtin_templates_dir() / target))
+    templates = builtin_templates_dir()
+    builtin = jinja2.ChoiceLoader(
+        [jinja2.FileSystemLoader(str(templates / target)), BlockTemplateLoader(templates / "blocks", target)]
+    )
     # Mini-program templates never receive user text except through the `js` filter, so autoescape
     # (HTML entities, which WXML does not decode) would be wrong there; the H5 target escapes everything.
     # WXML owns `{{ }}`, so mini-program templates use `[[ ]]` and `[% %]` for Jinja.
@@ -66,6 +69,31 @@ def template_env(target: str, site_dir: Path) -> jinja2.Environment:
     env.filters["js"] = js_literal
     env.filters["text_on"] = text_color_on
     return env
+
+
+class BlockTemplateLoader(jinja2.BaseLoader):
+    """A block's built-in templates, kept together in `templates/blocks/<type>/`, under the names each
+    target knows them by (which a site's own templates override): the mini-program's
+    `components/block-<type>/index.wxml` is `index.wxml` there, H5's `blocks/<type>.html` and `.css` are
+    `h5.html` and `h5.css`."""
+
+    def __init__(self, folder: Path, target: str) -> None:
+        self.loader = jinja2.FileSystemLoader(str(folder))
+        self.target = target
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        return self.loader.get_source(environment, self.block_template(template))
+
+    def block_template(self, template: str) -> str:
+        parts = template.split("/")
+        if self.target == "miniprogram" and len(parts) == 3 and parts[0] == "components":
+            if parts[1].startswith("block-"):
+                return f"{parts[1].removeprefix('block-')}/{parts[2]}"
+        if self.target == "h5" and len(parts) == 2 and parts[0] == "blocks":
+            name, dot, extension = parts[1].rpartition(".")
+            if dot and extension in ("html", "css"):
+                return f"{name}/h5.{extension}"
+        raise jinja2.TemplateNotFound(template)
 
 
 # --- the site's own templates -----------------------------------------------------------------------

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from .errors import Position, Problem, SpecError
 from .source import Document, SourceMap, SpecPath, read_yaml
 from .spec import SiteSpec
+from .spec import iter_pages as iter_pages
 from .spec_messages import problems_from_validation as problems_from_validation
 from .validate_csv import CSV_BOOLEANS as CSV_BOOLEANS
 from .validate_csv import CSV_COLUMNS as CSV_COLUMNS
@@ -28,7 +29,6 @@ from .validate_paths import resolve_site_path as resolve_site_path
 from .validate_refs import MAX_PAGE_DEPTH as MAX_PAGE_DEPTH
 from .validate_refs import RESERVED_PAGE_IDS as RESERVED_PAGE_IDS
 from .validate_refs import check_references as check_references
-from .validate_refs import iter_pages as iter_pages
 
 SITE_FILE = "site.yaml"
 

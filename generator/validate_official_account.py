@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from .errors import Problem, format_path
 from .source import SourceMap, SpecPath
-from .spec import SiteSpec
+from .spec import SiteSpec, iter_pages
 from .spec_messages import did_you_mean as _did_you_mean
-from .validate_refs import iter_pages
 
 
 def check_official_account(spec: SiteSpec, source: SourceMap) -> tuple[list[Problem], list[Problem]]:

@@ -3,12 +3,14 @@ products and categories, the images and tab icons each part names)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from .errors import Problem, format_path
 from .source import SourceMap, SpecPath
-from .spec import BUILTIN_ICONS, GROWTH_BLOCKS, Page, Product, SiteSpec
+from .spec import BUILTIN_ICONS, SiteSpec
+from .spec import iter_pages as iter_pages  # (where it was; the page tree walk is the spec's)
+from .spec_catalog import Product
 from .spec_messages import did_you_mean as _did_you_mean
 from .validate_paths import Report, check_image, check_tab_image
 
@@ -17,14 +19,6 @@ RESERVED_PAGE_IDS = ("webview", "privacy")  # built-in pages: external https lin
 
 CheckRef = Callable[[str, str | None, SpecPath], None]
 """Reports a reference (kind "page", "product" or "category") that names no such item."""
-
-
-def iter_pages(pages: list[Page], path: SpecPath = ("pages",), depth: int = 1) -> Iterator[tuple[Page, SpecPath, int]]:
-    """Every page of the tree with its spec path and level (1 = top)."""
-    for index, page in enumerate(pages):
-        here = path + (index,)
-        yield page, here, depth
-        yield from iter_pages(page.children, here + ("children",), depth + 1)
 
 
 def check_references(
@@ -130,25 +124,28 @@ def check_references(
     for page, page_path, _ in iter_pages(spec.pages):
         for b, block in enumerate(page.blocks):
             path = page_path + ("blocks", b)
-            if block.type == "categories" and catalog is None:
-                report(path, "shows categories but the site has no catalog; add a `catalog:` section")
+            if block.needs_catalog() and catalog is None:
+                report(path, f"shows {block.type} but the site has no catalog; add a `catalog:` section")
+            if block.needs_commerce and spec.commerce is None:
+                report(
+                    path + ("type",),
+                    f"a {block.type} block talks to your backend; add a `commerce:` section with its api",
+                )
             for ref in block.references():
                 if ref.kind == "image":
                     check_image(ref.value, path + ref.path, site_dir, report)
                 else:
                     check_ref(ref.kind, ref.value, path + ref.path)
-            match block.type:
-                case "products" if block.category is None and block.products is None and catalog is None:
-                    report(path, "shows products but the site has no catalog; add a `catalog:` section")
-                case kind if kind in GROWTH_BLOCKS and spec.commerce is None:
+            names: dict[tuple[str, str], SpecPath] = {}
+            for name in block.unique_names():
+                if (name.noun, name.value) in names:
+                    first = where(path + names[(name.noun, name.value)])
                     report(
-                        path + ("type",),
-                        f"a {block.type} block talks to your backend; add a `commerce:` section with its api",
+                        path + name.path,
+                        f"duplicate {name.noun} {name.value!r} (also at {first}); give each {name.noun} its own id",
                     )
-                case "form":
-                    names: dict[str, SpecPath] = {}
-                    for f, form_field in enumerate(block.fields):
-                        unique(names, form_field.name, path + ("fields", f, "name"), "field name")
+                else:
+                    names[(name.noun, name.value)] = name.path
 
     if spec.commerce is not None and catalog is None:
         report(("commerce",), "selling needs products; add a `catalog:` section or remove `commerce:`")

@@ -14,13 +14,16 @@ from .conftest import REPO
 
 PACKAGE = REPO / "generator"
 MODULES = sorted(
-    ".".join(path.relative_to(REPO).with_suffix("").parts)
+    ".".join(path.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__")
     for path in PACKAGE.rglob("*.py")
     if path.name != "__main__.py" and "node_modules" not in path.parts
 )
+ALEMBIC_SCRIPTS = "generator.server.migrations."
+"""Scripts Alembic runs inside its migration context (env.py reads `alembic.context.config`; the
+revisions' file names start with a number)."""
 
 
-@pytest.mark.parametrize("module", MODULES)
+@pytest.mark.parametrize("module", [m for m in MODULES if not m.startswith(ALEMBIC_SCRIPTS)])
 def test_each_module_imports_alone(module: str) -> None:
     result = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

@@ -9,6 +9,7 @@ from urllib.parse import unquote
 from hypothesis import given
 from hypothesis import strategies as st
 
+from generator.blocks.base import view
 from generator.build import build
 from generator.image_ref import ImageRef
 from generator.links import Link, h5_file, h5_url, miniprogram_link, miniprogram_path
@@ -76,7 +77,7 @@ def test_an_outside_address_reaches_every_target_as_written(make_site) -> None:
     files = {f.path: f.data.decode() for f in result.files if f.path.endswith((".html", ".js", ".json"))}
     hrefs = re.findall(r'class="btn [^"]*" href="([^"]*)"', files["h5/index.html"])
     assert hrefs == [ESCAPED_URL.replace("&", "&amp;"), "pages/about.html"]
-    data = miniprogram_data(result.site, list(result.site.routes[0].blocks))
+    data = miniprogram_data(result.site, [view(block) for block in result.site.routes[0].blocks])
     webview = data[0]["link"]["url"]
     assert unquote(webview.removeprefix("/pages/webview/index?url=")) == ESCAPED_URL
     assert data[1]["link"] == {"kind": "tab", "url": "/pages/about/index"}
@@ -85,7 +86,7 @@ def test_an_outside_address_reaches_every_target_as_written(make_site) -> None:
 def test_planned_links_are_target_neutral(make_site) -> None:
     """No mini-program path in the plan's links: each target formats them."""
     result = build(make_site(SITE % "https://example.com/"), write=False, use_cache=False)
-    links = [block["link"] for block in result.site.routes[0].blocks]
+    links = [view(block)["link"] for block in result.site.routes[0].blocks]
     assert links == [Link("url", "https://example.com/"), Link("page", "about")]
 
 
@@ -119,7 +120,7 @@ pages:
 def test_planned_images_are_target_neutral(make_site) -> None:
     """The plan names the image; the mini-program shows its published URL, the H5 site its own variants."""
     result = build(make_site(IMAGE_SITE), write=False, use_cache=False)
-    block = result.site.routes[0].blocks[0]
+    block = view(result.site.routes[0].blocks[0])
     assert block["image"] == ImageRef("images/banner.jpg", "main")
     url = miniprogram_data(result.site, block)["image"]
     assert re.fullmatch(r"https://cdn\.example\.com/shop/banner-[0-9a-f]{10}\.jpg", url)

@@ -25,6 +25,7 @@ NOT_OUTPUT = {
     ("generator/starter.py", "create_starter"): "`gen init` writes a new site, the input of a build",
     ("generator/starter.py", "_ignore_build_output"): "`gen init` extends the site's .gitignore",
     ("generator/github.py", "append_step_summary"): "$GITHUB_STEP_SUMMARY, the CI job's summary",
+    ("generator/server/db.py", "make_engine"): "`gen serve`'s data folder (SQLite), never inside an output folder",
 }
 
 PATH_METHODS = {"write_bytes", "write_text", "mkdir", "touch", "unlink", "rmdir", "rename", "symlink_to", "hardlink_to"}

@@ -30,7 +30,7 @@ def test_wheel_ships_templates_and_themes(wheel: Path) -> None:
     for theme in ("warm", "calm", "night"):
         assert f"generator/_builtin/themes/{theme}.yaml" in names
     assert "generator/_builtin/templates/miniprogram/app.wxss" in names
-    assert "generator/_builtin/templates/miniprogram/components/block-form/index.js" in names
+    assert "generator/_builtin/templates/blocks/form/index.js" in names
     assert "generator/_builtin/templates/starter/site.yaml" in names
     assert "generator/_builtin/templates/starter/images/banner.jpg" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from generator.assets import TAB_ICON_SIZE, ProcessedImage
+from generator.blocks.base import Planned, view
 from generator.build import load
 from generator.image_ref import ImageRef
 from generator.plan import (
@@ -27,7 +28,7 @@ from generator.plan import (
     stock_text,
 )
 from generator.plan import plan_site as plan
-from generator.spec import Product
+from generator.spec_catalog import Product
 
 from .conftest import write_site
 
@@ -335,6 +336,8 @@ def images_in(value: Any) -> set[ImageRef]:
         return {value}
     if isinstance(value, PageRoute):
         return images_in(value.blocks)
+    if isinstance(value, Planned):
+        return images_in(view(value))
     if isinstance(value, dict):
         return {ref for item in value.values() for ref in images_in(item)}
     if isinstance(value, list | tuple):

@@ -28,7 +28,7 @@ def test_block_types_are_the_members_of_the_block_union() -> None:
 
 
 def test_growth_blocks_are_the_blocks_marked_as_needing_commerce() -> None:
-    assert spec.GROWTH_BLOCKS == ("coupons", "checkin", "invite", "member")
+    assert spec.GROWTH_BLOCKS == ("checkin", "coupons", "invite", "member")
     marked = [t for t, model in spec.BLOCK_MODELS.items() if getattr(model, "needs_commerce", False)]
     assert list(spec.GROWTH_BLOCKS) == marked
 

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter
 
-from generator.spec import BLOCK_MODELS, Block, Reference
+from generator.blocks.base import Reference
+from generator.spec import BLOCK_MODELS, Block
 
 BLOCK = TypeAdapter(Block)
 

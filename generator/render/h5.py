@@ -11,6 +11,7 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup, escape
 
+from ..blocks.base import view
 from ..icons import render_badge, render_icon
 from ..image_ref import PlannedImage
 from ..links import H5_HOME_FILE, Link, h5_file, h5_url, miniprogram_path
@@ -195,6 +196,18 @@ class _H5Renderer:
 
     # --- shared parts ---------------------------------------------------------------------------
 
+    def block_styles(self) -> str:
+        """The styles of the blocks the site shows (`templates/blocks/<type>/h5.css`), each block's own:
+        their selectors name only the block's markup, so their order among themselves does not matter."""
+        used = sorted({block.type for route in self.site.routes for block in route.blocks})
+        styles = []
+        for block_type in used:
+            try:
+                styles.append(self.env.get_template(f"blocks/{block_type}.css").render().strip("\n"))
+            except jinja2.TemplateNotFound:
+                continue  # a block with no styles of its own
+        return "\n\n".join(styles)
+
     def render_assets(self) -> None:
         theme = self.site.theme
         light = css_variables(theme, "px") + self.tab_variables(theme.tab_bar)
@@ -202,7 +215,10 @@ class _H5Renderer:
         if theme.dark:
             dark = declarations(color_variables(theme.dark.colors) + self.tab_variables(theme.dark.tab_bar), "    ")
         css = self.env.get_template("assets/site.css").render(
-            theme=theme, light_variables=Markup(declarations(light)), dark_variables=Markup(dark)
+            theme=theme,
+            light_variables=Markup(declarations(light)),
+            dark_variables=Markup(dark),
+            block_styles=Markup(self.block_styles()),
         )
         self.files.append(text_file(f"{ROOT}/assets/site.css", css, "templates/h5/assets/site.css"))
         for script in ("assets/site.js", "assets/qr.js"):
@@ -322,16 +338,17 @@ class _H5Renderer:
         back = _page_file(self.site, parent.page.id) if parent else ("" if route.is_tab else HOME_FILE)
         title = self.site.spec.site.name if file == HOME_FILE else route.page.title
         search = self.has_search_entry(route, file)
+        blocks = tuple(view(block) for block in route.blocks)
         self.page(
             "page.html",
             file,
             title,
             route.page.id if route.is_tab else None,
             back,
-            first_screen(route.blocks, self.site.h5_pictures, self.unit, top=SEARCH_ENTRY if search else 0),
-            blocks=[{**block, "block_index": i} for i, block in enumerate(route.blocks)],
+            first_screen(blocks, self.site.h5_pictures, self.unit, top=SEARCH_ENTRY if search else 0),
+            blocks=[{**block, "block_index": i} for i, block in enumerate(blocks)],
             page_path=miniprogram_path(Link("page", route.page.id), self.site.page_paths),  # to open it in WeChat
-            og_image=self.first_picture(route.blocks),
+            og_image=self.first_picture(blocks),
             search=search,
         )
 
@@ -339,7 +356,7 @@ class _H5Renderer:
         """The home page and the tab pages that list categories lead to the catalog's search."""
         if self.site.catalog_data is None:
             return False
-        return file == HOME_FILE or (route.is_tab and any(b["type"] == "categories" for b in route.blocks))
+        return file == HOME_FILE or (route.is_tab and any(b.type == "categories" for b in route.blocks))
 
     def render_catalog(self) -> None:
         data = self.site.catalog_data

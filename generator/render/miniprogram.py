@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from ..blocks.base import view
 from ..icons import render_icon
 from ..image_ref import ImageRef, PlannedImage
 from ..links import Link, miniprogram_link
@@ -293,13 +294,13 @@ class _Renderer:
 
     def render_page(self, route: PageRoute) -> None:
         page = route.page
-        blocks = [compact_product_cards(block) for block in route.blocks]
+        blocks = [block.miniprogram_view(view(block)) for block in route.blocks]
         data = {"title": page.title, "blocks": miniprogram_data(self.site, blocks)}
         if page.share:
             data["shareTitle"] = page.title if route.path != self.site.home else self.site.spec.site.name
             data["sharePath"] = "/" + route.path
         self.add_template(
-            f"{route.path}.wxml", "pages/page/index.wxml", blocks=[f"block-{b['type']}" for b in route.blocks]
+            f"{route.path}.wxml", "pages/page/index.wxml", blocks=[f"block-{b.type}" for b in route.blocks]
         )
         self.add_template(f"{route.path}.js", "pages/page/index.js", page_id=page.id, data=data)
         page_css = self.env.get_template("pages/page/index.wxss").render()
@@ -386,21 +387,3 @@ def pack_catalog(site: Site, catalog: dict[str, Any]) -> dict[str, Any]:
             for product in products
         ],
     }
-
-
-PRODUCT_CARD_DEFAULTS: dict[str, Any] = {"image": "", "originalPriceText": "", "soldOut": False, "tags": []}
-
-
-def compact_product_cards(block: dict[str, Any]) -> dict[str, Any]:
-    """A products block's cards without what the component can do without: empty fields, and the link
-    to the product's own page (the component opens it from the id). A third of a card's bytes, on every
-    page that lists products."""
-    if block.get("type") != "products":
-        return block
-    items = []
-    for item in block["items"]:
-        card = {key: value for key, value in item.items() if PRODUCT_CARD_DEFAULTS.get(key, ...) != value}
-        if card.get("link") == Link("product", item["id"]):
-            del card["link"]
-        items.append(card)
-    return {**block, "items": items}

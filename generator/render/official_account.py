@@ -9,10 +9,10 @@ import io
 import json
 from typing import Any
 
+from ..blocks.contact import ContactBlock
 from ..links import Link, LinkKind, h5_file, h5_url, miniprogram_path
 from ..output import OutputFile, text_file
 from ..plan import Site
-from ..spec import ContactBlock
 from ..spec_official_account import CONTACT_KEY, MenuAction, Reply
 from ..target import BatchTarget
 

@@ -1,0 +1,70 @@
+"""Session tokens: issued at login, stored only as SHA-256 hashes, sent back as `Authorization: Bearer`.
+
+`current_user` is the dependency every router that needs a logged-in shopper uses; a missing, unknown or
+expired token is a 401 whose JSON `error` is `unauthorized` or `session_expired`, the cue for the client to
+log in again. Nothing about a token lives in the process, so any worker answers any request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from .api_errors import ApiError
+from .db import get_db, utcnow
+from .models import LoginSession, User
+
+TOKEN_BYTES = 32
+CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_session(db: Session, user: User, ttl: timedelta) -> tuple[str, LoginSession]:
+    """A new random token for `user` (returned once, kept only as its hash); the user's expired sessions go."""
+    now = utcnow()
+    db.execute(delete(LoginSession).where(LoginSession.user_id == user.id, LoginSession.expires_at <= now))
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    row = LoginSession(user_id=user.id, token_hash=hash_token(token), created_at=now, expires_at=now + ttl)
+    db.add(row)
+    return token, row
+
+
+def _unauthorized(code: str, message: str) -> ApiError:
+    return ApiError(401, code, message, headers=CHALLENGE)
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _unauthorized("unauthorized", "请先登录 (send Authorization: Bearer <session>)")
+    return token.strip()
+
+
+def current_user(request: Request, db: Annotated[Session, Depends(get_db)]) -> User:
+    """The shopper whose session token came with the request, or a 401."""
+    token = bearer_token(request)
+    found = db.execute(
+        select(User, LoginSession.expires_at)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.token_hash == hash_token(token))
+    ).first()
+    if found is None:
+        raise _unauthorized("unauthorized", "登录已失效，请重新登录 (unknown session)")
+    user, expires_at = found
+    if expires_at <= utcnow():
+        raise _unauthorized("session_expired", "登录已过期，请重新登录 (session expired)")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+"""Use as a handler parameter: `def handler(user: CurrentUser) -> ...`."""

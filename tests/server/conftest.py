@@ -1,0 +1,131 @@
+"""Fixtures of the backend tests: real databases (an SQLite file, a throwaway PostgreSQL database), the test
+shop (sites/shop) and an app/client on them with the fake WeChat login.
+
+`database_url` is parametrized over both engines and gives a database migrated to head with no rows; the
+PostgreSQL one is created once per test session (`mpgen_t_<random>` in MPGEN_TEST_DATABASE_URL) and
+emptied between tests, and skipped with the reason when the variable is unset. `empty_database_url` is a
+fresh database with no tables at all, for the migration tests. `login(client, code)` returns auth headers.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from generator.server.app import create_app
+from generator.server.db import Base, import_models, make_engine
+from generator.server.migrate import upgrade
+from generator.server.settings import Settings
+
+SHOP = Path(__file__).parent / "sites" / "shop"
+ADMIN_URL_ENV = "MPGEN_TEST_DATABASE_URL"
+ENGINES = ["sqlite", "postgresql"]
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database in the server MPGEN_TEST_DATABASE_URL names; dropped afterwards."""
+    admin_url = os.environ.get(ADMIN_URL_ENV)
+    if not admin_url:
+        pytest.skip(f"{ADMIN_URL_ENV} is not set: no PostgreSQL to test on (CI sets it, see .ci/run)")
+    name = f"mpgen_t_{secrets.token_hex(6)}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def wipe(engine: Engine) -> None:
+    """Delete every row of every table the models declare (children first)."""
+    import_models()
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture(scope="session")
+def _migrated_postgresql() -> Iterator[str]:
+    with postgres_database() as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
+
+
+@pytest.fixture(scope="session")
+def _migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite+pysqlite:///{tmp_path_factory.mktemp('db') / 'shop.sqlite3'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(params=ENGINES)
+def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A database at the newest schema with no rows: an SQLite file, then PostgreSQL."""
+    url: str = request.getfixturevalue(f"_migrated_{request.param}")
+    engine = make_engine(url)
+    wipe(engine)
+    yield url
+    engine.dispose()
+
+
+@pytest.fixture(params=ENGINES)
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database without any table: a new SQLite file, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite+pysqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    with postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+def db_engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def shop_settings(database_url: str, data_dir: Path, **changes: Any) -> Settings:
+    options: dict[str, Any] = {"site_dir": SHOP.resolve(), "fake_wechat": True, **changes}
+    return Settings(database_url=database_url, data_dir=data_dir, **options)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return shop_settings(database_url, tmp_path / "data")
+
+
+@pytest.fixture
+def app(settings: Settings) -> FastAPI:
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def login(client: TestClient, code: str = "code-a", **extra: Any) -> dict[str, str]:
+    """Log in through POST /session with the fake WeChat; the Authorization header of the session."""
+    answer = client.post("/session", json={"code": code, **extra})
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['session']}"}
