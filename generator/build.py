@@ -11,6 +11,7 @@ from typing import Any
 
 from .assets import AssetStats, ImageCache, ImageJob, ImageSettings, process_images
 from .budget import BudgetReport, measure_budget
+from .dev_api import dev_api_url, with_dev_api
 from .errors import GenError, Problem, SpecError, format_path
 from .lint import Finding, lint
 from .output import OutputFile, text_file
@@ -47,6 +48,7 @@ class BuildOptions:
     max_growth_kb: int | None = None
     progress: Callable[[int], None] | None = None
     progress_start: Callable[[int], None] | None = None  # told how many images will be processed
+    dev_api: str | None = None  # a development backend instead of commerce.api (`dev_api.py`)
 
 
 @dataclass(frozen=True)
@@ -87,8 +89,12 @@ def plan(site_dir: Path, options: BuildOptions | None = None) -> tuple[Site, Loa
     """Everything up to rendering: the planned site with its images processed."""
     options = options or BuildOptions()
     loaded, theme = load(site_dir)
+    if options.dev_api is not None:
+        loaded = replace(loaded, spec=with_dev_api(loaded.spec, dev_api_url(options.dev_api)))
     spec, site_dir = loaded.spec, loaded.site_dir
     planned = plan_site(spec, theme, site_dir)
+    if options.dev_api is not None:
+        planned = replace(planned, site=replace(planned.site, dev_api=True))
     needs = list(planned.needs)
     jobs = {need: ImageJob((site_dir / need.spec_path).resolve(), need.width, need.kind) for need in needs}
     h5_jobs = {need: tuple(replace(job, source=jobs[need].source) for job in h5_variants(need)) for need in needs}
@@ -154,6 +160,7 @@ def report_json(site: Site, budget: BudgetReport) -> str:
             for p in site.packages
         ],
         "cdn": site.spec.site.cdn,
+        **({"dev_api": site.spec.commerce.api} if site.dev_api and site.spec.commerce else {}),
         "miniprogram": budget.as_json(),
     }
     return json.dumps(report, ensure_ascii=False, indent=2) + "\n"

@@ -89,12 +89,21 @@ def main() -> None:
 
 @main.command()
 @site_options
-def build(site: Path, out: Path | None, cache_dir: Path | None, no_cache: bool, quiet: bool) -> None:
+@click.option(
+    "--api",
+    "dev_api",
+    metavar="URL",
+    help="Development build: the mini-program talks to this backend (e.g. http://127.0.0.1:8081/ from "
+    "`gen serve`) instead of commerce.api; http only to this machine or a private network. Not for upload.",
+)
+def build(
+    site: Path, out: Path | None, cache_dir: Path | None, no_cache: bool, quiet: bool, dev_api: str | None
+) -> None:
     """Build SITE (a folder with site.yaml) into SITE/dist: miniprogram/, h5/, official-account/."""
     from .budget_format import format_text
 
     started = time.perf_counter()
-    result = _run_build(site, out, cache_dir, no_cache, quiet)
+    result = _run_build(site, out, cache_dir, no_cache, quiet, dev_api=dev_api)
     seconds = time.perf_counter() - started
     written = result.written
     assert written is not None
@@ -113,6 +122,12 @@ def build(site: Path, out: Path | None, cache_dir: Path | None, no_cache: bool, 
                 f"  {package.files:4d} files"
             )
         _print_cdn(result, written.out_dir)
+    if result.site.dev_api and result.site.spec.commerce:
+        click.echo(
+            f"warning: development build: the mini-program talks to {result.site.spec.commerce.api} and DevTools' "
+            "domain check is off (详情 > 本地设置 > 不校验合法域名); build without --api before you upload",
+            err=True,
+        )
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     for verdict in budget.warnings if not quiet else []:
@@ -237,11 +252,20 @@ def _github_summary(result: Any, strict: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the site in a browser.")
-def dev(site: Path, out: Path | None, cache_dir: Path | None, host: str, port: int, open_browser: bool) -> None:
+@click.option(
+    "--api",
+    "dev_api",
+    metavar="URL",
+    help="Development build: the mini-program talks to this backend (e.g. http://127.0.0.1:8081/ from "
+    "`gen serve`) instead of commerce.api; http only to this machine or a private network. Not for upload.",
+)
+def dev(
+    site: Path, out: Path | None, cache_dir: Path | None, host: str, port: int, open_browser: bool, dev_api: str | None
+) -> None:
     """Serve the H5 site with live reload; rebuild both targets whenever the site or a theme changes."""
     from .devserver import DevServer
 
-    server = DevServer(site, out, cache_dir, host, port)
+    server = DevServer(site, out, cache_dir, host, port, dev_api=dev_api)
     try:
         server.serve(open_browser)
     except KeyboardInterrupt:
@@ -406,6 +430,26 @@ def serve(site: Path, host: str, port: int) -> None:
         log_level="warning",
         access_log=False,
     )
+
+
+@main.command(name="serve")
+@click.argument("site", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address (keep 127.0.0.1 behind a proxy).")
+@click.option("--port", default=8081, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--fake-wechat", is_flag=True, help="Answer WeChat's login in-process: try the shop offline.")
+@click.option(
+    "--data",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Data folder of the SQLite database (default SITE/.mpgen-data; DATABASE_URL picks PostgreSQL instead).",
+)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
+def serve_shop(site: Path, host: str, port: int, fake_wechat: bool, data: Path | None, workers: int) -> None:
+    """Run SITE's shop backend: login, orders, WeChat Pay, forms (AppSecret: WECHAT_APPSECRET)."""
+    for module in ("fastapi", "uvicorn", "sqlalchemy", "alembic", "httpx"):
+        require(module, "serve")
+    from .server.serve_cli import serve as run_server
+
+    run_server(site, host, port, fake_wechat, data, workers)
 
 
 @main.command()

@@ -89,8 +89,10 @@ class DevServer:
         host: str = "127.0.0.1",
         port: int = 8000,
         echo: Callable[[str], None] = click.echo,
+        dev_api: str | None = None,
     ) -> None:
         self.site_dir = site_dir.resolve()
+        self.dev_api = dev_api
         self.out_dir = (out_dir or self.site_dir / DEFAULT_OUT).resolve()
         self.cache_dir = cache_dir
         self.echo = echo
@@ -120,7 +122,7 @@ class DevServer:
         started = time.perf_counter()
         problem: str | None = None
         try:
-            result = build(self.site_dir, self.out_dir, cache_dir=self.cache_dir, sync=True)
+            result = build(self.site_dir, self.out_dir, cache_dir=self.cache_dir, sync=True, dev_api=self.dev_api)
         except SpecError as exc:
             problem = exc.format_message()
         except GenError as exc:

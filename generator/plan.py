@@ -136,6 +136,8 @@ class Site:
     """Page id -> its route path (`pages/<id>/index`, or below the deep subpackage): what a page link opens."""
     image_assets: Mapping[tuple[str, str], ImageAsset] = field(default_factory=dict)
     """`ImageRef.key` -> the published image (`images` holds each file once)."""
+    dev_api: bool = False
+    """A development build: `commerce.api` is a backend on this machine or network (`gen build --api`)."""
 
 
 @dataclass(frozen=True)

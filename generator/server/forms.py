@@ -22,8 +22,7 @@ from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..render.commerce_contract import cors_headers, h5_origin
-from ..spec import SiteSpec
-from ..validate_refs import iter_pages
+from ..spec import SiteSpec, iter_pages
 from .api_errors import ApiError
 from .db import get_db
 from .models import FormSubmission

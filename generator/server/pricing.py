@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..spec import Commerce
 from ..spec_catalog import Catalog, Product, Sku
@@ -107,7 +107,6 @@ class PriceBook:
     shipping_fee_fen: int
     free_shipping_over_fen: int | None
     max_quantity: int
-    _unused: tuple[()] = field(default=(), repr=False)
 
     @classmethod
     def from_spec(cls, catalog: Catalog | None, commerce: Commerce) -> PriceBook:
@@ -128,9 +127,7 @@ class PriceBook:
         names = [option.name for option in product.options]
         if set(options) != set(names):
             wanted = ", ".join(names) or "none"
-            raise PricingError(
-                "bad_options", f"请重新选择规格 ({product_id}: options must be exactly: {wanted})", line
-            )
+            raise PricingError("bad_options", f"请重新选择规格 ({product_id}: options must be exactly: {wanted})", line)
         for option in product.options:
             if options[option.name] not in option.values:
                 raise PricingError(
