@@ -349,3 +349,30 @@ def test_result_page_shows_the_server_state_not_the_client_success(miniprogram: 
     assert len(queries) == 4  # once, then after 1 s, 2 s and 3 s (10 ms each here)
     assert r["result"]["kind"] == "pending" and r["result"]["title"] == "暂未确认到支付"
     assert not [c for c in r["wx"] if c["api"] == "reportEvent" and c["args"][0] == "pay_success"]
+
+
+URLS = {
+    "https://api.example.com/shop/orders": "sent",
+    "http://127.0.0.1:8081/orders": "sent",
+    "http://localhost:8081/": "sent",
+    "http://192.168.1.20:8081/shop/orders": "sent",
+    "http://[::1]:8081/": "sent",
+    "http://api.example.com/shop/orders": "refused",
+    "http://8.8.8.8/": "refused",
+    "http://127.0.0.1.example.com/": "refused",
+    "http://10.0.0.1@example.com/": "refused",
+    "ftp://127.0.0.1/": "refused",
+}
+
+
+def test_only_https_or_plain_http_to_this_machine_or_network_is_sent(miniprogram: Path, double: ContractDouble) -> None:
+    assert run_client(miniprogram, double.url, "urls", {"urls": list(URLS)})["urls"] == URLS
+
+
+def test_a_development_build_buys_over_plain_http(tmp_path: Path, double: ContractDouble) -> None:
+    # `gen build --api http://127.0.0.1:PORT/` (generator/dev_api.py): the whole shop talks to that server
+    site = write_site(tmp_path / "site", SHOP)
+    build(site, site / "out", dev_api=double.url)
+    r = run_client(site / "out" / "miniprogram", double.url, "buy", {"items": GREEN_2})
+    assert r["result"]["kind"] == "paid" and len(double.orders) == 1
+    assert double.count("POST", "/session") == 1

@@ -30,6 +30,8 @@
 //   session  storage starts with a session the server does not know (or options.session, or what
 //            options.storage says); options.calls authenticated GET orders calls run at once (default 2),
 //            then the orders page loads.
+//   urls     which of options.urls utils/request.js refuses to send (https only, plain http to this
+//            machine or a private network for development builds); the others fail in the mock.
 
 'use strict';
 
@@ -74,6 +76,7 @@ const ADDRESS = {
 
 function target(url) {
   if (typeof url !== 'string' || url.indexOf(api) !== 0) throw new Error(`a request outside commerce.api: ${url}`);
+  if (url.indexOf(base) === 0) return url; // a development build already talks to the server
   return base + url.slice(api.length);
 }
 
@@ -335,7 +338,17 @@ async function sessionScenario(root) {
   return { calls: settled, orders: copy(orders.data) };
 }
 
-const SCENARIOS = { buy: buyScenario, session: sessionScenario };
+// Which addresses utils/request.js sends at all (options.urls): {url: 'sent' | 'refused'}.
+async function urlsScenario(root) {
+  const { request } = require(path.join(root, 'utils/request.js'));
+  const out = {};
+  for (const url of options.urls || []) {
+    out[url] = await request({ url }).then(() => 'sent', (err) => (/^refused/.test(err.message) ? 'refused' : 'sent'));
+  }
+  return { urls: out };
+}
+
+const SCENARIOS = { buy: buyScenario, session: sessionScenario, urls: urlsScenario };
 
 async function main() {
   const [rootArg, baseArg, scenario, optionsArg] = process.argv.slice(2);

@@ -2,6 +2,14 @@
 // with a session (an Authorization header) that gets HTTP 401 asks the login hook (utils/session.js) for a
 // new session once and is sent again once with it; a second 401 is an error, never another login.
 const TIMEOUT_MS = 15000;
+// Plain http only to this machine or a private network: what a development build (`gen build --api`,
+// generator/dev_api.py) points the shop at. A release build holds https addresses only.
+const LOCAL_HTTP = /^http:\/\/(localhost|127(\.\d{1,3}){3}|10(\.\d{1,3}){3}|192\.168(\.\d{1,3}){2}|172\.(1[6-9]|2\d|3[01])(\.\d{1,3}){2}|169\.254(\.\d{1,3}){2}|\[(::1|f[cd][0-9a-f:]*)\])(:\d+)?(\/|$)/i;
+
+function allowed(url) {
+  return typeof url === 'string' && (url.indexOf('https://') === 0 || LOCAL_HTTP.test(url));
+}
+
 let renewSession = null; // set by session.js: (rejected Authorization value) -> Promise of a new header
 
 function onUnauthorized(renew) {
@@ -18,7 +26,7 @@ function failure(res) {
 
 function send(options) {
   return new Promise((resolve, reject) => {
-    if (typeof options.url !== 'string' || options.url.indexOf('https://') !== 0) {
+    if (!allowed(options.url)) {
       reject(new Error('refused: only https addresses are allowed (' + options.url + ')'));
       return;
     }
@@ -48,4 +56,4 @@ function request(options) {
   });
 }
 
-module.exports = { request, onUnauthorized, TIMEOUT_MS };
+module.exports = { request, onUnauthorized, allowed, TIMEOUT_MS };
