@@ -72,6 +72,7 @@ class ContractDouble:
         self.keys: dict[tuple[str, str], tuple[str, str]] = {}  # (openid, key) -> (body, order id)
         self.prices = dict(PRICES)
         self.always_401 = False
+        self.sold_out: set[str] = set()
         self.coupons: list[dict[str, Any]] = []
         self.inviters: dict[str, str] = {}  # openid -> who invited them
         self.expiries: list[datetime] = []
@@ -163,6 +164,8 @@ class ContractDouble:
             if used != text:
                 return 409, {"message": "idempotency key reused with another order"}
             return 200, {k: v for k, v in self.orders[order_id].items() if k != "user"}
+        if self.sold_out and any(i["productId"] in self.sold_out for i in body["items"]):
+            return 409, {"error": "out_of_stock", "message": "库存不足：绿茶 (not enough stock)", "items": []}
         lines = [
             {**item, "priceFen": self.prices[(item["productId"], "".join(item["options"].values()))]}
             for item in body["items"]
@@ -172,7 +175,9 @@ class ContractDouble:
         total = subtotal + (0 if subtotal >= 9900 else 800) - (coupon["amountFen"] if coupon else 0)
         changed = any(a["priceFen"] != b["priceFen"] for a, b in zip(lines, body["items"], strict=True))
         if total != body["totalFen"] or changed:
-            return 409, {"error": "price_changed", "message": "价格有变化", "totalFen": total, "lines": lines}
+            items = [{**i, "unitFen": i["priceFen"], "amountFen": i["priceFen"] * i["quantity"]} for i in lines]
+            return 409, {"error": "price_changed", "message": "价格有变化 (prices changed)", "items": items,
+                         "goodsFen": subtotal, "shippingFen": total - subtotal, "totalFen": total}  # fmt: skip
         order_id = f"D{len(self.orders) + 1:04d}"
         items = [{"name": i["productId"], "quantity": i["quantity"]} for i in lines]
         self.orders[order_id] = {
@@ -298,11 +303,20 @@ def test_price_changed_shows_the_new_total_and_orders_at_the_backend_price(
     assert r["result"]["kind"] == "paid" and r["result"]["totalText"] == "¥43.80"
 
 
+def test_sold_out_shows_the_shopper_part_of_the_message(miniprogram: Path, double: ContractDouble) -> None:
+    double.sold_out = {"green"}
+    r = run_client(miniprogram, double.url, "buy", {"items": GREEN_2})
+    assert r["checkout"]["message"] == "库存不足：绿茶" and r["checkout"]["state"] == "failed"
+    assert double.orders == {} and "result" not in r
+
+
 def test_price_changed_declined_orders_nothing(miniprogram: Path, double: ContractDouble) -> None:
     double.prices[("green", "")] = 2190
     r = run_client(miniprogram, double.url, "buy", {"items": GREEN_2, "confirm": False})
     assert double.orders == {} and "result" not in r
     assert r["checkout"]["paying"] is False and r["checkout"]["totalText"] == "¥51.80"
+    assert [line["amountText"] for line in r["checkout"]["lines"]] == ["¥43.80"]  # 2 x 21.90
+    assert (r["checkout"]["subtotalText"], r["checkout"]["shippingText"]) == ("¥43.80", "¥8.00")
     assert r["checkout"]["message"] == "商品价格有变化，应付金额已更新为 ¥51.80"
 
 

@@ -92,6 +92,13 @@ def contract(api: str, shop: str, origin: str = "") -> dict[str, Any]:
             "priceFen": {**MONEY, "description": "The price the customer saw; the backend must charge its own price."},
         },
     }
+    created = _object(
+        {
+            **ORDER["properties"],
+            "payment": {**payment, "description": "Optional: without it the client asks POST /orders/{id}/pay."},
+        },
+        ["orderId", "state", "totalFen"],
+    )
     return {
         "openapi": "3.1.0",
         "info": {
@@ -177,22 +184,11 @@ def contract(api: str, shop: str, origin: str = "") -> dict[str, Any]:
                         )
                     ),
                     "responses": {
-                        "200": _json_response(
-                            "Created, or the order this key made before",
-                            _object(
-                                {
-                                    **ORDER["properties"],
-                                    "payment": {
-                                        **payment,
-                                        "description": "Optional: without it the client asks POST /orders/{id}/pay.",
-                                    },
-                                },
-                                ["orderId"],
-                            ),
-                        ),
+                        "201": _json_response("Created", created),
+                        "200": _json_response("The order this key made before (a retry)", created),
                         "409": _json_response(
-                            "The price changed (the body has the backend's totalFen and lines: the client shows "
-                            "the new total and asks to confirm), or out of stock (a message for the shopper)",
+                            "price_changed (the body has the backend's prices: the client shows the new total "
+                            "and asks to confirm), or out_of_stock (the message is shown)",
                             PRICE_CHANGED,
                         ),
                     },
@@ -283,19 +279,28 @@ ORDER_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "st
 NOT_YOURS = "No such order of the caller (another shopper's order is not found either)."
 PRICE_CHANGED = _object(
     {
-        "error": {"type": "string"},
-        "message": {"type": "string"},
-        "totalFen": MONEY,
-        "lines": {
+        "error": {"type": "string", "enum": ["price_changed", "out_of_stock"]},
+        "message": {
+            "type": "string",
+            "description": "For the shopper, with a note for developers in parentheses at the end, which the "
+            "client leaves out.",
+        },
+        "items": {
             "type": "array",
+            "description": "price_changed: the backend's price of each line of the order, in order.",
             "items": _object(
                 {
                     "productId": {"type": "string"},
                     "options": {"type": "object", "additionalProperties": {"type": "string"}},
-                    "priceFen": MONEY,
+                    "quantity": {"type": "integer"},
+                    "unitFen": MONEY,
+                    "amountFen": MONEY,
                 }
             ),
         },
+        "goodsFen": MONEY,
+        "shippingFen": MONEY,
+        "totalFen": MONEY,
     },
     ["error", "message"],
 )

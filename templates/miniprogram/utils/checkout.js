@@ -85,16 +85,23 @@ function paymentFor(answer) {
   return session.call({ url: orderUrl(answer.orderId) + '/pay', method: 'POST' });
 }
 
-// What a refused order means to the shopper: {state: 'changed', totalFen, lines} when the prices changed
-// (409 with the backend's own total), otherwise a message. The backend's message is shown only for a 409
-// (sold out and the like); other refusals speak to developers.
+// The shopper's part of a backend message: "库存不足：绿茶 (not enough stock)" -> "库存不足：绿茶".
+function shopperText(message) {
+  return typeof message === 'string' ? message.replace(/\s*\([\x20-\x7e]*\)\s*$/, '') : '';
+}
+
+// What a refused order means to the shopper: {state: 'changed', totalFen, items} when the prices changed
+// (409 price_changed with the backend's own prices: items[i].unitFen per line of the order, and totalFen),
+// otherwise a message. The backend's message is shown only for a 409 (sold out and the like); other
+// refusals speak to developers.
 function refusal(err) {
   const status = err && err.statusCode;
   const data = (err && err.data) || {};
-  if (status === 409 && typeof data.totalFen === 'number') {
-    return { state: 'changed', totalFen: data.totalFen, lines: data.lines || [], message: '' };
+  if (status === 409 && data.error === 'price_changed' && typeof data.totalFen === 'number') {
+    return { state: 'changed', totalFen: data.totalFen, goodsFen: data.goodsFen, shippingFen: data.shippingFen,
+      items: data.items || [], message: '' };
   }
-  if (status === 409) return { state: 'failed', message: data.message || '库存不足或商品有变化，请返回购物车查看' };
+  if (status === 409) return { state: 'failed', message: shopperText(data.message) || '库存不足或商品有变化，请返回购物车查看' };
   if (status >= 400 && status < 500) return { state: 'failed', message: '下单没有成功，请返回购物车检查后重试' };
   return { state: 'failed', message: '网络不太好，订单没有提交成功，请重试' };
 }

@@ -14,7 +14,7 @@ const STATES = {
 function view(o) {
   return {
     orderId: o.orderId,
-    stateText: STATES[o.state] || o.state,
+    stateText: STATES[o.state] || o.stateText || o.state,
     unpaid: UNPAID.indexOf(o.state) !== -1,
     summary: (o.items || []).map((i) => i.name + ' ×' + i.quantity).join('，'),
     totalText: yuan(o.totalFen)

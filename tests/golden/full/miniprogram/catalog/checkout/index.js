@@ -131,7 +131,14 @@ Component({
     // HTTP 409 with the backend's prices: show the new total and go on only if the shopper agrees.
     confirmPrices(order, changed) {
       const total = yuan(changed.totalFen);
-      this.setData({ paying: false, state: 'changed', totalText: total, message: '商品价格有变化，应付金额已更新为 ' + total });
+      const shown = { paying: false, state: 'changed', totalText: total, message: '商品价格有变化，应付金额已更新为 ' + total };
+      if (changed.items.length === this.data.lines.length) {
+        shown.lines = this.data.lines.map((l, i) => (typeof changed.items[i].amountFen === 'number'
+          ? Object.assign({}, l, { amountText: yuan(changed.items[i].amountFen) }) : l));
+      }
+      if (typeof changed.goodsFen === 'number') shown.subtotalText = yuan(changed.goodsFen);
+      if (typeof changed.shippingFen === 'number') shown.shippingText = changed.shippingFen ? yuan(changed.shippingFen) : '免运费';
+      this.setData(shown);
       return new Promise((resolve) => {
         wx.showModal({
           title: '价格有变化',
@@ -143,10 +150,10 @@ Component({
         });
       }).then((confirmed) => {
         if (!confirmed) return changed;
+        // the backend's items answer the order's lines in order
         const items = order.items.map((item, i) => {
-          const line = changed.lines.find((l) => l.productId === item.productId &&
-            JSON.stringify(l.options || {}) === JSON.stringify(item.options || {})) || changed.lines[i];
-          return Object.assign({}, item, { priceFen: line && typeof line.priceFen === 'number' ? line.priceFen : item.priceFen });
+          const now = changed.items[i];
+          return Object.assign({}, item, { priceFen: now && typeof now.unitFen === 'number' ? now.unitFen : item.priceFen });
         });
         return this.submit(Object.assign({}, order, { items, totalFen: changed.totalFen }));
       });
