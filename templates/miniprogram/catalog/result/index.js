@@ -21,38 +21,42 @@ function viewOf(kind, order) {
     VIEWS[kind]);
 }
 
-Page({
+// Built with Component() (as the cart and checkout pages) so tests can render it.
+Component({
+  options: { addGlobalClass: true },
   data: Object.assign({ orderId: '' }, viewOf('checking')),
-  onLoad(query) {
-    this.setData({ orderId: decodeURIComponent((query && query.order) || '') });
-    return this.check();
-  },
-  // Asks the backend, again after each RETRY_MS while the order is still waiting for its payment.
-  check() {
-    this.setData(viewOf('checking'));
-    const ask = (attempt) => checkout.queryOrder(this.data.orderId).then((order) => {
-      const state = order && order.state;
-      if (checkout.isPaid(state)) return this.paid(order);
-      if (CLOSED.indexOf(state) !== -1) return this.setData(viewOf('closed', order));
-      if (attempt >= RETRY_MS.length) return this.setData(viewOf('pending', order));
-      return new Promise((resolve) => setTimeout(resolve, RETRY_MS[attempt])).then(() => ask(attempt + 1));
-    });
-    return ask(0).catch(() => this.setData(viewOf('error')));
-  },
-  paid(order) {
-    this.setData(viewOf('paid', order));
-    track('pay_success', { order_id: this.data.orderId, total_fen: order.totalFen });
-    if (config.orderTemplateIds.length && wx.requestSubscribeMessage) {
-      wx.requestSubscribeMessage({ tmplIds: config.orderTemplateIds, fail() {} });
+  methods: {
+    onLoad(query) {
+      this.setData({ orderId: decodeURIComponent((query && query.order) || '') });
+      return this.check();
+    },
+    // Asks the backend, again after each RETRY_MS while the order is still waiting for its payment.
+    check() {
+      this.setData(viewOf('checking'));
+      const ask = (attempt) => checkout.queryOrder(this.data.orderId).then((order) => {
+        const state = order && order.state;
+        if (checkout.isPaid(state)) return this.paid(order);
+        if (CLOSED.indexOf(state) !== -1) return this.setData(viewOf('closed', order));
+        if (attempt >= RETRY_MS.length) return this.setData(viewOf('pending', order));
+        return new Promise((resolve) => setTimeout(resolve, RETRY_MS[attempt])).then(() => ask(attempt + 1));
+      });
+      return ask(0).catch(() => this.setData(viewOf('error')));
+    },
+    paid(order) {
+      this.setData(viewOf('paid', order));
+      track('pay_success', { order_id: this.data.orderId, total_fen: order.totalFen });
+      if (config.orderTemplateIds.length && wx.requestSubscribeMessage) {
+        wx.requestSubscribeMessage({ tmplIds: config.orderTemplateIds, fail() {} });
+      }
+    },
+    onRefresh() {
+      if (!this.data.checking) this.check();
+    },
+    onOrders() {
+      wx.redirectTo({ url: '/catalog/orders/index' });
+    },
+    onHome() {
+      wx.reLaunch({ url: '/' + config.home });
     }
-  },
-  onRefresh() {
-    if (!this.data.checking) this.check();
-  },
-  onOrders() {
-    wx.redirectTo({ url: '/catalog/orders/index' });
-  },
-  onHome() {
-    wx.reLaunch({ url: '/' + config.home });
   }
 });
