@@ -145,7 +145,8 @@ class ContractDouble:
         shown = {k: v for k, v in order.items() if k != "user"}
         if method == "POST" and parts[2:] == ["pay"]:
             prepay = "prepay_id=" + order["orderId"]
-            return 200, {"timeStamp": "1", "nonceStr": "n", "package": prepay, "signType": "RSA", "paySign": "sig"}
+            signed = {"timeStamp": "1", "nonceStr": "n", "package": prepay, "signType": "RSA", "paySign": "sig"}
+            return 200, {"orderId": order["orderId"], "totalFen": order["totalFen"], **signed}
         if method == "POST" and parts[2:] == ["query"] or method == "GET" and parts[2:] == []:
             return 200, shown
         if method == "POST" and parts[2:] == ["cancel"]:

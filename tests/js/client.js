@@ -12,7 +12,7 @@
 // wx.request performs real HTTP, with the site's commerce.api (https, as release builds require) mapped to
 // <base-url>, and answers like WeChat (statusCode, data parsed as JSON, fail on a network error);
 // wx.requestPayment first has the backend's fake WeChat Pay take the money (POST <base-url>_fake/pay/{id},
-// the order id from the last POST orders answer) and then succeeds; options.payment = 'cancel' cancels
+// the order id from the last answer of POST orders or orders/{id}/pay) and then succeeds; options.payment = 'cancel' cancels
 // without paying, 'paid-but-fail' pays and then reports a failure, 'success-unpaid' reports success without
 // paying (the backend never hears of it). options.fastTimers: the generated code's waits (the result page's
 // retries) last 10 ms at most. wx.chooseAddress answers a fixed
@@ -115,7 +115,10 @@ async function http(opts) {
   }
   entry.status = res.status;
   entry.answer = data;
-  if (method === 'POST' && /\/orders$/.test(entry.path.split('?')[0]) && data && data.orderId) lastOrderId = data.orderId;
+  // the order wx.requestPayment will pay: the last one created or asked to be paid
+  if (method === 'POST' && /\/orders(\/[^/]+\/pay)?$/.test(entry.path.split('?')[0]) && data && data.orderId) {
+    lastOrderId = data.orderId;
+  }
   const lose = options.dropFirstOrder && method === 'POST' && /\/orders$/.test(entry.path) && droppedOrders === 0;
   if (lose) {
     droppedOrders += 1;
@@ -309,7 +312,6 @@ async function buyScenario(root) {
     const unpaid = orders.data.orders.find((o) => o.unpaid);
     if (!unpaid) throw new Error('no unpaid order on the orders page');
     if (options.ordersPayment) options.payment = options.ordersPayment;
-    lastOrderId = unpaid.orderId;
     const event = { currentTarget: { dataset: { id: unpaid.orderId } } };
     const navigations = calls('navigateTo').length;
     await (options.ordersAction === 'pay' ? orders.onPay(event) : orders.onCancel(event));
