@@ -62,7 +62,9 @@ def with_dev_api(spec: SiteSpec, api: str) -> SiteSpec:
 
 def _page_with_forms_moved(page: Page, moved: Callable[[str], str]) -> Page:
     blocks = [
-        block.model_copy(update={"endpoint": moved(block.endpoint)}) if isinstance(block, FormBlock) else block
+        block.model_copy(update={"endpoint": moved(block.endpoint)})
+        if isinstance(block, FormBlock) and block.endpoint is not None
+        else block
         for block in page.blocks
     ]
     children = [_page_with_forms_moved(child, moved) for child in page.children]

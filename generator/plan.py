@@ -363,6 +363,11 @@ class Planner:
             return Link("url", target.url)
         return None
 
+    def backend_url(self, path: str) -> str:
+        commerce = self.spec.commerce
+        assert commerce is not None, "validated: a block that needs the backend needs commerce:"
+        return (commerce.api if commerce.api.endswith("/") else commerce.api + "/") + path
+
     def image(self, spec_path: str, width: int, ref: SpecPath, package: str, kind: Kind = "photo") -> ImageRef:
         """A spec image shown `width` rpx wide in `package`, recorded as a need of that package."""
         key = (spec_path, package)

@@ -121,16 +121,20 @@ def check_references(
         check_image(spec.site.logo, ("site", "logo"), site_dir, report)
 
     # blocks
+    site_names: dict[str, dict[str, SpecPath]] = {}
     for page, page_path, _ in iter_pages(spec.pages):
         for b, block in enumerate(page.blocks):
             path = page_path + ("blocks", b)
             if block.needs_catalog() and catalog is None:
                 report(path, f"shows {block.type} but the site has no catalog; add a `catalog:` section")
-            if block.needs_commerce and spec.commerce is None:
+            if block.needs_backend() and spec.commerce is None:
                 report(
                     path + ("type",),
-                    f"a {block.type} block talks to your backend; add a `commerce:` section with its api",
+                    f"a {block.type} block talks to your backend; add a `commerce:` section with its api"
+                    + ("" if block.needs_commerce else ", or give the block an endpoint of your own"),
                 )
+            for name in block.site_unique_names():
+                unique(site_names.setdefault(name.noun, {}), name.value, path + name.path, name.noun)
             for ref in block.references():
                 if ref.kind == "image":
                     check_image(ref.value, path + ref.path, site_dir, report)

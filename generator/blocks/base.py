@@ -149,6 +149,10 @@ class BlockPlanner(Protocol):
 
     def link(self, target: LinkTarget) -> Link | None: ...
 
+    def backend_url(self, path: str) -> str:
+        """`commerce.api` + `path`: an address on the shop's backend (the block `needs_backend()`)."""
+        ...
+
     def page_link(self, page_id: str) -> Link: ...
 
     def product_card(self, product: Product, slot: int, package: str) -> ProductCard: ...
@@ -163,7 +167,8 @@ class BlockSpec(SpecModel):
     """Base of a block's spec model (`type: Literal["<type>"]` and its fields).
 
     A block says what it names (`references`), what the site must have (`needs_commerce`,
-    `needs_catalog`), which of its values must not repeat (`unique_names`), what personal data it
+    `needs_backend`, `needs_catalog`), which of its values must not repeat (`unique_names`, in the
+    block, and `site_unique_names`, in the site), what personal data it
     collects (`collects`, listed on the privacy page) and how it is planned (`plan`)."""
 
     needs_commerce: ClassVar[bool] = False
@@ -178,7 +183,16 @@ class BlockSpec(SpecModel):
         """The block shows catalog data: the site needs `catalog:`."""
         return False
 
+    def needs_backend(self) -> bool:
+        """The block talks to the shop's backend: the site needs `commerce:` (with its api)."""
+        return self.needs_commerce
+
     def unique_names(self) -> Iterator[UniqueName]:
+        """Values that must not repeat inside the block."""
+        return iter(())
+
+    def site_unique_names(self) -> Iterator[UniqueName]:
+        """Values that must not repeat anywhere in the site (paths relative to the block)."""
         return iter(())
 
     def collects(self, page_title: str) -> str:

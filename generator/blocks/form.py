@@ -9,10 +9,12 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field, StringConstraints, model_validator
 
 from ..links import Link
-from ..model import HttpsUrl, NotText, SpecModel, UserText
+from ..model import HttpsUrl, Id, NotText, SpecModel, UserText
 from ..source_map import SpecPath
 from .base import BlockPlanner, BlockSpec, Planned, PlannedBlock, UniqueName
 
+FORMS_PATH = "forms/"
+"""Where the shop's backend takes a form's values: `commerce.api` + `forms/<id>`."""
 INPUT_TYPES = {"number": "digit", "tel": "number"}
 """Form field type -> the mini-program <input type> that brings up the right keyboard."""
 
@@ -48,9 +50,13 @@ class FormBlock(BlockSpec):
     type: Literal["form"]
     title: Annotated[UserText, StringConstraints(max_length=40)] = ""
     """Heading above the form."""
-    endpoint: HttpsUrl
-    """https URL that receives the values as a JSON POST (its domain must be a request domain of the mini-program;
-    for the H5 site it must also answer the browser's CORS preflight, see the README)."""
+    id: Id | None = None
+    """Name of the form on the shop's backend: without an `endpoint` the values go to `gen serve` at
+    `commerce.api` + `forms/<id>`, which checks them with these fields' rules and keeps them under this name."""
+    endpoint: HttpsUrl | None = None
+    """https URL of your own that receives the values as a JSON POST, instead of the shop's backend (its domain
+    must be a request domain of the mini-program; for the H5 site it must also answer the browser's CORS
+    preflight, see the README)."""
     fields: list[FormField] = Field(min_length=1, max_length=20)
     """Inputs, top to bottom."""
     submit_text: Annotated[UserText, StringConstraints(min_length=1, max_length=12)] = "提交"
@@ -63,6 +69,22 @@ class FormBlock(BlockSpec):
     """Shown above the submit button: what personal data is kept, why and for how long (required by
     `gen lint` when the form asks for a name, phone, email, ID number or address)."""
 
+    @model_validator(mode="after")
+    def _posts_somewhere(self) -> FormBlock:
+        if self.endpoint is None and self.id is None:
+            raise ValueError(
+                "a form needs somewhere to send its values: an `id` (the shop's backend keeps them under it) "
+                "or an `endpoint` URL of your own"
+            )
+        return self
+
+    def needs_backend(self) -> bool:
+        return self.endpoint is None
+
+    def site_unique_names(self) -> Iterator[UniqueName]:
+        if self.id is not None:
+            yield UniqueName("form id", self.id, ("id",))
+
     def unique_names(self) -> Iterator[UniqueName]:
         for f, field in enumerate(self.fields):
             yield UniqueName("field name", field.name, ("fields", f, "name"))
@@ -74,7 +96,7 @@ class FormBlock(BlockSpec):
     def plan(self, planner: BlockPlanner, path: SpecPath, package: str) -> PlannedForm:
         return PlannedForm(
             title=self.title,
-            endpoint=self.endpoint,
+            endpoint=self.endpoint or planner.backend_url(f"{FORMS_PATH}{self.id}"),
             submit_text=self.submit_text,
             success_message=self.success_message,
             error_message=self.error_message,

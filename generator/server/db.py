@@ -105,8 +105,7 @@ def get_db(request: Request) -> Iterator[Session]:
 
 def import_models() -> None:
     """Import every module that declares tables, so `Base.metadata` knows them all (Alembic's comparison,
-    test cleanup): `models` and each `*_routes` module with what it imports."""
-    importlib.import_module(f"{__package__}.models")
+    test cleanup): `models`, each `*_models` module, and each `*_routes` module with what it imports."""
     for module in pkgutil.iter_modules([str(Path(__file__).parent)]):
-        if module.name.endswith("_routes"):
+        if module.name == "models" or module.name.endswith(("_models", "_routes")):
             importlib.import_module(f"{__package__}.{module.name}")

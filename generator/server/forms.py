@@ -1,26 +1,26 @@
 """Form blocks as endpoints: `POST /forms/{form_id}` checks the values with the form's own rules and stores them.
 
-Form blocks carry no id in the spec, so a form's id is derived from where it sits: `<page id>-<block index>`
-(0-based, as in `pages[..].blocks[2]`), e.g. `contact-1`; it stays the same while the page's blocks above
-it stay. The checks are the generated client's (required, max_length, tel, email, number, select options,
-date), answered with one message per field. The H5 site posts cross-origin, so `/forms/` answers the
-CORS preflight and adds Access-Control-Allow-Origin for the H5 origin (`FormsCors`). Values are never logged.
+A form block with an `id` is served here under that id (without an `endpoint` the generated form posts to
+`commerce.api` + `forms/<id>`); a form without an id posts to an endpoint of its own and is not served. The
+checks are the generated client's (required, max_length, tel, email, number, select options, date),
+answered with one message per field. The H5 site posts cross-origin, so `/forms/` answers the CORS
+preflight and adds Access-Control-Allow-Origin for the H5 origin (`FormsCors`). Values are never logged.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Protocol, cast
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..blocks.form import FormBlock
 from ..render.commerce_contract import cors_headers, h5_origin
 from ..spec import SiteSpec, iter_pages
 from .api_errors import ApiError
@@ -50,44 +50,21 @@ class FormRules:
     fields: tuple[FieldRule, ...]
 
 
-def form_id(page_id: str, block_index: int) -> str:
-    return f"{page_id}-{block_index}"
-
-
 def site_forms(spec: SiteSpec) -> dict[str, FormRules]:
-    """Every form block of the page tree by its derived id."""
-    return {rules.form_id: rules for rules in _iter_forms(spec)}
-
-
-def _iter_forms(spec: SiteSpec) -> Iterator[FormRules]:
+    """Every form block of the page tree that has an id, by that id (ids are unique in a valid site)."""
+    forms: dict[str, FormRules] = {}
     for page, _path, _depth in iter_pages(spec.pages):
-        for index, block in enumerate(page.blocks):
-            if getattr(block, "type", None) != "form":
-                continue
-            form = cast(_FormBlock, block)
-            yield FormRules(
-                form_id(page.id, index),
-                form.title or page.title,
-                tuple(
-                    FieldRule(f.name, f.label, f.type, f.required, f.max_length, tuple(f.options)) for f in form.fields
-                ),
-            )
-
-
-class _FormField(Protocol):
-    name: str
-    label: str
-    type: str
-    required: bool
-    max_length: int
-    options: list[str]
-
-
-class _FormBlock(Protocol):
-    """What this module reads of the spec's form block."""
-
-    title: str
-    fields: Sequence[_FormField]
+        for block in page.blocks:
+            if isinstance(block, FormBlock) and block.id is not None:
+                forms[block.id] = FormRules(
+                    block.id,
+                    block.title or page.title,
+                    tuple(
+                        FieldRule(f.name, f.label, f.type, f.required, f.max_length, tuple(f.options))
+                        for f in block.fields
+                    ),
+                )
+    return forms
 
 
 def _number(value: str) -> bool:
@@ -166,7 +143,7 @@ def submit_form(
     forms: dict[str, FormRules] = request.app.state.forms
     rules = forms.get(form_id)
     if rules is None:
-        raise ApiError(404, "unknown_form", f"no form {form_id!r} in this site (form ids are <page id>-<block index>)")
+        raise ApiError(404, "unknown_form", f"no form with the id {form_id!r} in this site")
     values, problems = check_values(rules, payload)
     if problems:
         raise ApiError(400, "invalid_form", next(iter(problems.values())), fields=problems)

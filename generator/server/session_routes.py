@@ -38,7 +38,9 @@ class ApiModel(BaseModel):
 class SessionRequest(ApiModel):
     code: str = Field(min_length=1, max_length=128, description="What wx.login returned.")
     inviter: str | None = Field(
-        default=None, max_length=200, description="The `ref` of the shopper whose share link opened the app."
+        default=None,
+        description="The `ref` of the shopper whose share link opened the app; one that is not a ref is ignored "
+        "(a mangled share link must not stop the login).",
     )
 
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..errors import GenError
 
@@ -21,6 +22,7 @@ DEFAULT_DATA_DIR = ".mpgen-data"
 SQLITE_FILE = "shop.sqlite3"
 WECHAT_API = "https://api.weixin.qq.com"
 SESSION_TTL = timedelta(days=7)
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
 ENV_SITE = "MPGEN_SITE"
 ENV_DATA = "MPGEN_DATA"
@@ -98,6 +100,19 @@ def normalize_database_url(url: str) -> str:
     )
 
 
+def check_wechat_api(url: str) -> str:
+    """`url` when the AppSecret may be sent there: https, or http to this machine (a local fake)."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return url
+    if parts.scheme == "http" and parts.hostname in LOOPBACK:
+        return url
+    raise GenError(
+        f"{ENV_WECHAT_API} must be an https address (http only to 127.0.0.1, ::1 or localhost): "
+        "jscode2session carries the AppSecret"
+    )
+
+
 def read_appsecret(environ: Mapping[str, str]) -> Secret | None:
     """The AppSecret from WECHAT_APPSECRET, or the first line of the file WECHAT_APPSECRET_FILE names."""
     value = environ.get(ENV_APPSECRET, "").strip()
@@ -136,7 +151,7 @@ def make_settings(
         database_url=normalize_database_url(url) if url else sqlite_url(data),
         data_dir=data,
         fake_wechat=fake_wechat,
-        wechat_api=env.get(ENV_WECHAT_API, "").strip() or WECHAT_API,
+        wechat_api=check_wechat_api(env.get(ENV_WECHAT_API, "").strip() or WECHAT_API),
         appsecret=secret,
     )
 

@@ -21,6 +21,7 @@ from generator.server.settings import (
     sqlite_url,
 )
 
+from ..conftest import MINIMAL_SITE
 from .conftest import SHOP, shop_settings
 
 
@@ -50,7 +51,7 @@ def test_a_huge_body_is_a_413(client: TestClient) -> None:
         for _ in range(MAX_BODY_BYTES // 1024 + 2):
             yield b" " * 1024
 
-    streamed = client.post("/forms/contact-1", content=chunks(), headers={"Content-Type": "application/json"})
+    streamed = client.post("/forms/booking", content=chunks(), headers={"Content-Type": "application/json"})
     assert streamed.status_code == 413
 
 
@@ -77,10 +78,9 @@ def test_a_database_that_is_down_is_a_503_with_one_log_line(tmp_path: Path, capl
 
 
 def test_a_site_without_commerce_has_no_shop(tmp_path: Path) -> None:
-    text = (SHOP / "site.yaml").read_text(encoding="utf-8")
     site = tmp_path / "site"
     site.mkdir()
-    (site / "site.yaml").write_text(text.split("commerce:")[0], encoding="utf-8")
+    (site / "site.yaml").write_text(MINIMAL_SITE, encoding="utf-8")
     with pytest.raises(GenError, match="no `commerce:` section"):
         create_app(shop_settings("sqlite://", tmp_path, site_dir=site))
 
@@ -124,6 +124,14 @@ def test_the_database_defaults_to_sqlite_in_the_data_folder(tmp_path: Path) -> N
     assert chosen.database_url == "postgresql+psycopg://u:p@h/db"
     with pytest.raises(GenError, match="mysql"):
         normalize_database_url("mysql://u@h/db")
+
+
+@pytest.mark.parametrize("url", ["http://api.weixin.qq.com", "ftp://x", "https://", "api.weixin.qq.com"])
+def test_the_wechat_api_must_be_https_or_loopback(url: str) -> None:
+    with pytest.raises(GenError, match="MPGEN_WECHAT_API"):
+        make_settings(SHOP, environ={"MPGEN_WECHAT_API": url}, fake_wechat=True)
+    local = make_settings(SHOP, environ={"MPGEN_WECHAT_API": "http://127.0.0.1:9999"}, fake_wechat=True)
+    assert local.wechat_api == "http://127.0.0.1:9999"
 
 
 def test_settings_travel_to_workers_through_the_environment(tmp_path: Path) -> None:

@@ -129,10 +129,11 @@ def test_the_inviter_is_kept_from_the_first_registration_only(client: TestClient
     login(client, "friend", inviter=inviter)
     login(client, "friend", inviter="someone-else")
     login(client, "stranger", inviter="bad ref with spaces")
+    login(client, "long", inviter="x" * 500)
     with Session(db_engine) as db:
         by_openid = {u.openid: u.inviter for u in db.execute(select(User)).scalars()}
     assert by_openid[fake_openid("friend")] == inviter
-    assert by_openid[fake_openid("stranger")] is None
+    assert by_openid[fake_openid("stranger")] is None and by_openid[fake_openid("long")] is None
     assert by_openid[fake_openid("inviter")] is None
 
 
@@ -163,7 +164,7 @@ def test_wechat_unreachable_is_a_503_without_the_secret(
     exchange = HttpCodeExchange(
         "https://api.weixin.qq.com", "wx0123456789abcdef", Secret("s3cret"), httpx.MockTransport(refuse)
     )
-    app = create_app(shop_settings(database_url, tmp_path, fake_wechat=False), wechat=exchange)
+    app = create_app(shop_settings(database_url, tmp_path), wechat=exchange)  # the real client, failing
     answer = TestClient(app).post("/session", json={"code": "abc"})
     assert answer.status_code == 503
     assert "s3cret" not in answer.text and "s3cret" not in caplog.text
@@ -174,3 +175,16 @@ def test_the_secret_never_shows_in_reprs() -> None:
     assert "s3cret" not in repr(Secret("s3cret"))
     settings = shop_settings("sqlite://", Path("."), appsecret=Secret("s3cret"))
     assert "s3cret" not in repr(settings) and "s3cret" not in str(settings.to_env())
+
+
+def test_simultaneous_first_logins_of_one_shopper_make_one_user(app: FastAPI, db_engine: Engine) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    clients = [TestClient(app) for _ in range(8)]
+    with ThreadPoolExecutor(len(clients)) as pool:
+        answers = list(pool.map(lambda c: c.post("/session", json={"code": "race"}), clients))
+    assert [a.status_code for a in answers] == [200] * len(clients)
+    assert len({a.json()["ref"] for a in answers}) == 1
+    with Session(db_engine) as db:
+        assert len(db.execute(select(User)).all()) == 1
+        assert len(db.execute(select(LoginSession)).all()) == len(clients)

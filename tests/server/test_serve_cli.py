@@ -1,0 +1,137 @@
+"""`gen serve`: a bad site fails like `gen build` (exit 2), a missing secret or database is a clear error,
+and the server starts in a subprocess, migrates its database and answers /health (one and two workers)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+from generator.server.settings import ENV_APPSECRET, ENV_APPSECRET_FILE, ENV_DATABASE_URL
+
+from .conftest import SHOP
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in (ENV_APPSECRET, ENV_APPSECRET_FILE, ENV_DATABASE_URL)}
+    return {**env, **extra}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_bad_site_fails_as_gen_build_does(tmp_path: Path) -> None:
+    (tmp_path / "site.yaml").write_text("site: {name: 小店}\ntabs: []\npages: []\n", encoding="utf-8")
+    runner = CliRunner()
+    served = runner.invoke(main, ["serve", str(tmp_path), "--fake-wechat", "--data", str(tmp_path / "d")])
+    built = runner.invoke(main, ["build", str(tmp_path), "--out", str(tmp_path / "dist"), "-q"])
+    assert served.exit_code == built.exit_code == 2
+    assert served.output.strip() and served.output.splitlines()[:-1] == built.output.splitlines()[:-1]
+    assert not (tmp_path / "d").exists()
+
+
+def test_without_the_appsecret_it_says_what_to_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (ENV_APPSECRET, ENV_APPSECRET_FILE):
+        monkeypatch.delenv(name, raising=False)
+    result = CliRunner().invoke(main, ["serve", str(SHOP), "--data", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "WECHAT_APPSECRET" in result.output and "--fake-wechat" in result.output
+
+
+def test_an_unreachable_database_is_a_clear_error_without_the_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENV_DATABASE_URL, "postgresql+psycopg://shop:hunter2@127.0.0.1:9/shop?connect_timeout=2")
+    result = CliRunner().invoke(main, ["serve", str(SHOP), "--fake-wechat", "--data", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "cannot open the database (PostgreSQL postgresql+psycopg://shop:***@127.0.0.1:9/shop" in result.output
+    assert "hunter2" not in result.output
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[object]:
+    started: list[subprocess.Popen[str]] = []
+
+    def start(*args: str, env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
+        port = free_port()
+        command = [sys.executable, "-m", "generator", "serve", str(SHOP), "--port", str(port), *args]
+        process = subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        started.append(process)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(
+                    f"gen serve exited with {process.returncode}: {process.stdout.read() if process.stdout else ''}"
+                )
+            try:
+                if httpx.get(base + "/health", timeout=1).status_code == 200:
+                    return process, base
+            except httpx.TransportError:
+                time.sleep(0.1)
+        pytest.fail("gen serve did not answer /health within 30 s")
+
+    yield start
+    for process in started:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def stop(process: subprocess.Popen[str]) -> str:
+    process.terminate()
+    out, _ = process.communicate(timeout=10)
+    return out
+
+
+def test_it_starts_migrates_and_answers_on_sqlite(serve, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    data = tmp_path / "data"
+    process, base = serve("--fake-wechat", "--data", str(data), env=clean_env())
+    assert httpx.get(base + "/health").json() == {"ok": True, "database": "ok"}
+    session = httpx.post(base + "/session", json={"code": "abc"})
+    assert session.status_code == 200 and session.json()["openid"].startswith("fake-openid-")
+    out = stop(process)
+    assert (data / "shop.sqlite3").is_file()
+    assert f"database: SQLite {data.resolve() / 'shop.sqlite3'} at revision" in out
+    assert "--fake-wechat: logins are answered in-process" in out
+    assert "serving the shop of 测试小铺" in out
+
+
+def test_it_migrates_a_new_postgresql_database(serve, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from .conftest import postgres_database
+
+    with postgres_database() as url:
+        process, base = serve("--fake-wechat", "--data", str(tmp_path), env=clean_env(DATABASE_URL=url))
+        assert httpx.post(base + "/session", json={"code": "abc"}).status_code == 200
+        out = stop(process)
+        assert "database: PostgreSQL postgresql+psycopg://" in out and ":***@" in out
+    assert not (tmp_path / "shop.sqlite3").exists()
+
+
+def test_two_workers_share_the_database(serve, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    process, base = serve("--fake-wechat", "--data", str(tmp_path), "--workers", "2", env=clean_env())
+    tokens = {httpx.post(base + "/session", json={"code": "same"}).json()["session"] for _ in range(6)}
+    assert len(tokens) == 6  # each login is a new session, whichever worker answered
+    forms = [httpx.post(base + "/forms/booking", json={"name": "王", "phone": "13812345678"}) for _ in range(4)]
+    assert [f.status_code for f in forms] == [200] * 4
+    out = stop(process)
+    assert "2 workers" in out
+    assert out.count("Started server process") == 2, out
