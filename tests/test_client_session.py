@@ -73,6 +73,8 @@ class ContractDouble:
         self.prices = dict(PRICES)
         self.always_401 = False
         self.sold_out: set[str] = set()
+        self.close_on_query = False  # an unpaid order asked about is found closed (its time ran out)
+        self.expire_on_replay = False  # an unpaid order a retried POST /orders names has closed meanwhile
         self.coupons: list[dict[str, Any]] = []
         self.inviters: dict[str, str] = {}  # openid -> who invited them
         self.expiries: list[datetime] = []
@@ -144,10 +146,14 @@ class ContractDouble:
             return 404, {"error": "not found"}
         shown = {k: v for k, v in order.items() if k != "user"}
         if method == "POST" and parts[2:] == ["pay"]:
+            if order["state"] != "pending_payment":
+                return 409, {"error": "not_payable", "message": "订单已关闭 (not payable)"}
             prepay = "prepay_id=" + order["orderId"]
             signed = {"timeStamp": "1", "nonceStr": "n", "package": prepay, "signType": "RSA", "paySign": "sig"}
             return 200, {"orderId": order["orderId"], "totalFen": order["totalFen"], **signed}
         if method == "POST" and parts[2:] == ["query"] or method == "GET" and parts[2:] == []:
+            if self.close_on_query and order["state"] == "pending_payment":
+                order["state"] = shown["state"] = "closed"
             return 200, shown
         if method == "POST" and parts[2:] == ["cancel"]:
             if order["state"] != "pending_payment":
@@ -164,6 +170,8 @@ class ContractDouble:
             used, order_id = self.keys[(user, key)]
             if used != text:
                 return 409, {"message": "idempotency key reused with another order"}
+            if self.expire_on_replay and self.orders[order_id]["state"] == "pending_payment":
+                self.orders[order_id]["state"] = "closed"
             return 200, {k: v for k, v in self.orders[order_id].items() if k != "user"}
         if self.sold_out and any(i["productId"] in self.sold_out for i in body["items"]):
             return 409, {"error": "out_of_stock", "message": "库存不足：绿茶 (not enough stock)", "items": []}
@@ -271,7 +279,7 @@ def test_a_lost_order_answer_is_retried_with_the_same_key(miniprogram: Path, dou
     assert len(posts) == 2 and posts[0].get("lost") and posts[0]["idempotencyKey"]
     assert posts[0]["idempotencyKey"] == posts[1]["idempotencyKey"]
     assert posts[0]["body"] == posts[1]["body"]
-    assert r["afterLostAnswer"]["message"] == "网络不太好，订单没有提交成功，请重试"
+    assert r["afterFirstTap"]["message"] == "网络不太好，订单没有提交成功，请重试"
     assert len(double.orders) == 1  # the retry got the order the lost answer had made
     assert r["result"]["kind"] == "paid" and r["result"]["title"] == "支付成功"
     assert [o["stateText"] for o in r["orders"]["orders"]] == ["已支付"]
@@ -346,6 +354,33 @@ def test_an_unpaid_order_is_cancelled_from_the_orders_page(miniprogram: Path, do
     assert ("POST", f"/orders/{order_id}/cancel", 200) in shop_calls(r)
     assert [(o["stateText"], o["unpaid"]) for o in r["ordersAfter"]["orders"]] == [("已取消", False)]
     assert [c["args"][0]["title"] for c in r["wx"] if c["api"] == "showModal"] == ["取消订单"]
+
+
+def test_an_order_closed_meanwhile_is_left_for_a_new_one(miniprogram: Path, double: ContractDouble) -> None:
+    # cancelled, and by the time the client asks the order has closed: the next tap makes a new order
+    double.close_on_query = True
+    r = run_client(
+        miniprogram, double.url, "buy", {"items": GREEN_2, "payments": ["cancel", "success"], "tapAgain": True}
+    )
+    assert r["afterFirstTap"]["message"] == "订单已关闭，请重新下单"
+    posts = [q for q in r["requests"] if (q["method"], q["path"]) == ("POST", "/orders")]
+    assert len(posts) == 2 and posts[0]["idempotencyKey"] != posts[1]["idempotencyKey"]
+    assert [o["state"] for o in double.orders.values()] == ["closed", "paid"]
+    assert r["result"]["kind"] == "paid"
+
+
+def test_a_retry_that_gets_back_a_closed_order_makes_a_new_one(miniprogram: Path, double: ContractDouble) -> None:
+    # the first visit's order is cancelled and left; the key stays in storage; the order closes later
+    double.expire_on_replay = True
+    r = run_client(
+        miniprogram, double.url, "buy", {"items": GREEN_2, "payments": ["cancel", "success"], "reopen": True}
+    )
+    posts = [q for q in r["requests"] if (q["method"], q["path"]) == ("POST", "/orders")]
+    assert [q["status"] for q in posts] == [200, 200, 200]
+    assert posts[0]["idempotencyKey"] == posts[1]["idempotencyKey"] != posts[2]["idempotencyKey"]
+    assert posts[1]["answer"]["state"] == "closed"
+    assert [o["state"] for o in double.orders.values()] == ["closed", "paid"]
+    assert r["result"]["kind"] == "paid"
 
 
 def test_paid_order_that_wechat_reported_failed_counts_as_paid(miniprogram: Path, double: ContractDouble) -> None:

@@ -22,7 +22,9 @@
 //   buy      options.items ([{productId, options, quantity}]) go into the cart; the checkout page loads,
 //            picks the address and pays; then the result page it redirects to and the orders page load.
 //            options.dropFirstOrder: the first POST orders reaches the server but its answer is lost (a
-//            timeout), and the shopper taps pay again. options.staleSession: storage starts with a session
+//            timeout), and the shopper taps pay again; options.tapAgain: the shopper taps pay twice;
+//            options.reopen: then leaves and pays from a new checkout page (same cart and storage).
+//            options.payments: the outcome of each wx.requestPayment in turn (then options.payment). options.staleSession: storage starts with a session
 //            the server does not know; options.storage: more storage to start with (mpgen-inviter);
 //            options.coupon: the n-th coupon of GET coupons/mine is chosen (1 = the first).
 //            options.ordersAction ('pay' | 'cancel'): then, on the orders page, the first unpaid order is
@@ -152,7 +154,7 @@ const stubs = {
     return { abort() {}, onHeadersReceived() {}, offHeadersReceived() {} };
   },
   requestPayment(opts) {
-    const mode = options.payment || 'success';
+    const mode = (options.payments && options.payments.length ? options.payments.shift() : options.payment) || 'success';
     const orderId = lastOrderId;
     const paid = mode === 'success' || mode === 'paid-but-fail' ? fakePay(orderId) : Promise.resolve();
     paid.then(
@@ -215,7 +217,9 @@ function setPath(data, key, value) {
 // A page or component instance: its data, setData, and its methods (Page: top level; Component: methods).
 function mount(root, page) {
   captured = null;
-  require(path.join(root, page));
+  const file = require.resolve(path.join(root, page));
+  delete require.cache[file]; // a page opened again defines itself again (its modules stay loaded)
+  require(file);
   if (!captured) throw new Error(`${page} called neither Page() nor Component()`);
   const { definition, component } = captured;
   const instance = {
@@ -292,9 +296,19 @@ async function buyScenario(root) {
   await waitFor('the address', () => checkout.data.address);
   out.checkoutBefore = copy(checkout.data);
   await checkout.onPay();
-  if (options.dropFirstOrder) {
-    out.afterLostAnswer = copy(checkout.data);
+  if (options.dropFirstOrder || options.tapAgain) {
+    out.afterFirstTap = copy(checkout.data);
     await checkout.onPay(); // the shopper taps 重新支付
+  }
+  if (options.reopen) {
+    // the shopper leaves and comes back to the checkout later: a new page, the same cart and storage
+    out.afterFirstVisit = copy(checkout.data);
+    const again = mount(root, 'catalog/checkout/index');
+    again.onLoad({});
+    again.onAddress();
+    await waitFor('the address', () => again.data.address);
+    await again.onPay();
+    Object.assign(checkout.data, again.data);
   }
   out.checkout = copy(checkout.data);
   out.redirects = calls('redirectTo');

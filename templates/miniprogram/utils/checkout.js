@@ -5,6 +5,8 @@ const session = require('./session.js');
 
 const ATTEMPT_KEY = 'mpgen-checkout-attempt';
 const PAID = ['paid', 'shipped', 'done', 'refunding', 'refunded'];
+const UNPAID = ['pending_payment', 'unpaid']; // unpaid: backends written to the first contract
+const CLOSED = ['cancelled', 'closed'];
 
 function shippingFen(subtotal) {
   if (config.freeShippingOverFen !== null && subtotal >= config.freeShippingOverFen) return 0;
@@ -79,6 +81,14 @@ function isPaid(state) {
   return PAID.indexOf(state) !== -1;
 }
 
+function isUnpaid(state) {
+  return UNPAID.indexOf(state) !== -1;
+}
+
+function isClosed(state) {
+  return CLOSED.indexOf(state) !== -1;
+}
+
 // The signed wx.requestPayment parameters of an order: in the answer that created it, or asked for.
 function paymentFor(answer) {
   if (answer.payment) return Promise.resolve(answer.payment);
@@ -106,36 +116,49 @@ function refusal(err) {
   return { state: 'failed', message: '网络不太好，订单没有提交成功，请重试' };
 }
 
-// Asks WeChat to pay a placed order ({orderId, payment}); resolves {state, orderId, payment}. 'paid' is
-// only what WeChat told the client (the result page asks the backend); a cancelled or failed payment is
-// checked with the backend, since WeChat may have taken the money all the same.
+// Asks WeChat to pay a placed order ({orderId, payment}); resolves {state, orderId, payment, closed}. 'paid'
+// is only what WeChat told the client (the result page asks the backend); a cancelled or failed payment is
+// checked with the backend, since WeChat may have taken the money all the same, or closed the order
+// meanwhile (closed: it cannot be paid again; the next tap makes a new order).
 function pay(placed) {
+  if (placed.paid) return Promise.resolve({ state: 'paid', orderId: placed.orderId });
   return requestPayment(placed.payment).then((state) => {
-    const result = { state, orderId: placed.orderId, payment: placed.payment };
+    const result = { state, orderId: placed.orderId, payment: placed.payment, closed: false };
     if (state === 'paid') {
       endAttempt();
       return result;
     }
     return queryOrder(placed.orderId).then((known) => {
-      if (!known || !isPaid(known.state)) return result;
-      endAttempt();
-      return Object.assign(result, { state: 'paid' });
+      const now = known && known.state;
+      if (isPaid(now) || isClosed(now)) endAttempt();
+      if (isPaid(now)) return Object.assign(result, { state: 'paid' });
+      if (isClosed(now)) return Object.assign(result, { closed: true, message: '订单已关闭，请重新下单' });
+      return result;
     }, () => result);
   });
 }
 
+// POST orders with this attempt's key. The order a retry gets back may be paid already (its answer was lost
+// after the payment) or closed (unpaid too long): a closed one is left behind for a new order, once.
+function createOrder(order, fresh) {
+  return session
+    .call({ url: config.api + 'orders', method: 'POST', data: order, header: { 'Idempotency-Key': attemptKey(order) } })
+    .then((answer) => {
+      if (!answer || !answer.orderId) throw new Error('no order in the answer');
+      if (isPaid(answer.state)) return { orderId: answer.orderId, paid: true };
+      if (answer.state && !isUnpaid(answer.state) && !fresh) {
+        endAttempt();
+        return createOrder(order, true);
+      }
+      return paymentFor(answer).then((payment) => ({ orderId: answer.orderId, payment }));
+    });
+}
+
 // Creates the order (or reuses `kept`, an order created earlier whose payment was cancelled or failed, so a
 // retry never makes a second order) and pays it. Resolves {state: 'paid'|'cancelled'|'failed'|'changed',
-// orderId, payment, message}.
+// orderId, payment, closed, message}.
 function placeOrder(order, kept) {
-  const created = kept && kept.orderId && kept.payment
-    ? Promise.resolve(kept)
-    : session
-      .call({ url: config.api + 'orders', method: 'POST', data: order, header: { 'Idempotency-Key': attemptKey(order) } })
-      .then((answer) => {
-        if (!answer || !answer.orderId) throw new Error('no order in the answer');
-        return paymentFor(answer).then((payment) => ({ orderId: answer.orderId, payment }));
-      });
+  const created = kept && kept.orderId && kept.payment ? Promise.resolve(kept) : createOrder(order, false);
   return created.then(pay, refusal);
 }
 
@@ -144,4 +167,4 @@ function payLater(orderId) {
   return paymentFor({ orderId }).then((payment) => pay({ orderId, payment }), refusal);
 }
 
-module.exports = { totals, placeOrder, payLater, shippingFen, queryOrder, isPaid, attemptKey, orderUrl };
+module.exports = { totals, placeOrder, payLater, shippingFen, queryOrder, isPaid, isUnpaid, isClosed, attemptKey, orderUrl };

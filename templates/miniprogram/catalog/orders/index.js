@@ -5,7 +5,6 @@ const config = require('../../utils/commerce-config.js');
 const session = require('../../utils/session.js');
 const { yuan } = require('../../utils/money.js');
 
-const UNPAID = ['pending_payment', 'unpaid']; // unpaid: backends written to the first contract
 const STATES = {
   pending_payment: '待支付', unpaid: '待支付', paid: '已支付', shipped: '已发货', done: '已完成',
   cancelled: '已取消', closed: '已关闭', refunding: '退款中', refunded: '已退款'
@@ -15,7 +14,7 @@ function view(o) {
   return {
     orderId: o.orderId,
     stateText: STATES[o.state] || o.stateText || o.state,
-    unpaid: UNPAID.indexOf(o.state) !== -1,
+    unpaid: checkout.isUnpaid(o.state),
     summary: (o.items || []).map((i) => i.name + ' ×' + i.quantity).join('，'),
     totalText: yuan(o.totalFen)
   };

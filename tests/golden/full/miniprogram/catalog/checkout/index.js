@@ -113,8 +113,9 @@ Component({
       this.setData({ paying: true, message: '', state: '' });
       wx.showLoading({ title: '正在支付', mask: true });
       return checkout.placeOrder(order, this.kept).then((result) => {
-        // keep an unpaid order for "重新支付"; a paid one (or none) is done with
-        this.kept = result.state === 'paid' || !result.orderId ? null : { orderId: result.orderId, payment: result.payment };
+        // keep an unpaid order for "重新支付"; a paid or closed one (or none) is done with
+        this.kept = result.state === 'paid' || result.closed || !result.orderId ? null
+          : { orderId: result.orderId, payment: result.payment };
         wx.hideLoading();
         if (result.state === 'paid') {
           order.items.forEach((item) => cart.remove(cart.lineKey(item.productId, item.options)));

@@ -6,7 +6,6 @@ const { yuan } = require('../../utils/money.js');
 const { track } = require('../../utils/track.js');
 
 const RETRY_MS = [1000, 2000, 3000]; // WeChat's notify can arrive a little after the sheet closes
-const CLOSED = ['cancelled', 'closed'];
 
 const VIEWS = {
   checking: { icon: 'waiting', title: '正在确认支付结果…', detail: '' },
@@ -36,7 +35,7 @@ Component({
       const ask = (attempt) => checkout.queryOrder(this.data.orderId).then((order) => {
         const state = order && order.state;
         if (checkout.isPaid(state)) return this.paid(order);
-        if (CLOSED.indexOf(state) !== -1) return this.setData(viewOf('closed', order));
+        if (checkout.isClosed(state)) return this.setData(viewOf('closed', order));
         if (attempt >= RETRY_MS.length) return this.setData(viewOf('pending', order));
         return new Promise((resolve) => setTimeout(resolve, RETRY_MS[attempt])).then(() => ask(attempt + 1));
       });
