@@ -443,13 +443,26 @@ def serve(site: Path, host: str, port: int) -> None:
     help="Data folder of the SQLite database (default SITE/.mpgen-data; DATABASE_URL picks PostgreSQL instead).",
 )
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
-def serve_shop(site: Path, host: str, port: int, fake_wechat: bool, data: Path | None, workers: int) -> None:
+@click.option(
+    "--check",
+    "checklist",
+    is_flag=True,
+    help="Print what to set up (request domains, notify URLs, environment, proxy) and whether this machine is "
+    "ready; start nothing (exit 1 when not ready).",
+)
+def serve_shop(
+    site: Path, host: str, port: int, fake_wechat: bool, data: Path | None, workers: int, checklist: bool
+) -> None:
     """Run SITE's shop backend: login, orders, WeChat Pay, forms (AppSecret: WECHAT_APPSECRET)."""
     for module in ("fastapi", "uvicorn", "sqlalchemy", "alembic", "httpx"):
         require(module, "serve")
-    from .server.serve_cli import serve as run_server
+    from .server import serve_cli
 
-    run_server(site, host, port, fake_wechat, data, workers)
+    if checklist:
+        if not serve_cli.check(site, data):
+            sys.exit(EXIT_BROKEN_RULE)
+        return
+    serve_cli.serve(site, host, port, fake_wechat, data, workers)
 
 
 @main.command()

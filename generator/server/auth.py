@@ -21,6 +21,7 @@ from .db import get_db, utcnow
 from .models import LoginSession, User
 
 TOKEN_BYTES = 32
+SWEEP = 100
 CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
@@ -29,9 +30,11 @@ def hash_token(token: str) -> str:
 
 
 def issue_session(db: Session, user: User, ttl: timedelta) -> tuple[str, LoginSession]:
-    """A new random token for `user` (returned once, kept only as its hash); the user's expired sessions go."""
+    """A new random token for `user` (returned once, kept only as its hash). Each login also deletes up to
+    SWEEP expired sessions of anyone, so the table stays the size of the live sessions without a timer."""
     now = utcnow()
-    db.execute(delete(LoginSession).where(LoginSession.user_id == user.id, LoginSession.expires_at <= now))
+    expired = select(LoginSession.id).where(LoginSession.expires_at <= now).limit(SWEEP).scalar_subquery()
+    db.execute(delete(LoginSession).where(LoginSession.id.in_(expired)))
     token = secrets.token_urlsafe(TOKEN_BYTES)
     row = LoginSession(user_id=user.id, token_hash=hash_token(token), created_at=now, expires_at=now + ttl)
     db.add(row)

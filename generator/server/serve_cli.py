@@ -1,5 +1,6 @@
 """The body of `gen serve`: settings from the command line and the environment, the site checked as
-`gen build` checks it, the database migrated to head once, then uvicorn with one or more workers.
+`gen build` checks it, the database migrated to head once, then uvicorn with one or more workers; and
+`gen serve --check`, the operator's checklist (see `checklist`).
 
 With several workers uvicorn starts each from `worker_app` (an import string), which rebuilds the same
 settings from the environment `Settings.to_env` filled in; the AppSecret stays in its own variable.
@@ -13,14 +14,13 @@ from pathlib import Path
 
 import click
 import uvicorn
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from ..errors import GenError
 from .app import create_app
 from .db import is_sqlite, make_engine
 from .migrate import current_revisions, upgrade
-from .settings import Settings, make_settings, settings_from_env
+from .settings import Settings, make_settings, settings_from_env, shown_database
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 log = logging.getLogger("generator.server")
@@ -30,14 +30,6 @@ def configure_logging() -> None:
     """The server's own lines (INFO and up) on stderr; a process that set up logging already keeps its own."""
     logging.basicConfig(format=LOG_FORMAT)  # does nothing when the root logger has handlers
     log.setLevel(logging.INFO)
-
-
-def shown_database(url: str) -> str:
-    """The database for people to read: the SQLite file, or the URL without its password."""
-    parsed = make_url(url)
-    if is_sqlite(url):
-        return f"SQLite {parsed.database}"
-    return f"PostgreSQL {parsed.render_as_string(hide_password=True)}"
 
 
 def migrate(settings: Settings) -> set[str]:
@@ -59,6 +51,19 @@ def worker_app() -> object:
     """uvicorn's app factory in each worker process."""
     configure_logging()
     return create_app(settings_from_env())
+
+
+def check(site: Path, data: Path | None) -> bool:
+    """Print the operator's checklist (`--check`); True when this environment is ready to sell."""
+    from ..build import load
+    from .checklist import build_checklist
+
+    loaded, _theme = load(site)
+    if loaded.spec.commerce is None:
+        raise GenError(f"{loaded.site_dir / 'site.yaml'} has no `commerce:` section, so there is no shop to serve")
+    result = build_checklist(loaded.spec, loaded.site_dir, data, os.environ)
+    click.echo(result.text)
+    return result.ready
 
 
 def serve(site: Path, host: str, port: int, fake_wechat: bool, data: Path | None, workers: int) -> None:

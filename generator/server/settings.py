@@ -15,6 +15,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sqlalchemy.engine import make_url
+
 from ..errors import GenError
 
 DEFAULT_DATA_DIR = ".mpgen-data"
@@ -130,6 +132,16 @@ def read_appsecret(environ: Mapping[str, str]) -> Secret | None:
     return Secret(text.splitlines()[0].strip())
 
 
+def require_appsecret(environ: Mapping[str, str]) -> Secret:
+    secret = read_appsecret(environ)
+    if secret is None:
+        raise GenError(
+            f"no AppSecret: set {ENV_APPSECRET} (or {ENV_APPSECRET_FILE}, a file holding it) to the mini-program's "
+            "AppSecret (mp.weixin.qq.com > 开发管理 > 开发设置), or run with --fake-wechat to try the shop offline"
+        )
+    return secret
+
+
 def make_settings(
     site_dir: Path,
     data_dir: Path | None = None,
@@ -140,12 +152,7 @@ def make_settings(
     env = os.environ if environ is None else environ
     data = (data_dir or default_data_dir(site_dir)).resolve()
     url = env.get(ENV_DATABASE_URL, "").strip()
-    secret = read_appsecret(env)
-    if secret is None and not fake_wechat:
-        raise GenError(
-            f"no AppSecret: set {ENV_APPSECRET} (or {ENV_APPSECRET_FILE}, a file holding it) to the mini-program's "
-            "AppSecret (mp.weixin.qq.com > 开发管理 > 开发设置), or run with --fake-wechat to try the shop offline"
-        )
+    secret = read_appsecret(env) if fake_wechat else require_appsecret(env)
     return Settings(
         site_dir=site_dir.resolve(),
         database_url=normalize_database_url(url) if url else sqlite_url(data),
@@ -165,3 +172,11 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
     return make_settings(
         Path(site), Path(env[ENV_DATA]) if env.get(ENV_DATA) else None, bool(env.get(ENV_FAKE_WECHAT)), env
     )
+
+
+def shown_database(url: str) -> str:
+    """The database for people to read: the SQLite file, or the URL without its password."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"SQLite {parsed.database}"
+    return f"PostgreSQL {parsed.render_as_string(hide_password=True)}"

@@ -141,3 +141,16 @@ def test_settings_travel_to_workers_through_the_environment(tmp_path: Path) -> N
     again = settings_from_env({**env, ENV_APPSECRET: "s3cret"})
     assert again == settings
     assert isinstance(again, Settings)
+
+
+def test_sqlite_runs_in_wal_with_a_busy_timeout_and_foreign_keys(tmp_path: Path) -> None:
+    from generator.server.db import SQLITE_BUSY_MS, make_engine
+
+    engine = make_engine(sqlite_url(tmp_path / "data"))  # the folder is created
+    with engine.connect() as connection:
+        pragma = {
+            name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "busy_timeout", "foreign_keys")
+        }
+    engine.dispose()
+    assert pragma == {"journal_mode": "wal", "busy_timeout": SQLITE_BUSY_MS, "foreign_keys": 1}

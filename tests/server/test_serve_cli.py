@@ -135,3 +135,60 @@ def test_two_workers_share_the_database(serve, tmp_path: Path) -> None:  # type:
     out = stop(process)
     assert "2 workers" in out
     assert out.count("Started server process") == 2, out
+
+
+def merchant_env(folder: Path) -> dict[str, str]:
+    """A complete WeChat Pay environment with throwaway keys."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = folder / "apiclient_key.pem"
+    private.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    public = folder / "pub_key.pem"
+    public.write_bytes(
+        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    return {
+        "WECHAT_APPSECRET": "app-secret-value",
+        "WECHATPAY_MCHID": "1900000109",
+        "WECHATPAY_SERIAL_NO": "5157F09EFDC096DE15EBE81A47057A7232F1B8E1",
+        "WECHATPAY_PRIVATE_KEY_FILE": str(private),
+        "WECHATPAY_APIV3_KEY": "a" * 32,
+        "WECHATPAY_PUBLIC_KEY_FILE": str(public),
+        "WECHATPAY_PUBLIC_KEY_ID": "PUB_KEY_ID_0000000000000024101100397200000006",
+        "PUBLIC_URL": "https://api.shop.example.com",
+    }
+
+
+def test_check_lists_what_is_missing_and_exits_1(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in list(os.environ):
+        if name.startswith(("WECHAT", "PUBLIC_URL", "DATABASE_URL")):
+            monkeypatch.delenv(name)
+    result = CliRunner().invoke(main, ["serve", str(SHOP), "--check", "--data", str(tmp_path)])
+    assert result.exit_code == 1
+    out = result.output
+    assert "https://api.shop.example.com\n" in out and "https://feedback.example.com\n" in out
+    assert "cross-origin posts from https://shop.example.com" in out
+    assert "WECHAT_APPSECRET             not set" in out and "WECHATPAY_MCHID              not set" in out
+    assert f"database: SQLite {tmp_path.resolve() / 'shop.sqlite3'}" in out
+    assert "not ready (2):" in out and "no AppSecret" in out and "WECHATPAY_MCHID is not set" in out
+    assert not tmp_path.joinpath("shop.sqlite3").exists()  # nothing is started or created
+
+
+def test_check_passes_when_everything_is_set(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    env = merchant_env(tmp_path)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://shop:hunter2@db.internal/shop")
+    result = CliRunner().invoke(main, ["serve", str(SHOP), "--check"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "https://api.shop.example.com/pay/notify" in out and "https://api.shop.example.com/pay/refund-notify" in out
+    assert "WECHATPAY_MCHID              set" in out
+    assert "database: PostgreSQL postgresql+psycopg://shop:***@db.internal/shop" in out
+    assert out.rstrip().endswith("ready: start it with gen serve (and --workers N for more processes)")
+    for secret in ("app-secret-value", "a" * 32, "hunter2", "1900000109"):
+        assert secret not in out

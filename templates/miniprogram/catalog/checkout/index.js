@@ -9,8 +9,9 @@ const mask = require('../../utils/mask.js');
 const { yuan } = require('../../utils/money.js');
 const { track } = require('../../utils/track.js');
 
-const ADDRESS_FIELDS = ['userName', 'telNumber', 'postalCode', 'provinceName', 'cityName', 'countyName', 'detailInfo',
-  'nationalCode'];
+// what the backend's Address takes (dist/commerce/openapi.json): no more personal data than the order needs
+const ADDRESS_FIELDS = ['userName', 'telNumber', 'postalCode', 'provinceName', 'cityName', 'countyName', 'streetName',
+  'detailInfo'];
 
 const MESSAGES = {
   cancelled: '已取消支付，订单已保留，可以重新支付',

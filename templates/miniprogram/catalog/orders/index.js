@@ -65,7 +65,7 @@ Page({
       if (!confirmed) return null;
       this.setData({ busy: orderId });
       return session
-        .call({ url: checkout.orderUrl(orderId) + '/cancel', method: 'POST' })
+        .call({ url: config.api + 'orders/' + encodeURIComponent(orderId) + '/cancel', method: 'POST' })
         .then(() => wx.showToast({ title: '订单已取消', icon: 'none' }),
           () => wx.showToast({ title: '没有取消成功，请稍后重试', icon: 'none' }))
         .then(() => {

@@ -1,0 +1,124 @@
+"""`gen serve --check`: what the operator must set up before the shop can sell, and whether this machine is
+ready: the request domains for the mini-program console, the notify URLs for WeChat Pay, the environment
+(named, never shown), the database, and the reverse proxy in front. Nothing is started or sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ..blocks.form import FormBlock
+from ..errors import GenError
+from ..render.commerce_contract import h5_origin
+from ..spec import SiteSpec, iter_pages
+from .settings import (
+    ENV_APPSECRET,
+    ENV_APPSECRET_FILE,
+    ENV_DATABASE_URL,
+    Settings,
+    make_settings,
+    require_appsecret,
+    shown_database,
+)
+from .wechatpay_config import ENV_PUBLIC_URL as PUBLIC_URL
+from .wechatpay_config import NOTIFY_PATH, REFUND_NOTIFY_PATH, VARIABLES, load_merchant_config
+
+
+@dataclass(frozen=True)
+class Checklist:
+    text: str
+    problems: tuple[str, ...]
+
+    @property
+    def ready(self) -> bool:
+        return not self.problems
+
+
+def request_domains(spec: SiteSpec) -> list[str]:
+    """The https origins the mini-program calls: the shop's backend, forms with their own endpoint, analytics."""
+    urls: list[str] = [spec.commerce.api] if spec.commerce else []
+    for page, _path, _depth in iter_pages(spec.pages):
+        urls.extend(b.endpoint for b in page.blocks if isinstance(b, FormBlock) and b.endpoint)
+    if spec.analytics.endpoint:
+        urls.append(spec.analytics.endpoint)
+    return sorted({h5_origin(url) for url in urls})
+
+
+def _problem(problems: list[str], check: Callable[[], object]) -> None:
+    try:
+        check()
+    except GenError as exc:
+        problems.append(exc.format_message())
+
+
+def build_checklist(spec: SiteSpec, site_dir: Path, data_dir: Path | None, environ: Mapping[str, str]) -> Checklist:
+    problems: list[str] = []
+    settings: list[Settings] = []
+    _problem(problems, lambda: require_appsecret(environ))
+    _problem(problems, lambda: settings.append(make_settings(site_dir, data_dir, True, environ)))
+    if spec.site.appid == "touristappid":
+        problems.append("site.appid is touristappid: set the mini-program's AppID in site.yaml")
+    _problem(problems, lambda: load_merchant_config(spec.site.appid, environ))
+    public = environ.get(PUBLIC_URL, "").strip().rstrip("/") or "<PUBLIC_URL>"
+    api = spec.commerce.api if spec.commerce else "<commerce.api>"
+    lines = [
+        f"gen serve: what {spec.site.name} needs before it can sell",
+        "",
+        "1. Mini-program console (mp.weixin.qq.com > 开发管理 > 开发设置 > 服务器域名), request合法域名 "
+        "(https, ICP-filed domains):",
+        *(f"     {domain}" for domain in request_domains(spec)),
+        f"   H5 forms: {_h5_forms(spec)}",
+        "",
+        "2. WeChat Pay (pay.weixin.qq.com): bind the mini-program's AppID to the merchant (产品中心 > AppID账号管理); "
+        "the server sends these notify URLs with every payment and refund (PUBLIC_URL + path):",
+        f"     {public}{NOTIFY_PATH}",
+        f"     {public}{REFUND_NOTIFY_PATH}",
+        "",
+        "3. Environment (values are never shown):",
+        *(_variable(name, environ) for name in (ENV_APPSECRET, ENV_APPSECRET_FILE, *VARIABLES, ENV_DATABASE_URL)),
+        f"   database: {_database(settings)}",
+        "",
+        f"4. Behind nginx with TLS: the mini-program calls {api}; proxy that address to gen serve on 127.0.0.1:",
+        *(f"     {line}" for line in nginx_location(api)),
+        "",
+    ]
+    if problems:
+        lines.append(f"not ready ({len(problems)}):")
+        lines.extend(f"  - {problem}" for problem in problems)
+    else:
+        lines.append("ready: start it with gen serve (and --workers N for more processes)")
+    return Checklist("\n".join(lines), tuple(problems))
+
+
+def _h5_forms(spec: SiteSpec) -> str:
+    origin = h5_origin(spec.site.base_url)
+    if origin:
+        return f"gen serve accepts their cross-origin posts from {origin} (site.base_url)"
+    return "set site.base_url to the H5 site's address, or the browser refuses the forms' cross-origin posts"
+
+
+def _variable(name: str, environ: Mapping[str, str]) -> str:
+    return f"   {name:<28} {'set' if environ.get(name, '').strip() else 'not set'}"
+
+
+def _database(settings: list[Settings]) -> str:
+    if not settings:
+        return "(see the problems below)"
+    return shown_database(settings[0].database_url)
+
+
+def nginx_location(api: str) -> list[str]:
+    path = urlsplit(api).path or "/"
+    return [
+        f"location {path} {{",
+        "    proxy_pass http://127.0.0.1:8081/;",
+        "    proxy_set_header Host $host;",
+        "    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+        "    proxy_set_header X-Forwarded-Proto $scheme;",
+        "    client_max_body_size 64k;",
+        "    access_log off;  # or a format without client addresses: they are shoppers' personal data",
+        "}",
+    ]
