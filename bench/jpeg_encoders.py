@@ -85,7 +85,7 @@ IMAGEMAGICK_TABLE = (
 
 
 def pillow_jpeg(image: Image.Image, quality: int, subsampling: str = "4:2:0") -> bytes:
-    """mpgen's encode (generator/assets.py `_jpeg_bytes`)."""
+    """mpgen's encode (generator/assets/images.py `_jpeg_bytes`)."""
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=quality, optimize=True, progressive=True, subsampling=subsampling)
     return out.getvalue()

@@ -36,7 +36,7 @@ sys.path.insert(0, str(REPO))
 
 from PIL import Image, ImageOps  # noqa: E402
 
-from generator.assets import ImageCache, ImageJob, ImageSettings, process_images  # noqa: E402
+from generator.assets.images import ImageCache, ImageJob, ImageSettings, process_images  # noqa: E402
 from generator.build import build  # noqa: E402
 
 sys.path.insert(0, str(REPO / "bench"))

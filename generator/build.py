@@ -9,18 +9,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .assets import AssetStats, ImageCache, ImageJob, ImageSettings, process_images
-from .budget import BudgetReport, measure_budget
+from .assets.images import AssetStats, ImageCache, ImageJob, ImageSettings, process_images
+from .check.budget import BudgetReport, measure_budget
+from .check.lint import Finding, lint
 from .dev_api import dev_api_url, with_dev_api
 from .errors import GenError, Problem, SpecError, format_path
-from .lint import Finding, lint
-from .output import OutputFile, text_file
-from .plan import Site, h5_variants, plan_site, publish, publish_h5_pictures, publish_images
-from .render import analytics, commerce_contract, h5, miniprogram, official_account
-from .target import Sink, Target
-from .theme import Theme, load_theme
-from .validate import LoadedSpec, load_spec
-from .write import StagedOutput, WriteReport, sync_output
+from .load.validate import LoadedSpec, load_spec
+from .plan.planner import Site, h5_variants, plan_site, publish, publish_h5_pictures, publish_images
+from .targets import analytics, commerce_contract, h5, miniprogram, official_account
+from .targets.target import Sink, Target
+from .theme.theme import Theme, load_theme
+from .write.output import OutputFile, text_file
+from .write.writer import StagedOutput, WriteReport, sync_output
 
 DEFAULT_OUT = "dist"
 DEFAULT_CACHE = ".mpgen-cache"
@@ -135,7 +135,7 @@ def build(site_dir: Path, out_dir: Path | None = None, write: bool = True, **opt
         budget = measure_budget(
             site, files + cdn_images, loaded.spec.budgets, loaded.source, opts.baseline, opts.max_growth_kb
         )
-        last = [*cdn_images, text_file(REPORT_FILE, report_json(site, budget), "generator.budget")]
+        last = [*cdn_images, text_file(REPORT_FILE, report_json(site, budget), "generator.check.budget")]
         sink(last)
         files += last
         if staged is not None:

@@ -100,7 +100,7 @@ def build(
     site: Path, out: Path | None, cache_dir: Path | None, no_cache: bool, quiet: bool, dev_api: str | None
 ) -> None:
     """Build SITE (a folder with site.yaml) into SITE/dist: miniprogram/, h5/, official-account/."""
-    from .budget_format import format_text
+    from .check.budget_format import format_text
 
     started = time.perf_counter()
     result = _run_build(site, out, cache_dir, no_cache, quiet, dev_api=dev_api)
@@ -177,8 +177,8 @@ def check(
     strict: bool,
 ) -> None:
     """Build SITE and check every size budget: the CI gate (exit 1 when a budget is broken)."""
-    from .budget import BaselineError
-    from .budget_format import format_report
+    from .check.budget import BaselineError
+    from .check.budget_format import format_report
 
     if max_growth is not None and baseline is None:
         raise click.UsageError("--max-growth needs --baseline: the report.json to measure the growth from")
@@ -216,7 +216,7 @@ def check(
         )
     )
     if findings and fmt in ("text", "github"):
-        from .lint import format_findings
+        from .check.lint import format_findings
 
         click.echo(format_findings(findings, fmt, site_dir, strict))
     if fmt == "github":
@@ -234,8 +234,8 @@ def check(
 
 def _github_summary(result: Any, strict: bool) -> None:
     """The Markdown job summary, appended to $GITHUB_STEP_SUMMARY when the runner sets it."""
-    from .budget_format import format_markdown
-    from .github import append_step_summary
+    from .check.budget_format import format_markdown
+    from .check.github import append_step_summary
 
     try:
         append_step_summary(
@@ -284,7 +284,7 @@ def preview(site: Path, out: Path | None, preview_dir: Path | None) -> None:
     """Build, then screenshot every H5 and mini-program page in headless Chromium into SITE/preview (MP | H5
     side by side, replaced as a whole), with an accessibility check."""
     require("playwright.sync_api", "preview")
-    from .preview import preview as run_preview
+    from .preview.shots import preview as run_preview
 
     report = run_preview(site, out, preview_dir)
     click.echo(f"{len(report.pages)} pages -> {report.folder}/index.html")
@@ -323,7 +323,7 @@ def init(directory: Path, name: str | None) -> None:
 def lint_command(site: Path, fmt: str) -> None:
     """Check SITE's content: advertising law, finance wording, share-baiting, https, privacy (exit 1 on errors)."""
     from .build import load
-    from .lint import format_findings, lint
+    from .check.lint import format_findings, lint
 
     loaded, _ = load(site)
     findings = lint(loaded.spec, loaded.source)
@@ -351,7 +351,7 @@ def _official_account_files(site: Path) -> tuple[Any, dict[str, Any], dict[str, 
 
 
 def _https_api_base(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
-    from .oa_client import check_api_base
+    from .oa.client import check_api_base
 
     return check_api_base(value)  # before anything is built or sent, --dry-run included
 
@@ -371,7 +371,7 @@ API_BASE = click.option(
 @click.option("--dry-run", is_flag=True, help="Print the body that would be sent; send nothing.")
 def push(site: Path, api_base: str, dry_run: bool) -> None:
     """Create the Official Account menu from SITE (credentials: WECHAT_APPID, WECHAT_SECRET)."""
-    from .oa_client import Client, check_menu_body, credentials_from_env
+    from .oa.client import Client, check_menu_body, credentials_from_env
 
     result, menu, _ = _official_account_files(site)
     problems = check_menu_body(menu)
@@ -394,7 +394,7 @@ def push(site: Path, api_base: str, dry_run: bool) -> None:
 @API_BASE
 def show_menu(site: Path, api_base: str) -> None:
     """Show the Official Account's current menu and how it differs from SITE's."""
-    from .oa_client import Client, credentials_from_env, menu_diff
+    from .oa.client import Client, credentials_from_env, menu_diff
 
     _, menu, _ = _official_account_files(site)
     remote = Client(credentials_from_env(), api_base).get_menu()
@@ -416,7 +416,7 @@ def serve(site: Path, host: str, port: int) -> None:
         require(module, "oa")
     import uvicorn
 
-    from .oa_server import create_app, settings_from_env
+    from .oa.server import create_app, settings_from_env
 
     token, crypto = settings_from_env()
     _, _, replies = _official_account_files(site)

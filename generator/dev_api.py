@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from .blocks.form import FormBlock
 from .errors import GenError
-from .spec import Page, SiteSpec
+from .spec.site import Page, SiteSpec
 
 LOCAL_NAMES = ("localhost",)
 

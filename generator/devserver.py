@@ -24,7 +24,7 @@ from watchfiles import Change, DefaultFilter, watch
 
 from .build import DEFAULT_CACHE, DEFAULT_OUT, build
 from .errors import GenError, SpecError
-from .preview import DEFAULT_PREVIEW
+from .preview.shots import DEFAULT_PREVIEW
 from .resources import builtin_themes_dir
 
 EVENTS_PATH = "/__mpgen/events"

@@ -11,16 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from .errors import GenError
-from .model import SpecModel
 from .resources import builtin_templates_dir
-from .spec import SiteSpec
-from .theme import ThemeLayer
+from .spec.model import SpecModel
+from .spec.site import SiteSpec
+from .theme.theme import ThemeLayer
 
 SCHEMA_FILE = "site.schema.json"
 THEME_SCHEMA_FILE = "theme.schema.json"
-GITIGNORE_LINES = ("dist/", ".mpgen-cache/", "preview/")
+GITIGNORE_LINES = ("dist/", ".mpgen-cache/", "preview/", ".mpgen-data/")
 """What mpgen writes into the site folder: the output, the image cache and `gen preview`'s shots, all
-rebuilt at will."""
+rebuilt at will, and `gen serve`'s data (orders and shoppers' personal data: back it up, never commit it)."""
 
 
 def schema_json() -> str:
@@ -113,5 +113,8 @@ def _ignore_build_output(gitignore: Path) -> None:
         return
     if text and not text.endswith("\n"):
         text += "\n"
-    text += "# mpgen: the build output, the image cache and the preview (rebuilt by `gen build`, `gen preview`)\n"
+    text += (
+        "# mpgen: the build output, the image cache and the preview (rebuilt by `gen build`, `gen preview`),\n"
+        "# and gen serve's data (orders, personal data: back it up, never commit it)\n"
+    )
     gitignore.write_text(text + "".join(line + "\n" for line in missing), encoding="utf-8")

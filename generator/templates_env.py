@@ -26,7 +26,7 @@ from pydantic import BaseModel
 from .errors import GenError
 from .resources import builtin_templates_dir
 from .textdata import js_literal
-from .theme import text_color_on
+from .theme.theme import text_color_on
 
 
 def template_env(target: str, site_dir: Path) -> jinja2.Environment:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.yaml_core import STR_TAG, resolve_plain
+from generator.load.yaml_core import STR_TAG, resolve_plain
 
 REPO = Path(__file__).resolve().parent.parent
 MPCHECK = REPO.parent / "shared" / "tools" / "mpcheck"
@@ -113,7 +113,7 @@ def assert_mpcheck_clean(package_dir: Path) -> dict:
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     from generator.errors import GenError
-    from generator.preview import find_chromium
+    from generator.preview.shots import find_chromium
 
     try:
         return find_chromium()
@@ -125,7 +125,7 @@ def chromium_path() -> str:
 def browser(chromium_path: str):
     from playwright.sync_api import sync_playwright
 
-    from generator.preview import CHROMIUM_FLAGS
+    from generator.preview.shots import CHROMIUM_FLAGS
 
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageSequence
 
-from generator.assets import ImageJob, ImageSettings, process_image
+from generator.assets.images import ImageJob, ImageSettings, process_image
 from generator.build import build
 
 from .conftest import MINIMAL_SITE, StaticServer, assert_mpcheck_clean

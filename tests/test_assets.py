@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageCms
 
-from generator.assets import (
+from generator.assets.images import (
     JPEG_FLOOR_QUALITY,
     ImageCache,
     ImageDecodeError,

@@ -20,11 +20,11 @@ from pydantic import ValidationError
 from generator.blocks import BLOCK_MODELS, BLOCK_TYPES
 from generator.blocks.base import BlockSpec
 from generator.build import build
-from generator.shown_text import shown_texts
-from generator.spec import SiteSpec
-from generator.spec_messages import clean_location
+from generator.load.messages import clean_location
+from generator.load.validate import load_spec
+from generator.spec.shown_text import shown_texts
+from generator.spec.site import SiteSpec
 from generator.starter import schema_json
-from generator.validate import load_spec
 
 from .conftest import REPO, assert_mpcheck_clean
 

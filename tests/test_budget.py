@@ -1,4 +1,4 @@
-"""Unit tests of the budget stage (`generator.budget.measure_budget`) on hand-made output files and a
+"""Unit tests of the budget stage (`generator.check.budget.measure_budget`) on hand-made output files and a
 small planned site (no build): package sizes, verdicts and their thresholds, the preload quota, image
 sizes, growth against a baseline, and strict mode."""
 
@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from generator import limits
-from generator.assets import ProcessedImage
-from generator.budget import BaselineError, BudgetReport, Verdict, measure_budget
-from generator.output import OutputFile
-from generator.plan import ImageAsset, PackagePlan, Site
-from generator.validate import LoadedSpec, load_spec
+from generator.assets.images import ProcessedImage
+from generator.check.budget import BaselineError, BudgetReport, Verdict, measure_budget
+from generator.load.validate import LoadedSpec, load_spec
+from generator.plan.planner import ImageAsset, PackagePlan, Site
+from generator.write.output import OutputFile
 
 from .conftest import write_site
 

@@ -16,9 +16,9 @@ from PIL import Image
 from generator.build import build
 from generator.cli import main
 from generator.errors import GenError
-from generator.output import OutputFile
-from generator.render.miniprogram import miniprogram_data
-from generator.write import write_output
+from generator.targets.miniprogram import miniprogram_data
+from generator.write.output import OutputFile
+from generator.write.writer import write_output
 
 from .conftest import MINIMAL_SITE, REPO, assert_mpcheck_clean
 

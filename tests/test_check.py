@@ -9,11 +9,11 @@ from pathlib import Path
 from click.testing import CliRunner
 from PIL import Image
 
-from generator.budget import FileSize, PackageSize, _what_to_do
 from generator.build import build
+from generator.check.budget import FileSize, PackageSize, _what_to_do
+from generator.check.github import annotation
 from generator.cli import main
 from generator.errors import Position
-from generator.github import annotation
 
 from .conftest import MINIMAL_SITE
 from .imagetools import noise, photo

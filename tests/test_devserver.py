@@ -118,8 +118,8 @@ def test_preview_writes_a_screenshot_per_page_and_a_contact_sheet(make_site, chr
 
 def test_preview_reports_low_contrast_and_missing_browser(make_site, monkeypatch) -> None:
     from generator.errors import GenError
-    from generator.preview import contrast_problems, find_chromium
-    from generator.theme import resolve_theme
+    from generator.preview.shots import contrast_problems, find_chromium
+    from generator.theme.theme import resolve_theme
 
     site = make_site(MINIMAL_SITE)
     theme_file = site / "themes" / "pale.yaml"
@@ -134,6 +134,6 @@ def test_preview_reports_low_contrast_and_missing_browser(make_site, monkeypatch
     )
     monkeypatch.setenv("MPGEN_CHROMIUM", "/nonexistent")
     monkeypatch.setenv("PATH", "/nonexistent")
-    monkeypatch.setattr("generator.preview.Path.is_file", lambda self: False)
+    monkeypatch.setattr("generator.preview.shots.Path.is_file", lambda self: False)
     with pytest.raises(GenError, match="apt-get install -y chromium"):
         find_chromium()

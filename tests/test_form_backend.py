@@ -6,7 +6,7 @@ from __future__ import annotations
 from generator.blocks.base import view
 from generator.build import build
 from generator.errors import SpecError
-from generator.validate import load_spec
+from generator.load.validate import load_spec
 
 SITE = """\
 site: {name: 小店}

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from generator import spec as spec_module
 from generator.build import build, load
-from generator.spec import Page, SiteSpec
+from generator.spec import site as spec_module
+from generator.spec.site import Page, SiteSpec
 
 from .conftest import REPO, assert_mpcheck_clean
 

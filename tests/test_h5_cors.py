@@ -11,7 +11,7 @@ import threading
 import pytest
 
 from generator.build import build
-from generator.render.commerce_contract import cors_headers
+from generator.targets.commerce_contract import cors_headers
 
 from .conftest import MINIMAL_SITE, StaticServer
 

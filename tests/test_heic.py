@@ -12,7 +12,7 @@ import pillow_heif
 import pytest
 from PIL import Image, ImageCms
 
-from generator.assets import ImageCache, ImageDecodeError, ImageJob, ImageSettings, process_image, process_images
+from generator.assets.images import ImageCache, ImageDecodeError, ImageJob, ImageSettings, process_image, process_images
 
 from .imagetools import photo, ssim
 

@@ -95,10 +95,10 @@ def test_a_cycle_hidden_in_a_function_is_found(tmp_path: Path) -> None:
     module = tmp_path / "fake.py"
     module.write_text(
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .plan import Site\n"
-        "def f():\n    from .validate import load_spec\n    from . import limits\n",
+        "def f():\n    from .load.validate import load_spec\n    from . import limits\n",
         encoding="utf-8",
     )
-    assert _imported("generator.fake", module) == {"generator.validate", "generator.limits"}
+    assert _imported("generator.fake", module) == {"generator.load.validate", "generator.limits"}
     assert _cycle({"generator.a": {"generator.b"}, "generator.b": {"generator.a"}}) == [
         "generator.a",
         "generator.b",

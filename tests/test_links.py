@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from generator.blocks.base import view
 from generator.build import build
-from generator.image_ref import ImageRef
-from generator.links import Link, h5_file, h5_url, miniprogram_link, miniprogram_path
-from generator.render.miniprogram import miniprogram_data
+from generator.plan.image_ref import ImageRef
+from generator.plan.links import Link, h5_file, h5_url, miniprogram_link, miniprogram_path
+from generator.targets.miniprogram import miniprogram_data
 
 PATHS = {"home": "pages/home/index", "about": "pages/about/index", "deep": "more/deep/index"}
 TABS = frozenset({"home"})

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from generator.check.lint import RULES
 from generator.cli import main
-from generator.lint import RULES
-from generator.spec import LintSettings
+from generator.spec.site import LintSettings
 
 from .conftest import REPO
 

@@ -11,12 +11,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from generator.check.lint import lint
 from generator.errors import format_path
-from generator.lint import lint
-from generator.shown_text import shown_texts
-from generator.spec import BLOCK_TYPES, SiteSpec
-from generator.spec_messages import clean_location
-from generator.validate import load_spec
+from generator.load.messages import clean_location
+from generator.load.validate import load_spec
+from generator.spec.shown_text import shown_texts
+from generator.spec.site import BLOCK_TYPES, SiteSpec
 
 from .conftest import REPO
 

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.errors import GenError
-from generator.oa_client import TOKEN_REFUSED_TWICE, Client, Credentials, check_menu_body
+from generator.oa.client import TOKEN_REFUSED_TWICE, Client, Credentials, check_menu_body
 
 from .conftest import MINIMAL_SITE
 

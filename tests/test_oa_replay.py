@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.oa_replay import ExpiringMemory, ReplayGuard, message_key
-from generator.oa_server import AesCrypto, create_app, signature
+from generator.oa.replay import ExpiringMemory, ReplayGuard, message_key
+from generator.oa.server import AesCrypto, create_app, signature
 
 from .test_oa_server import AES_KEY, APPID, REPLIES, TOKEN, message, seal_raw
 

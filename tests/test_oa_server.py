@@ -16,7 +16,7 @@ import httpx
 import pytest
 import uvicorn
 
-from generator.oa_server import AesCrypto, create_app, signature
+from generator.oa.server import AesCrypto, create_app, signature
 
 TOKEN = "server-token"
 APPID = "wx0123456789abcdef"
@@ -291,7 +291,7 @@ def test_replies_json_of_an_example_drives_the_server() -> None:
 
     result = build(REPO / "sites" / "beibei", write=False)
     replies = json.loads(next(f for f in result.files if f.path == "official-account/replies.json").data)
-    from generator.oa_server import choose_reply
+    from generator.oa.server import choose_reply
 
     assert "新人礼包" in choose_reply(replies, {"MsgType": "event", "Event": "subscribe"})
     assert "门店" in choose_reply(replies, {"MsgType": "text", "Content": "你们的门店在哪里"})

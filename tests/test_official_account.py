@@ -149,7 +149,7 @@ def test_menu_not_following_3_plus_1_is_a_warning(make_site) -> None:
 
 @pytest.mark.parametrize("site", sorted(p.parent for p in (REPO / "sites").glob("*/site.yaml")), ids=lambda p: p.name)
 def test_every_example_has_a_3_plus_1_menu_and_replies(site: Path, tmp_path: Path) -> None:
-    from generator.oa_client import check_menu_body
+    from generator.oa.client import check_menu_body
 
     result = build(site, tmp_path / "dist")
     assert not [w for w in result.warnings if "3+1" in w.message]

@@ -1,4 +1,4 @@
-"""One writer: `generator/write.py` is the only code that writes files, apart from a short list of places
+"""One writer: `generator/write/writer.py` is the only code that writes files, apart from a short list of places
 that are not output folders (caches, scratch, `gen init`'s new site, the CI summary).
 
 Read from the code itself (its syntax tree), so a new `write_text` into `dist/` or `preview/`, or a
@@ -13,19 +13,20 @@ from .conftest import REPO
 
 GENERATOR = REPO / "generator"
 
-WRITER = "generator/write.py"
+WRITER = "generator/write/writer.py"
 
 # (module, function) that write files outside every output folder, and why that is fine.
 NOT_OUTPUT = {
-    ("generator/assets.py", "put"): "the image cache, SITE/.mpgen-cache",
+    ("generator/assets/images.py", "put"): "the image cache, SITE/.mpgen-cache",
     ("generator/templates_env.py", "_bytecode_cache"): "compiled templates, ~/.cache/mpgen",
-    ("generator/preview_miniprogram.py", "node_modules"): "the renderer's install lock, ~/.cache/mpgen",
-    ("generator/preview_miniprogram.py", "_npm_ci"): "the renderer's npm install, ~/.cache/mpgen",
-    ("generator/preview_miniprogram.py", "render_pages"): "node's documents, in the caller's temporary folder",
+    ("generator/preview/miniprogram.py", "node_modules"): "the renderer's install lock, ~/.cache/mpgen",
+    ("generator/preview/miniprogram.py", "_npm_ci"): "the renderer's npm install, ~/.cache/mpgen",
+    ("generator/preview/miniprogram.py", "render_pages"): "node's documents, in the caller's temporary folder",
     ("generator/starter.py", "create_starter"): "`gen init` writes a new site, the input of a build",
     ("generator/starter.py", "_ignore_build_output"): "`gen init` extends the site's .gitignore",
-    ("generator/github.py", "append_step_summary"): "$GITHUB_STEP_SUMMARY, the CI job's summary",
+    ("generator/check/github.py", "append_step_summary"): "$GITHUB_STEP_SUMMARY, the CI job's summary",
     ("generator/server/db.py", "make_engine"): "`gen serve`'s data folder (SQLite), never inside an output folder",
+    ("generator/server/serve_cli.py", "migrate"): "`gen serve`'s data folder, made before the first migration",
 }
 
 PATH_METHODS = {"write_bytes", "write_text", "mkdir", "touch", "unlink", "rmdir", "rename", "symlink_to", "hardlink_to"}
@@ -90,7 +91,7 @@ def test_only_write_py_writes_into_output_folders() -> None:
         if module != WRITER and (module, function) not in NOT_OUTPUT
         for line in lines
     ]
-    assert elsewhere == [], "write output through generator/write.py (StagedOutput, write_output, sync_output)"
+    assert elsewhere == [], "write output through generator/write/writer.py (StagedOutput, write_output, sync_output)"
 
 
 def test_every_exception_still_writes_so_the_list_stays_short() -> None:

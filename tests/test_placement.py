@@ -8,8 +8,8 @@ import pytest
 
 from generator.build import build
 from generator.errors import GenError
-from generator.output import OutputFile
-from generator.render.placement import Package, place_modules
+from generator.targets.placement import Package, place_modules
+from generator.write.output import OutputFile
 
 from .conftest import MINIMAL_SITE, assert_mpcheck_clean
 

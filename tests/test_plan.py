@@ -1,4 +1,4 @@
-"""Unit tests of the plan stage (`generator.plan`) on a small site folder, with stand-in processed images
+"""Unit tests of the plan stage (`generator.plan.planner`) on a small site folder, with stand-in processed images
 (no image is decoded, nothing is rendered): routes and page paths, the package plan and why, preloads,
 the images each package needs and their widest slot, published image names, catalog data and stock."""
 
@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from generator.assets import TAB_ICON_SIZE, ProcessedImage
+from generator.assets.images import TAB_ICON_SIZE, ProcessedImage
 from generator.blocks.base import Planned, view
 from generator.build import load
-from generator.image_ref import ImageRef
-from generator.plan import (
+from generator.plan.image_ref import ImageRef
+from generator.plan.planner import (
     ImageNeed,
     PageRoute,
     Site,
@@ -27,8 +27,8 @@ from generator.plan import (
     stock_state,
     stock_text,
 )
-from generator.plan import plan_site as plan
-from generator.spec_catalog import Product
+from generator.plan.planner import plan_site as plan
+from generator.spec.catalog import Product
 
 from .conftest import write_site
 

@@ -25,9 +25,9 @@ from generator.build import build
 from generator.cli import main
 from generator.devserver import DevServer
 from generator.errors import GenError
-from generator.preview import preview, preview_folder
+from generator.preview.shots import preview, preview_folder
 from generator.starter import create_starter
-from generator.write import MARKER
+from generator.write.writer import MARKER
 
 from .conftest import MINIMAL_SITE
 

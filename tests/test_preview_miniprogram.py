@@ -1,6 +1,6 @@
 """`gen preview`'s mini-program shots: pages rendered with miniprogram-simulate, measured in real Chromium.
 
-The starter site with `commerce:` is built once; `generator.preview_miniprogram` renders its pages in one
+The starter site with `commerce:` is built once; `generator.preview.miniprogram` renders its pages in one
 node process (installing the pinned npm packages into the user's cache on first use) and writes each as
 a phone-sized document, which the tests open in Chromium to measure what WeChat would lay out.
 
@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from generator import preview_miniprogram as mp
 from generator.build import build
-from generator.plan import CATEGORY_PAGE, PRODUCT_PAGE, WEBVIEW_PAGE
-from generator.preview import h5_pages
+from generator.plan.planner import CATEGORY_PAGE, PRODUCT_PAGE, WEBVIEW_PAGE
+from generator.preview import miniprogram as mp
+from generator.preview.shots import h5_pages
 from generator.starter import create_starter
 
 COMMERCE = """

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from generator.build import build
-from generator.render.miniprogram import miniprogram_data
+from generator.targets.miniprogram import miniprogram_data
 
 JS_DIR = Path(__file__).parent / "js"
 RENDER_JS = JS_DIR / "render.js"

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.source import parse_yaml
+from generator.load.source import parse_yaml
 from generator.starter import schema_json, theme_schema_json
 
 from .conftest import REPO
@@ -97,7 +97,7 @@ def test_init_writes_schemas_and_a_gitignore(tmp_path: Path) -> None:
     assert json.loads((site / "site.schema.json").read_text(encoding="utf-8"))["title"] == "mpgen site.yaml"
     assert json.loads((site / "theme.schema.json").read_text(encoding="utf-8"))["title"] == "mpgen theme"
     ignored = (site / ".gitignore").read_text(encoding="utf-8").splitlines()
-    assert "dist/" in ignored and ".mpgen-cache/" in ignored
+    assert "dist/" in ignored and ".mpgen-cache/" in ignored and ".mpgen-data/" in ignored
     assert cli("build", str(site), "-q").exit_code == 0
     assert (site / "dist").is_dir() and (site / ".mpgen-cache").is_dir()
 

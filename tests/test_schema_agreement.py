@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from generator.source import parse_yaml
-from generator.spec import SiteSpec
+from generator.load.source import parse_yaml
+from generator.spec.site import SiteSpec
 from generator.starter import schema_json
 
 SITE = """\

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from pydantic import StringConstraints
 
-from generator.model import Id, Shown, SpecModel, UserText
-from generator.shown_text import shown_texts, unmarked_text_fields
-from generator.spec import SiteSpec
+from generator.spec.model import Id, Shown, SpecModel, UserText
+from generator.spec.shown_text import shown_texts, unmarked_text_fields
+from generator.spec.site import SiteSpec
 
 
 def test_every_text_field_of_the_spec_is_marked_shown_or_not() -> None:

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.errors import SpecError
-from generator.source import parse_yaml, read_csv
+from generator.load.source import parse_yaml, read_csv
 
 REPO = Path(__file__).resolve().parent.parent
 NODE_YAML = REPO / "tests" / "js" / "node_modules" / "yaml"
@@ -283,7 +283,7 @@ def test_an_alias_inside_itself_is_reported() -> None:
 def test_deep_nesting_is_refused_without_crashing() -> None:
     """libyaml's own composer recurses in C: 200,000 brackets used to crash the process (SIGSEGV)."""
     code = (
-        "from generator.source import parse_yaml\n"
+        "from generator.load.source import parse_yaml\n"
         "from generator.errors import SpecError\n"
         "try:\n"
         "    parse_yaml('a: ' + '[' * 200000 + ']' * 200000, 'site.yaml')\n"

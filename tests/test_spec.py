@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.validate import load_spec
+from generator.load.validate import load_spec
 
 from .conftest import MINIMAL_SITE
 

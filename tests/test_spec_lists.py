@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from generator import assets, icons, lint, lint_rules, spec
+from generator.assets import icons
+from generator.assets import images as assets
+from generator.check import lint, lint_rules
+from generator.load.validate import load_spec
+from generator.spec import site as spec
 from generator.starter import schema_json
-from generator.validate import load_spec
 
 from .conftest import MINIMAL_SITE
 
@@ -55,8 +58,8 @@ def test_lint_rule_ids_come_from_one_table() -> None:
 
 def test_the_tab_icon_size_is_one_constant() -> None:
     sources = [
-        (path.name, path.read_text(encoding="utf-8")) for path in sorted(Path(assets.__file__).parent.glob("*.py"))
+        (path.name, path.read_text(encoding="utf-8")) for path in sorted(Path(assets.__file__).parents[1].rglob("*.py"))
     ]
     defined = [name for name, text in sources if re.search(r"^\w*SIZE\w* = 81\b", text, re.M)]
-    assert defined == ["assets.py"]
+    assert defined == ["images.py"]
     assert icons.SIZE == assets.TAB_ICON_SIZE

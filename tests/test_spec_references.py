@@ -9,7 +9,7 @@ import pytest
 from pydantic import TypeAdapter
 
 from generator.blocks.base import Reference
-from generator.spec import BLOCK_MODELS, Block
+from generator.spec.site import BLOCK_MODELS, Block
 
 BLOCK = TypeAdapter(Block)
 

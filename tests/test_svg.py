@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from generator.assets import ImageDecodeError, ImageJob, ImageSettings, process_image
+from generator.assets.images import ImageDecodeError, ImageJob, ImageSettings, process_image
+from generator.assets.svg import ATTRIBUTES, ELEMENTS, SvgError, css_problem, sanitise_svg
 from generator.build import build
-from generator.svg import ATTRIBUTES, ELEMENTS, SvgError, css_problem, sanitise_svg
 
 from .conftest import MINIMAL_SITE, StaticServer, assert_mpcheck_clean
 from .imagetools import jpeg_with_exif, photo

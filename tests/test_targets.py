@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from generator.build import TARGETS, build, plan
-from generator.output import OutputFile
+from generator.write.output import OutputFile
 
 from .conftest import REPO
 

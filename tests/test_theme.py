@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from generator.build import build, load
 from generator.errors import Position, SpecError
-from generator.source import Document, parse_yaml
-from generator.theme import contrast_ratio, expand_hex, load_theme, navigation_text_style
-from generator.theme_derive import DARK_SURFACES
+from generator.load.source import Document, parse_yaml
+from generator.theme.derive import DARK_SURFACES
+from generator.theme.theme import contrast_ratio, expand_hex, load_theme, navigation_text_style
 
 from .conftest import MINIMAL_SITE, REPO
 

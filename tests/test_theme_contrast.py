@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from generator.build import build
 from generator.cli import main
 from generator.errors import Position
-from generator.theme import load_theme
+from generator.theme.theme import load_theme
 
 from .conftest import MINIMAL_SITE, REPO
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from generator.build import build
 from generator.cli import main
-from generator.theme_values import FONT_LIST_PATTERN, check_font_list
+from generator.theme.values import FONT_LIST_PATTERN, check_font_list
 
 from .conftest import REPO, assert_mpcheck_clean
 

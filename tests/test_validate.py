@@ -1,4 +1,4 @@
-"""Unit tests of the validate stage (`generator.validate.load_spec`) on tiny site folders (no build):
+"""Unit tests of the validate stage (`generator.load.validate.load_spec`) on tiny site folders (no build):
 references between pages, products and categories, page depth, reserved ids, tab icons, image paths,
 the products CSV merge, Official Account checks, and the position and wording of each problem."""
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import Problem, SpecError
-from generator.validate import LoadedSpec, load_spec
+from generator.load.validate import LoadedSpec, load_spec
 
 from .conftest import MINIMAL_SITE, write_site
 

@@ -1,4 +1,4 @@
-"""Unit tests of `generator.validate_partial`: the spec without its broken parts, and paths mapped back."""
+"""Unit tests of `generator.load.validate_partial`: the spec without its broken parts, and paths mapped back."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from generator.spec import SiteSpec
-from generator.validate_partial import without_broken_parts
+from generator.load.validate_partial import without_broken_parts
+from generator.spec.site import SiteSpec
 
 DATA: dict[str, Any] = {
     "site": {"name": "小店"},

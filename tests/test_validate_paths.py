@@ -1,4 +1,4 @@
-"""Unit tests of `generator.validate_paths`: which file a spec path names, and why one cannot be used."""
+"""Unit tests of `generator.load.validate_paths`: which file a spec path names, and why one cannot be used."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.source import SpecPath
-from generator.validate_paths import check_image, check_tab_image, resolve_site_path
+from generator.load.source import SpecPath
+from generator.load.validate_paths import check_image, check_tab_image, resolve_site_path
 
 
 @pytest.fixture

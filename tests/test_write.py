@@ -1,4 +1,4 @@
-"""Unit tests of the write stage (`generator.write`): the swap writer and the dev server's sync writer,
+"""Unit tests of the write stage (`generator.write.writer`): the swap writer and the dev server's sync writer,
 on hand-made lists of output files (no build)."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.errors import GenError
-from generator.output import OutputFile
-from generator.write import MARKER, StagedOutput, sync_output, write_output
+from generator.write.output import OutputFile
+from generator.write.writer import MARKER, StagedOutput, sync_output, write_output
 
 
 def files_of(mapping: dict[str, bytes]) -> list[OutputFile]:

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator import write
 from generator.build import build
 from generator.cli import main
+from generator.write import writer as write
 
 from .conftest import MINIMAL_SITE, REPO
 from .imagetools import photo
@@ -163,7 +163,7 @@ KILLED_BUILD = textwrap.dedent(
     """
     import os, signal, sys
     from pathlib import Path
-    from generator import write
+    from generator.write import writer as write
     from generator.build import build
 
     site, kill_at = Path(sys.argv[1]), int(sys.argv[2])

@@ -8,9 +8,9 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import StringConstraints
 
-from ..image_ref import PlannedImage
-from ..model import ImagePath, ShortText, Text, UserText
-from ..source_map import SpecPath
+from ..load.source_map import SpecPath
+from ..plan.image_ref import PlannedImage
+from ..spec.model import ImagePath, ShortText, Text, UserText
 from ..textdata import article_sections
 from .base import NO_IMAGE, SLOT_ARTICLE, BlockPlanner, BlockSpec, Planned, PlannedBlock, Reference
 

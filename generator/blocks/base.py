@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 from pydantic import model_validator
 
-from ..image_ref import ImageRef, PlannedImage
-from ..links import Link
-from ..model import HttpsUrl, Id, SpecModel
-from ..source_map import SpecPath
-from ..spec_catalog import Category, Product
+from ..load.source_map import SpecPath
+from ..plan.image_ref import ImageRef, PlannedImage
+from ..plan.links import Link
+from ..spec.catalog import Category, Product
+from ..spec.model import HttpsUrl, Id, SpecModel
 
 NO_IMAGE: PlannedImage = ""
 

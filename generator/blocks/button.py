@@ -7,9 +7,9 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import StringConstraints, model_validator
 
-from ..links import Link
-from ..model import UserText
-from ..source_map import SpecPath
+from ..load.source_map import SpecPath
+from ..plan.links import Link
+from ..spec.model import UserText
 from .base import BlockPlanner, BlockSpec, LinkTarget, PlannedBlock
 
 

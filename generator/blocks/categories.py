@@ -8,8 +8,8 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import StringConstraints
 
-from ..model import Id, UserText
-from ..source_map import SpecPath
+from ..load.source_map import SpecPath
+from ..spec.model import Id, UserText
 from .base import BlockPlanner, BlockSpec, CategoryCard, PlannedBlock, Reference
 
 

@@ -7,8 +7,8 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import StringConstraints
 
-from ..model import UserText
-from ..source_map import SpecPath
+from ..load.source_map import SpecPath
+from ..spec.model import UserText
 from .base import BlockPlanner, BlockSpec, PlannedBlock
 
 

@@ -8,9 +8,9 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from ..links import Link
-from ..model import HttpsUrl, Id, NotText, SpecModel, UserText
-from ..source_map import SpecPath
+from ..load.source_map import SpecPath
+from ..plan.links import Link
+from ..spec.model import HttpsUrl, Id, NotText, SpecModel, UserText
 from .base import BlockPlanner, BlockSpec, Planned, PlannedBlock, UniqueName
 
 FORMS_PATH = "forms/"

@@ -8,10 +8,10 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import StringConstraints
 
-from ..image_ref import ImageRef
-from ..links import Link
-from ..model import ImagePath, UserText
-from ..source_map import SpecPath
+from ..load.source_map import SpecPath
+from ..plan.image_ref import ImageRef
+from ..plan.links import Link
+from ..spec.model import ImagePath, UserText
 from .base import SLOT_FULL, BlockPlanner, BlockSpec, LinkTarget, PlannedBlock, Reference
 
 

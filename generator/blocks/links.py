@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..links import Link
+from ..plan.links import Link
 from .base import Planned, PlannedBlock
 
 

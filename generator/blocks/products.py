@@ -8,9 +8,9 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, StringConstraints
 
-from ..links import Link
-from ..model import Id, UserText
-from ..source_map import SpecPath
+from ..load.source_map import SpecPath
+from ..plan.links import Link
+from ..spec.model import Id, UserText
 from .base import SLOT_GRID, SLOT_ROW, BlockPlanner, BlockSpec, PlannedBlock, ProductCard, Reference
 
 

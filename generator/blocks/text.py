@@ -7,8 +7,8 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import StringConstraints
 
-from ..model import Text, UserText
-from ..source_map import SpecPath
+from ..load.source_map import SpecPath
+from ..spec.model import Text, UserText
 from ..textdata import paragraphs
 from .base import BlockPlanner, BlockSpec, PlannedBlock
 

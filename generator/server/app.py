@@ -99,7 +99,7 @@ def create_app(settings: Settings, wechat: CodeExchange | None = None) -> FastAP
     app.include_router(forms_router)
     for router in feature_routers(settings):
         app.include_router(router)
-    app.add_middleware(FormsCors, origins=allowed_origins(spec))
+    app.add_middleware(FormsCors, origins=allowed_origins(spec, settings.fake_wechat))
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     return app
 

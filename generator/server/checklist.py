@@ -5,6 +5,7 @@ ready: the request domains for the mini-program console, the notify URLs for WeC
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,8 +13,8 @@ from urllib.parse import urlsplit
 
 from ..blocks.form import FormBlock
 from ..errors import GenError
-from ..render.commerce_contract import h5_origin
-from ..spec import SiteSpec, iter_pages
+from ..spec.site import SiteSpec, iter_pages
+from ..targets.commerce_contract import h5_origin
 from .settings import (
     ENV_APPSECRET,
     ENV_APPSECRET_FILE,
@@ -64,6 +65,7 @@ def build_checklist(spec: SiteSpec, site_dir: Path, data_dir: Path | None, envir
     _problem(problems, lambda: load_merchant_config(spec.site.appid, environ))
     public = environ.get(PUBLIC_URL, "").strip().rstrip("/") or "<PUBLIC_URL>"
     api = spec.commerce.api if spec.commerce else "<commerce.api>"
+    data_folder = settings[0].data_dir if settings else None
     lines = [
         f"gen serve: what {spec.site.name} needs before it can sell",
         "",
@@ -83,6 +85,10 @@ def build_checklist(spec: SiteSpec, site_dir: Path, data_dir: Path | None, envir
         "",
         f"4. Behind nginx with TLS: the mini-program calls {api}; proxy that address to gen serve on 127.0.0.1:",
         *(f"     {line}" for line in nginx_location(api)),
+        "",
+        "5. Keep it running (systemd, e.g. /etc/systemd/system/mpgen-shop.service; the variables of 3. go in the",
+        "   EnvironmentFile, mode 600; then systemctl enable --now mpgen-shop):",
+        *(f"     {line}" for line in systemd_unit(spec.site.name, site_dir, data_folder)),
         "",
     ]
     if problems:
@@ -121,4 +127,30 @@ def nginx_location(api: str) -> list[str]:
         "    client_max_body_size 64k;",
         "    access_log off;  # or a format without client addresses: they are shoppers' personal data",
         "}",
+    ]
+
+
+def systemd_unit(name: str, site_dir: Path, data_dir: Path | None) -> list[str]:
+    """A unit that runs `gen serve` for this site as its own user, restarted on failure, writing only its data."""
+    gen = shutil.which("gen") or "gen"
+    writable = f"ReadWritePaths={data_dir}" if data_dir is not None else "# ReadWritePaths=<the data folder>"
+    return [
+        "[Unit]",
+        f"Description={name}: shop backend (gen serve)",
+        "After=network-online.target postgresql.service",
+        "Wants=network-online.target",
+        "",
+        "[Service]",
+        "User=mpgen",
+        "EnvironmentFile=/etc/mpgen/shop.env",
+        f"ExecStart={gen} serve {site_dir} --host 127.0.0.1 --port 8081 --workers 2",
+        "Restart=on-failure",
+        "NoNewPrivileges=yes",
+        "PrivateTmp=yes",
+        "ProtectSystem=strict",
+        "ProtectHome=read-only",
+        writable,
+        "",
+        "[Install]",
+        "WantedBy=multi-user.target",
     ]

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Body, Depends, Request
 from pydantic import BaseModel
@@ -21,11 +22,12 @@ from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..blocks.form import FormBlock
-from ..render.commerce_contract import cors_headers, h5_origin
-from ..spec import SiteSpec, iter_pages
+from ..spec.site import SiteSpec, iter_pages
+from ..targets.commerce_contract import cors_headers, h5_origin
 from .api_errors import ApiError
 from .db import get_db
 from .models import FormSubmission
+from .settings import LOOPBACK
 
 PREFIX = "/forms/"
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")  # the same patterns as templates/blocks/form
@@ -152,16 +154,31 @@ def submit_form(
     return FormAnswer()
 
 
-def allowed_origins(spec: SiteSpec) -> frozenset[str]:
+@dataclass(frozen=True)
+class Origins:
+    """Who may post the forms from a browser: the H5 site's origin (site.base_url), and with `loopback` (a
+    development server, --fake-wechat) any page served from this machine, such as `gen dev --api`'s."""
+
+    sites: frozenset[str]
+    loopback: bool = False
+
+    def allow(self, origin: str) -> bool:
+        if origin in self.sites:
+            return True
+        parts = urlsplit(origin)
+        return self.loopback and parts.scheme in ("http", "https") and parts.hostname in LOOPBACK
+
+
+def allowed_origins(spec: SiteSpec, development: bool = False) -> Origins:
     origin = h5_origin(spec.site.base_url)
-    return frozenset({origin}) if origin else frozenset()
+    return Origins(frozenset({origin}) if origin else frozenset(), development)
 
 
 class FormsCors:
     """CORS for `/forms/` only: the preflight's answer and Access-Control-Allow-Origin on every answer, for the
-    H5 site's origin; other origins get no CORS headers (the browser then refuses to post)."""
+    allowed origins; other origins get no CORS headers (the browser then refuses to post)."""
 
-    def __init__(self, app: ASGIApp, origins: frozenset[str]) -> None:
+    def __init__(self, app: ASGIApp, origins: Origins) -> None:
         self.app = app
         self.origins = origins
 
@@ -171,7 +188,7 @@ class FormsCors:
             return
         headers = {key.decode("latin-1").lower(): value.decode("latin-1") for key, value in scope["headers"]}
         origin = headers.get("origin", "")
-        allowed = origin in self.origins
+        allowed = self.origins.allow(origin)
         if scope["method"] == "OPTIONS" and "access-control-request-method" in headers:
             await self._preflight(send, origin if allowed else "")
             return

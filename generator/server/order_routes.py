@@ -29,8 +29,9 @@ from pydantic.alias_generators import to_camel
 from sqlalchemy.orm import Session, sessionmaker
 
 from .api_errors import ApiError
-from .auth import CurrentUser
+from .auth import current_user
 from .db import get_db, utcnow
+from .models import User
 from .order_models import IDEMPOTENCY_KEY_LENGTH, NOTE_LENGTH, ORDER_NO_LENGTH, Order
 from .orders import (
     NewOrder,
@@ -62,6 +63,17 @@ def enabled(_settings: Settings) -> bool:
 def now() -> datetime:
     """The clock of the order rules (a dependency, so tests can override it)."""
     return utcnow()
+
+
+def shopper(request: Request, db: Annotated[Session, Depends(get_db)]) -> User:
+    """`auth.current_user`, with its lookup's transaction ended before the handler runs: the handler waits
+    for a worker thread, and meanwhile an open transaction would hold a pooled connection (and SQLite's
+    write lock, taken by BEGIN IMMEDIATE), which under load starves the very threads it waits for."""
+    try:
+        user = current_user(request, db)
+    finally:
+        db.commit()
+    return user
 
 
 def price_book(request: Request) -> PriceBook:
@@ -109,6 +121,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 router = APIRouter(tags=["orders"], lifespan=lifespan)
 
 Db = Annotated[Session, Depends(get_db)]
+CurrentUser = Annotated[User, Depends(shopper)]
 Now = Annotated[datetime, Depends(now)]
 Book = Annotated[PriceBook, Depends(price_book)]
 OrderNo = Annotated[str, Path(alias="orderId", min_length=1, max_length=ORDER_NO_LENGTH)]

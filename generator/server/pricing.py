@@ -17,8 +17,8 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from ..spec import Commerce
-from ..spec_catalog import Catalog, Product, Sku
+from ..spec.catalog import Catalog, Product, Sku
+from ..spec.site import Commerce
 from ..textdata import price_fen
 
 MAX_LINES = 50

@@ -157,6 +157,14 @@ def _int(value: object) -> int:
     return value
 
 
+def _hex_serial(serial: str) -> str:
+    """A certificate serial as `certificate_keys` writes it (upper-case hex, no leading zeros)."""
+    try:
+        return format(int(serial, 16), "X")
+    except ValueError:
+        return serial
+
+
 def notice_from_transaction(data: Mapping[str, Any]) -> PaymentNotice:
     """A PaymentNotice from a transaction object (query answer or decrypted TRANSACTION notify)."""
     amount = data.get("amount") or {}
@@ -344,7 +352,7 @@ class WeChatPayGateway:
             raise NotifyRejected("a Wechatpay-Signature, -Timestamp, -Nonce or -Serial header is missing")
         if lower.get("wechatpay-signature-type", SIGNATURE_TYPE) != SIGNATURE_TYPE:
             raise NotifyRejected("unsupported Wechatpay-Signature-Type")
-        key = self.config.platform_keys.get(serial) or self.config.platform_keys.get(serial.upper())
+        key = self.config.platform_keys.get(serial) or self.config.platform_keys.get(_hex_serial(serial))
         if key is None:
             raise NotifyRejected("Wechatpay-Serial names no configured platform key")
         try:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from generator.build import build
-from generator.render.commerce_contract import CONTRACT_FILE, growth_paths
 from generator.server.contract import contract_text, openapi_document
+from generator.targets.commerce_contract import CONTRACT_FILE, growth_paths
 
 from ..conftest import REPO
 

@@ -150,3 +150,19 @@ def test_values_are_not_logged(client: TestClient, caplog: pytest.LogCaptureFixt
     client.post(FORM, json=GOOD)
     client.post(FORM, json={**GOOD, "phone": "19999999999x"})
     assert "13812345678" not in caplog.text and "19999999999x" not in caplog.text and "王小明" not in caplog.text
+
+
+@pytest.mark.parametrize("origin", ["http://127.0.0.1:8000", "http://localhost:5173", "http://[::1]:8000"])
+def test_a_development_server_accepts_pages_from_this_machine(client: TestClient, origin: str) -> None:
+    preflight = client.options(FORM, headers={"Origin": origin, "Access-Control-Request-Method": "POST"})
+    assert preflight.status_code == 204 and preflight.headers["access-control-allow-origin"] == origin
+
+
+def test_a_real_server_accepts_only_the_h5_origin() -> None:
+    from generator.build import load
+    from generator.server.forms import allowed_origins
+
+    spec = load(SHOP)[0].spec
+    assert allowed_origins(spec).allow(H5) and not allowed_origins(spec).allow("http://127.0.0.1:8000")
+    assert allowed_origins(spec, development=True).allow("http://127.0.0.1:8000")
+    assert not allowed_origins(spec, development=True).allow("http://127.0.0.2.evil.com:8000")

@@ -21,6 +21,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from generator.server import order_routes
+from generator.server.app import create_app
 from generator.server.fake_wechat import fake_openid
 from generator.server.models import User
 from generator.server.order_models import Order, OrderState, PaymentRecord, Stock
@@ -39,6 +40,7 @@ from generator.server.orders import (
     sync_stock,
 )
 from generator.server.pricing import CartLine, PriceBook, stock_key
+from generator.server.settings import Settings
 
 from .conftest import login
 
@@ -410,3 +412,27 @@ def test_catalog_edits_move_the_stock_by_the_difference(client: TestClient, sess
     sync_stock(session, {"green": 7, SMALL: 5})  # tracked again: starts from the new figure
     session.commit()
     assert session.get_one(Stock, "green", populate_existing=True).available == 7
+
+
+def test_a_restarted_app_keeps_the_units_sold(client: TestClient, db_engine: Engine, settings: Settings) -> None:
+    assert post(client, login(client), GREEN_2).status_code == 201
+    with TestClient(create_app(settings)) as restarted:
+        assert restarted.get("/healthz").status_code == 200
+    assert stock(db_engine, "green") == 8
+
+
+def test_the_periodic_sweep_closes_orders_past_their_deadline(
+    app: FastAPI, client: TestClient, session: Session
+) -> None:
+    user, _headers = shopper(session, client, "code-a")
+    book = PriceBook.from_spec(app.state.spec.catalog, app.state.spec.commerce)
+    request = NewOrder([CartLine("green", {}, 2)], [1250], 3300, ADDRESS)
+    long_ago = datetime.now(UTC) - DEFAULT_PAY_WINDOW - timedelta(minutes=1)
+    old = create_order(session, book, user, request, "old-order", "h1", long_ago).order
+    recent = create_order(session, book, user, request, "new-order", "h2", datetime.now(UTC)).order
+    session.commit()
+    order_routes._sweep(app.state.sessionmaker)
+    session.expire_all()
+    states = {o.order_no: o.state for o in session.execute(select(Order)).scalars()}
+    assert states == {old.order_no: "closed", recent.order_no: "pending_payment"}
+    assert session.get_one(Stock, "green").available == 8

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from generator.build import load
 from generator.server.pricing import MAX_LINES, CartLine, PriceBook, PricingError, price_changes, stock_key
-from generator.spec import Commerce
-from generator.spec_catalog import Catalog
+from generator.spec.catalog import Catalog
+from generator.spec.site import Commerce
 from generator.textdata import price_fen
 
 from .conftest import SHOP

@@ -192,3 +192,24 @@ def test_check_passes_when_everything_is_set(monkeypatch: pytest.MonkeyPatch, tm
     assert out.rstrip().endswith("ready: start it with gen serve (and --workers N for more processes)")
     for secret in ("app-secret-value", "a" * 32, "hunter2", "1900000109"):
         assert secret not in out
+
+
+def test_check_prints_a_systemd_unit_that_systemd_accepts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    result = CliRunner().invoke(main, ["serve", str(SHOP), "--check", "--data", str(tmp_path)])
+    lines = result.output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("5. "))
+    unit = [line.removeprefix("     ") for line in lines[start + 2 :] if line.startswith("     ") or not line.strip()]
+    unit = unit[: unit.index("WantedBy=multi-user.target") + 1]
+    text = "\n".join(unit) + "\n"
+    assert f"ReadWritePaths={tmp_path.resolve()}" in text and f"serve {SHOP.resolve()}" in text
+    assert "--host 127.0.0.1" in text and "EnvironmentFile=" in text  # the secrets stay out of the unit
+    if shutil.which("systemd-analyze") is None:
+        pytest.skip("systemd-analyze (Debian systemd) is not installed")
+    (tmp_path / "mpgen-shop.service").write_text(text, encoding="utf-8")
+    done = subprocess.run(
+        ["systemd-analyze", "verify", str(tmp_path / "mpgen-shop.service")], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr

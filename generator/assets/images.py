@@ -1,0 +1,612 @@
+"""Assets stage: spec images decoded safely, normalised to sRGB, sized to their slot, encoded to fit the budget.
+
+Results are cached by content hash (source bytes + settings + pipeline version), so an unchanged
+image is never decoded or encoded again; cache misses run in parallel across cores.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import io
+import json
+import math
+import os
+import warnings
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, Future
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+from PIL import Image, ImageChops, ImageCms, ImageOps, ImageStat, UnidentifiedImageError
+
+PIPELINE_VERSION = "8"
+"""Part of every cache key: bump it when the output of the pipeline changes."""
+
+MAX_PIXELS = 60_000_000
+"""Largest source decoded (a 48 MP phone photo fits); anything larger is treated as a decompression bomb."""
+
+JPEG_START_QUALITY = 85  # visually lossless for photos at their display size
+JPEG_MIN_QUALITY_FOR_WARN = 70  # below this, exceeding the warning size is the better trade
+JPEG_FLOOR_QUALITY = 40  # below this, artefacts show: the image does not fit
+TAB_ICON_SIZE = 81
+
+Kind = Literal["photo", "tab-icon"]
+ImageFormat = Literal["jpg", "png", "gif", "svg", "webp"]
+
+
+@dataclass(frozen=True)
+class ImageSettings:
+    """Budgets that shape the encoding (part of the cache key)."""
+
+    image_kb: int
+    warn_kb: int
+    tab_icon_kb: int
+
+
+@dataclass(frozen=True)
+class ImageJob:
+    """One image to produce: a source file at a pixel width for a kind of slot."""
+
+    source: Path
+    width: int  # device pixels (at 2x, one per rpx of the slot)
+    kind: Kind = "photo"
+    web_format: Literal["auto", "webp"] = "auto"
+    """`auto`: the mini-program's choice (JPEG or PNG); `webp`: a WebP copy for the H5 site's <picture>."""
+
+
+@dataclass(frozen=True)
+class ProcessedImage:
+    data: bytes
+    format: ImageFormat
+    width: int
+    height: int
+    quality: int | None  # JPEG quality chosen by the search; None for lossless formats
+    source_bytes: int
+    fits: bool  # False: over the hard budget even at the lowest acceptable quality
+    note: str = ""  # why it does not fit, or what was given up
+
+
+class ImageDecodeError(Exception):
+    """The source is not a usable image; the message says what to do."""
+
+
+@dataclass
+class AssetStats:
+    encodes: int = 0
+    cache_hits: int = 0
+    processed: int = 0
+
+
+# --- the pipeline for one image ------------------------------------------------------------------------
+
+
+def process_image(job: ImageJob, settings: ImageSettings) -> tuple[ProcessedImage, int]:
+    """Produce one image; returns it and the number of encodes it took."""
+    raw = job.source.read_bytes()
+    if job.source.suffix.lower() == ".svg":
+        return _svg(raw, job, settings), 0
+    image = _decode(raw, job)
+    frames = int(getattr(image, "n_frames", 1))
+    if frames == 1:
+        return _still(image, job, settings, len(raw))
+    if job.kind != "photo" or image.format not in ANIMATION_FORMATS:
+        return _still(_first_frame(image), job, settings, len(raw))
+    animation, why_still = _animation(image, frames, job, settings, len(raw))
+    if animation is not None:
+        return animation, 1
+    still, encodes = _still(_first_frame(image), job, settings, len(raw))
+    return replace(still, note="; ".join(filter(None, [still.note, why_still]))), encodes + 1
+
+
+def _still(image: Image.Image, job: ImageJob, settings: ImageSettings, source_bytes: int) -> tuple[ProcessedImage, int]:
+    image, icc = _normalise(image)
+    if job.kind == "tab-icon":
+        return _tab_icon(_to_srgb(image, icc), settings, source_bytes)
+    # Colour-manage after resizing: the same look, on a fraction of the pixels of a big source.
+    image = _to_srgb(_resize_to_width(image, job.width), icc)
+    if job.web_format == "webp":
+        return _encode_webp(image, settings, source_bytes)
+    return _encode(image, settings, source_bytes)
+
+
+def _decode(raw: bytes, job: ImageJob) -> Image.Image:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = _open(raw)
+            if image.width * image.height > MAX_PIXELS:
+                raise Image.DecompressionBombError("too many pixels")
+            if image.format == "JPEG":
+                _draft_for_width(image, job.width * DRAFT_GAP)
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageDecodeError(
+            f"is too large to decode safely (more than {MAX_PIXELS // 1_000_000} megapixels; a decompression bomb?);"
+            " export it at a normal size, e.g. 2000 px wide"
+        ) from None
+    except UnidentifiedImageError:
+        raise ImageDecodeError(
+            "is not an image this pipeline can read (a renamed file?); export it as JPEG or PNG"
+        ) from None
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise ImageDecodeError(f"is damaged or truncated ({exc}); export it again from the original") from None
+    return image
+
+
+HEIF_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1"})
+
+
+def _open(raw: bytes) -> Image.Image:
+    try:
+        return Image.open(io.BytesIO(raw))
+    except UnidentifiedImageError:
+        if raw[4:8] != b"ftyp" or raw[8:12] not in HEIF_BRANDS or not _register_heif():
+            raise
+    try:
+        return Image.open(io.BytesIO(raw))
+    except UnidentifiedImageError:
+        raise ImageDecodeError(
+            "is a HEIC/HEIF photo that cannot be read (damaged or truncated?); export it again from the original"
+        ) from None
+
+
+@functools.cache
+def _register_heif() -> bool:
+    """Teach Pillow HEIC/HEIF (iPhone photos) the first time one comes: pillow-heif's import (25 ms or
+    more on top of Pillow's, and libheif's start) would otherwise be paid by every `gen` start."""
+    try:
+        import pillow_heif
+    except ImportError:
+        return False
+    # Only the main picture is wanted: not the thumbnails, depth maps and auxiliary images a phone adds.
+    pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
+    return True
+
+
+DRAFT_GAP = 2
+"""Scale JPEGs while decoding only down to twice the output width (what Pillow's thumbnail() does):
+libjpeg's scaled IDCT blurs fine texture (an elephant's skin lost 0.016 SSIM decoded at 1/2 straight
+to 1.28x the width); the resize from 2x is indistinguishable from a full decode."""
+
+
+def _draft_for_width(image: Image.Image, width: int) -> None:
+    """Let the JPEG decoder scale down by 1/2..1/8 while decoding: most of the time on huge photos."""
+    orientation = image.getexif().get(0x0112, 1)
+    stored_w, stored_h = image.size
+    display_w = stored_h if orientation in (5, 6, 7, 8) else stored_w
+    if display_w <= width:
+        return
+    scale = width / display_w
+    image.draft(image.mode, (int(stored_w * scale) + 1, int(stored_h * scale) + 1))
+
+
+_SRGB = ImageCms.createProfile("sRGB")
+
+
+def _normalise(image: Image.Image) -> tuple[Image.Image, bytes | None]:
+    """Upright, 8-bit, RGB/RGBA/L, no metadata carried along; returns the ICC profile to convert from."""
+    ImageOps.exif_transpose(image, in_place=True)
+    icc = image.info.get("icc_profile")
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        image = image.convert("I").point(lambda v: v * (1 / 256)).convert("L")
+    elif image.mode == "1":
+        image = image.convert("L")
+    elif image.mode == "P":
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    elif image.mode in ("LA", "PA", "La", "RGBa"):
+        image = image.convert("RGBA")
+    if icc and image.mode not in ("RGB", "RGBA", "L"):
+        image = _to_srgb(image, icc)  # CMYK and friends: convert now, so resizing sees RGB
+        icc = None
+    elif image.mode not in ("RGB", "RGBA", "L"):
+        image = image.convert("RGB")  # CMYK without a profile, YCbCr, LAB...
+    if image.mode == "RGBA" and image.getchannel("A").getextrema()[0] == 255:
+        image = image.convert("RGB")  # alpha that is fully opaque is no transparency
+    image.info.clear()  # no EXIF, GPS, comments or profiles travel into the output
+    return image, icc or None
+
+
+def _to_srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
+    if not icc:
+        return image
+    alpha = image.getchannel("A") if image.mode == "RGBA" else None
+    colour = image.convert("RGB") if alpha is not None else image
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        out_mode = "L" if colour.mode == "L" else "RGB"
+        converted = ImageCms.profileToProfile(colour, profile, _SRGB, outputMode=out_mode)
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        converted = None  # a broken profile: fall back to the plain numbers
+    if converted is None:
+        converted = colour.convert("RGB") if colour.mode not in ("RGB", "L") else colour
+    if alpha is not None:
+        converted = converted.convert("RGB")
+        converted.putalpha(alpha)
+    converted.info.clear()  # the sRGB profile lcms attaches is the default anyway
+    return converted
+
+
+def _resize_to_width(image: Image.Image, width: int) -> Image.Image:
+    if image.width <= width:
+        return image  # never upscale
+    height = max(1, round(image.height * width / image.width))
+    # A box reduction by the whole factor, then Lanczos for the rest. Against bicubic with thumbnail()'s
+    # reducing gap of 2, on the benchmark corpus: 4% less CPU for the whole pipeline and a mean SSIM of
+    # 0.9815 against 0.9813 (a full Lanczos resize is the reference), for 1.7% more bytes.
+    return image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=1.0)
+
+
+def _encode(image: Image.Image, settings: ImageSettings, source_bytes: int) -> tuple[ProcessedImage, int]:
+    limit, warn = settings.image_kb * 1024, settings.warn_kb * 1024
+    if image.mode == "RGBA" or image.getcolors(maxcolors=256) is not None:
+        return _encode_png(image, limit, source_bytes)
+    return _encode_jpeg(image, limit, warn, source_bytes)
+
+
+PALETTE_MIN_PSNR = 38.0
+"""A 256-colour version at least this close (dB, over white and over black) looks the same at display
+size (the benchmark's flowing-lines wallpaper: 41 dB); below it smooth gradients show bands (its silk
+and wave gradients: 29 dB)."""
+
+
+def _png_bytes(image: Image.Image) -> bytes:
+    if image.mode != "P":
+        # On full-colour images zlib's best level costs 4x the time of level 6 for ~3% fewer bytes.
+        return _png_save(image, compress_level=6)
+    # Palette images: run-length zlib is nearly free and wins on flat areas and stripes; the default
+    # strategy wins on gradients. Both together cost less than one level-9 encode, which crawls on stripes.
+    return min(_png_save(image, compress_level=9, compress_type=3), _png_save(image, compress_level=6), key=len)
+
+
+def _png_save(image: Image.Image, **options: int) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG", **options)
+    return out.getvalue()
+
+
+def _encode_png(image: Image.Image, limit: int, source_bytes: int) -> tuple[ProcessedImage, int]:
+    """256 colours when that is exact or looks the same (much smaller, fast to encode); otherwise
+    lossless full colour when it fits, else 256 colours anyway. The slow full-colour encode is
+    skipped when a sample shows it cannot fit."""
+    palette = _palette_version(image)
+    encodes = 1
+    if palette is not None and _palette_psnr(image, palette) >= PALETTE_MIN_PSNR:
+        data = _png_bytes(palette)
+    elif palette is not None and _estimated_png_size(image) > limit * 1.2:
+        data = _png_bytes(palette)  # the sample is within ~15% of the real size: full colour cannot fit
+    else:
+        data = _png_bytes(image)
+        if palette is not None and len(data) > limit:
+            data = min(data, _png_bytes(palette), key=len)
+            encodes += 1
+    fits = len(data) <= limit
+    note = "" if fits else f"{len(data) // 1024} KB as PNG even with 256 colours"
+    return ProcessedImage(data, "png", image.width, image.height, None, source_bytes, fits, note), encodes
+
+
+def _estimated_png_size(image: Image.Image, bands: int = 8) -> float:
+    """The full-colour PNG size, from encoding 8 bands of rows spread over the image (1/8 of it):
+    within 15% on photos, gradients and stripes (bench corpus), at an eighth of the time."""
+    band_height = image.height // (bands * 8)
+    if band_height < 4:
+        return 0.0  # too small to sample, and cheap to encode for real: let the real encode decide
+    sample = Image.new(image.mode, (image.width, band_height * bands))
+    for band in range(bands):
+        top = band * image.height // bands
+        sample.paste(image.crop((0, top, image.width, top + band_height)), (0, band * band_height))
+    return len(_png_bytes(sample)) * image.height / sample.height
+
+
+def _palette_version(image: Image.Image) -> Image.Image | None:
+    try:
+        return image.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    except (ValueError, OSError):
+        return None
+
+
+def _palette_psnr(image: Image.Image, palette: Image.Image) -> float:
+    """PSNR of the palette version against the original as they would look on a page: composited over
+    black and over white (so errors hidden by transparency do not count), the worse of the two.
+
+    Over black a pixel shows as its premultiplied colour; over white as 255 minus the premultiplied
+    inverted colour, so both come from a cheap premultiply instead of compositing."""
+    original, reduced = image.convert("RGBA"), palette.convert("RGBA")
+    inverted = [255 - value for value in range(256)] * 3 + list(range(256))
+    worst = math.inf
+    for shown, expected in ((original, reduced), (original.point(inverted), reduced.point(inverted))):
+        difference = ImageChops.difference(shown.convert("RGBa"), expected.convert("RGBa"))
+        mean_square = sum(rms * rms for rms in ImageStat.Stat(difference).rms[:3]) / 3
+        worst = min(worst, math.inf if mean_square == 0 else 10 * math.log10(255 * 255 / mean_square))
+    return worst
+
+
+def _jpeg_bytes(image: Image.Image, quality: int) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=quality, optimize=True, progressive=True, subsampling="4:2:0")
+    return out.getvalue()
+
+
+def _encode_jpeg(image: Image.Image, limit: int, warn: int, source_bytes: int) -> tuple[ProcessedImage, int]:
+    first = _jpeg_bytes(image, JPEG_START_QUALITY)
+    if len(first) <= warn:  # the common case: one encode
+        return ProcessedImage(first, "jpg", image.width, image.height, JPEG_START_QUALITY, source_bytes, True), 1
+    # Search the quality on baseline encodes (a quarter of the time of progressive + optimised ones),
+    # scaled by how much smaller the progressive encode came out at the start quality.
+    probes: dict[int, int] = {}
+
+    def size(quality: int) -> float:
+        if quality not in probes:
+            out = io.BytesIO()
+            image.save(out, format="JPEG", quality=quality, subsampling="4:2:0")
+            probes[quality] = out.tell()
+        return probes[quality] * ratio
+
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=JPEG_START_QUALITY, subsampling="4:2:0")
+    probes[JPEG_START_QUALITY] = out.tell()
+    ratio = len(first) / probes[JPEG_START_QUALITY]
+
+    def best_under(target: int, low: int, high: int) -> int | None:
+        """Highest quality in [low, high] whose size is at most target (size grows with quality)."""
+        if size(low) > target:
+            return None
+        while low < high:
+            middle = (low + high + 1) // 2
+            if size(middle) <= target:
+                low = middle
+            else:
+                high = middle - 1
+        return low
+
+    encodes = 1
+    quality = best_under(warn, JPEG_MIN_QUALITY_FOR_WARN, JPEG_START_QUALITY)
+    target = warn
+    if quality is None and len(first) <= limit:
+        quality, target = JPEG_START_QUALITY, limit
+    elif quality is None:
+        quality, target = best_under(limit, JPEG_FLOOR_QUALITY, JPEG_START_QUALITY), limit
+    data = first
+    if quality is not None and quality != JPEG_START_QUALITY:
+        data = _jpeg_bytes(image, quality)
+        encodes += 1
+        while len(data) > target and quality > JPEG_FLOOR_QUALITY:  # the estimate was a little off
+            quality -= 1
+            data = _jpeg_bytes(image, quality)
+            encodes += 1
+        if len(data) > limit:
+            quality = None
+    fits = quality is not None
+    chosen = quality if quality is not None else JPEG_FLOOR_QUALITY
+    if not fits:
+        data = _jpeg_bytes(image, JPEG_FLOOR_QUALITY)
+        encodes += 1
+    note = "" if fits else f"{len(data) // 1024} KB even at quality {JPEG_FLOOR_QUALITY}"
+    result = ProcessedImage(data, "jpg", image.width, image.height, chosen, source_bytes, fits, note)
+    return result, encodes + len(probes)
+
+
+WEBP_QUALITY = 80  # about the look of JPEG 85 at two thirds of the bytes
+
+
+def _encode_webp(image: Image.Image, settings: ImageSettings, source_bytes: int) -> tuple[ProcessedImage, int]:
+    out = io.BytesIO()
+    image.save(out, format="WEBP", quality=WEBP_QUALITY, method=2)  # method 4+ costs 2-4x for 5% fewer bytes
+    data = out.getvalue()
+    fits = len(data) <= settings.image_kb * 1024
+    note = "" if fits else f"{len(data) // 1024} KB as WebP"
+    return ProcessedImage(data, "webp", image.width, image.height, WEBP_QUALITY, source_bytes, fits, note), 1
+
+
+def _tab_icon(image: Image.Image, settings: ImageSettings, source_bytes: int) -> tuple[ProcessedImage, int]:
+    image = image.convert("RGBA")
+    image.thumbnail((TAB_ICON_SIZE, TAB_ICON_SIZE), Image.Resampling.LANCZOS)
+    canvas = Image.new("RGBA", (TAB_ICON_SIZE, TAB_ICON_SIZE), (0, 0, 0, 0))
+    canvas.paste(image, ((TAB_ICON_SIZE - image.width) // 2, (TAB_ICON_SIZE - image.height) // 2))
+    processed, encodes = _encode_png(canvas, settings.tab_icon_kb * 1024, source_bytes)
+    return processed, encodes
+
+
+def _svg(raw: bytes, job: ImageJob, settings: ImageSettings) -> ProcessedImage:
+    """The SVG rebuilt from its static drawing (see generator.assets.svg), sized like the slot it is shown in."""
+    from .svg import SvgError, sanitise_svg
+
+    try:
+        clean = sanitise_svg(raw, MAX_PIXELS)
+    except SvgError as exc:
+        raise ImageDecodeError(str(exc)) from None
+    height = max(1, round(job.width * clean.aspect)) if clean.aspect else job.width
+    fits = len(clean.data) <= settings.image_kb * 1024
+    notes = [] if fits else [f"{len(clean.data) // 1024} KB of SVG"]
+    if clean.removed:
+        notes.append("removed from the SVG: " + ", ".join(clean.removed))
+    return ProcessedImage(clean.data, "svg", job.width, height, None, len(raw), fits, "; ".join(notes))
+
+
+ANIMATION_FORMATS = frozenset({"GIF", "WEBP", "PNG"})
+"""Multi-frame sources that are animations (APNG for PNG). Other multi-frame files show their first frame:
+a TIFF's later pages are often a reduced preview, an MPO's are stereo or depth pictures."""
+
+
+def _first_frame(image: Image.Image) -> Image.Image:
+    image.seek(0)
+    return ImageOps.exif_transpose(image)  # a single-frame copy, upright, with the frame's ICC profile
+
+
+def _animation(
+    image: Image.Image, count: int, job: ImageJob, settings: ImageSettings, source_bytes: int
+) -> tuple[ProcessedImage | None, str]:
+    """A real GIF of every frame at the slot's width, colour-managed, with no metadata (EXIF, GPS, XMP,
+    comments); None, and why, when it does not fit the image budget (the caller ships the first frame)."""
+    if count * image.width * image.height > MAX_PIXELS:
+        return None, f"an animation of {count} frames, too many pixels to convert; its first frame is shown"
+    icc, loop = image.info.get("icc_profile"), image.info.get("loop")
+    frames: list[Image.Image] = []
+    durations: list[int] = []
+    try:
+        for index in range(count):
+            image.seek(index)
+            frame = ImageOps.exif_transpose(image.convert("RGBA"))  # each frame is whole, already composited
+            durations.append(int(image.info.get("duration") or 100))  # WebP tells it once the frame is loaded
+            frame = _to_srgb(_resize_to_width(frame, job.width), icc)
+            frame.info.clear()
+            frames.append(frame)
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise ImageDecodeError(f"is damaged or truncated ({exc}); export it again from the original") from None
+    transparent = any(frame.getchannel("A").getextrema()[0] != 255 for frame in frames)
+    options: dict[str, object] = {"loop": loop} if loop is not None else {}  # no loop: it plays once
+    out = io.BytesIO()
+    frames[0].save(
+        out,
+        format="GIF",
+        save_all=True,
+        append_images=frames[1:],
+        duration=durations,
+        disposal=2 if transparent else 1,  # a pixel that turns transparent must not show the frame before
+        optimize=True,
+        **options,
+    )
+    data = out.getvalue()
+    width, height = frames[0].size
+    if len(data) <= settings.image_kb * 1024:
+        return ProcessedImage(data, "gif", width, height, None, source_bytes, True), ""
+    return None, (
+        f"an animation of {count} frames, {len(data) // 1024} KB as GIF; its first frame is shown"
+        " (shorten it, or use a video, to keep it moving)"
+    )
+
+
+# --- cache and parallel driver ----------------------------------------------------------------------------
+
+
+def cache_key(raw: bytes, job: ImageJob, settings: ImageSettings) -> str:
+    recipe = json.dumps(
+        {
+            "v": PIPELINE_VERSION,
+            "width": job.width,
+            "kind": job.kind,
+            "format": job.web_format,
+            "suffix": job.source.suffix.lower(),
+            **asdict(settings),
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(recipe.encode() + b"\0" + raw).hexdigest()
+
+
+class ImageCache:
+    """Processed images on disk, one data file and one metadata file per cache key."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    def _paths(self, key: str) -> tuple[Path, Path]:
+        assert self.folder is not None
+        base = self.folder / key[:2] / key
+        return base.with_suffix(".bin"), base.with_suffix(".json")
+
+    def get(self, key: str) -> ProcessedImage | None:
+        if self.folder is None:
+            return None
+        data_path, meta_path = self._paths(key)
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            data = data_path.read_bytes()
+        except (OSError, ValueError):
+            return None
+        if hashlib.sha256(data).hexdigest() != meta.pop("sha256", None):
+            return None  # a damaged entry is recomputed
+        return ProcessedImage(data=data, **meta)
+
+    def put(self, key: str, image: ProcessedImage) -> None:
+        """Keep `image`; a cache that cannot be written (a full or read-only disk) only costs time."""
+        if self.folder is None:
+            return
+        data_path, meta_path = self._paths(key)
+        meta = {k: v for k, v in asdict(image).items() if k != "data"}
+        meta["sha256"] = hashlib.sha256(image.data).hexdigest()
+        tmp = data_path.with_suffix(f".tmp{os.getpid()}")
+        try:
+            data_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(image.data)
+            tmp.replace(data_path)  # the metadata goes last: an entry without it is a miss
+            meta_path.write_text(json.dumps(meta), encoding="utf-8")
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    image: ProcessedImage | None
+    error: str | None
+
+
+def _run_job(args: tuple[ImageJob, ImageSettings]) -> tuple[JobOutcome, int]:
+    job, settings = args
+    try:
+        image, encodes = process_image(job, settings)
+    except ImageDecodeError as exc:
+        return JobOutcome(None, str(exc)), 0
+    return JobOutcome(image, None), encodes
+
+
+def process_images(
+    jobs: Iterable[ImageJob],
+    settings: ImageSettings,
+    cache: ImageCache,
+    progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
+) -> tuple[dict[ImageJob, JobOutcome], AssetStats]:
+    """Every job's outcome (image or decode error), from the cache when possible, else in parallel.
+
+    Cache misses go to the worker processes as soon as they are found, biggest sources first (the
+    workers then finish together), so reading and hashing the rest overlaps the image work. The pool
+    starts at the second miss: one changed image is processed here, without a pool to start.
+    """
+    stats = AssetStats()
+    outcomes: dict[ImageJob, JobOutcome] = {}
+    misses: list[tuple[ImageJob, str, Future[tuple[JobOutcome, int]] | None]] = []
+    workers = workers or os.cpu_count() or 1
+    with contextlib.ExitStack() as stack:
+        pool: Executor | None = None
+        for job in sorted(dict.fromkeys(jobs), key=_source_size, reverse=True):
+            try:
+                raw = job.source.read_bytes()
+            except OSError as exc:
+                outcomes[job] = JobOutcome(None, f"cannot be read ({exc.strerror}); check the file")
+                continue
+            key = cache_key(raw, job, settings)
+            cached = cache.get(key)
+            if cached is not None:
+                outcomes[job] = JobOutcome(cached, None)
+                stats.cache_hits += 1
+                if progress:
+                    progress(1)
+                continue
+            if pool is None and misses and workers > 1:
+                from concurrent.futures import ProcessPoolExecutor  # multiprocessing: 10 ms of every start
+
+                pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
+                first, first_key, _ = misses[0]
+                misses[0] = (first, first_key, pool.submit(_run_job, (first, settings)))
+            misses.append((job, key, pool.submit(_run_job, (job, settings)) if pool is not None else None))
+        for job, key, future in misses:
+            outcome, encodes = future.result() if future is not None else _run_job((job, settings))
+            outcomes[job] = outcome
+            stats.encodes += encodes
+            stats.processed += 1
+            if outcome.image is not None:
+                cache.put(key, outcome.image)
+            if progress:
+                progress(1)
+    return outcomes, stats
+
+
+def _source_size(job: ImageJob) -> int:
+    try:
+        return job.source.stat().st_size
+    except OSError:
+        return 0  # reported when it is read

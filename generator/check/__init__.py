@@ -1,0 +1,1 @@
+"""The check stage: size budgets, their report, and the content and compliance lint."""

@@ -1,0 +1,1 @@
+"""The Official Account's tools: its API client, the message server and its replay guard."""

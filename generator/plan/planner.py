@@ -1,0 +1,563 @@
+"""Plan stage: a valid spec and its theme become routes, links, image slots and per-page data."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from ..assets.images import TAB_ICON_SIZE, ImageJob, Kind, ProcessedImage
+from ..blocks.base import (
+    NO_IMAGE,
+    SLOT_CATEGORY,
+    SLOT_GALLERY,
+    SLOT_ROW,
+    CategoryCard,
+    LinkTarget,
+    Planned,
+    PlannedBlock,
+    ProductCard,
+    view,
+)
+from ..blocks.links import LinkItem, PlannedLinks
+from ..blocks.text import PlannedText
+from ..load.source import SpecPath
+from ..spec.catalog import Category, Product
+from ..spec.site import BUILTIN_ICONS, Page, SiteSpec, iter_pages
+from ..textdata import paragraphs, price_fen, price_text
+from ..theme.theme import Theme
+from .image_ref import ImageRef, PlannedImage
+from .links import Link, miniprogram_path
+from .routes import CATALOG_ROOT, CATEGORY_PAGE, COMMERCE_PAGES, DEEP_ROOT, PRODUCT_PAGE, WEBVIEW_PAGE, route_path
+
+MAIN_PACKAGE = "main"
+TAB_ICONS = "tab-icons"
+"""Pseudo-package of the site's own tab icons: published in the main package, sized 81x81."""
+H5_ONLY = "h5"
+"""Pseudo-package of images only the H5 site shows (the logo as its icon)."""
+LOW_STOCK = 5
+
+
+@dataclass(frozen=True)
+class ImageNeed:
+    """The largest slot a spec image fills in one package, and where the spec first references it."""
+
+    spec_path: str
+    package: str
+    width: int
+    kind: Kind
+    ref: SpecPath
+
+
+@dataclass(frozen=True)
+class ImageAsset:
+    """A processed image published in a package (or on the CDN) under a content-hashed name."""
+
+    spec_path: str
+    package: str
+    url: str  # what pages use: /assets/img/x-1a2b3c4d5e.jpg, or https://cdn/.../x-1a2b3c4d5e.jpg
+    output_path: str  # path below the output folder: miniprogram/assets/img/... or cdn/img/...
+    image: ProcessedImage
+    ref: SpecPath
+
+    @property
+    def on_cdn(self) -> bool:
+        return self.url.startswith("https://")
+
+
+@dataclass(frozen=True)
+class H5Picture:
+    """An image as the H5 site shows it: JPEG/PNG fallback and WebP, each at 1x and 2x (paths below h5/)."""
+
+    src: str  # the 2x fallback
+    width: int  # CSS pixels (1x), for the width/height attributes that prevent layout shift
+    height: int
+    fallback: tuple[tuple[str, int], ...]  # (path, pixel width) for srcset
+    webp: tuple[tuple[str, int], ...]
+    files: tuple[tuple[str, bytes, str], ...]  # (output path, data, spec path) to write
+
+
+@dataclass(frozen=True)
+class PageRoute:
+    """One spec page in the mini-program."""
+
+    page: Page
+    path: str  # pages/<id>/index
+    level: int
+    is_tab: bool
+    parent: str | None
+    blocks: tuple[PlannedBlock, ...]  # links in them are `Link` values, which each renderer formats
+    components: tuple[str, ...]  # block component names the page uses, in first-use order
+
+
+@dataclass(frozen=True)
+class PackagePlan:
+    """One package of the mini-program: its root folder, its pages, and why they are there."""
+
+    name: str
+    root: str  # "" for the main package
+    pages: tuple[str, ...]  # page paths relative to the root
+    reason: str
+    preloaded_by: tuple[str, ...] = ()  # main-package pages that download it in advance
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the renderers need, resolved once."""
+
+    spec: SiteSpec
+    theme: Theme
+    site_dir: Path
+    routes: tuple[PageRoute, ...]
+    home: str  # route path of the first page
+    images: tuple[ImageAsset, ...]  # every published image, sorted by output path
+    catalog_data: dict[str, Any] | None
+    uses_webview: bool
+    tab_pages: tuple[str, ...] = field(default=())
+    packages: tuple[PackagePlan, ...] = ()
+    h5_pictures: Mapping[ImageRef, H5Picture] = field(default_factory=dict)
+    """A planned photo -> the same image for the H5 site."""
+    logo_icon: str = ""  # the logo as an 81x81 PNG, relative to the H5 root ("" without a logo)
+    tab_icon_files: dict[int, tuple[str, str]] = field(default_factory=dict)
+    """Tab index -> package paths of its own (non built-in) icon and selected icon."""
+    home_page: str = ""  # id of the first page
+    page_paths: Mapping[str, str] = field(default_factory=dict)
+    """Page id -> its route path (`pages/<id>/index`, or below the deep subpackage): what a page link opens."""
+    image_assets: Mapping[tuple[str, str], ImageAsset] = field(default_factory=dict)
+    """`ImageRef.key` -> the published image (`images` holds each file once)."""
+    dev_api: bool = False
+    """A development build: `commerce.api` is a backend on this machine or network (`gen build --api`)."""
+
+
+@dataclass(frozen=True)
+class PlannedSite:
+    """The plan before its images are processed: the site with image slots as `ImageRef`s, and the
+    images those slots need (what `publish()` is given the processed files for)."""
+
+    site: Site
+    needs: tuple[ImageNeed, ...]  # each image once per package, at its widest slot
+    reuse: Mapping[tuple[str, str], tuple[str, str]]
+    """A catalog or deep-package image -> the main-package copy it reuses (wide enough, so not published twice)."""
+    logo: ImageRef | None
+    tab_icons: tuple[tuple[int, ImageRef, ImageRef], ...]  # tab index, icon, selected icon
+
+
+def plan_site(spec: SiteSpec, theme: Theme, site_dir: Path) -> PlannedSite:
+    """Plan the site once; the images it needs follow from the slots the blocks, pages and catalog fill."""
+    return Planner(spec, theme, site_dir).plan()
+
+
+def publish(
+    planned: PlannedSite,
+    published: Mapping[tuple[str, str], ImageAsset],
+    h5_pictures: Mapping[ImageRef, H5Picture] | None = None,
+) -> Site:
+    """The planned site with its processed images: `published[(spec_path, package)]` for each need."""
+    assets = dict(published)
+    pictures = dict(h5_pictures or {})
+    for key, main in planned.reuse.items():
+        assets[key] = published[main]
+        if ImageRef(*main) in pictures:
+            pictures[ImageRef(*key)] = pictures[ImageRef(*main)]
+    logo_icon = published[planned.logo.key].url if planned.logo else ""
+    return replace(
+        planned.site,
+        images=tuple(sorted({a.output_path: a for a in published.values()}.values(), key=lambda a: a.output_path)),
+        h5_pictures=pictures,
+        logo_icon=logo_icon,
+        tab_icon_files={
+            i: (published[icon.key].url.lstrip("/"), published[selected.key].url.lstrip("/"))
+            for i, icon, selected in planned.tab_icons
+        },
+        image_assets=assets,
+    )
+
+
+class Planner:
+    """Plans a site in one pass: routes, page data and catalog data, with each image slot an `ImageRef`
+    and recorded as a need of the package that shows it. The package is passed down explicitly."""
+
+    def __init__(self, spec: SiteSpec, theme: Theme, site_dir: Path) -> None:
+        self.spec = spec
+        self.theme = theme
+        self.site_dir = site_dir
+        self.tab_ids = {tab.page for tab in spec.tabs}
+        self.uses_webview = False
+        catalog = spec.catalog
+        self.products = {p.id: p for p in catalog.products} if catalog else {}
+        self.product_index = {p.id: i for i, p in enumerate(catalog.products)} if catalog else {}
+        self.categories = {c.id: c for c in catalog.categories} if catalog else {}
+        self.category_index = {c.id: i for i, c in enumerate(catalog.categories)} if catalog else {}
+        self.page_paths = {page.id: route_path(page.id, level) for page, _, level in iter_pages(spec.pages)}
+        self.page_paths["privacy"] = route_path("privacy")
+        self.has_privacy_page = spec.privacy is not None
+        self.needs: dict[tuple[str, str], ImageNeed] = {}
+
+    def plan(self) -> PlannedSite:
+        routes = []
+        parents: dict[str, str] = {}
+        for page, _, _ in iter_pages(self.spec.pages):
+            for child in page.children:
+                parents[child.id] = page.id
+        for page, path, level in iter_pages(self.spec.pages):
+            package = MAIN_PACKAGE if level == 1 else DEEP_ROOT
+            blocks = [block.plan(self, path + ("blocks", b), package) for b, block in enumerate(page.blocks)]
+            if page.children:
+                items = tuple(LinkItem(child.title, self.page_link(child.id)) for child in page.children)
+                blocks.append(PlannedLinks(items))
+            components = tuple(dict.fromkeys(f"block-{b.type}" for b in blocks))
+            routes.append(
+                PageRoute(
+                    page=page,
+                    path=self.page_paths[page.id],
+                    level=level,
+                    is_tab=page.id in self.tab_ids,
+                    parent=parents.get(page.id),
+                    blocks=tuple(blocks),
+                    components=components,
+                )
+            )
+        if self.spec.privacy is not None:
+            routes.append(self.privacy_route())
+        home_id = self.spec.site.home or self.spec.tabs[0].page
+        catalog_data = self.catalog_data() if self.spec.catalog else None
+        logo = self.spec.site.logo
+        logo_ref = self.image(logo, TAB_ICON_SIZE, ("site", "logo"), H5_ONLY, "tab-icon") if logo else None
+        tab_icons = []
+        for i, tab in enumerate(self.spec.tabs):
+            if tab.icon in BUILTIN_ICONS:
+                continue
+            icon = self.image(tab.icon, TAB_ICON_SIZE, ("tabs", i, "icon"), TAB_ICONS, "tab-icon")
+            selected = tab.selected_icon
+            ref = ("tabs", i, "selected_icon")
+            chosen = self.image(selected, TAB_ICON_SIZE, ref, TAB_ICONS, "tab-icon") if selected else icon
+            tab_icons.append((i, icon, chosen))
+        needs = dict(self.needs)
+        reuse: dict[tuple[str, str], tuple[str, str]] = {}
+        for (spec_path, package), need in self.needs.items():
+            main = needs.get((spec_path, MAIN_PACKAGE))
+            if package in (CATALOG_ROOT, DEEP_ROOT) and main is not None and main.width >= need.width:
+                del needs[(spec_path, package)]
+                reuse[(spec_path, package)] = (spec_path, MAIN_PACKAGE)
+        site = Site(
+            spec=self.spec,
+            theme=self.theme,
+            site_dir=self.site_dir,
+            routes=tuple(routes),
+            home=self.page_paths[home_id],
+            images=(),
+            catalog_data=catalog_data,
+            uses_webview=self.uses_webview,
+            tab_pages=tuple(self.page_paths[t.page] for t in self.spec.tabs),
+            packages=self.package_plan(routes, catalog_data is not None),
+            home_page=home_id,
+            page_paths=self.page_paths,
+        )
+        return PlannedSite(site, tuple(needs.values()), reuse, logo_ref, tuple(tab_icons))
+
+    def privacy_route(self) -> PageRoute:
+        """隐私说明: what the site collects, derived from the spec (forms, checkout, login, tracking)."""
+        spec, privacy = self.spec, self.spec.privacy
+        assert privacy is not None
+        collected = [
+            what
+            for page, _, _ in iter_pages(spec.pages)
+            for block in page.blocks
+            if (what := block.collects(page.title))
+        ]
+        if spec.commerce is not None:
+            collected.append("下单时：收货人、联系电话和收货地址，只用于配送和售后。")
+            collected.append("微信登录标识（openid）：用于识别您的账户、订单、优惠券和签到记录。")
+            collected.append("购物车保存在您的手机上，不会上传，直到您下单。")
+        events = spec.analytics.all_events()
+        fields = sorted({f for e in events.values() for f in e.fields})
+        collected.append(
+            f"使用情况统计（如页面浏览、商品浏览）：只包含 {'、'.join(fields)}，不含姓名、电话、地址等个人信息。"
+        )
+        contact = f"{privacy.company}负责处理上述信息。查询、更正或删除您的信息，请联系：{privacy.contact}。"
+        blocks: list[PlannedBlock] = [
+            PlannedText("我们收集哪些信息", "left", tuple(collected)),
+            PlannedText("如何联系我们", "left", (contact,)),
+        ]
+        if privacy.updated:
+            blocks.append(PlannedText("", "left", (f"更新日期：{privacy.updated}",)))
+        page = Page(id="privacy", title="隐私说明", share=False)
+        return PageRoute(
+            page=page,
+            path=self.page_paths["privacy"],
+            level=1,
+            is_tab=False,
+            parent=None,
+            blocks=tuple(blocks),
+            components=("block-text",),
+        )
+
+    def package_plan(self, routes: list[PageRoute], has_catalog: bool) -> tuple[PackagePlan, ...]:
+        main_routes = [r for r in routes if not r.path.startswith(DEEP_ROOT + "/")]
+        deep_routes = [r for r in routes if r.path.startswith(DEEP_ROOT + "/")]
+
+        def opens(route: PageRoute, root: str) -> bool:
+            """Whether a tap on the page can open a page of the subpackage at `root`."""
+            return any(miniprogram_path(link, self.page_paths).startswith(f"/{root}/") for link in links_in(route))
+
+        def preloaders(root: str) -> tuple[str, ...]:
+            return tuple(r.path for r in main_routes if r.is_tab and opens(r, root))
+
+        plans = [
+            PackagePlan(
+                MAIN_PACKAGE,
+                "",
+                tuple(r.path for r in main_routes) + ((WEBVIEW_PAGE,) if self.uses_webview else ()),
+                "tab pages and other top-level pages, what they show, code several packages use, and the tab icons",
+            )
+        ]
+        if has_catalog:
+            pages = (PRODUCT_PAGE, CATEGORY_PAGE) + (COMMERCE_PAGES if self.spec.commerce else ())
+            plans.append(
+                PackagePlan(
+                    CATALOG_ROOT,
+                    CATALOG_ROOT,
+                    tuple(p.removeprefix(CATALOG_ROOT + "/") for p in pages),
+                    "category listing, product detail and the catalog data, with images and code only they use"
+                    + ("; cart, checkout, payment result and orders" if self.spec.commerce else ""),
+                    preloaders(CATALOG_ROOT),
+                )
+            )
+        if deep_routes:
+            plans.append(
+                PackagePlan(
+                    DEEP_ROOT,
+                    DEEP_ROOT,
+                    tuple(r.path.removeprefix(DEEP_ROOT + "/") for r in deep_routes),
+                    "pages of levels 2 and 3 (opened from other pages), with images and code only they use",
+                    preloaders(DEEP_ROOT),
+                )
+            )
+        return tuple(plans)
+
+    # --- links and images ---------------------------------------------------------------------
+
+    def page_link(self, page_id: str) -> Link:
+        return Link("page", page_id)
+
+    def link(self, target: LinkTarget) -> Link | None:
+        if target.page:
+            return self.page_link(target.page)
+        if target.product:
+            return Link("product", target.product)
+        if target.category:
+            return Link("category", target.category)
+        if target.url:
+            self.uses_webview = True  # the mini-program shows an outside address in its web-view page
+            return Link("url", target.url)
+        return None
+
+    def backend_url(self, path: str) -> str:
+        commerce = self.spec.commerce
+        assert commerce is not None, "validated: a block that needs the backend needs commerce:"
+        return (commerce.api if commerce.api.endswith("/") else commerce.api + "/") + path
+
+    def image(self, spec_path: str, width: int, ref: SpecPath, package: str, kind: Kind = "photo") -> ImageRef:
+        """A spec image shown `width` rpx wide in `package`, recorded as a need of that package."""
+        key = (spec_path, package)
+        known = self.needs.get(key)
+        if known is None:
+            self.needs[key] = ImageNeed(spec_path, package, width, kind, ref)
+        elif known.width < width:
+            self.needs[key] = ImageNeed(spec_path, package, width, kind, known.ref)
+        return ImageRef(*key)
+
+    # --- catalog ----------------------------------------------------------------------------------
+
+    def category_card(self, category: Category, package: str, with_image: bool) -> CategoryCard:
+        image: PlannedImage = NO_IMAGE
+        if with_image and category.image:
+            ref = ("catalog", "categories", self.category_index[category.id], "image")
+            image = self.image(category.image, SLOT_CATEGORY, ref, package)
+        return CategoryCard(category.id, category.name, image, category.name[:1], Link("category", category.id))
+
+    def product_card(self, product: Product, slot: int, package: str) -> ProductCard:
+        image: PlannedImage = NO_IMAGE
+        if product.images:
+            image = self.image(product.images[0], slot, self.product_ref(product) + ("images", 0), package)
+        return ProductCard(
+            id=product.id,
+            name=product.name,
+            price_text=price_text(product.price),
+            original_price_text=price_text(product.original_price) if product.original_price else "",
+            image=image,
+            tags=tuple(product.tags),
+            sold_out=stock_state(product) == "out",
+            link=Link("product", product.id),
+        )
+
+    def product_ref(self, product: Product) -> SpecPath:
+        return ("catalog", "products", self.product_index[product.id])
+
+    def catalog_data(self, package: str = CATALOG_ROOT) -> dict[str, Any]:
+        products = {}
+        for product in self.products.values():
+            state = stock_state(product)
+            skus = []
+            for sku in product.skus:
+                price = sku.price if sku.price is not None else product.price
+                skus.append(
+                    {
+                        "options": dict(sku.options),
+                        "priceText": price_text(price),
+                        "priceFen": price_fen(price),
+                        "stock": -1 if sku.stock is None else sku.stock,
+                    }
+                )
+            products[product.id] = {
+                **view(self.product_card(product, SLOT_ROW, package)),
+                "images": [
+                    self.image(image, SLOT_GALLERY, self.product_ref(product) + ("images", i), package)
+                    for i, image in enumerate(product.images)
+                ],
+                "priceFen": price_fen(product.price),
+                "stock": -1 if product.stock is None else product.stock,
+                "paragraphs": paragraphs(product.description),
+                "stockState": state,
+                "stockText": stock_text(product),
+                "options": [{"name": o.name, "values": list(o.values)} for o in product.options],
+                "skus": skus,
+                "category": product.category,
+                "categoryName": self.categories[product.category].name,
+            }
+        ids_by_category: dict[str, list[str]] = {category_id: [] for category_id in self.categories}
+        for product in self.products.values():
+            ids_by_category[product.category].append(product.id)
+        categories = []
+        for category in self.categories.values():
+            card = view(self.category_card(category, package, with_image=False))
+            card["description"] = category.description
+            card["productIds"] = ids_by_category[category.id]
+            categories.append(card)
+        return {"products": products, "categories": categories}
+
+
+def links_in(value: Any) -> list[Link]:
+    """Every `Link` in planned data (a route's blocks, cards), in order."""
+    if isinstance(value, PageRoute):
+        return links_in(value.blocks)
+    if isinstance(value, Link):
+        return [value]
+    if isinstance(value, Planned):
+        return [link for item in vars(value).values() for link in links_in(item)]
+    if isinstance(value, dict):
+        return [link for item in value.values() for link in links_in(item)]
+    if isinstance(value, list | tuple):
+        return [link for item in value for link in links_in(item)]
+    return []
+
+
+def stock_state(product: Product) -> str:
+    stock = product.stock
+    if product.skus and all(s.stock is not None for s in product.skus):
+        stock = sum(s.stock or 0 for s in product.skus)
+    if stock is None:
+        return "untracked"
+    if stock == 0:
+        return "out"
+    return "low" if stock <= LOW_STOCK else "in"
+
+
+def stock_text(product: Product) -> str:
+    state = stock_state(product)
+    if state == "out":
+        return "已售罄"
+    if state == "low":
+        stock = product.stock if not product.skus else sum(s.stock or 0 for s in product.skus)
+        return f"仅剩 {stock} 件"
+    if state == "in":
+        return "有货"
+    return ""
+
+
+def publish_images(
+    needs: list[ImageNeed], processed: Mapping[ImageNeed, ProcessedImage], cdn: str | None
+) -> dict[tuple[str, str], ImageAsset]:
+    """Content-hashed names for processed images: in their package, or on the CDN (photos only)."""
+    published: dict[tuple[str, str], ImageAsset] = {}
+    for need in needs:
+        image = processed[need]
+        name = _hashed_name(need.spec_path, image)
+        if need.package == H5_ONLY:
+            url, output_path = f"img/{name}", f"h5/img/{name}"
+        elif cdn and need.kind == "photo":
+            url, output_path = f"{cdn.rstrip('/')}/{name}", f"cdn/{name}"
+        else:
+            folder = {MAIN_PACKAGE: "assets/img", TAB_ICONS: "assets/tabbar"}.get(need.package, f"{need.package}/img")
+            url, output_path = f"/{folder}/{name}", f"miniprogram/{folder}/{name}"
+        published[(need.spec_path, need.package)] = ImageAsset(
+            need.spec_path, need.package, url, output_path, image, need.ref
+        )
+    return published
+
+
+def _H5_PHOTO_VARIANTS(half: int, full: int) -> tuple[tuple[int, Literal["auto", "webp"]], ...]:
+    return ((half, "auto"), (full, "webp"), (half, "webp"))
+
+
+def h5_variants(need: ImageNeed) -> tuple[ImageJob, ...]:
+    """The extra encodes the H5 site needs of a photo: a 1x fallback and WebP at 1x and 2x."""
+    if need.kind != "photo":
+        return ()
+    source = need.spec_path
+    half = max(1, need.width // 2)
+    return tuple(
+        ImageJob(Path(source), width, "photo", fmt)  # source made absolute by the caller
+        for width, fmt in _H5_PHOTO_VARIANTS(half, need.width)
+    )
+
+
+def publish_h5_pictures(
+    needs: list[ImageNeed],
+    published: Mapping[tuple[str, str], ImageAsset],
+    variants: Mapping[ImageNeed, tuple[ProcessedImage, ...]],
+) -> dict[ImageRef, H5Picture]:
+    """H5 pictures of the planned photos."""
+    pictures: dict[ImageRef, H5Picture] = {}
+    for need in needs:
+        if need.kind != "photo":
+            continue
+        asset = published[(need.spec_path, need.package)]
+        files: list[tuple[str, bytes, str]] = []
+
+        def place(
+            image: ProcessedImage, spec_path: str = need.spec_path, files: list[tuple[str, bytes, str]] = files
+        ) -> str:
+            path = f"img/{_hashed_name(spec_path, image)}"
+            files.append((f"h5/{path}", image.data, spec_path))
+            return path
+
+        full = asset.image
+        src = place(full)
+        fallback = [(src, full.width)]
+        webp: list[tuple[str, int]] = []
+        half, full_webp, half_webp = variants.get(need, (None, None, None))
+        if half is not None and half.format == full.format and half.width < full.width:
+            fallback.insert(0, (place(half), half.width))
+        for variant in (half_webp, full_webp):
+            if variant is not None and variant.format == "webp" and (not webp or variant.width > webp[-1][1]):
+                webp.append((place(variant), variant.width))
+        pictures[ImageRef(need.spec_path, need.package)] = H5Picture(
+            src=src,
+            width=max(1, full.width // 2),
+            height=max(1, full.height // 2),
+            fallback=tuple(fallback),
+            webp=tuple(webp),
+            files=tuple(dict.fromkeys(files)),
+        )
+    return pictures
+
+
+def _hashed_name(spec_path: str, image: ProcessedImage) -> str:
+    """`images/Spring Banner.JPG` -> `spring-banner-1a2b3c4d5e.jpg`: readable, and new whenever the bytes change."""
+    digest = hashlib.sha256(image.data).hexdigest()[:10]
+    stem = re.sub(r"[^a-z0-9-]+", "-", Path(spec_path).stem.lower()).strip("-")[:32] or "img"
+    return f"{stem}-{digest}.{image.format}"

@@ -1,1 +1,0 @@
-"""Render stage: one renderer per target, each returning files in memory."""

@@ -1,0 +1,422 @@
+"""H5 renderer: the same pages, catalog and theme as a static mobile site, with relative links everywhere."""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+from markupsafe import Markup, escape
+
+from ..assets.icons import render_badge, render_icon
+from ..blocks.base import view
+from ..plan.image_ref import PlannedImage
+from ..plan.links import H5_HOME_FILE, Link, h5_file, h5_url, miniprogram_path
+from ..plan.links import h5_page_file as page_file
+from ..plan.planner import H5Picture, PageRoute, Site
+from ..spec.site import BUILTIN_ICONS
+from ..templates_env import template_env
+from ..textdata import js_literal
+from ..theme.css import color_variables, css_variables, declarations
+from ..theme.theme import expand_hex
+from ..write.output import OutputFile, text_file
+from .h5_fold import FirstScreen, first_screen, first_screen_of_gallery, first_screen_of_products
+from .target import Sink, StreamingTarget
+
+ROOT = "h5"
+HOME_FILE = H5_HOME_FILE
+CATALOG_FILE = "catalog.html"
+BADGE_FILE = "assets/icon.png"
+# Heights (px at 375 px wide) above the first block or product, for the first-screen estimate (h5_fold).
+SEARCH_ENTRY = 16 + 44
+CATALOG_TOP = 16 + 44 + 24 + 44
+CATEGORY_TOP = 45 + 24
+CATEGORY_DESCRIPTION = 16 + 2 * 21
+NOTHING_FIRST = FirstScreen()
+
+
+def h5_page_file(route: PageRoute, home: str) -> str:
+    """The file of a planned route below the H5 root (`home`: the route path of the first page); for gen preview."""
+    return page_file(route.page.id, route.path == home)
+
+
+def _page_file(site: Site, page_id: str) -> str:
+    return page_file(page_id, page_id == site.home_page)
+
+
+@dataclass
+class PageContext:
+    """Link and image helpers for one page: everything relative to that page's folder."""
+
+    site: Site
+    file: str  # this page, relative to the h5 root
+    routes_by_id: dict[str, PageRoute]
+    env: jinja2.Environment
+    first: FirstScreen = field(default_factory=FirstScreen)  # what this page shows on a phone's first screen
+
+    @property
+    def root(self) -> str:
+        depth = self.file.count("/")
+        return "../" * depth
+
+    def page_href(self, target: str) -> str:
+        """A file of the H5 site, relative to this page: the folder works under any path on any host."""
+        folder = posixpath.dirname(self.file)
+        if folder and target.startswith(folder + "/"):
+            return target[len(folder) + 1 :]  # a sibling: product/a.html -> b.html
+        return self.root + target
+
+    def asset(self, target: str) -> str:
+        return self.root + target
+
+    def absolute(self, target: str) -> str:
+        """An address under site.base_url, for what must be absolute (canonical, share image); '' without one."""
+        base = self.site.spec.site.base_url
+        return h5_url(base, target) if base else ""
+
+    def href(self, link: Link | None) -> str:
+        """The H5 address of a planned link, relative to this page (an outside address as it is); '' for none."""
+        if link is None:
+            return ""
+        if link.kind == "url":
+            return link.target
+        return self.page_href(h5_file(link, self.site.home_page))
+
+    def picture(self, image: PlannedImage, alt: str, sizes: str, lazy: bool | None = None, css: str = "") -> Markup:
+        """<picture> with WebP and JPEG/PNG at 1x and 2x, sized to avoid layout shift. It loads eagerly when it
+        is on the page's first screen (`lazy=None`, or `lazy=False` to insist) and with high priority when it
+        is the largest image there; lazily otherwise."""
+        eager = image in self.first.eager if lazy is None else not lazy
+        loading = ' loading="eager"' if eager else ' loading="lazy" decoding="async"'
+        if eager and image == self.first.lcp:
+            loading += ' fetchpriority="high"'
+        css_attr = f' class="{escape(css)}"' if css else ""
+        picture: H5Picture | None = self.site.h5_pictures.get(image) if image else None
+        if picture is None:  # (every planned photo has its H5 picture: this is an empty slot)
+            return Markup(f'<img src="" alt="{escape(alt)}"{loading}{css_attr}>')
+
+        def srcset(entries: tuple[tuple[str, int], ...]) -> str:
+            return ", ".join(f"{self.asset(path)} {width}w" for path, width in entries)
+
+        attributes = f'width="{picture.width}" height="{picture.height}"'
+        sources = ""
+        if picture.webp:
+            sources = f'<source type="image/webp" srcset="{escape(srcset(picture.webp))}" sizes="{escape(sizes)}">'
+        img = (
+            f'<img src="{escape(self.asset(picture.src))}" srcset="{escape(srcset(picture.fallback))}" '
+            f'sizes="{escape(sizes)}" alt="{escape(alt)}" {attributes}{loading}{css_attr}>'
+        )
+        return Markup(f"<picture>{sources}{img}</picture>")
+
+    def deferred_picture(self, image: PlannedImage, alt: str, sizes: str) -> Markup:
+        """A picture that no browser fetches at load, not even within its lazy-loading distance (a carousel's
+        slides further off to the side): site.js puts it in place as the carousel nears it; without
+        scripts it is an ordinary lazy picture."""
+        return Markup(f"<noscript data-deferred>{self.picture(image, alt, sizes, lazy=True)}</noscript>")
+
+    def link_label(self, link: Link | None) -> str:
+        """What a planned link leads to, in words: a product's or category's name, a page's title."""
+        if link is None:
+            return ""
+        data = self.site.catalog_data or {}
+        if link.kind == "product":
+            return str(data.get("products", {}).get(link.target, {}).get("name", ""))
+        if link.kind == "category":
+            return next((str(c["name"]) for c in data.get("categories", []) if c["id"] == link.target), "")
+        route = self.routes_by_id.get(link.target) if link.kind == "page" else None
+        return route.page.title if route else ""
+
+    def open_in_miniprogram(self, mp_path: str, label: str) -> Markup:
+        """For what only works inside WeChat: a button (and, drawn by assets/qr.js, its QR code) that opens
+        the mini-program page through WeChat's plain URL scheme (明文 URL Scheme). WeChat opens it from a
+        browser outside WeChat, for paths declared in the mini-program console; inside WeChat's own browser
+        it does not, so site.js shows the way out there instead."""
+        path, _, query = mp_path.lstrip("/").partition("?")
+        appid = self.site.spec.site.appid
+        scheme = f"weixin://dl/business/?appid={quote(appid, safe='')}&path={quote(path, safe='')}"
+        if query:
+            scheme += f"&query={quote(query, safe='')}"
+        macro = _open_in_miniprogram_macro(self.env)
+        return Markup(macro(label=label, scheme=scheme, path=path, site_name=self.site.spec.site.name))
+
+
+@functools.lru_cache(maxsize=8)
+def _open_in_miniprogram_macro(env: jinja2.Environment) -> Any:
+    """The macro of open_in_miniprogram.html: a call costs a third of rendering a template (a product
+    page has one, so this is a fifth of rendering 10,000 of them)."""
+    return env.get_template("open_in_miniprogram.html").module.open_in_miniprogram  # type: ignore[attr-defined]
+
+
+SINK_BATCH = 256
+
+
+def render_h5(site: Site, sink: Sink | None = None) -> list[OutputFile]:
+    """Every file of the H5 site; with a `sink`, also handed over in batches while rendering goes on."""
+    return _H5Renderer(site, sink).render()
+
+
+TARGET = StreamingTarget("h5", ROOT, render_h5)  # hands its files over while it renders
+
+
+class _H5Renderer:
+    def __init__(self, site: Site, sink: Sink | None = None) -> None:
+        self.site = site
+        self.sink = sink
+        self.handed_over = 0
+        self.env = template_env("h5", site.site_dir)
+        self.files: list[OutputFile] = []
+        self.routes_by_id = {r.page.id: r for r in site.routes}
+        self.unit = site.theme.spacing.unit
+
+    def context(self, file: str, first: FirstScreen = NOTHING_FIRST) -> PageContext:
+        return PageContext(self.site, file, self.routes_by_id, self.env, first)
+
+    def render(self) -> list[OutputFile]:
+        self.render_assets()
+        for route in self.site.routes:
+            self.render_route(route)
+        if self.site.catalog_data is not None:
+            self.render_catalog()
+        for asset in self.site.images:
+            if asset.output_path.startswith(f"{ROOT}/"):
+                self.files.append(OutputFile(asset.output_path, asset.image.data, asset.spec_path))
+        for picture in self.site.h5_pictures.values():
+            for path, data, origin in picture.files:
+                self.files.append(OutputFile(path, data, origin))
+        self.hand_over(force=True)
+        return list({f.path: f for f in self.files}.values())
+
+    def hand_over(self, force: bool = False) -> None:
+        if self.sink is not None and (force or len(self.files) - self.handed_over >= SINK_BATCH):
+            self.sink(self.files[self.handed_over :])
+            self.handed_over = len(self.files)
+
+    # --- shared parts ---------------------------------------------------------------------------
+
+    def block_styles(self) -> str:
+        """The styles of the blocks the site shows (`templates/blocks/<type>/h5.css`), each block's own:
+        their selectors name only the block's markup, so their order among themselves does not matter."""
+        used = sorted({block.type for route in self.site.routes for block in route.blocks})
+        styles = []
+        for block_type in used:
+            try:
+                styles.append(self.env.get_template(f"blocks/{block_type}.css").render().strip("\n"))
+            except jinja2.TemplateNotFound:
+                continue  # a block with no styles of its own
+        return "\n\n".join(styles)
+
+    def render_assets(self) -> None:
+        theme = self.site.theme
+        light = css_variables(theme, "px") + self.tab_variables(theme.tab_bar)
+        dark = ""
+        if theme.dark:
+            dark = declarations(color_variables(theme.dark.colors) + self.tab_variables(theme.dark.tab_bar), "    ")
+        css = self.env.get_template("assets/site.css").render(
+            theme=theme,
+            light_variables=Markup(declarations(light)),
+            dark_variables=Markup(dark),
+            block_styles=Markup(self.block_styles()),
+        )
+        self.files.append(text_file(f"{ROOT}/assets/site.css", css, "templates/h5/assets/site.css"))
+        for script in ("assets/site.js", "assets/qr.js"):
+            js = self.env.loader.get_source(self.env, script)[0]  # type: ignore[union-attr]
+            self.files.append(text_file(f"{ROOT}/{script}", js, f"templates/h5/{script}"))
+        if not self.site.logo_icon:
+            badge = render_badge(self.site.theme.colors.primary)
+            self.files.append(OutputFile(f"{ROOT}/{BADGE_FILE}", badge, "generator.assets.icons"))
+        for index in range(len(self.site.spec.tabs)):
+            for selected in (False, True):
+                self.files.append(OutputFile(self.tab_icon_path(index, selected), *self.tab_icon(index, selected)))
+
+    @staticmethod
+    def tab_variables(tab_bar: Any) -> list[tuple[str, str]]:
+        return [
+            ("--tab-color", expand_hex(tab_bar.color)),
+            ("--tab-selected-color", expand_hex(tab_bar.selected_color)),
+            ("--tab-background", expand_hex(tab_bar.background)),
+        ]
+
+    def tab_icon_path(self, index: int, selected: bool) -> str:
+        return f"{ROOT}/assets/tabbar/tab{index}{'-selected' if selected else ''}.png"
+
+    def tab_icon(self, index: int, selected: bool) -> tuple[bytes, str]:
+        tab = self.site.spec.tabs[index]
+        if tab.icon in BUILTIN_ICONS:
+            colors = self.site.theme.tab_bar
+            return render_icon(tab.icon, colors.selected_color if selected else colors.color), "generator.assets.icons"
+        icon, chosen = self.site.tab_icon_files[index]
+        wanted = "miniprogram/" + (chosen if selected else icon)
+        asset = next(a for a in self.site.images if a.output_path == wanted)
+        return asset.image.data, asset.spec_path
+
+    def tabs(self, ctx: PageContext, active_page: str | None) -> list[dict[str, Any]]:
+        tabs = []
+        for index, tab in enumerate(self.site.spec.tabs):
+            active = tab.page == active_page
+            tabs.append(
+                {
+                    "text": tab.text,
+                    "href": ctx.page_href(_page_file(self.site, tab.page)),
+                    "icon": ctx.asset(self.tab_icon_path(index, active).removeprefix(ROOT + "/")),
+                    "active": active,
+                }
+            )
+        return tabs
+
+    def page(
+        self,
+        template: str,
+        file: str,
+        title: str,
+        active_tab: str | None,  # the id of the tab's page
+        back: str,
+        first: FirstScreen = NOTHING_FIRST,
+        **context: Any,
+    ) -> None:
+        ctx = self.context(file, first)
+        spec = self.site.spec.site
+        og_image = context.pop("og_image", "") or ""
+        html = self.env.get_template(template).render(
+            ctx=ctx,
+            site=spec,
+            theme=self.site.theme,
+            title=title,
+            description=context.pop("description", "") or spec.description or spec.name,
+            tabs=self.tabs(ctx, active_tab),
+            back=ctx.page_href(back) if back else "",
+            canonical=ctx.absolute(file),
+            og_image=(ctx.absolute(og_image) or ctx.asset(og_image)) if og_image else "",
+            body_class=context.pop("body_class", "page-" + file.replace("/", "-").removesuffix(".html")),
+            icon=ctx.asset(self.site.logo_icon or BADGE_FILE),
+            **self.tracking(file, context.get("product")),
+            **context,
+        )
+        self.files.append(text_file(f"{ROOT}/{file}", html, f"templates/h5/{template}"))
+        self.hand_over()
+
+    def tracking(self, file: str, product: dict[str, Any] | None) -> dict[str, str]:
+        """The page's events for site.js (only with an analytics endpoint): page_view, product_view."""
+        analytics = self.site.spec.analytics
+        if not analytics.endpoint:
+            return {"analytics": "", "track": ""}
+        events: list[dict[str, Any]] = [
+            {"event": "page_view", "fields": {"page": file.removesuffix(".html"), "target": "h5"}}
+        ]
+        if product is not None:
+            fields = {"product_id": product["id"], "category": product["category"], "target": "h5"}
+            events.append({"event": "product_view", "fields": fields})
+        declared = analytics.all_events()
+        events = [
+            {"event": e["event"], "fields": {k: v for k, v in e["fields"].items() if k in declared[e["event"]].fields}}
+            for e in events
+            if e["event"] in declared
+        ]
+        settings = {"endpoint": analytics.endpoint, "events": {name: True for name in declared}}
+        return {"analytics": js_literal(settings), "track": js_literal(events)}
+
+    def first_picture(self, blocks: tuple[dict[str, Any], ...]) -> str:
+        for block in blocks:
+            for key in ("image", "cover"):
+                if block.get(key):
+                    return self.picture_src(block[key])
+            for slide in block.get("slides", []):
+                return self.picture_src(slide["image"])
+        return ""
+
+    def picture_src(self, image: PlannedImage) -> str:
+        picture = self.site.h5_pictures.get(image) if image else None
+        return picture.src if picture else ""
+
+    # --- pages ------------------------------------------------------------------------------------
+
+    def render_route(self, route: PageRoute) -> None:
+        file = _page_file(self.site, route.page.id)
+        parent = next((r for r in self.site.routes if r.page.id == route.parent), None)
+        back = _page_file(self.site, parent.page.id) if parent else ("" if route.is_tab else HOME_FILE)
+        title = self.site.spec.site.name if file == HOME_FILE else route.page.title
+        search = self.has_search_entry(route, file)
+        blocks = tuple(view(block) for block in route.blocks)
+        self.page(
+            "page.html",
+            file,
+            title,
+            route.page.id if route.is_tab else None,
+            back,
+            first_screen(blocks, self.site.h5_pictures, self.unit, top=SEARCH_ENTRY if search else 0),
+            blocks=[{**block, "block_index": i} for i, block in enumerate(blocks)],
+            page_path=miniprogram_path(Link("page", route.page.id), self.site.page_paths),  # to open it in WeChat
+            og_image=self.first_picture(blocks),
+            search=search,
+        )
+
+    def has_search_entry(self, route: PageRoute, file: str) -> bool:
+        """The home page and the tab pages that list categories lead to the catalog's search."""
+        if self.site.catalog_data is None:
+            return False
+        return file == HOME_FILE or (route.is_tab and any(b.type == "categories" for b in route.blocks))
+
+    def render_catalog(self) -> None:
+        data = self.site.catalog_data
+        assert data is not None
+        products = data["products"]
+        groups = [
+            {"category": category, "items": [products[pid] for pid in category["productIds"]]}
+            for category in data["categories"]
+        ]
+        index = [
+            {
+                "id": product["id"],
+                "text": " ".join([product["name"], product["categoryName"], *product["tags"]]).lower(),
+            }
+            for product in products.values()
+        ]
+        self.page(
+            "catalog.html",
+            CATALOG_FILE,
+            "全部商品",
+            None,
+            HOME_FILE,
+            first_screen_of_products(
+                [item for group in groups[:1] for item in group["items"]],
+                self.site.h5_pictures,
+                self.unit,
+                top=CATALOG_TOP,
+            ),
+            groups=groups,
+            search_index=Markup(js_literal(index)),
+        )
+        for category in data["categories"]:
+            self.page(
+                "category.html",
+                f"category/{category['id']}.html",
+                category["name"],
+                None,
+                CATALOG_FILE,
+                first_screen_of_products(
+                    [products[pid] for pid in category["productIds"]],
+                    self.site.h5_pictures,
+                    self.unit,
+                    top=CATEGORY_TOP + (CATEGORY_DESCRIPTION if category["description"] else 0),
+                ),
+                categories=data["categories"],
+                category=category,
+                items=[products[pid] for pid in category["productIds"]],
+                description=category["description"],
+            )
+        for product in products.values():
+            self.page(
+                "product.html",
+                f"product/{product['id']}.html",
+                product["name"],
+                None,
+                f"category/{product['category']}.html",
+                first_screen_of_gallery(product["images"][0] if product["images"] else ""),
+                product=product,
+                skus_json=Markup(js_literal(product["skus"])),
+                mp_path=miniprogram_path(product["link"], self.site.page_paths),
+                description=(product["paragraphs"] or [""])[0][:120],
+                og_image=self.picture_src(product["images"][0]) if product["images"] else "",
+            )
