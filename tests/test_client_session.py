@@ -1,18 +1,24 @@
 """The generated client's session and checkout rules, run in node (tests/js/client.js) against a test double.
 
 `ContractDouble` is a TEST DOUBLE of the backend contract (POST /session, POST /orders with an
-Idempotency-Key, POST /orders/{id}/pay and /query, GET /orders, POST /_fake/pay/{id}) that can misbehave on
-purpose in ways the real `gen serve` never does: answer 401 to every session, or count logins. The paid order
-end to end against the real server is tests/test_client_e2e.py. What this file proves:
+Idempotency-Key, POST /orders/{id}/pay, /query and /cancel, GET /orders, POST /_fake/pay/{id}) that can
+misbehave on purpose in ways the real `gen serve` rarely or never does: answer 401 to every session, close an
+order at a chosen moment, count logins. The paid order end to end against the real server is
+tests/test_client_e2e.py. What this file proves:
 
 - a stale session is dropped on the first 401: one new login, the call is sent again once, and concurrent
-  401s share that one login;
-- a server that keeps answering 401 gets one login and one retry per call, never a loop;
+  401s share that one login; an expired one is renewed before calling; a server that keeps answering 401
+  gets one login and one retry per call, never a loop;
 - a lost answer to POST /orders is retried with the same idempotency key (one order), and the next order
-  gets a new key;
-- a 409 "price changed" shows the backend's total and, confirmed, orders at the backend's prices;
-- after a cancelled payment the client asks the backend; a payment that WeChat reported failed but the
-  backend has as paid counts as paid; the result page shows the backend's state, not the client's.
+  gets a new key; storage keeps a hash of the order, not the address; an order closed meanwhile (found so
+  after a cancel, or named by a retried key) is left behind for a new order;
+- a 409 price_changed shows the backend's amounts and, confirmed, orders at the backend's prices; declined,
+  nothing is ordered; out_of_stock shows the shopper's part of the message;
+- after a cancelled payment the client asks the backend and keeps the order, which the orders page pays later
+  or cancels; a payment that WeChat reported failed but the backend has as paid counts as paid; the result
+  page shows the backend's state, not the client's;
+- request.js sends https, and plain http only to this machine or a private network, so a development build
+  (`gen build --api http://127.0.0.1:PORT/`) buys over plain http.
 """
 
 from __future__ import annotations
