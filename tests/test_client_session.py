@@ -7,8 +7,9 @@ order at a chosen moment, count logins. The paid order end to end against the re
 tests/test_client_e2e.py. What this file proves:
 
 - a stale session is dropped on the first 401: one new login, the call is sent again once, and concurrent
-  401s share that one login; an expired one is renewed before calling; a server that keeps answering 401
-  gets one login and one retry per call, never a loop;
+  401s share that one login; a growth block calling request.js itself is renewed too; an expired one is
+  renewed before calling; a server that keeps answering 401 gets one login and one retry per call, never a
+  loop;
 - a lost answer to POST /orders is retried with the same idempotency key (one order), and the next order
   gets a new key; storage keeps a hash of the order, not the address; an order closed meanwhile (found so
   after a cancel, or named by a retried key) is left behind for a new order;
@@ -41,8 +42,12 @@ from tests.conftest import MINIMAL_SITE, write_site
 
 CLIENT_JS = Path(__file__).parent / "js" / "client.js"
 API = "https://api.example.com/shop/"
+# The starter's minimal site with a coupons block (a growth block: it calls request.js itself), a catalog and
+# commerce.
+HOME_BLOCKS = "      - type: text\n        body: 欢迎\n"
+assert HOME_BLOCKS in MINIMAL_SITE
 SHOP = (
-    MINIMAL_SITE
+    MINIMAL_SITE.replace(HOME_BLOCKS, HOME_BLOCKS + "      - {type: coupons}\n")
     + """
 catalog:
   categories:
@@ -140,8 +145,10 @@ class ContractDouble:
         if user is None or self.always_401:
             return 401, {"error": "unauthorized", "message": "session expired"}
         parts = path.strip("/").split("/")
-        if (method, path) == ("GET", "/coupons/mine"):
+        if (method, path) in (("GET", "/coupons/mine"), ("GET", "/coupons")):
             return 200, {"coupons": self.coupons}
+        if method == "POST" and parts[0] == "coupons" and parts[2:] == ["claim"]:
+            return 200, {"claimed": True}
         if (method, path) == ("POST", "/orders"):
             return self.create(user, headers.get("Idempotency-Key"), body)
         if (method, path) == ("GET", "/orders"):
@@ -265,6 +272,16 @@ def test_an_expired_session_logs_in_before_calling(miniprogram: Path, double: Co
     assert double.count("POST", "/session") == 1
     assert {s for m, p, s in double.log if (m, p) == ("GET", "/orders")} == {200}  # no 401 first
     assert "Bearer old-token" not in {q["auth"] for q in r["requests"]}
+
+
+def test_a_growth_block_renews_a_stale_session_too(miniprogram: Path, double: ContractDouble) -> None:
+    # the blocks call request.js with session.header() themselves: the renewal lives in request.js
+    double.coupons = [{"id": "C1", "title": "新人券", "amountFen": 500, "minSpendFen": 0}]
+    r = run_client(miniprogram, double.url, "coupons")
+    assert r["loaded"]["error"] == "" and [c["id"] for c in r["loaded"]["coupons"]] == ["C1"]
+    assert double.count("POST", "/session") == 1
+    assert [s for m, p, s in double.log if p.startswith("/coupons")] == [401, 200, 200]  # list refused, again; claim
+    assert r["claimed"]["claiming"] == ""
 
 
 def test_a_server_that_keeps_answering_401_gets_one_login_never_a_loop(

@@ -32,6 +32,8 @@
 //   session  storage starts with a session the server does not know (or options.session, or what
 //            options.storage says); options.calls authenticated GET orders calls run at once (default 2),
 //            then the orders page loads.
+//   coupons  storage starts with a stale session; the coupons block (a growth block calling request.js
+//            itself) loads its list and claims the first coupon.
 //   urls     which of options.urls utils/request.js refuses to send (https only, plain http to this
 //            machine or a private network for development builds); the others fail in the mock.
 
@@ -201,6 +203,7 @@ global.Page = (definition) => {
 global.Component = (definition) => {
   captured = { definition, component: true };
 };
+global.Behavior = (definition) => definition;
 global.getApp = () => ({ globalData: {} });
 global.getCurrentPages = () => [];
 
@@ -354,6 +357,19 @@ async function sessionScenario(root) {
   return { calls: settled, orders: copy(orders.data) };
 }
 
+// A growth block's calls go through the same renewal: the coupons block with a stale session loads and
+// claims (options.session: the stale token).
+async function couponsScenario(root) {
+  storage.set('mpgen-session', { session: options.session || 'stale-session-token' });
+  const block = mount(root, 'components/block-coupons/index');
+  block.data.block = { type: 'coupons', title: '领券中心' };
+  await block.load();
+  const loaded = copy(block.data);
+  const first = loaded.coupons[0];
+  if (first) await block.onClaim({ currentTarget: { dataset: { id: first.id } } });
+  return { loaded, claimed: copy(block.data) };
+}
+
 // Which addresses utils/request.js sends at all (options.urls): {url: 'sent' | 'refused'}.
 async function urlsScenario(root) {
   const { request } = require(path.join(root, 'utils/request.js'));
@@ -364,7 +380,7 @@ async function urlsScenario(root) {
   return { urls: out };
 }
 
-const SCENARIOS = { buy: buyScenario, session: sessionScenario, urls: urlsScenario };
+const SCENARIOS = { buy: buyScenario, session: sessionScenario, coupons: couponsScenario, urls: urlsScenario };
 
 async function main() {
   const [rootArg, baseArg, scenario, optionsArg] = process.argv.slice(2);
