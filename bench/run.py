@@ -9,6 +9,9 @@ Cases:
   miniprogram  a 20-page site with 100 products: cold build, no-change and one-page-change rebuilds,
              against the same shop written for Taro 4 (bench/taro, built by bench/taro_case.py).
   h5-scale   1,000 and 10,000 products: cold build, no-change rebuild and peak memory, against Hugo.
+  serve      gen serve's POST /orders per second and p50/p99 at 50 clients, on SQLite and PostgreSQL
+             (MPGEN_TEST_DATABASE_URL), against the raw database's loop (bench/serve_case.py); also
+             writes bench/results-serve.md. --quick: ~2 s on SQLite only.
 
 Ratios come only from runs made back to back in this process: separate runs differ by up to 25%.
 """
@@ -40,6 +43,7 @@ from generator.assets.images import ImageCache, ImageJob, ImageSettings, process
 from generator.build import build  # noqa: E402
 
 sys.path.insert(0, str(REPO / "bench"))
+from serve_case import serve_case, serve_goals, serve_lines, serve_markdown  # noqa: E402
 from taro_case import taro_case  # noqa: E402
 
 CORPUS_PACKAGES = ("mate-backgrounds", "ukui-wallpapers")
@@ -463,6 +467,8 @@ def markdown(results: dict[str, Any]) -> str:
             f"Start-up alone (a new Python process importing mpgen's build, nothing built): "
             f"{t(results['startup_seconds'])}.",
         ]
+    if "serve" in results:
+        lines += ["", *serve_lines(results["serve"])]
     return "\n".join(lines + goal_lines(results)) + "\n"
 
 
@@ -500,6 +506,8 @@ def goal_lines(results: dict[str, Any]) -> list[str]:
     if h5:
         peak = max(entry["mpgen_peak_rss_mb"] for entry in h5.values())
         goals.append(("H5: peak memory ≤ 500 MB", peak <= 500, f"{peak} MB"))
+    if "serve" in results:
+        goals += serve_goals(results["serve"])
     if not goals:
         return []
     rows = [f"| {goal} | {'met' if met else 'not met'} | {value} |" for goal, met, value in goals]
@@ -511,7 +519,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--quick", action="store_true", help="tiny inputs, one repeat, no peers")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path, default=REPO / "bench")
-    parser.add_argument("--cases", default="images,miniprogram,h5-scale")
+    parser.add_argument("--cases", default="images,miniprogram,h5-scale,serve")
     args = parser.parse_args(argv)
     repeats = 1 if args.quick else args.repeats
     results: dict[str, Any] = {
@@ -528,11 +536,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         results["startup_seconds"] = timed(
             lambda: subprocess.run([sys.executable, "-c", "import generator.build"], check=True, cwd=REPO), repeats
         )
+    if "serve" in cases:
+        results["serve"] = serve_case(args.quick)
     for folder in SCRATCH:
         shutil.rmtree(folder, ignore_errors=True)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     (args.out / "results-run.md").write_text(markdown(results), encoding="utf-8")
+    if "serve" in results:
+        (args.out / "results-serve.md").write_text(serve_markdown(results["machine"], results["serve"]), "utf-8")
     print(markdown(results))
     return results
 

@@ -15,8 +15,12 @@ def test_bench_harness_runs_quick(tmp_path: Path) -> None:
 
     results = run.main(["--quick", "--out", str(tmp_path)])
     saved = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
-    assert saved["quick"] is True and set(saved) >= {"images", "miniprogram", "h5_scale"}
+    assert saved["quick"] is True and set(saved) >= {"images", "miniprogram", "h5_scale", "serve"}
     assert results["images"]["mpgen_warm_encodes"] == 0 and results["images"]["flat_outputs"] == []
     assert results["miniprogram"]["package_files"] > 50
     assert results["h5_scale"]["50"]["mpgen_peak_rss_mb"] > 10
     assert "## Images" in (tmp_path / "results-run.md").read_text(encoding="utf-8")
+    served = results["serve"]["runs"]["sqlite_server_1w"]
+    assert served["orders"] > 0 and results["serve"]["runs"]["sqlite_raw"]["orders"] > 0
+    assert served["race"]["created"] == served["race"]["units"] and served["race"]["oversold"] == 0
+    assert "POST /orders" in (tmp_path / "results-serve.md").read_text(encoding="utf-8")

@@ -8,15 +8,17 @@ body answer the order it created (200 instead of 201), another body 409. Amounts
 
 Unpaid orders close after MPGEN_ORDER_PAY_MINUTES (default 30): every worker sweeps once a minute and
 before creating an order, and a read closes the orders it shows that are due; each close is a conditional
-UPDATE, so workers never close one twice. The router's lifespan also brings the stock rows in line with
-the catalog (`orders.sync_stock`). `now` is a dependency so tests move the clock.
+UPDATE, so workers never close one twice. A cancel, once committed, calls `app.state.close_payment(order_no)`
+when the pay routes provide it, so WeChat Pay takes no payment for it any more. The router's lifespan also
+brings the stock rows in line with the catalog (`orders.sync_stock`). `now` is a dependency so tests move
+the clock.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 from typing import Annotated, Any
@@ -309,11 +311,14 @@ def get_one_order(order_no: OrderNo, user: CurrentUser, db: Db, clock: Now) -> O
 
 
 @router.post("/orders/{orderId}/cancel", response_model=OrderOut)
-def post_cancel(order_no: OrderNo, user: CurrentUser, db: Db, clock: Now) -> OrderOut:
+def post_cancel(order_no: OrderNo, request: Request, user: CurrentUser, db: Db, clock: Now) -> OrderOut:
     """Cancel an unpaid order of the caller's; its stock goes back on sale."""
     try:
         order = cancel_order(db, user, order_no, clock)
     except OrderError as exc:
         raise OrderApiError(exc) from None
     db.commit()
+    close_payment: Callable[[str], None] | None = getattr(request.app.state, "close_payment", None)
+    if close_payment is not None:  # the pay routes' hook: WeChat closes the payment, after our commit
+        close_payment(order.order_no)
     return order_out(order)

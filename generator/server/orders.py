@@ -5,8 +5,8 @@ whether this call made it, so two workers, a sweep and a notify racing on one or
 in-process lock is involved. Stock is reserved with `UPDATE stock SET available = available - q WHERE
 key = k AND available >= q` (rowcount 1 or the item is short), keys in sorted order, inside a savepoint
 that also holds the new order: a short item, a crash or a lost race leaves no half order and no reserved
-unit. Functions run in the caller's transaction and do not commit (the routes do), except that nothing
-here needs a commit to stay consistent.
+unit. The functions run in the caller's transaction and never commit; the caller (a route, the sweep, the
+pay routes) commits once the whole change is made.
 
 Order numbers (`new_order_no`) are the creation time (UTC, to the second) and 12 random characters of
 [0-9A-Z]: 26 characters, valid as WeChat Pay's out_trade_no, unique in practice and not guessable (62 bits).
@@ -431,8 +431,6 @@ def pay_description(order: Order) -> str:
 class PaymentOutcome(StrEnum):
     PAID = "paid"
     """This payment paid the order just now."""
-    ALREADY_PAID = "already_paid"
-    """The order was already paid by this same transaction (a repeated notify)."""
     LATE = "late"
     """The order had been cancelled or closed: recorded, the order stays ended (the money needs a refund)."""
     AMOUNT_MISMATCH = "amount_mismatch"
@@ -482,7 +480,7 @@ def mark_paid(
         select(Order).where(Order.order_no == order_no).execution_options(populate_existing=True)
     ).scalar_one_or_none()
     outcome = _outcome(order, transaction_id, _rowcount(result) == 1)
-    if outcome is PaymentOutcome.ALREADY_PAID:  # paid by this transaction in a call that raced ours
+    if outcome is None:  # paid by this very transaction, in a call that raced ours and recorded it
         return PaymentResult(PaymentOutcome.PAID, order, repeated=True)
     record = PaymentRecord(
         transaction_id=transaction_id,
@@ -500,7 +498,8 @@ def mark_paid(
     return PaymentResult(outcome, order)
 
 
-def _outcome(order: Order | None, transaction_id: str, changed: bool) -> PaymentOutcome:
+def _outcome(order: Order | None, transaction_id: str, changed: bool) -> PaymentOutcome | None:
+    """What this payment did; None when the order is already paid by this same transaction."""
     if changed:
         return PaymentOutcome.PAID
     if order is None:
@@ -510,7 +509,7 @@ def _outcome(order: Order | None, transaction_id: str, changed: bool) -> Payment
     if order.state in (OrderState.CANCELLED.value, OrderState.CLOSED.value):
         return PaymentOutcome.LATE
     if order.transaction_id == transaction_id:
-        return PaymentOutcome.ALREADY_PAID
+        return None
     return PaymentOutcome.DOUBLE_PAYMENT
 
 

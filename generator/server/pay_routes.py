@@ -40,6 +40,7 @@ from .api_errors import ApiError
 from .db import get_db, utcnow
 from .fake_wechatpay import FakeWeChatPay, start_fake
 from .models import User
+from .notify_models import DbNonceStore
 from .order_models import ORDER_NO_LENGTH, Order, OrderState
 from .order_routes import ApiModel, CurrentUser, Now, OrderApiError, OrderNo, OrderOut, order_out
 from .orders import (
@@ -72,13 +73,14 @@ def enabled(settings: Settings) -> bool:
 def _build(app_state: Any) -> WeChatPayGateway:
     settings: Settings = app_state.settings
     appid: str = app_state.spec.site.appid
+    nonces = DbNonceStore(app_state.sessionmaker)  # shared by every worker through the database
     if not settings.fake_wechat:
-        return WeChatPayGateway(load_merchant_config(appid, os.environ))
+        return WeChatPayGateway(load_merchant_config(appid, os.environ), nonces)
     public_url = os.environ.get(ENV_PUBLIC_URL, "").strip() or FAKE_PUBLIC_URL
     platform, server, config = start_fake(appid, public_url)
     app_state.fake_wechatpay = platform
     app_state.fake_wechatpay_server = server
-    return WeChatPayGateway(config)
+    return WeChatPayGateway(config, nonces)
 
 
 def gateway_of(app_state: Any) -> WeChatPayGateway:

@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from generator.errors import GenError
 from generator.server import order_routes
 from generator.server.app import create_app
 from generator.server.fake_wechat import fake_openid
@@ -436,3 +437,25 @@ def test_the_periodic_sweep_closes_orders_past_their_deadline(
     states = {o.order_no: o.state for o in session.execute(select(Order)).scalars()}
     assert states == {old.order_no: "closed", recent.order_no: "pending_payment"}
     assert session.get_one(Stock, "green").available == 8
+
+
+def test_a_cancel_asks_the_pay_side_to_close_the_payment(client: TestClient, app: FastAPI) -> None:
+    closed: list[str] = []
+    app.state.close_payment = closed.append
+    headers = login(client)
+    order_id = post(client, headers, GREEN_2).json()["orderId"]
+    assert closed == []
+    assert client.post(f"/orders/{order_id}/cancel", headers=headers).status_code == 200
+    assert closed == [order_id]
+
+
+def test_the_pay_window_setting_is_checked_at_start_and_applied(
+    client: TestClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MPGEN_ORDER_PAY_MINUTES", "0")
+    with pytest.raises(GenError, match="MPGEN_ORDER_PAY_MINUTES"):
+        create_app(settings)
+    monkeypatch.setenv("MPGEN_ORDER_PAY_MINUTES", "5")
+    order = post(client, login(client), GREEN_2).json()
+    window = datetime.fromisoformat(order["payBefore"]) - datetime.fromisoformat(order["createdAt"])
+    assert window == timedelta(minutes=5)

@@ -3,14 +3,18 @@
 Threads released together by a barrier, each with its own database connection, race on the service
 functions (200 buyers of the last 10 units, buyers of two items listed in opposite orders, retries of one
 idempotency key, several sweepers, a repeated payment notify), and 200 HTTP clients race on POST /orders
-of the app served by uvicorn. What must hold: exactly as many orders as units, never a negative stock,
-no deadlock, one order per key, one close and one payment per order.
+of the app served by uvicorn; and a process is SIGKILLed in the middle of creating an order. What must
+hold: exactly as many orders as units, never a negative stock, no deadlock, one order per key, one close
+and one payment per order, no half order after a crash.
 """
 
 from __future__ import annotations
 
 import secrets
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -237,3 +241,50 @@ def test_200_shoppers_over_http_buy_the_last_10_units(served: str, db_engine: En
     with Session(db_engine) as session:
         assert session.get_one(Stock, "green").available == 0
         assert session.execute(select(func.count()).select_from(Order)).scalar_one() == 10
+
+
+CHILD = """
+import sys, time
+from datetime import UTC, datetime
+from pathlib import Path
+from sqlalchemy.orm import Session
+from generator.build import load
+from generator.server.db import make_engine
+from generator.server.models import User
+from generator.server.orders import NewOrder, create_order
+from generator.server.pricing import CartLine, PriceBook
+
+url, user_id, shop = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
+spec = load(shop)[0].spec
+book = PriceBook.from_spec(spec.catalog, spec.commerce)
+with Session(make_engine(url)) as session:
+    user = session.get_one(User, user_id)
+    address = {"userName": "a", "telNumber": "123", "detailInfo": "b"}
+    request = NewOrder([CartLine("green", {}, 4)], [1250], 5800, address)
+    create_order(session, book, user, request, "killed-key", "hash", datetime.now(UTC))
+    print("RESERVED", flush=True)  # the order and its stock are written, not committed
+    time.sleep(120)
+"""
+
+
+def test_a_process_killed_while_creating_an_order_leaves_no_order_and_no_reservation(
+    database_url: str, factory: sessionmaker[Session], book: PriceBook
+) -> None:
+    (shopper,) = users(factory, 1)
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, database_url, str(shopper.id), str(SHOP)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "RESERVED"
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=20)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert available(factory, "green") == 10
+    assert count(factory, select(func.count()).select_from(Order)) == 0
+    # nothing it held stays locked: the same key now makes an order at once
+    number, created = buy(factory, book, shopper, [CartLine("green", {}, 4)], "killed-key")
+    assert created and available(factory, "green") == 6

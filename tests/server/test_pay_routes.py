@@ -39,6 +39,7 @@ from generator.server.fake_wechatpay import (
     SignedNotify,
     new_rsa_key,
 )
+from generator.server.notify_models import DbNonceStore
 from generator.server.order_models import Order, PaymentRecord
 from generator.server.orders import OrderError
 from generator.server.settings import Settings
@@ -303,13 +304,13 @@ def test_a_forged_refund_notify_changes_nothing(
 
 
 def test_a_cancelled_orders_payment_is_closed_at_wechat(
-    shop: TestClient, app: FastAPI, platform: FakeWeChatPay, gateway: WeChatPayGateway
+    shop: TestClient, platform: FakeWeChatPay, gateway: WeChatPayGateway
 ) -> None:
     headers = login(shop, "code-a")
     number = new_order(shop, headers)["orderId"]
     shop.post(f"/orders/{number}/pay", headers=headers)
-    shop.post(f"/orders/{number}/cancel", headers=headers)
-    app.state.close_payment(number)
+    assert platform.transactions[number].state == "NOTPAY"
+    shop.post(f"/orders/{number}/cancel", headers=headers)  # order_routes calls app.state.close_payment
     assert platform.transactions[number].state == "CLOSED"
     with pytest.raises(KeyError):
         platform.pay(number)  # the shopper can no longer pay it
@@ -389,3 +390,23 @@ def test_a_refund_notify_for_an_unknown_order_is_acknowledged(shop: TestClient, 
     platform.refunds[unknown + "R01"] = FakeRefund(unknown + "R01", unknown, "503001", 5, 5, "https://x/pay/refund")
     answer = deliver(shop, platform.complete_refund(unknown + "R01"), "/pay/refund-notify")
     assert (answer.status_code, answer.json()["code"]) == (200, "SUCCESS")  # WeChat would retry anything else
+
+
+def test_a_replayed_notify_is_refused_by_another_worker_too(
+    settings: Settings, merchant: FakeMerchant, platform: FakeWeChatPay, platform_server: FakeWeChatPayServer
+) -> None:
+    """Two workers (two apps on one database): the nonce the first recorded is known to the second."""
+    config = merchant.config(platform, platform_server.url, "https://shop.example.com")
+    first, second = create_app(settings), create_app(settings)
+    for app in (first, second):
+        app.state.wechatpay = WeChatPayGateway(config, DbNonceStore(app.state.sessionmaker))
+        app.state.fake_wechatpay = platform
+    with TestClient(first) as one, TestClient(second) as two:
+        headers = login(one, "code-a")
+        number = new_order(one, headers)["orderId"]
+        assert one.post(f"/orders/{number}/pay", headers=headers).status_code == 200
+        notify = platform.pay(number)
+        assert deliver(one, notify).json()["code"] == "SUCCESS"
+        replay = deliver(two, notify)
+        assert (replay.status_code, replay.json()["code"]) == (401, "FAIL")
+        assert deliver(two, platform.pay(number)).json()["code"] == "SUCCESS"  # a fresh redelivery is fine
