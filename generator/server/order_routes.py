@@ -196,6 +196,31 @@ class OrderList(ApiModel):
     next: str | None = Field(description="`before` for the next, older page; null on the last.")
 
 
+class Problem(ApiModel):
+    """An error answer. A 409 `price_changed` also carries the server's prices (items with unitFen and
+    amountFen, goodsFen, shippingFen, discountFen, totalFen, and `changed`: the lines whose shown price
+    differs); a 409 `out_of_stock` carries `items` with each short line's `available` units."""
+
+    model_config = ConfigDict(extra="allow")
+    error: str = Field(description="A stable code, e.g. price_changed, out_of_stock, bad_options.")
+    message: str = Field(description="What went wrong, in words a shopper can read.")
+
+
+Responses = dict[int | str, dict[str, Any]]
+UNAUTHORIZED: Responses = {401: {"model": Problem, "description": "No session, or it expired: log in again."}}
+NOT_FOUND: Responses = {404: {"model": Problem, "description": "No order of the caller's has this number."}}
+CREATE_ERRORS: Responses = {
+    200: {"model": OrderOut, "description": "A retry: this Idempotency-Key already created this order."},
+    400: {"model": Problem, "description": "A product, option or quantity the shop does not sell; a coupon."},
+    **UNAUTHORIZED,
+    409: {
+        "model": Problem,
+        "description": "price_changed (with the new prices: confirm and send again), out_of_stock (with what "
+        "is left) or idempotency_key_reused (the key came with another body).",
+    },
+}
+
+
 def order_out(order: Order) -> OrderOut:
     pending = order.state == "pending_payment"
     return OrderOut(
@@ -236,7 +261,7 @@ class OrderApiError(ApiError):
         return {**super().body(), **self.details}
 
 
-@router.post("/orders", response_model=OrderOut, status_code=201)
+@router.post("/orders", response_model=OrderOut, status_code=201, responses=CREATE_ERRORS)
 def post_order(
     body: CreateOrder,
     user: CurrentUser,
@@ -281,7 +306,7 @@ def post_order(
     return JSONResponse(answer.model_dump(by_alias=True, mode="json"), status_code=200)
 
 
-@router.get("/orders", response_model=OrderList)
+@router.get("/orders", response_model=OrderList, responses={**UNAUTHORIZED, **NOT_FOUND})
 def get_orders(
     user: CurrentUser,
     db: Db,
@@ -299,7 +324,7 @@ def get_orders(
     return OrderList(orders=[order_out(order) for order in page.orders], next=page.next_before)
 
 
-@router.get("/orders/{orderId}", response_model=OrderOut)
+@router.get("/orders/{orderId}", response_model=OrderOut, responses={**UNAUTHORIZED, **NOT_FOUND})
 def get_one_order(order_no: OrderNo, user: CurrentUser, db: Db, clock: Now) -> OrderOut:
     """One of the caller's orders (404 for anyone else's)."""
     try:
@@ -310,7 +335,14 @@ def get_one_order(order_no: OrderNo, user: CurrentUser, db: Db, clock: Now) -> O
     return order_out(order)
 
 
-@router.post("/orders/{orderId}/cancel", response_model=OrderOut)
+CANCEL_ERRORS: Responses = {
+    **UNAUTHORIZED,
+    **NOT_FOUND,
+    409: {"model": Problem, "description": "not_cancellable: the order is paid or closed."},
+}
+
+
+@router.post("/orders/{orderId}/cancel", response_model=OrderOut, responses=CANCEL_ERRORS)
 def post_cancel(order_no: OrderNo, request: Request, user: CurrentUser, db: Db, clock: Now) -> OrderOut:
     """Cancel an unpaid order of the caller's; its stock goes back on sale."""
     try:
