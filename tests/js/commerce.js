@@ -18,12 +18,15 @@
 //   stale-fill    with a storage file: a cart as the shopper leaves it (and one line in the previous release's
 //   stale-cart    form); stale-cart then opens the cart page of the next build with that storage.
 //   coupons, checkin  the growth blocks against the mocked backend.
+//   result-paid   the result page (order O1) rendered while it asks the backend and after: the backend
+//   result-closed answers paid / closed.
 //
 //   node commerce.js <miniprogram-dir> <scenario> [storage.json]   (storage read before, written after)
 //
 // The `wx` mock records every call in `wx` (api + arguments). Its storage lives in memory (values
 // JSON-copied as WeChat does); wx.login answers {code: 'CODE1'}; wx.request answers asynchronously
-// (session -> {session: 'S1'}; orders -> {orderId: 'O1', payment: {...}} or HTTP 500); wx.chooseAddress
+// (session -> {session: 'S1'}; orders -> {orderId: 'O1', payment: {...}} or HTTP 500; orders/O1/query ->
+// still unpaid); wx.chooseAddress
 // answers a fixed address; wx.requestPayment stays pending until the scenario answers it. Errors thrown
 // in component code (exparser reports them through console.error) land in `errors`.
 
@@ -70,6 +73,7 @@ let ordersStatus = 200;
 let holdOrders = false; // order-error: POST orders waits until release()
 const held = [];
 let orderSeq = 0;
+let queryState = 'pending_payment'; // what POST orders/{id}/query answers
 
 function record(api, args) {
   wxLog.push({ api, args: copy(args) });
@@ -78,7 +82,10 @@ function record(api, args) {
 const later = (fn) => setTimeout(fn, 0); // WeChat answers its APIs asynchronously
 
 function answer(url) {
-  if (/\/session$/.test(url)) return { statusCode: 200, data: { session: 'S1', openid: 'OPENID' } };
+  if (/\/session$/.test(url)) return { statusCode: 200, data: { session: 'S1', expiresAt: '2099-01-01T00:00:00.000000Z', openid: 'OPENID', ref: 'R1' } };
+  // the checkout asks the backend after a cancelled or failed payment: still unpaid
+  const query = /\/orders\/([^/]+)\/query$/.exec(url);
+  if (query) return { statusCode: 200, data: { orderId: query[1], state: queryState, totalFen: 8680 } };
   if (/\/orders$/.test(url)) {
     if (ordersStatus !== 200) return { statusCode: ordersStatus, data: { error: 'server error' } };
     orderSeq += 1;
@@ -477,6 +484,20 @@ async function checkinScenario(root) {
     toasts: calls('showToast'), events: calls('reportEvent') };
 }
 
+// The result page after the payment sheet closed: it shows what POST orders/O1/query answers.
+async function resultScenario(root, state) {
+  queryState = state;
+  const comp = mount(root, 'catalog/result/index');
+  const checking = snapshot(comp, ['.result-title']);
+  await comp.instance.onLoad({ order: 'O1' });
+  await settle();
+  const queries = ['.result-icon', '.result-title', '.result-total', '.result-detail', '.result-order', '.result-button'];
+  return { checking, shown: snapshot(comp, queries), requests: copy(requests), events: calls('reportEvent'),
+    subscribe: calls('requestSubscribeMessage') };
+}
+
+SCENARIOS['result-paid'] = (root) => resultScenario(root, 'paid');
+SCENARIOS['result-closed'] = (root) => resultScenario(root, 'closed');
 SCENARIOS.coupons = couponsScenario;
 SCENARIOS.checkin = checkinScenario;
 

@@ -1,16 +1,17 @@
 // Checkout: address, totals in fen, and one payment at a time. While the order is created and paid the
-// button shows loading and is disabled, so a double tap can never create two orders.
+// button shows loading and is disabled, so a double tap can never create two orders; a retry sends the same
+// idempotency key (utils/checkout.js), so a lost answer cannot either. A changed price is shown and confirmed.
 const cart = require('../../utils/cart.js');
 const checkout = require('../../utils/checkout.js');
 const config = require('../../utils/commerce-config.js');
 const session = require('../../utils/session.js');
-const { request } = require('../../utils/request.js');
 const mask = require('../../utils/mask.js');
 const { yuan } = require('../../utils/money.js');
 const { track } = require('../../utils/track.js');
 
-const ADDRESS_FIELDS = ['userName', 'telNumber', 'postalCode', 'provinceName', 'cityName', 'countyName', 'detailInfo',
-  'nationalCode'];
+// what the backend's Address takes (dist/commerce/openapi.json): no more personal data than the order needs
+const ADDRESS_FIELDS = ['userName', 'telNumber', 'postalCode', 'provinceName', 'cityName', 'countyName', 'streetName',
+  'detailInfo'];
 
 const MESSAGES = {
   cancelled: '已取消支付，订单已保留，可以重新支付',
@@ -34,8 +35,7 @@ Component({
     // The customer's usable coupons (GET coupons/mine); the first choice is always "不使用".
     loadCoupons() {
       return session
-        .ensure()
-        .then((s) => request({ url: config.api + 'coupons/mine', header: session.header(s) }))
+        .call({ url: config.api + 'coupons/mine' })
         .then((answer) => {
           const coupons = (answer && answer.coupons) || [];
           this.setData({
@@ -98,29 +98,66 @@ Component({
         this.onAddress();
         return;
       }
-      this.setData({ paying: true, message: '', state: '' });
-      wx.showLoading({ title: '正在支付', mask: true });
       const lines = this.data.lines;
+      const coupon = this.chosenCoupon();
       const order = {
         items: lines.map((l) => ({ productId: l.productId, options: l.options, quantity: l.quantity, priceFen: l.priceFen })),
         address: this.rawAddress,
-        couponId: this.chosenCoupon() ? this.chosenCoupon().id : undefined,
-        totalFen: checkout.totals(lines, this.chosenCoupon() ? this.chosenCoupon().amountFen : 0).total
+        couponId: coupon ? coupon.id : undefined,
+        totalFen: checkout.totals(lines, coupon ? coupon.amountFen : 0).total
       };
       track('checkout_start', { items: lines.length, total_fen: order.totalFen });
+      return this.submit(order);
+    },
+    // One payment attempt; a price change asks the shopper and, confirmed, submits at the backend's prices.
+    submit(order) {
+      this.setData({ paying: true, message: '', state: '' });
+      wx.showLoading({ title: '正在支付', mask: true });
       return checkout.placeOrder(order, this.kept).then((result) => {
-        // keep an unpaid order for "重新支付"; a paid one (or none) is done with
-        this.kept = result.state === 'paid' || !result.orderId ? null : { orderId: result.orderId, payment: result.payment };
+        // keep an unpaid order for "重新支付"; a paid or closed one (or none) is done with
+        this.kept = result.state === 'paid' || result.closed || !result.orderId ? null
+          : { orderId: result.orderId, payment: result.payment };
         wx.hideLoading();
         if (result.state === 'paid') {
-          track('pay_success', { order_id: result.orderId, total_fen: order.totalFen });
-          lines.forEach((l) => cart.remove(l.key));
+          order.items.forEach((item) => cart.remove(cart.lineKey(item.productId, item.options)));
           this.setData({ paying: false, state: 'paid' });
+          // the result page asks the backend whether the order is paid: WeChat's "ok" here is not proof
           wx.redirectTo({ url: '/catalog/result/index?order=' + encodeURIComponent(result.orderId) });
           return result;
         }
+        if (result.state === 'changed') return this.confirmPrices(order, result);
         this.setData({ paying: false, state: result.state, message: result.message || MESSAGES[result.state] });
         return result;
+      });
+    },
+    // HTTP 409 with the backend's prices: show the new total and go on only if the shopper agrees.
+    confirmPrices(order, changed) {
+      const total = yuan(changed.totalFen);
+      const shown = { paying: false, state: 'changed', totalText: total, message: '商品价格有变化，应付金额已更新为 ' + total };
+      if (changed.items.length === this.data.lines.length) {
+        shown.lines = this.data.lines.map((l, i) => (typeof changed.items[i].amountFen === 'number'
+          ? Object.assign({}, l, { amountText: yuan(changed.items[i].amountFen) }) : l));
+      }
+      if (typeof changed.goodsFen === 'number') shown.subtotalText = yuan(changed.goodsFen);
+      if (typeof changed.shippingFen === 'number') shown.shippingText = changed.shippingFen ? yuan(changed.shippingFen) : '免运费';
+      this.setData(shown);
+      return new Promise((resolve) => {
+        wx.showModal({
+          title: '价格有变化',
+          content: '商品价格有变化，应付金额更新为 ' + total + '，是否继续支付？',
+          confirmText: '继续支付',
+          cancelText: '再看看',
+          success: (res) => resolve(res && res.confirm),
+          fail: () => resolve(false)
+        });
+      }).then((confirmed) => {
+        if (!confirmed) return changed;
+        // the backend's items answer the order's lines in order
+        const items = order.items.map((item, i) => {
+          const now = changed.items[i];
+          return Object.assign({}, item, { priceFen: now && typeof now.unitFen === 'number' ? now.unitFen : item.priceFen });
+        });
+        return this.submit(Object.assign({}, order, { items, totalFen: changed.totalFen }));
       });
     },
     onBack() {
