@@ -90,6 +90,12 @@ def build_checklist(spec: SiteSpec, site_dir: Path, data_dir: Path | None, envir
         "   EnvironmentFile, mode 600; then systemctl enable --now mpgen-shop):",
         *(f"     {line}" for line in systemd_unit(spec.site.name, site_dir, data_folder)),
         "",
+        "   Or in a container (a Dockerfile in the site folder; the variables of 3. as the container's environment,",
+        "   the data folder a volume, or DATABASE_URL; TLS in front as in 4.):",
+        *(f"     {line}" for line in dockerfile()),
+        "   and a .dockerignore beside it, so no shopper's data or build output goes into the image:",
+        *(f"     {line}" for line in DOCKERIGNORE),
+        "",
     ]
     if problems:
         lines.append(f"not ready ({len(problems)}):")
@@ -153,4 +159,32 @@ def systemd_unit(name: str, site_dir: Path, data_dir: Path | None) -> list[str]:
         "",
         "[Install]",
         "WantedBy=multi-user.target",
+    ]
+
+
+CONTAINER_SITE = "/site"
+CONTAINER_DATA = "/data"
+CONTAINER_PORT = 8081
+DOCKERIGNORE = (".mpgen-data/", ".mpgen-cache/", "dist/", "preview/")
+
+
+def container_command() -> list[str]:
+    """What the container runs: every address of the container, since its port is what is published."""
+    return [
+        "gen", "serve", CONTAINER_SITE, "--host", "0.0.0.0", "--port", str(CONTAINER_PORT),
+        "--data", CONTAINER_DATA, "--workers", "2",
+    ]  # fmt: skip
+
+
+def dockerfile() -> list[str]:
+    command = ", ".join(f'"{part}"' for part in container_command())
+    return [
+        "FROM python:3.11-slim",
+        'RUN pip install --no-cache-dir "mpgen[serve]"',
+        f"COPY . {CONTAINER_SITE}",
+        f"RUN mkdir {CONTAINER_DATA} && chown nobody {CONTAINER_DATA}",
+        f"VOLUME {CONTAINER_DATA}",
+        f"EXPOSE {CONTAINER_PORT}",
+        "USER nobody",
+        f"CMD [{command}]",
     ]

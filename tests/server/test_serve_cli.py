@@ -213,3 +213,47 @@ def test_check_prints_a_systemd_unit_that_systemd_accepts(monkeypatch: pytest.Mo
         ["systemd-analyze", "verify", str(tmp_path / "mpgen-shop.service")], capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_the_container_recipe_runs_the_shop(tmp_path: Path) -> None:
+    """The printed Dockerfile's CMD, run as the container would (site copied to /site, data in a volume),
+    with the real settings (no fakes): it migrates and answers on every address. Docker itself is not
+    needed for this; the image is python:3.11-slim with mpgen[serve], like this test's interpreter."""
+    import json as json_module
+    import shutil
+
+    from generator.server.checklist import CONTAINER_DATA, CONTAINER_SITE, DOCKERIGNORE
+
+    out = CliRunner().invoke(main, ["serve", str(SHOP), "--check", "--data", str(tmp_path / "d")]).output
+    lines = [line.strip() for line in out.splitlines()]
+    cmd_line = next(i for i, line in enumerate(lines) if line.startswith("CMD "))
+    dockerfile = lines[lines.index("FROM python:3.11-slim") : cmd_line]
+    command = json_module.loads(lines[cmd_line].removeprefix("CMD "))
+    assert f"COPY . {CONTAINER_SITE}" in dockerfile and "USER nobody" in dockerfile
+    assert all(entry in lines for entry in DOCKERIGNORE)
+    site = tmp_path / "site"
+    shutil.copytree(SHOP, site, ignore=shutil.ignore_patterns(*(entry.rstrip("/") for entry in DOCKERIGNORE)))
+    port = free_port()
+    argv = [str(site) if part == CONTAINER_SITE else str(tmp_path / "data") if part == CONTAINER_DATA else part
+            for part in command]  # fmt: skip
+    argv[argv.index("--port") + 1] = str(port)
+    env = {**clean_env(**merchant_env(tmp_path)), ENV_APPSECRET: "app-secret-value"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", *argv[1:]], cwd=REPO, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, process.stdout.read() if process.stdout else ""
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the container's command did not answer within 30 s"
+                time.sleep(0.2)
+        assert answer.json() == {"ok": True, "database": "ok"}
+        assert (tmp_path / "data" / "shop.sqlite3").exists()
+    finally:
+        output = stop(process)
+    assert "app-secret-value" not in output
