@@ -20,7 +20,7 @@ def test_bench_harness_runs_quick(tmp_path: Path) -> None:
     assert results["miniprogram"]["package_files"] > 50
     assert results["h5_scale"]["50"]["mpgen_peak_rss_mb"] > 10
     assert "## Images" in (tmp_path / "results-run.md").read_text(encoding="utf-8")
-    served = results["serve"]["runs"]["sqlite_server_1w"]
-    assert served["orders"] > 0 and results["serve"]["runs"]["sqlite_raw"]["orders"] > 0
+    served, raw = results["serve"]["runs"]["sqlite_server_1w"], results["serve"]["runs"]["sqlite_raw"]
+    assert all(served["modes"][mode]["orders"] > 0 and raw["modes"][mode]["orders"] > 0 for mode in served["modes"])
     assert served["race"]["created"] == served["race"]["units"] and served["race"]["oversold"] == 0
     assert "POST /orders" in (tmp_path / "results-serve.md").read_text(encoding="utf-8")
