@@ -753,13 +753,13 @@ def serve_goals(serve: dict[str, Any]) -> list[tuple[str, bool, str]]:
             break
         name, best = max(servers.items(), key=lambda item: item[1]["modes"][mode]["orders_per_second"])
         measured = best["modes"][mode]
-        label = f"{LABELS[name].split(', ', 2)[2]}, {shape.split(' (')[0]}"
+        label, items = LABELS[name].split(", ", 2)[2], shape.split(" (")[0]
         rate, p99 = measured["orders_per_second"], measured.get("p99_ms", float("inf"))
         ratio = measured.get("ratio_to_raw", 0)
         goals += [
-            ("backend: ≥ 300 orders/s on PostgreSQL", rate >= GOAL_RATE, f"{rate}/s ({label})"),
-            ("backend: p99 ≤ 150 ms on PostgreSQL", p99 <= GOAL_P99_MS, f"{p99} ms ({label})"),
-            ("backend: ≥ 0.5× the raw database's rate", ratio >= GOAL_RAW_RATIO, f"{ratio}× ({label})"),
+            (f"backend, {items}: ≥ 300 orders/s on PostgreSQL", rate >= GOAL_RATE, f"{rate}/s ({label})"),
+            (f"backend, {items}: p99 ≤ 150 ms on PostgreSQL", p99 <= GOAL_P99_MS, f"{p99} ms ({label})"),
+            (f"backend, {items}: ≥ 0.5× the raw database's rate", ratio >= GOAL_RAW_RATIO, f"{ratio}× ({label})"),
         ]
     oversold = sum(run["race"]["oversold"] for run in runs.values() if "race" in run)
     goals.append(("backend: zero oversold items", oversold == 0, str(oversold)))
