@@ -15,7 +15,9 @@ from .check.lint import Finding, lint
 from .dev_api import dev_api_url, with_dev_api
 from .errors import GenError, Problem, SpecError, format_path
 from .load.validate import LoadedSpec, load_spec
-from .plan.planner import Site, h5_variants, plan_site, publish, publish_h5_pictures, publish_images
+from .plan.planner import plan_site
+from .plan.publish import h5_variants, publish, publish_h5_pictures, publish_images
+from .plan.site import Site
 from .targets import analytics, commerce_contract, h5, miniprogram, official_account
 from .targets.target import Sink, Target
 from .theme.theme import Theme, load_theme

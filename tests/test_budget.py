@@ -13,7 +13,7 @@ from generator import limits
 from generator.assets.images import ProcessedImage
 from generator.check.budget import BaselineError, BudgetReport, Verdict, measure_budget
 from generator.load.validate import LoadedSpec, load_spec
-from generator.plan.planner import ImageAsset, PackagePlan, Site
+from generator.plan.site import ImageAsset, PackagePlan, Site
 from generator.write.output import OutputFile
 
 from .conftest import write_site

@@ -17,17 +17,10 @@ from generator.assets.images import TAB_ICON_SIZE, ProcessedImage
 from generator.blocks.base import Planned, view
 from generator.build import load
 from generator.plan.image_ref import ImageRef
-from generator.plan.planner import (
-    ImageNeed,
-    PageRoute,
-    Site,
-    h5_variants,
-    publish,
-    publish_images,
-    stock_state,
-    stock_text,
-)
 from generator.plan.planner import plan_site as plan
+from generator.plan.planner import stock_state, stock_text
+from generator.plan.publish import h5_variants, publish, publish_images
+from generator.plan.site import ImageNeed, PageRoute, Site
 from generator.spec.catalog import Product
 
 from .conftest import write_site

@@ -8,8 +8,8 @@ from typing import Any, Literal
 from .. import limits
 from ..errors import GenError, Position, format_path
 from ..load.source import SourceMap, SpecPath
-from ..plan.planner import MAIN_PACKAGE, TAB_ICONS, Site
 from ..plan.routes import route_path
+from ..plan.site import MAIN_PACKAGE, TAB_ICONS, Site
 from ..spec.site import Budgets, iter_pages
 from ..write.output import OutputFile
 

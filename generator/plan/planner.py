@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from ..assets.images import TAB_ICON_SIZE, ImageJob, Kind, ProcessedImage
+from ..assets.images import TAB_ICON_SIZE, Kind
 from ..blocks.base import (
     NO_IMAGE,
     SLOT_CATEGORY,
@@ -32,148 +28,23 @@ from ..theme.theme import Theme
 from .image_ref import ImageRef, PlannedImage
 from .links import Link, miniprogram_path
 from .routes import CATALOG_ROOT, CATEGORY_PAGE, COMMERCE_PAGES, DEEP_ROOT, PRODUCT_PAGE, WEBVIEW_PAGE, route_path
+from .site import (
+    H5_ONLY,
+    MAIN_PACKAGE,
+    TAB_ICONS,
+    ImageNeed,
+    PackagePlan,
+    PageRoute,
+    PlannedSite,
+    Site,
+)
 
-MAIN_PACKAGE = "main"
-TAB_ICONS = "tab-icons"
-"""Pseudo-package of the site's own tab icons: published in the main package, sized 81x81."""
-H5_ONLY = "h5"
-"""Pseudo-package of images only the H5 site shows (the logo as its icon)."""
 LOW_STOCK = 5
-
-
-@dataclass(frozen=True)
-class ImageNeed:
-    """The largest slot a spec image fills in one package, and where the spec first references it."""
-
-    spec_path: str
-    package: str
-    width: int
-    kind: Kind
-    ref: SpecPath
-
-
-@dataclass(frozen=True)
-class ImageAsset:
-    """A processed image published in a package (or on the CDN) under a content-hashed name."""
-
-    spec_path: str
-    package: str
-    url: str  # what pages use: /assets/img/x-1a2b3c4d5e.jpg, or https://cdn/.../x-1a2b3c4d5e.jpg
-    output_path: str  # path below the output folder: miniprogram/assets/img/... or cdn/img/...
-    image: ProcessedImage
-    ref: SpecPath
-
-    @property
-    def on_cdn(self) -> bool:
-        return self.url.startswith("https://")
-
-
-@dataclass(frozen=True)
-class H5Picture:
-    """An image as the H5 site shows it: JPEG/PNG fallback and WebP, each at 1x and 2x (paths below h5/)."""
-
-    src: str  # the 2x fallback
-    width: int  # CSS pixels (1x), for the width/height attributes that prevent layout shift
-    height: int
-    fallback: tuple[tuple[str, int], ...]  # (path, pixel width) for srcset
-    webp: tuple[tuple[str, int], ...]
-    files: tuple[tuple[str, bytes, str], ...]  # (output path, data, spec path) to write
-
-
-@dataclass(frozen=True)
-class PageRoute:
-    """One spec page in the mini-program."""
-
-    page: Page
-    path: str  # pages/<id>/index
-    level: int
-    is_tab: bool
-    parent: str | None
-    blocks: tuple[PlannedBlock, ...]  # links in them are `Link` values, which each renderer formats
-    components: tuple[str, ...]  # block component names the page uses, in first-use order
-
-
-@dataclass(frozen=True)
-class PackagePlan:
-    """One package of the mini-program: its root folder, its pages, and why they are there."""
-
-    name: str
-    root: str  # "" for the main package
-    pages: tuple[str, ...]  # page paths relative to the root
-    reason: str
-    preloaded_by: tuple[str, ...] = ()  # main-package pages that download it in advance
-
-
-@dataclass(frozen=True)
-class Site:
-    """Everything the renderers need, resolved once."""
-
-    spec: SiteSpec
-    theme: Theme
-    site_dir: Path
-    routes: tuple[PageRoute, ...]
-    home: str  # route path of the first page
-    images: tuple[ImageAsset, ...]  # every published image, sorted by output path
-    catalog_data: dict[str, Any] | None
-    uses_webview: bool
-    tab_pages: tuple[str, ...] = field(default=())
-    packages: tuple[PackagePlan, ...] = ()
-    h5_pictures: Mapping[ImageRef, H5Picture] = field(default_factory=dict)
-    """A planned photo -> the same image for the H5 site."""
-    logo_icon: str = ""  # the logo as an 81x81 PNG, relative to the H5 root ("" without a logo)
-    tab_icon_files: dict[int, tuple[str, str]] = field(default_factory=dict)
-    """Tab index -> package paths of its own (non built-in) icon and selected icon."""
-    home_page: str = ""  # id of the first page
-    page_paths: Mapping[str, str] = field(default_factory=dict)
-    """Page id -> its route path (`pages/<id>/index`, or below the deep subpackage): what a page link opens."""
-    image_assets: Mapping[tuple[str, str], ImageAsset] = field(default_factory=dict)
-    """`ImageRef.key` -> the published image (`images` holds each file once)."""
-    dev_api: bool = False
-    """A development build: `commerce.api` is a backend on this machine or network (`gen build --api`)."""
-
-
-@dataclass(frozen=True)
-class PlannedSite:
-    """The plan before its images are processed: the site with image slots as `ImageRef`s, and the
-    images those slots need (what `publish()` is given the processed files for)."""
-
-    site: Site
-    needs: tuple[ImageNeed, ...]  # each image once per package, at its widest slot
-    reuse: Mapping[tuple[str, str], tuple[str, str]]
-    """A catalog or deep-package image -> the main-package copy it reuses (wide enough, so not published twice)."""
-    logo: ImageRef | None
-    tab_icons: tuple[tuple[int, ImageRef, ImageRef], ...]  # tab index, icon, selected icon
 
 
 def plan_site(spec: SiteSpec, theme: Theme, site_dir: Path) -> PlannedSite:
     """Plan the site once; the images it needs follow from the slots the blocks, pages and catalog fill."""
     return Planner(spec, theme, site_dir).plan()
-
-
-def publish(
-    planned: PlannedSite,
-    published: Mapping[tuple[str, str], ImageAsset],
-    h5_pictures: Mapping[ImageRef, H5Picture] | None = None,
-) -> Site:
-    """The planned site with its processed images: `published[(spec_path, package)]` for each need."""
-    assets = dict(published)
-    pictures = dict(h5_pictures or {})
-    for key, main in planned.reuse.items():
-        assets[key] = published[main]
-        if ImageRef(*main) in pictures:
-            pictures[ImageRef(*key)] = pictures[ImageRef(*main)]
-    logo_icon = published[planned.logo.key].url if planned.logo else ""
-    return replace(
-        planned.site,
-        images=tuple(sorted({a.output_path: a for a in published.values()}.values(), key=lambda a: a.output_path)),
-        h5_pictures=pictures,
-        logo_icon=logo_icon,
-        tab_icon_files={
-            i: (published[icon.key].url.lstrip("/"), published[selected.key].url.lstrip("/"))
-            for i, icon, selected in planned.tab_icons
-        },
-        image_assets=assets,
-    )
 
 
 class Planner:
@@ -476,88 +347,3 @@ def stock_text(product: Product) -> str:
     if state == "in":
         return "有货"
     return ""
-
-
-def publish_images(
-    needs: list[ImageNeed], processed: Mapping[ImageNeed, ProcessedImage], cdn: str | None
-) -> dict[tuple[str, str], ImageAsset]:
-    """Content-hashed names for processed images: in their package, or on the CDN (photos only)."""
-    published: dict[tuple[str, str], ImageAsset] = {}
-    for need in needs:
-        image = processed[need]
-        name = _hashed_name(need.spec_path, image)
-        if need.package == H5_ONLY:
-            url, output_path = f"img/{name}", f"h5/img/{name}"
-        elif cdn and need.kind == "photo":
-            url, output_path = f"{cdn.rstrip('/')}/{name}", f"cdn/{name}"
-        else:
-            folder = {MAIN_PACKAGE: "assets/img", TAB_ICONS: "assets/tabbar"}.get(need.package, f"{need.package}/img")
-            url, output_path = f"/{folder}/{name}", f"miniprogram/{folder}/{name}"
-        published[(need.spec_path, need.package)] = ImageAsset(
-            need.spec_path, need.package, url, output_path, image, need.ref
-        )
-    return published
-
-
-def _H5_PHOTO_VARIANTS(half: int, full: int) -> tuple[tuple[int, Literal["auto", "webp"]], ...]:
-    return ((half, "auto"), (full, "webp"), (half, "webp"))
-
-
-def h5_variants(need: ImageNeed) -> tuple[ImageJob, ...]:
-    """The extra encodes the H5 site needs of a photo: a 1x fallback and WebP at 1x and 2x."""
-    if need.kind != "photo":
-        return ()
-    source = need.spec_path
-    half = max(1, need.width // 2)
-    return tuple(
-        ImageJob(Path(source), width, "photo", fmt)  # source made absolute by the caller
-        for width, fmt in _H5_PHOTO_VARIANTS(half, need.width)
-    )
-
-
-def publish_h5_pictures(
-    needs: list[ImageNeed],
-    published: Mapping[tuple[str, str], ImageAsset],
-    variants: Mapping[ImageNeed, tuple[ProcessedImage, ...]],
-) -> dict[ImageRef, H5Picture]:
-    """H5 pictures of the planned photos."""
-    pictures: dict[ImageRef, H5Picture] = {}
-    for need in needs:
-        if need.kind != "photo":
-            continue
-        asset = published[(need.spec_path, need.package)]
-        files: list[tuple[str, bytes, str]] = []
-
-        def place(
-            image: ProcessedImage, spec_path: str = need.spec_path, files: list[tuple[str, bytes, str]] = files
-        ) -> str:
-            path = f"img/{_hashed_name(spec_path, image)}"
-            files.append((f"h5/{path}", image.data, spec_path))
-            return path
-
-        full = asset.image
-        src = place(full)
-        fallback = [(src, full.width)]
-        webp: list[tuple[str, int]] = []
-        half, full_webp, half_webp = variants.get(need, (None, None, None))
-        if half is not None and half.format == full.format and half.width < full.width:
-            fallback.insert(0, (place(half), half.width))
-        for variant in (half_webp, full_webp):
-            if variant is not None and variant.format == "webp" and (not webp or variant.width > webp[-1][1]):
-                webp.append((place(variant), variant.width))
-        pictures[ImageRef(need.spec_path, need.package)] = H5Picture(
-            src=src,
-            width=max(1, full.width // 2),
-            height=max(1, full.height // 2),
-            fallback=tuple(fallback),
-            webp=tuple(webp),
-            files=tuple(dict.fromkeys(files)),
-        )
-    return pictures
-
-
-def _hashed_name(spec_path: str, image: ProcessedImage) -> str:
-    """`images/Spring Banner.JPG` -> `spring-banner-1a2b3c4d5e.jpg`: readable, and new whenever the bytes change."""
-    digest = hashlib.sha256(image.data).hexdigest()[:10]
-    stem = re.sub(r"[^a-z0-9-]+", "-", Path(spec_path).stem.lower()).strip("-")[:32] or "img"
-    return f"{stem}-{digest}.{image.format}"

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..plan.planner import Site
 from ..plan.routes import CATEGORY_PAGE, PRODUCT_PAGE, WEBVIEW_PAGE
+from ..plan.site import Site
 from ..targets.h5 import h5_page_file
 
 NODE_DIR = Path(__file__).parent / "mp_preview"

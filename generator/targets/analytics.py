@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..plan.planner import Site
+from ..plan.site import Site
 from ..write.output import OutputFile, text_file
 from .target import BatchTarget
 

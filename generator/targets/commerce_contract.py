@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..plan.planner import Site
+from ..plan.site import Site
 from ..write.output import OutputFile, text_file
 from .target import BatchTarget
 

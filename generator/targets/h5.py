@@ -16,7 +16,7 @@ from ..blocks.base import view
 from ..plan.image_ref import PlannedImage
 from ..plan.links import H5_HOME_FILE, Link, h5_file, h5_url, miniprogram_path
 from ..plan.links import h5_page_file as page_file
-from ..plan.planner import H5Picture, PageRoute, Site
+from ..plan.site import H5Picture, PageRoute, Site
 from ..spec.site import BUILTIN_ICONS
 from ..templates_env import template_env
 from ..textdata import js_literal

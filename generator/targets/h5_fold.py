@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..plan.image_ref import ImageRef, PlannedImage
-from ..plan.planner import H5Picture
+from ..plan.site import H5Picture
 
 VIEWPORT_WIDTH = 375
 VIEWPORT_HEIGHT = 812

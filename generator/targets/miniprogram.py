@@ -11,8 +11,8 @@ from ..assets.icons import render_icon
 from ..blocks.base import view
 from ..plan.image_ref import ImageRef, PlannedImage
 from ..plan.links import Link, miniprogram_link
-from ..plan.planner import PageRoute, Site
 from ..plan.routes import CATALOG_ROOT, CATEGORY_PAGE, CHECKOUT_PAGE, COMMERCE_PAGES, PRODUCT_PAGE, WEBVIEW_PAGE
+from ..plan.site import PageRoute, Site
 from ..spec.site import BUILTIN_ICONS
 from ..templates_env import template_env
 from ..textdata import js_literal, price_fen

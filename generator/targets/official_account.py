@@ -11,7 +11,7 @@ from typing import Any
 
 from ..blocks.contact import ContactBlock
 from ..plan.links import Link, LinkKind, h5_file, h5_url, miniprogram_path
-from ..plan.planner import Site
+from ..plan.site import Site
 from ..spec.official_account import CONTACT_KEY, MenuAction, Reply
 from ..write.output import OutputFile, text_file
 from .target import BatchTarget

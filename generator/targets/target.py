@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..plan.planner import Site
+from ..plan.site import Site
 from ..write.output import OutputFile
 
 Sink = Callable[[list[OutputFile]], None]
