@@ -11,7 +11,7 @@ Cases:
   h5-scale   1,000 and 10,000 products: cold build, no-change rebuild and peak memory, against Hugo.
   serve      gen serve's POST /orders per second and p50/p99 at 50 clients, on SQLite and PostgreSQL
              (MPGEN_TEST_DATABASE_URL), against the raw database's loop (bench/serve_case.py); also
-             writes bench/results-serve.md. --quick: ~2 s on SQLite only.
+             writes bench/results-serve.md. --quick: 8 clients, 1 s per load shape, SQLite only.
 
 Ratios come only from runs made back to back in this process: separate runs differ by up to 25%.
 """
