@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from ..load.source_map import SpecPath
 from ..plan.links import Link
@@ -47,6 +47,15 @@ class FormField(SpecModel):
 
 
 class FormBlock(BlockSpec):
+    # The schema says what `_posts_somewhere` checks, so the editor refuses a form that sends nowhere too.
+    model_config = BlockSpec.model_config | ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["id"], "properties": {"id": {"type": "string"}}},
+                {"required": ["endpoint"], "properties": {"endpoint": {"type": "string"}}},
+            ]
+        }
+    )
     type: Literal["form"]
     title: Annotated[UserText, StringConstraints(max_length=40)] = ""
     """Heading above the form."""
