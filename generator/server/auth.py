@@ -53,9 +53,8 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-def current_user(request: Request, db: Annotated[Session, Depends(get_db)]) -> User:
-    """The shopper whose session token came with the request, or a 401."""
-    token = bearer_token(request)
+def session_user(db: Session, token: str) -> User:
+    """The shopper of session `token`, looked up in the caller's transaction, or a 401."""
     found = db.execute(
         select(User, LoginSession.expires_at)
         .join(LoginSession, LoginSession.user_id == User.id)
@@ -69,5 +68,13 @@ def current_user(request: Request, db: Annotated[Session, Depends(get_db)]) -> U
     return user
 
 
+def current_user(request: Request, db: Annotated[Session, Depends(get_db)]) -> User:
+    """The shopper whose session token came with the request, or a 401."""
+    return session_user(db, bearer_token(request))
+
+
 CurrentUser = Annotated[User, Depends(current_user)]
 """Use as a handler parameter: `def handler(user: CurrentUser) -> ...`."""
+SessionToken = Annotated[str, Depends(bearer_token)]
+"""The request's session token, checked for its form only: a handler that looks the shopper up itself
+(`session_user`) does it in its own transaction, one round trip fewer on a hot path."""

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, case, select, update
+from sqlalchemy import CursorResult, Table, case, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -35,6 +35,10 @@ from .db import utcnow
 from .models import User
 from .order_models import Order, OrderLine, OrderRequest, OrderState, PaymentRecord, Stock
 from .pricing import CartLine, PriceBook, PriceChange, Quote, price_changes
+
+ORDERS = cast(Table, Order.__table__)
+REQUESTS = cast(Table, OrderRequest.__table__)
+LINES = cast(Table, OrderLine.__table__)
 
 PAY_WINDOW_ENV = "MPGEN_ORDER_PAY_MINUTES"
 DEFAULT_PAY_WINDOW = timedelta(minutes=30)
@@ -248,41 +252,47 @@ def _insert(
     now: datetime,
     window: timedelta,
 ) -> Order:
-    order = Order(
-        order_no=new_order_no(now),
-        user_id=user.id,
-        state=OrderState.PENDING_PAYMENT.value,
-        goods_fen=quote.goods_fen,
-        shipping_fen=quote.shipping_fen,
-        discount_fen=quote.discount_fen,
-        total_fen=quote.total_fen,
-        coupon_id=request.coupon_id,
-        address=dict(request.address),
-        note=request.note,
-        created_at=now,
-        expires_at=now + window,
-    )
-    session.add(order)
-    session.flush()
+    """Store the order, its key and its lines, then take the stock; the answer's Order is built from the
+    values written (plain INSERTs: the ORM's unit of work cost a quarter of an order's CPU)."""
+    values: dict[str, Any] = {
+        "order_no": new_order_no(now),
+        "user_id": user.id,
+        "state": OrderState.PENDING_PAYMENT.value,
+        "goods_fen": quote.goods_fen,
+        "shipping_fen": quote.shipping_fen,
+        "discount_fen": quote.discount_fen,
+        "total_fen": quote.total_fen,
+        "coupon_id": request.coupon_id,
+        "address": dict(request.address),
+        "note": request.note,
+        "created_at": now,
+        "expires_at": now + window,
+    }
+    order_id = session.execute(insert(ORDERS).values(values).returning(ORDERS.c.id)).scalar_one()
     # The key goes in before any stock is touched: a racing retry waits on it here, not after reserving.
-    session.add(OrderRequest(user_id=user.id, key=key, request_hash=body_hash, order_id=order.id, created_at=now))
-    session.flush()
+    session.execute(
+        insert(REQUESTS).values(user_id=user.id, key=key, request_hash=body_hash, order_id=order_id, created_at=now)
+    )
+    lines = [
+        {
+            "order_id": order_id,
+            "position": position,
+            "product_id": line.item.product_id,
+            "name": line.item.name,
+            "options": dict(line.item.options),
+            "unit_fen": line.item.unit_fen,
+            "quantity": line.quantity,
+            "stock_key": line.item.stock_key,
+        }
+        for position, line in enumerate(quote.lines)
+    ]
+    session.execute(insert(LINES), lines)
+    # The stock last: its row lock, which every buyer of the item waits for, is held only until COMMIT.
     short = _reserve(session, quote.reservations())
     if short:
         raise _out_of_stock(session, quote, short)
-    order.lines = [
-        OrderLine(
-            position=position,
-            product_id=line.item.product_id,
-            name=line.item.name,
-            options=dict(line.item.options),
-            unit_fen=line.item.unit_fen,
-            quantity=line.quantity,
-            stock_key=line.item.stock_key,
-        )
-        for position, line in enumerate(quote.lines)
-    ]
-    session.flush()
+    order = Order(id=order_id, **values)  # not added to the session: the rows are written above
+    order.lines = [OrderLine(**line) for line in lines]
     return order
 
 
