@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from ..blocks.contact import CORP_ID_PATTERN, KFID_PATTERN
 from ..errors import Problem, format_path
 from ..spec.model import HEX_COLOR_PATTERN, ID_PATTERN
 from .source import SourceMap, SpecPath
@@ -199,6 +200,13 @@ def _explain(
             )
         if pattern == HEX_COLOR_PATTERN:
             return f"{value!r} is not a hex color; write #RRGGBB, e.g. '#C8102E' (quote it: a bare # starts a comment)"
+        if pattern == KFID_PATTERN:
+            return (
+                f"{value!r} is not a 微信客服 link; copy it from 微信客服 > 客服账号 > 获取客服链接 "
+                "(https://work.weixin.qq.com/kfid/...)"
+            )
+        if pattern == CORP_ID_PATTERN:
+            return f"{value!r} is not a WeCom 企业ID; it is ww and 16 letters or digits (企业微信管理后台 > 我的企业)"
         if pattern and pattern.startswith("^https://"):
             return f"{value!r} is not an https URL; WeChat only connects to https:// addresses"
         if last == "appid":

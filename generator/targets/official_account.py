@@ -150,6 +150,8 @@ def contact_text(site: Site) -> str:
                 ]
                 if block.text:
                     lines.append(block.text)
+                if block.work_weixin:
+                    lines.append(f"在线客服：{block.work_weixin.url}")
                 return "\n".join(lines)
     return ""
 

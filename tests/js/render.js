@@ -67,7 +67,8 @@ const stubs = {
 };
 for (const name of ['showToast', 'hideToast', 'showLoading', 'hideLoading', 'showModal', 'showActionSheet',
   'navigateTo', 'redirectTo', 'switchTab', 'reLaunch', 'navigateBack', 'makePhoneCall', 'setClipboardData',
-  'openLocation', 'previewImage', 'vibrateShort', 'setNavigationBarTitle', 'pageScrollTo']) {
+  'openLocation', 'previewImage', 'vibrateShort', 'setNavigationBarTitle', 'pageScrollTo',
+  'openCustomerServiceChat']) {
   stubs[name] = (options) => {
     record(name, [options]);
     callback(options, 'success', { errMsg: `${name}:ok` });
@@ -233,6 +234,13 @@ async function runCase(c) {
       submit.afterResponse = snapshot(comp, queries);
     }
     result.submit = submit;
+  } else if (c.action === 'tap-contact') {
+    // taps the customer-service button; the wx log then holds what it opened (open-type="contact" needs
+    // no tap handler, so nothing is logged for it)
+    const button = comp.querySelector('.contact-button');
+    if (!button) throw new Error('no .contact-button to tap');
+    button.dispatchEvent('tap');
+    await settle();
   } else if (c.action === 'tap-cards') {
     // taps every product card in turn; the wx log then holds where each one navigated
     comp.querySelectorAll('.product-card').forEach((card) => card.dispatchEvent('tap'));
