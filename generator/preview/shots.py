@@ -202,7 +202,10 @@ def _shoot(result: BuildResult, out: Path, executable: str, staged: StagedOutput
     mp_shots: list[MpShot] = []
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+            # Chromium's own temporary files (.org.chromium.Chromium.*, left behind when a page crashes) go
+            # in the scratch folder, which goes when the preview ends.
+            environment: dict[str, str | float | bool] = {**os.environ, "TMPDIR": str(scratch)}
+            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS, env=environment)
             page = browser.new_context(
                 viewport={"width": VIEWPORT["width"], "height": VIEWPORT["height"]}, device_scale_factor=DEVICE_SCALE
             ).new_page()
