@@ -4,7 +4,7 @@ All need a session (`Authorization: Bearer`). POST /orders takes the idempotency
 `Idempotency-Key` header (required; the client keeps it across retries of one checkout): the same key and
 body answer the order it created (200 instead of 201), another body 409. Amounts are the server's
 (`pricing.PriceBook` over the site's catalog); the client's `priceFen`/`totalFen` only decide a 409
-`price_changed`. `couponId` is part of the contract; coupons themselves are not served yet (400 if sent).
+`price_changed`. `couponId` names a coupon the shopper holds (GET /coupons/mine): the server applies it.
 
 Unpaid orders close after MPGEN_ORDER_PAY_MINUTES (default 30): every worker sweeps once a minute and
 before creating an order, and a read closes the orders it shows that are due; each close is a conditional
@@ -162,7 +162,11 @@ class CreateOrder(ApiModel):
     items: list[OrderItemIn] = Field(min_length=1, max_length=50)
     address: Address
     note: str = Field(default="", max_length=NOTE_LENGTH, description="The shopper's note to the shop.")
-    coupon_id: str | None = Field(default=None, max_length=64, description="Not served yet: 400 when sent.")
+    coupon_id: str | None = Field(
+        default=None,
+        max_length=64,
+        description="A held coupon's id (GET /coupons/mine); the server checks and applies it.",
+    )
     total_fen: int = Field(ge=0, description="The total the shopper saw; only decides a 409 price_changed.")
 
 
@@ -211,12 +215,12 @@ UNAUTHORIZED: Responses = {401: {"model": Problem, "description": "No session, o
 NOT_FOUND: Responses = {404: {"model": Problem, "description": "No order of the caller's has this number."}}
 CREATE_ERRORS: Responses = {
     200: {"model": OrderOut, "description": "A retry: this Idempotency-Key already created this order."},
-    400: {"model": Problem, "description": "A product, option or quantity the shop does not sell; a coupon."},
+    400: {"model": Problem, "description": "A product, option or quantity the shop does not sell."},
     **UNAUTHORIZED,
     409: {
         "model": Problem,
         "description": "price_changed (with the new prices: confirm and send again), out_of_stock (with what "
-        "is left) or idempotency_key_reused (the key came with another body).",
+        "is left), idempotency_key_reused (the key came with another body), coupon_unusable or coupon_threshold.",
     },
 }
 
@@ -280,8 +284,6 @@ def post_order(
     ],
 ) -> Any:
     """Create an order at the server's prices, its stock reserved until it is paid, cancelled or closed."""
-    if body.coupon_id is not None:
-        raise ApiError(400, "coupons_unavailable", "暂不支持优惠券 (coupons are not available yet)")
     user = session_user(db, token)  # in the order's own transaction: the hot path's one round trip less
     request = NewOrder(
         lines=[CartLine(item.product_id, item.options, item.quantity) for item in body.items],
@@ -289,6 +291,7 @@ def post_order(
         seen_total_fen=body.total_fen,
         address=body.address.model_dump(by_alias=True, exclude_defaults=True),
         note=body.note,
+        coupon_id=body.coupon_id,
     )
     fingerprint = request_hash(body.model_dump(by_alias=True, mode="json"))
     try:

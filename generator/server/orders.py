@@ -6,7 +6,8 @@ in-process lock is involved. Stock is reserved with `UPDATE stock SET available 
 key = k AND available >= q` (rowcount 1 or the item is short), keys in sorted order, inside a savepoint
 that also holds the new order: a short item, a crash or a lost race leaves no half order and no reserved
 unit. The functions run in the caller's transaction and never commit; the caller (a route, the sweep, the
-pay routes) commits once the whole change is made.
+pay routes) commits once the whole change is made. A coupon (`coupons`) is applied to the quote, marked used
+in the same savepoint as the order, and given back when the order is cancelled or closed.
 
 Order numbers (`new_order_no`) are the creation time (UTC, to the second) and 12 random characters of
 [0-9A-Z]: 26 characters, valid as WeChat Pay's out_trade_no, unique in practice and not guessable (62 bits).
@@ -20,7 +21,7 @@ import os
 import secrets
 import string
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
@@ -31,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..errors import GenError
+from . import coupons
 from .db import utcnow
 from .models import User
 from .order_models import Order, OrderLine, OrderRequest, OrderState, PaymentRecord, Stock
@@ -212,6 +214,12 @@ def create_order(
     if earlier is not None:
         return Created(earlier, False)
     quote = book.quote(request.lines)
+    if request.coupon_id is not None:
+        try:
+            applied = coupons.discount(session, book, user, request.coupon_id, quote, now)
+        except coupons.CouponError as exc:
+            raise OrderError(exc.status, exc.code, exc.message) from None
+        quote = replace(quote, discount_fen=applied.discount_fen)
     changes = price_changes(quote, request.seen_unit_fen)
     if changes or request.seen_total_fen != quote.total_fen:
         raise _price_changed(quote, changes)
@@ -269,6 +277,11 @@ def _insert(
         "expires_at": now + window,
     }
     order_id = session.execute(insert(ORDERS).values(values).returning(ORDERS.c.id)).scalar_one()
+    if request.coupon_id is not None:  # used in the order's savepoint: a lost race or a short item undoes it
+        try:
+            coupons.use(session, user, request.coupon_id, order_id, now)
+        except coupons.CouponError as exc:
+            raise OrderError(exc.status, exc.code, exc.message) from None
     # The key goes in before any stock is touched: a racing retry waits on it here, not after reserving.
     session.execute(
         insert(REQUESTS).values(user_id=user.id, key=key, request_hash=body_hash, order_id=order_id, created_at=now)
@@ -383,6 +396,7 @@ def _end_unpaid(session: Session, order_id: int, state: OrderState, now: datetim
         return False
     order = session.get_one(Order, order_id, populate_existing=True)
     _release(session, order)
+    coupons.give_back(session, order_id)
     order.address = masked_address(order.address)
     session.flush()
     return True

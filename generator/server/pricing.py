@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..spec.catalog import Catalog, Product, Sku
+from ..spec.coupons import CouponSpec
 from ..spec.site import Commerce
 from ..textdata import price_fen
 
@@ -107,6 +108,8 @@ class PriceBook:
     shipping_fee_fen: int
     free_shipping_over_fen: int | None
     max_quantity: int
+    coupons: Mapping[str, CouponSpec] = field(default_factory=dict)
+    """The declared coupons by id (`commerce.coupons`; the server's `coupons` applies them)."""
 
     @classmethod
     def from_spec(cls, catalog: Catalog | None, commerce: Commerce) -> PriceBook:
@@ -117,6 +120,7 @@ class PriceBook:
             shipping_fee_fen=price_fen(commerce.shipping_fee),
             free_shipping_over_fen=None if threshold is None else price_fen(threshold),
             max_quantity=commerce.max_quantity,
+            coupons={coupon.id: coupon for coupon in commerce.coupons},
         )
 
     def item(self, product_id: str, options: Mapping[str, str], line: int | None = None) -> Item:

@@ -16,6 +16,7 @@ from ..blocks.base import BlockSpec
 from ..check.lint_rules import RULES
 from ..theme.theme import ThemeLayer
 from .catalog import Catalog, Price
+from .coupons import CouponSpec
 from .model import HttpsUrl, Id, ImagePath, NotText, ShortText, Shown, SpecModel, UserText
 from .official_account import OfficialAccount
 
@@ -122,6 +123,8 @@ class Commerce(SpecModel):
         default_factory=list, max_length=3
     )
     """Subscription-message template ids asked for right after a paid order (order shipped, ...)."""
+    coupons: list[CouponSpec] = Field(default_factory=list, max_length=100)
+    """Coupons shoppers claim (the coupons block) and use at checkout; `gen serve` keeps the counts."""
 
 
 EventField = Annotated[NotText, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]

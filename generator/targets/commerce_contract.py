@@ -68,7 +68,7 @@ DESCRIPTION = (
     "its own prices and stock and never trusts the client's. "
 )
 GROWTH_NOTE = (
-    " Not yet answered by `gen serve`: the growth blocks' endpoints (coupons, check-in, invites, member); "
+    " Not yet answered by `gen serve`: the growth blocks' endpoints (check-in, invites, member); "
     "a backend of your own provides them."
 )
 
@@ -112,18 +112,6 @@ def _get(summary: str, schema: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-COUPON = {
-    "type": "object",
-    "required": ["id", "title", "amountFen"],
-    "properties": {
-        "id": {"type": "string"},
-        "title": {"type": "string"},
-        "amountFen": MONEY,
-        "minSpendFen": MONEY,
-        "expires": {"type": "string", "format": "date"},
-        "claimed": {"type": "boolean"},
-    },
-}
 CHECKIN = {
     "type": "object",
     "required": ["streak", "checkedInToday"],
@@ -136,18 +124,8 @@ CHECKIN = {
 
 
 def growth_paths() -> dict[str, Any]:
-    coupons = {"type": "object", "properties": {"coupons": {"type": "array", "items": COUPON}}}
+    """The growth blocks' endpoints `gen serve` does not answer yet (coupons are the server's own)."""
     return {
-        "/coupons": {"get": _get("Coupons the customer can claim", coupons)},
-        "/coupons/mine": {"get": _get("The customer's unused coupons, for checkout", coupons)},
-        "/coupons/{id}/claim": {
-            "post": {
-                "summary": "Claim a coupon",
-                "security": BEARER,
-                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
-                "responses": {"200": {"description": "Claimed"}, "409": {"description": "Already claimed or gone"}},
-            }
-        },
         "/checkin": {
             "get": _get("Today's check-in state", CHECKIN),
             "post": {
