@@ -10,9 +10,9 @@ number of workers, with no in-process lock.
 Use: POST /orders names a held coupon by its code; `discount` checks it is the caller's, unused, valid now,
 and that the goods it applies to reach its threshold, and computes the discount in fen (never more than
 those goods); `use` marks it used by the new order with a conditional UPDATE in the order's own savepoint
-(a coupon two orders race for goes to one). `give_back` clears it when the order is cancelled, closed or
-refunded: unused again, usable while still valid. Dates are days in Asia/Shanghai (UTC+8, no DST).
-The functions never commit.
+(a coupon two orders race for goes to one). `give_back` clears it when the order is cancelled or closed, and
+`give_back_refunded` once it is fully refunded: unused again, usable while still valid. Dates are days in
+Asia/Shanghai (UTC+8, no DST). The functions never commit.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from ..spec.coupons import CouponSpec
 from ..textdata import price_fen
 from .coupon_models import CouponStock, UserCoupon
 from .models import User
+from .order_models import Order, OrderState
 from .pricing import PriceBook, Quote
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -253,6 +254,18 @@ def give_back(session: Session, order_id: int) -> int:
     result = session.execute(
         update(UserCoupon)
         .where(UserCoupon.order_id == order_id)
+        .values(order_id=None, used_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result)
+
+
+def give_back_refunded(session: Session, order_no: str) -> int:
+    """The coupon of an order now fully refunded is unused again (the refund settling calls it); how many."""
+    refunded = select(Order.id).where(Order.order_no == order_no, Order.state == OrderState.REFUNDED.value)
+    result = session.execute(
+        update(UserCoupon)
+        .where(UserCoupon.order_id.in_(refunded))
         .values(order_id=None, used_at=None)
         .execution_options(synchronize_session=False)
     )

@@ -37,6 +37,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .api_errors import ApiError
+from .coupons import give_back_refunded
 from .db import get_db, utcnow
 from .fake_wechatpay import FakeWeChatPay, start_fake
 from .models import User
@@ -317,6 +318,7 @@ def settle_refunds(db: Session, gateway: WeChatPayGateway, order_no: str) -> str
     else:
         target = OrderState.PAID
     _set_refund_state(db, order_no, target)
+    give_back_refunded(db, order_no)  # a fully refunded order's coupon is unused again (coupons.py)
     db.commit()
     settled = _paid_order(db, order_no).state
     db.commit()
