@@ -277,15 +277,15 @@ def _insert(
         "expires_at": now + window,
     }
     order_id = session.execute(insert(ORDERS).values(values).returning(ORDERS.c.id)).scalar_one()
-    if request.coupon_id is not None:  # used in the order's savepoint: a lost race or a short item undoes it
-        try:
-            coupons.use(session, user, request.coupon_id, order_id, now)
-        except coupons.CouponError as exc:
-            raise OrderError(exc.status, exc.code, exc.message) from None
     # The key goes in before any stock is touched: a racing retry waits on it here, not after reserving.
     session.execute(
         insert(REQUESTS).values(user_id=user.id, key=key, request_hash=body_hash, order_id=order_id, created_at=now)
     )
+    if request.coupon_id is not None:  # after the key (a racing retry gets its order): in the savepoint, undone with it
+        try:
+            coupons.use(session, user, request.coupon_id, order_id, now)
+        except coupons.CouponError as exc:
+            raise OrderError(exc.status, exc.code, exc.message) from None
     lines = [
         {
             "order_id": order_id,

@@ -2,7 +2,8 @@
 
 Threads released together by a barrier, each with its own connection, race on the service functions:
 100 shoppers claiming a coupon with 10 left get exactly 10; one shopper's 20 parallel claims of a coupon
-limited to 2 per shopper get exactly 2; two checkouts racing for one held coupon make one order with it.
+limited to 2 per shopper get exactly 2; two checkouts racing for one held coupon make one order with it;
+racing retries of one checkout (one Idempotency-Key) with a coupon all get the one order it made.
 """
 
 from __future__ import annotations
@@ -134,3 +135,25 @@ def test_two_checkouts_racing_for_one_coupon_make_one_order_with_it(factory: ses
         assert session.execute(select(func.count()).select_from(Order)).scalar_one() == 1
         used = session.execute(select(UserCoupon.order_id).where(UserCoupon.code == code)).scalar_one()
         assert used is not None
+
+
+def test_racing_retries_of_one_checkout_with_a_coupon_all_get_its_order(factory: sessionmaker[Session]) -> None:
+    loaded, _theme = load(COUPON_SHOP)
+    assert loaded.spec.commerce is not None
+    book = PriceBook.from_spec(loaded.spec.catalog, loaded.spec.commerce)
+    with factory() as session:
+        sync_stock(session, book.stock_levels(), T0)
+        sync_coupons(session, [book.coupons["ten-off"]])
+        session.commit()
+    (shopper,) = users(factory, 1)
+    code = claim_one(factory, book.coupons["ten-off"], shopper)
+    request = NewOrder([CartLine("oolong", {"规格": "小罐"}, 1)], [3000], 2800, ADDRESS, coupon_id=code)
+
+    def retry(_n: int) -> str:
+        with factory() as session:
+            created = create_order(session, book, shopper, request, "one-checkout-key", "one-hash", T0)
+            session.commit()
+            return created.order.order_no
+
+    results = race(8, retry)
+    assert len(set(results)) == 1 and isinstance(results[0], str), results
