@@ -153,6 +153,11 @@ def check_references(
 
     if spec.commerce is not None and catalog is None:
         report(("commerce",), "selling needs products; add a `catalog:` section or remove `commerce:`")
+    for c, coupon in enumerate(spec.commerce.coupons if spec.commerce else []):
+        for j, product_id in enumerate(coupon.products):
+            check_ref("product", product_id, ("commerce", "coupons", c, "products", j))
+        for j, category_id in enumerate(coupon.categories):
+            check_ref("category", category_id, ("commerce", "coupons", c, "categories", j))
     if catalog:
         for i, category in enumerate(catalog.categories):
             if category.image:

@@ -1,7 +1,13 @@
 """The shop's backend (`gen serve`): an ASGI app on FastAPI serving the shop a site.yaml describes.
 
-Layout: `settings` (what the process is told: site, database, WeChat), `db` (engine, declarative Base,
-sessions), `migrations/` (Alembic, run programmatically by `migrate`), `app` (create_app and the router
-registry: every `*_routes` module's `router`), `auth` (session tokens, `current_user`), `login` (WeChat's
-jscode2session), `forms` (form blocks as endpoints), `serve_cli` (the body of `gen serve`).
+Layout:
+- process and storage: `settings` (site, database, WeChat), `db` (engine, Base, sessions), `migrations/`
+  (Alembic, run by `migrate`), `app` (create_app; the router registry mounts every `*_routes` module),
+  `api_errors` (JSON errors), `serve_cli` and `checklist` (`gen serve`, `--check`);
+- shoppers: `auth` (session tokens), `login` and `session_routes` (jscode2session), `forms`;
+- selling: `pricing` (the catalog in fen), `orders`/`order_models`/`order_routes`, `coupons`/
+  `coupon_models`/`coupon_routes` (counts, claims, checkout discounts);
+- WeChat Pay: `wechatpay_config`, `wechatpay` (the gateway), `notify_models` (nonces), `pay_routes`;
+- the contract: `contract` (the OpenAPI document of these routes);
+- fakes for `--fake-wechat` and tests: `fake_wechat`, `fake_wechatpay`.
 """

@@ -252,6 +252,8 @@ BAD_COUPONS = [
     ("{id: x, title: 券, amount: 3, percent_off: 10, days: 3, total: 1}", "`amount` (yuan off) or `percent_off`"),
     ("{id: x, title: 券, amount: 3, total: 1}", "`ends` (a fixed window) or `days`"),
     ('{id: x, title: 券, amount: 3, starts: "2026-12-31", ends: "2026-12-01", total: 1}', "swap them"),
+    ("{id: x, title: 券, amount: 3, days: 3, total: 1, products: [nosuch]}", "no product with id 'nosuch'"),
+    ("{id: x, title: 券, amount: 3, days: 3, total: 1, categories: [nosuch]}", "no category with id 'nosuch'"),
 ]
 
 

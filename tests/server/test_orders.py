@@ -151,7 +151,6 @@ def test_a_tampered_price_is_answered_with_the_servers_prices(
         (order_body(item("nope", 1, 100), total=900), "unknown_product"),
         (order_body(item("oolong", 1, 3000, 规格="超大"), total=3800), "bad_options"),
         (order_body(item("green", 21, 1250), total=26250), "bad_quantity"),
-        (order_body(item("green", 1, 1250), total=2050, couponId="c1"), "coupons_unavailable"),
     ],
 )
 def test_carts_the_server_cannot_sell_are_400(client: TestClient, body: dict[str, Any], code: str) -> None:
