@@ -54,6 +54,7 @@ from .orders import (
     pay_description,
 )
 from .settings import Settings
+from .subscribe import order_event
 from .wechatpay import NotifyRejected, PaymentNotice, RefundResult, WeChatPayError, WeChatPayGateway
 from .wechatpay_config import ENV_PUBLIC_URL, load_merchant_config
 
@@ -165,8 +166,10 @@ def _sync_from_wechat(db: Session, gateway: WeChatPayGateway, order_no: str) -> 
         if exc.code != "ORDER_NOT_EXIST":  # never prepaid: nothing to learn
             log.warning("WeChat Pay query for order %s failed: %s", order_no, exc.code)
         return
-    apply_payment(db, notice)
+    result = apply_payment(db, notice)
     db.commit()
+    if result is not None and result.outcome.value == "paid":
+        order_event(db, order_no, "paid")  # queues its subscribe messages (once per order); never raises
 
 
 @router.post("/orders/{orderId}/pay", response_model=PayParams)
@@ -229,8 +232,10 @@ def receive_payment_notify(
     except NotifyRejected as exc:
         log.warning("payment notify rejected: %s", exc)
         return _wechat_answer(401, "验签失败")
-    apply_payment(db, notice)
+    result = apply_payment(db, notice)
     db.commit()
+    if result is not None and result.outcome.value == "paid":
+        order_event(db, notice.order_no, "paid")  # queues its subscribe messages (once per order); never raises
     return _wechat_answer(200, "成功")
 
 
@@ -322,6 +327,8 @@ def settle_refunds(db: Session, gateway: WeChatPayGateway, order_no: str) -> str
     db.commit()
     settled = _paid_order(db, order_no).state
     db.commit()
+    if settled == OrderState.REFUNDED.value:
+        order_event(db, order_no, "refunded")  # queues its subscribe messages (once per order); never raises
     return settled
 
 

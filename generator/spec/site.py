@@ -17,6 +17,7 @@ from ..check.lint_rules import RULES
 from ..theme.theme import ThemeLayer
 from .catalog import Catalog, Price
 from .coupons import CouponSpec
+from .messages import MessageTemplate
 from .model import HttpsUrl, Id, ImagePath, NotText, ShortText, Shown, SpecModel, UserText
 from .official_account import OfficialAccount
 
@@ -125,6 +126,15 @@ class Commerce(SpecModel):
     """Subscription-message template ids asked for right after a paid order (order shipped, ...)."""
     coupons: list[CouponSpec] = Field(default_factory=list, max_length=100)
     """Coupons shoppers claim (the coupons block) and use at checkout; `gen serve` keeps the counts."""
+    messages: list[MessageTemplate] = Field(default_factory=list, max_length=3)
+    """What the server sends with those templates on order events (paid, refunded, shipped)."""
+
+    @model_validator(mode="after")
+    def _messages_asked(self) -> Commerce:
+        for template in self.messages:
+            if template.id not in self.order_templates:
+                raise ValueError(f"messages template {template.id} is not in order_templates; add it there")
+        return self
 
 
 EventField = Annotated[NotText, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]

@@ -1,0 +1,111 @@
+"""POST /subscriptions: the templates the shopper accepted in wx.requestSubscribeMessage, and the sweep that
+sends the queued subscribe messages (`subscribe.py`) every SWEEP_SECONDS in each worker.
+
+With --fake-wechat the messages go to an in-memory `FakeWeChatApi` (`app.state.fake_wechat_api`), and
+GET /_fake/messages lists what it received.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from typing import Annotated, Any
+
+from anyio import to_thread
+from fastapi import APIRouter, Depends, FastAPI, Request
+from pydantic import Field
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..oa.client import Credentials
+from ..spec.messages import TEMPLATE_ID_PATTERN
+from .api_errors import ApiError
+from .auth import CurrentUser
+from .db import get_db
+from .fake_wechat import FakeApiClient, FakeWeChatApi
+from .message_models import SubscribeAcceptance
+from .order_routes import ApiModel
+from .subscribe import TEMPLATES_KEY, MessageSender, sweep
+from .wechat_token import MiniProgramClient
+
+SWEEP_SECONDS = 5.0
+FAKE_SECRET = "fake-appsecret"
+
+log = logging.getLogger("generator.server")
+
+
+def message_sender(app_state: Any) -> MessageSender:
+    """The app's subscribeMessage.send client (`app.state.message_sender`), made once; tests may set it."""
+    sender: MessageSender | None = getattr(app_state, "message_sender", None)
+    if sender is None:
+        appid: str = app_state.spec.site.appid
+        sessions: sessionmaker[Session] = app_state.sessionmaker
+        if app_state.settings.fake_wechat:
+            app_state.fake_wechat_api = FakeWeChatApi(appid, FAKE_SECRET)
+            sender = FakeApiClient(app_state.fake_wechat_api, sessions)
+        else:
+            secret = app_state.settings.appsecret.reveal()
+            sender = MiniProgramClient(Credentials(appid, secret), sessions, app_state.settings.wechat_api)
+        app_state.message_sender = sender
+    return sender
+
+
+async def _sweep_forever(app_state: Any) -> None:
+    while True:
+        await asyncio.sleep(SWEEP_SECONDS)
+        try:
+            await to_thread.run_sync(sweep, app_state.sessionmaker, message_sender(app_state))
+        except Exception as exc:  # the database may be down for a while; the next round tries again
+            log.error("subscribe message sweep failed (%s)", type(exc).__name__)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    commerce = app.state.spec.commerce
+    app.state.sessionmaker.configure(info={TEMPLATES_KEY: tuple(commerce.messages)})
+    message_sender(app.state)
+    task = asyncio.create_task(_sweep_forever(app.state))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+
+
+router = APIRouter(tags=["messages"], lifespan=lifespan)
+Db = Annotated[Session, Depends(get_db)]
+TemplateId = Annotated[str, Field(pattern=TEMPLATE_ID_PATTERN)]
+
+
+class Subscriptions(ApiModel):
+    """The template ids wx.requestSubscribeMessage answered "accept" for."""
+
+    template_ids: list[TemplateId] = Field(min_length=1, max_length=3)
+
+
+class Recorded(ApiModel):
+    recorded: int = Field(description="Acceptances recorded: each lets the shop send one message.")
+
+
+@router.post("/subscriptions", response_model=Recorded)
+def post_subscriptions(body: Subscriptions, user: CurrentUser, db: Db, request: Request) -> Recorded:
+    """Record the shopper's acceptances of the shop's order templates (one message each)."""
+    known = set(request.app.state.spec.commerce.order_templates)
+    unknown = [template for template in body.template_ids if template not in known]
+    if unknown:
+        raise ApiError(400, "unknown_template", f"not one of this shop's order templates: {', '.join(unknown)}")
+    for template in body.template_ids:
+        db.add(SubscribeAcceptance(user_id=user.id, template_id=template))
+    db.commit()
+    return Recorded(recorded=len(body.template_ids))
+
+
+@router.get("/_fake/messages", include_in_schema=False)
+def fake_messages(request: Request) -> list[dict[str, Any]]:
+    """With --fake-wechat: every subscribe message the fake WeChat received, in order."""
+    fake: FakeWeChatApi | None = getattr(request.app.state, "fake_wechat_api", None)
+    if not request.app.state.settings.fake_wechat or fake is None:
+        raise ApiError(404, "not_found", "only with gen serve --fake-wechat")
+    return list(fake.sent)
