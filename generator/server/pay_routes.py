@@ -327,7 +327,7 @@ def settle_refunds(db: Session, gateway: WeChatPayGateway, order_no: str) -> str
     db.commit()
     settled = _paid_order(db, order_no).state
     db.commit()
-    if settled == OrderState.REFUNDED.value:
+    if target is OrderState.REFUNDED:  # (`settled` may be the session's stale copy of the order)
         order_event(db, order_no, "refunded")  # queues its subscribe messages (once per order); never raises
     return settled
 

@@ -104,7 +104,8 @@ def order_event(db: Session, order_no: str, event: str, when: datetime | None = 
 
 
 def _queue(db: Session, template: MessageTemplate, order_no: str, event: str, when: datetime) -> int:
-    order = db.execute(select(Order).where(Order.order_no == order_no)).scalar_one_or_none()
+    fresh = select(Order).where(Order.order_no == order_no).execution_options(populate_existing=True)
+    order = db.execute(fresh).scalar_one_or_none()  # not the session's copy from before the event
     if order is None:
         db.rollback()
         return 0

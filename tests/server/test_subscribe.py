@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from generator.build import load
 from generator.errors import SpecError
+from generator.server import pay_routes
 from generator.server.app import create_app
 from generator.server.db import utcnow
 from generator.server.fake_wechat import FakeApiClient, FakeWeChatApi, fake_openid
@@ -224,3 +225,19 @@ def test_a_template_without_fields_is_an_error_with_its_line(tmp_path: Path) -> 
     message: Any = str(caught.value)
     assert "site.yaml:" in message
     assert "needs its fields" in message
+
+
+def test_a_full_refund_sends_the_refunded_template_once(shop: TestClient, app: FastAPI) -> None:
+    headers = login(shop, "code-msg-r")
+    shop.post("/subscriptions", json={"templateIds": [PAID, REFUNDED, REFUNDED]}, headers=headers)
+    order_no = pay_order(shop, headers, "k-refund")
+    gateway, platform = app.state.wechatpay, app.state.fake_wechatpay
+    with app.state.sessionmaker() as db:
+        refund = pay_routes.refund_order(db, gateway, order_no, 2050, "缺货")
+    notify = platform.complete_refund(refund.refund_no)
+    assert shop.post("/pay/refund-notify", headers=dict(notify.headers), content=notify.body).status_code == 200
+    with app.state.sessionmaker() as db:  # settled again (another notify, the merchant's query): nothing more
+        assert pay_routes.settle_refunds(db, gateway, order_no) == "refunded"
+    assert run_sweep(app) == 2
+    sent = {body["template_id"]: body["data"] for body in fake(app).sent}
+    assert sent[REFUNDED] == {"character_string1": {"value": order_no}, "phrase2": {"value": "已退款"}}
