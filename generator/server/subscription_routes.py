@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic import Field
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..errors import GenError
 from ..oa.client import Credentials
 from ..spec.messages import TEMPLATE_ID_PATTERN
 from .api_errors import ApiError
@@ -45,6 +46,8 @@ def message_sender(app_state: Any) -> MessageSender:
             app_state.fake_wechat_api = FakeWeChatApi(appid, FAKE_SECRET)
             sender = FakeApiClient(app_state.fake_wechat_api, sessions)
         else:
+            if app_state.settings.appsecret is None:
+                raise GenError("no AppSecret: subscribe messages need WECHAT_APPSECRET or WECHAT_APPSECRET_FILE")
             secret = app_state.settings.appsecret.reveal()
             sender = MiniProgramClient(Credentials(appid, secret), sessions, app_state.settings.wechat_api)
         app_state.message_sender = sender
@@ -64,7 +67,8 @@ async def _sweep_forever(app_state: Any) -> None:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     commerce = app.state.spec.commerce
     app.state.sessionmaker.configure(info={TEMPLATES_KEY: tuple(commerce.messages)})
-    message_sender(app.state)
+    if app.state.settings.fake_wechat:
+        message_sender(app.state)  # the fake exists from the start, so GET /_fake/messages answers
     task = asyncio.create_task(_sweep_forever(app.state))
     try:
         yield
