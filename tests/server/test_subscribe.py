@@ -6,7 +6,7 @@ fields cut to WeChat's limits; no acceptance sends nothing; a repeated payment n
 one acceptance is one message; a WeChat error is retried with backoff and recorded as failed after the
 last attempt; a refused access token is fetched again once and the token lives in the database; two
 workers sweeping at once never send a message twice; unknown template ids are a 400; a template without
-fields is a spec error with file and line.
+fields is a spec error with file and line, and so is a template not in order_templates (the client never asks for it).
 """
 
 from __future__ import annotations
@@ -241,3 +241,11 @@ def test_a_full_refund_sends_the_refunded_template_once(shop: TestClient, app: F
     assert run_sweep(app) == 2
     sent = {body["template_id"]: body["data"] for body in fake(app).sent}
     assert sent[REFUNDED] == {"character_string1": {"value": order_no}, "phrase2": {"value": "已退款"}}
+
+
+def test_a_template_the_client_never_asks_for_is_an_error(tmp_path: Path) -> None:
+    extra = f"  messages:\n    - {{id: {PAID}, event: paid, fields: {{thing1: first_item}}}}\n"
+    with pytest.raises(SpecError) as caught:
+        load(shop_with_messages(tmp_path, extra))
+    assert "site.yaml:" in str(caught.value)
+    assert "not in order_templates" in str(caught.value)
