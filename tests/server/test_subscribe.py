@@ -4,9 +4,10 @@ database: the shop's site with two templates (paid, refunded) in commerce.messag
 What it proves: a paid order sends exactly one message, to the shopper who accepted, with the declared
 fields cut to WeChat's limits; no acceptance sends nothing; a repeated payment notify queues nothing more;
 one acceptance is one message; a WeChat error is retried with backoff and recorded as failed after the
-last attempt; a refused access token is fetched again once and the token lives in the database; two
-workers sweeping at once never send a message twice; unknown template ids are a 400; a template without
-fields is a spec error with file and line, and so is a template not in order_templates (the client never asks for it).
+last attempt; a full refund sends the refunded template once; a refused access token is fetched again
+once and the token lives in the database; two workers sweeping at once never send a message twice;
+unknown template ids are a 400; a template without fields is a spec error with file and line, and so is
+a template not in order_templates (the client never asks for it).
 """
 
 from __future__ import annotations
