@@ -8,6 +8,9 @@ Layout:
 - selling: `pricing` (the catalog in fen), `orders`/`order_models`/`order_routes`, `coupons`/
   `coupon_models`/`coupon_routes` (counts, claims, checkout discounts);
 - WeChat Pay: `wechatpay_config`, `wechatpay` (the gateway), `notify_models` (nonces), `pay_routes`;
+- messages: `wechat_token` (the mini-program's stable_token, shared through the database), `subscribe`,
+  `message_models` and `subscription_routes` (subscribe messages: accepted, queued on order events, sent
+  by a sweep);
 - the contract: `contract` (the OpenAPI document of these routes);
 - fakes for `--fake-wechat` and tests: `fake_wechat`, `fake_wechatpay`.
 """

@@ -288,7 +288,10 @@ def refunds_at_wechat(gateway: WeChatPayGateway, order_no: str) -> list[RefundRe
 
 
 def _paid_order(db: Session, order_no: str) -> Order:
-    order = db.execute(select(Order).where(Order.order_no == order_no)).scalar_one_or_none()
+    # populate_existing: the state is changed by conditional UPDATEs the session does not see, so a copy
+    # it already holds (sessions keep objects across commits) must be read again
+    query = select(Order).where(Order.order_no == order_no).execution_options(populate_existing=True)
+    order = db.execute(query).scalar_one_or_none()
     if order is None:
         raise OrderError(404, "not_found", "订单不存在 (no such order)")
     return order
@@ -327,7 +330,7 @@ def settle_refunds(db: Session, gateway: WeChatPayGateway, order_no: str) -> str
     db.commit()
     settled = _paid_order(db, order_no).state
     db.commit()
-    if target is OrderState.REFUNDED:  # (`settled` may be the session's stale copy of the order)
+    if target is OrderState.REFUNDED:
         order_event(db, order_no, "refunded")  # queues its subscribe messages (once per order); never raises
     return settled
 
