@@ -33,12 +33,13 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import yaml
@@ -429,6 +430,20 @@ def stock_audit(database_url: str, keys: dict[str, int]) -> dict[str, Any]:
     return audit
 
 
+T = TypeVar("T")
+
+
+def _run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run`, also from a thread whose event loop is already running (a test runner's, or
+    Playwright's): then in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def server_run(
     site: Path, orders: Orders, plan: Plan, workers: int, database_url: str | None, scratch: Path
 ) -> dict[str, Any]:
@@ -439,8 +454,8 @@ def server_run(
     with served(site, data, database_url, workers) as (base, pid):
         tokens = log_in(base, plan.clients, data.name)
         for mode, lines in orders.modes.items():
-            modes[mode] = asyncio.run(_load(base, tokens, lines, plan, CpuWindow(pid, database)))
-        race = asyncio.run(_race(base, tokens, orders.race, plan.race_attempts))
+            modes[mode] = _run_async(_load(base, tokens, lines, plan, CpuWindow(pid, database)))
+        race = _run_async(_race(base, tokens, orders.race, plan.race_attempts))
     url = database_url or f"sqlite+pysqlite:///{data / 'shop.sqlite3'}"
     audit = stock_audit(url, {**dict.fromkeys(orders.stock_keys(), PLENTY), orders.race.stock_key: plan.race_units})
     result: dict[str, Any] = {"workers": workers, "modes": modes}
