@@ -410,3 +410,15 @@ def test_a_replayed_notify_is_refused_by_another_worker_too(
         replay = deliver(two, notify)
         assert (replay.status_code, replay.json()["code"]) == (401, "FAIL")
         assert deliver(two, platform.pay(number)).json()["code"] == "SUCCESS"  # a fresh redelivery is fine
+
+
+def test_settling_a_full_refund_answers_refunded(shop: TestClient, app: FastAPI, platform: FakeWeChatPay) -> None:
+    """The order's state changes by a conditional UPDATE; the answer is read again, not the session's copy."""
+    headers = login(shop, "code-settle")
+    number = paid_order(shop, platform, headers)
+    gateway = app.state.wechatpay
+    with app.state.sessionmaker() as db:
+        refund = pay_routes.refund_order(db, gateway, number, 3300, "缺货")
+    platform.complete_refund(refund.refund_no)  # the money is back; its notify is lost
+    with app.state.sessionmaker() as db:
+        assert pay_routes.settle_refunds(db, gateway, number) == "refunded"
