@@ -412,12 +412,12 @@ def test_coupons_block_lists_and_claims(runs: dict[str, Any]) -> None:
     run = runs["coupons"]
     assert run["errors"] == []
     before = run["before"]["queries"]
-    assert [c["text"] for c in before[".coupon-amount"]] == ["¥10.00", "¥3.00"]
+    assert [c["text"] for c in before[".coupon-amount"]] == ["¥10.00", "¥3.00", "8.5折"]  # 15% off
     assert before[".coupon-rule"][0]["text"] == "满¥50.00可用，2026-12-31 前有效"
-    assert [c["text"] for c in before[".coupon-claim"]] == ["领取", "已领取"]
+    assert [c["text"] for c in before[".coupon-claim"]] == ["领取", "已领取", "领取"]
     claims = [r for r in run["requests"] if r["url"].endswith("/coupons/C1/claim")]
     assert len(claims) == 1 and claims[0]["method"] == "POST" and claims[0]["header"]["Authorization"] == "Bearer S1"
-    assert [c["text"] for c in run["after"]["queries"][".coupon-claim"]] == ["已领取", "已领取"]
+    assert [c["text"] for c in run["after"]["queries"][".coupon-claim"]] == ["已领取", "已领取", "领取"]
     assert run["toasts"][-1]["title"] == "领取成功"
 
 

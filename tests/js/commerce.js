@@ -95,6 +95,7 @@ function answer(url) {
     return { statusCode: 200, data: { coupons: [
       { id: 'C1', title: '新人券', amountFen: 1000, minSpendFen: 5000, expires: '2026-12-31' },
       { id: 'C2', title: '无门槛券', amountFen: 300, minSpendFen: 0, claimed: true },
+      { id: 'C3', title: '八五折券', amountFen: 0, percentOff: 15, minSpendFen: 0 },
     ] } };
   }
   if (/\/coupons\/C1\/claim$/.test(url)) return { statusCode: 200, data: { claimed: true } };
@@ -456,7 +457,7 @@ const SCENARIOS = {
 // Coupons block: the list from the backend, money in yuan, claiming one (loading, then 已领取).
 async function couponsScenario(root) {
   const comp = mount(root, 'components/block-coupons/index', { block: { type: 'coupons', title: '领券中心' } });
-  await waitFor('coupons', () => comp.querySelectorAll('.coupon').length === 2);
+  await waitFor('coupons', () => comp.querySelectorAll('.coupon').length === 3);
   const queries = ['.coupon-amount', '.coupon-title', '.coupon-rule', '.coupon-claim'];
   const before = snapshot(comp, queries);
   await tap(comp, '.coupon-claim', 0);

@@ -6,9 +6,14 @@ const { request } = require('../../utils/request.js');
 const { track } = require('../../utils/track.js');
 const { yuan } = require('../../utils/money.js');
 
+// 20% off is 8折 (15% off: 8.5折), as a shop in China writes a percentage coupon.
+function discountText(percentOff) {
+  return String((100 - percentOff) / 10) + '折';
+}
+
 function view(coupon) {
   return Object.assign({}, coupon, {
-    amountText: yuan(coupon.amountFen),
+    amountText: coupon.percentOff ? discountText(coupon.percentOff) : yuan(coupon.amountFen),
     ruleText: (coupon.minSpendFen ? '满' + yuan(coupon.minSpendFen) + '可用' : '无门槛') +
       (coupon.expires ? '，' + coupon.expires + ' 前有效' : '')
   });
