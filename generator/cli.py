@@ -18,6 +18,15 @@ if TYPE_CHECKING:
     from .build import BuildResult
 
 
+dev_api_option = click.option(
+    "--api",
+    "dev_api",
+    metavar="URL",
+    help="Development build: the mini-program talks to this backend (e.g. http://127.0.0.1:8081/ from "
+    "`gen serve`) instead of commerce.api; http only to this machine or a private network. Not for upload.",
+)
+
+
 def site_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by every command that builds a site."""
     for option in reversed(
@@ -89,13 +98,7 @@ def main() -> None:
 
 @main.command()
 @site_options
-@click.option(
-    "--api",
-    "dev_api",
-    metavar="URL",
-    help="Development build: the mini-program talks to this backend (e.g. http://127.0.0.1:8081/ from "
-    "`gen serve`) instead of commerce.api; http only to this machine or a private network. Not for upload.",
-)
+@dev_api_option
 def build(
     site: Path, out: Path | None, cache_dir: Path | None, no_cache: bool, quiet: bool, dev_api: str | None
 ) -> None:
@@ -252,13 +255,7 @@ def _github_summary(result: Any, strict: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the site in a browser.")
-@click.option(
-    "--api",
-    "dev_api",
-    metavar="URL",
-    help="Development build: the mini-program talks to this backend (e.g. http://127.0.0.1:8081/ from "
-    "`gen serve`) instead of commerce.api; http only to this machine or a private network. Not for upload.",
-)
+@dev_api_option
 def dev(
     site: Path, out: Path | None, cache_dir: Path | None, host: str, port: int, open_browser: bool, dev_api: str | None
 ) -> None:

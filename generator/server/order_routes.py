@@ -16,14 +16,11 @@ the clock.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
-from anyio import to_thread
 from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -32,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .api_errors import ApiError
 from .auth import SessionToken, current_user, session_user
+from .background import every
 from .db import get_db, utcnow
 from .models import User
 from .order_models import IDEMPOTENCY_KEY_LENGTH, NOTE_LENGTH, ORDER_NO_LENGTH, Order
@@ -54,7 +52,6 @@ from .pricing import CartLine, PriceBook, PricingError
 from .settings import Settings
 
 SWEEP_SECONDS = 60.0
-log = logging.getLogger("generator.server")
 
 
 def enabled(_settings: Settings) -> bool:
@@ -93,15 +90,6 @@ def _sweep(factory: sessionmaker[Session]) -> None:
             session.commit()
 
 
-async def _sweep_forever(factory: sessionmaker[Session]) -> None:
-    while True:
-        await asyncio.sleep(SWEEP_SECONDS)
-        try:
-            await to_thread.run_sync(_sweep, factory)
-        except Exception as exc:  # the database may be down for a while; the next round tries again
-            log.error("order sweep failed (%s)", type(exc).__name__)
-
-
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     spec = app.state.spec
@@ -111,13 +99,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     with factory() as session:
         sync_stock(session, book.stock_levels())
         session.commit()
-    task = asyncio.create_task(_sweep_forever(factory))
-    try:
+    async with every(SWEEP_SECONDS, "order sweep", lambda: _sweep(factory)):
         yield
-    finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
 
 
 router = APIRouter(tags=["orders"], lifespan=lifespan)

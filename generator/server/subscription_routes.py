@@ -7,13 +7,10 @@ GET /_fake/messages lists what it received.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from anyio import to_thread
 from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic import Field
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,6 +20,7 @@ from ..oa.client import Credentials
 from ..spec.messages import TEMPLATE_ID_PATTERN
 from .api_errors import ApiError
 from .auth import CurrentUser
+from .background import every
 from .db import get_db
 from .fake_wechat import FakeApiClient, FakeWeChatApi
 from .message_models import SubscribeAcceptance
@@ -33,7 +31,6 @@ from .wechat_token import MiniProgramClient
 SWEEP_SECONDS = 5.0
 FAKE_SECRET = "fake-appsecret"
 
-log = logging.getLogger("generator.server")
 
 
 def message_sender(app_state: Any) -> MessageSender:
@@ -54,28 +51,17 @@ def message_sender(app_state: Any) -> MessageSender:
     return sender
 
 
-async def _sweep_forever(app_state: Any) -> None:
-    while True:
-        await asyncio.sleep(SWEEP_SECONDS)
-        try:
-            await to_thread.run_sync(sweep, app_state.sessionmaker, message_sender(app_state))
-        except Exception as exc:  # the database may be down for a while; the next round tries again
-            log.error("subscribe message sweep failed (%s)", type(exc).__name__)
-
-
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     commerce = app.state.spec.commerce
     app.state.sessionmaker.configure(info={TEMPLATES_KEY: tuple(commerce.messages)})
     if app.state.settings.fake_wechat:
         message_sender(app.state)  # the fake exists from the start, so GET /_fake/messages answers
-    task = asyncio.create_task(_sweep_forever(app.state))
-    try:
+    state = app.state
+    async with every(
+        SWEEP_SECONDS, "subscribe message sweep", lambda: sweep(state.sessionmaker, message_sender(state))
+    ):
         yield
-    finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
 
 
 router = APIRouter(tags=["messages"], lifespan=lifespan)
