@@ -11,20 +11,24 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
 
 from generator.server.app import create_app
 from generator.server.db import Base, import_models, make_engine
 from generator.server.migrate import upgrade
+from generator.server.models import User
 from generator.server.settings import Settings
 
 SHOP = Path(__file__).parent / "sites" / "shop"
@@ -132,3 +136,30 @@ def login(client: TestClient, code: str = "code-a", **extra: Any) -> dict[str, s
     answer = client.post("/session", json={"code": code, **extra})
     assert answer.status_code == 200, answer.text
     return {"Authorization": f"Bearer {answer.json()['session']}"}
+
+
+Result = TypeVar("Result")
+
+
+def make_users(factory: sessionmaker[Session], count: int, tag: str) -> list[User]:
+    """`count` new shoppers, straight in the database (for tests that call the service functions)."""
+    with factory() as session:
+        made = [User(ref=secrets.token_urlsafe(16), openid=f"{tag}-{n}-{secrets.token_hex(4)}") for n in range(count)]
+        session.add_all(made)
+        session.commit()
+        return made
+
+
+def race(count: int, work: Callable[[int], Result]) -> list[Result | BaseException]:
+    """Run work(0..count-1) in `count` threads released at once; each result or the exception it raised."""
+    barrier = threading.Barrier(count)
+
+    def run(index: int) -> Result | BaseException:
+        barrier.wait()
+        try:
+            return work(index)
+        except Exception as exc:
+            return exc
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))

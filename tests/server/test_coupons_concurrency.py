@@ -8,13 +8,9 @@ racing retries of one checkout (one Idempotency-Key) with a coupon all get the o
 
 from __future__ import annotations
 
-import secrets
-import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 from sqlalchemy import func, select
@@ -30,13 +26,14 @@ from generator.server.orders import NewOrder, OrderError, create_order, sync_sto
 from generator.server.pricing import CartLine, PriceBook
 from generator.spec.coupons import CouponSpec
 
+from .conftest import make_users, race
+
 T0 = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
 CONNECTIONS = 32
 LAST_TEN = CouponSpec(id="last-ten", title="满20减10", amount=10, min_spend=20, days=7, total=10)
 TWO_EACH = CouponSpec(id="two-each", title="每人两张", amount=1, days=7, total=1000, per_user=2)
 COUPON_SHOP = Path(__file__).parent / "sites" / "coupons"
 ADDRESS = {"userName": "李四", "telNumber": "13900005678", "detailInfo": "人民路 2 号"}
-Result = TypeVar("Result")
 
 
 @pytest.fixture
@@ -51,26 +48,7 @@ def factory(database_url: str) -> Iterator[sessionmaker[Session]]:
 
 
 def users(factory: sessionmaker[Session], count: int) -> list[User]:
-    with factory() as session:
-        made = [User(ref=secrets.token_urlsafe(16), openid=f"coupon-{n}-{secrets.token_hex(4)}") for n in range(count)]
-        session.add_all(made)
-        session.commit()
-        return made
-
-
-def race(count: int, work: Callable[[int], Result]) -> list[Result | BaseException]:
-    """Run work(0..count-1) in `count` threads released at once (each waits its turn for a connection)."""
-    barrier = threading.Barrier(count)
-
-    def run(index: int) -> Result | BaseException:
-        barrier.wait()
-        try:
-            return work(index)
-        except Exception as exc:
-            return exc
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run, range(count)))
+    return make_users(factory, count, "coupon")
 
 
 def claim_one(factory: sessionmaker[Session], spec: CouponSpec, user: User) -> str:

@@ -17,10 +17,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
@@ -45,14 +44,13 @@ from generator.server.orders import (
 )
 from generator.server.pricing import CartLine, PriceBook, stock_key
 
-from .conftest import SHOP
+from .conftest import SHOP, make_users, race
 
 T0 = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
 ADDRESS = {"userName": "李四", "telNumber": "13900005678", "detailInfo": "人民路 2 号"}
 CONNECTIONS = 32
 """Connections of the racing threads; PostgreSQL here allows 100 in all, shared with other test runs."""
 SMALL = stock_key("oolong", {"规格": "小罐"})
-Result = TypeVar("Result")
 
 
 @pytest.fixture(scope="module")
@@ -74,26 +72,7 @@ def factory(database_url: str, book: PriceBook) -> Iterator[sessionmaker[Session
 
 
 def users(factory: sessionmaker[Session], count: int) -> list[User]:
-    with factory() as session:
-        made = [User(ref=secrets.token_urlsafe(16), openid=f"race-{n}-{secrets.token_hex(4)}") for n in range(count)]
-        session.add_all(made)
-        session.commit()
-        return made
-
-
-def race(count: int, work: Callable[[int], Result]) -> list[Result | BaseException]:
-    """Run work(0..count-1) in `count` threads released at once; each result or the exception it raised."""
-    barrier = threading.Barrier(count)
-
-    def run(index: int) -> Result | BaseException:
-        barrier.wait()
-        try:
-            return work(index)
-        except Exception as exc:
-            return exc
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run, range(count)))
+    return make_users(factory, count, "race")
 
 
 def buy(
