@@ -32,6 +32,11 @@ commerce:
   api: https://api.example.com/shop
   shipping_fee: 8
   free_shipping_over: 99
+  coupons:
+    - {id: streak, title: 满50减10优惠券, amount: 10, min_spend: 50, days: 14, total: 100}
+    - {id: friends, title: 满99减20优惠券, amount: 20, min_spend: 99, days: 30, total: 100}
+  checkin: {reward_days: 7, reward: {coupon: streak}}
+  invites: {friends: 3, reward: {coupon: friends}}
 """
 
 API = "https://api.example.com/shop/"

@@ -151,6 +151,8 @@ catalog:
   products: [{id: green, name: 绿茶, price: 10, category: tea}]
 commerce:
   api: https://api.example.com/shop
+  checkin: {reward: {points: 50}}
+  invites: {reward: {points: 100}}
 privacy:
   company: 国家级小店有限公司
   contact: help@example.com
@@ -163,4 +165,4 @@ def test_every_shown_text_is_linted_also_rewards_and_the_privacy_company(make_si
     found = {(f["rule"], f["path"], f["line"]) for f in findings}
     assert ("share-baiting", "pages[0].blocks[0].reward", 11) in found
     assert ("superlative", "pages[0].blocks[1].reward", 13) in found
-    assert ("superlative", "privacy.company", 22) in found
+    assert ("superlative", "privacy.company", 24) in found

@@ -45,7 +45,7 @@ catalog:
   categories: [{id: toys, name: 玩具, description: 好玩}]
   products:
     - {id: car, name: 小汽车, price: 19.9, original_price: 29, category: toys, stock: 5, virtual: false, tags: [新品]}
-commerce: {api: 'https://api.x.cn', max_quantity: 9, shipping_fee: 5}
+commerce: {api: 'https://api.x.cn', max_quantity: 9, shipping_fee: 5, checkin: {reward_days: 7, reward: {points: 5}}}
 budgets: {package_kb: 2000, total_kb: 20000}
 theme:
   radius: {small: 4}

@@ -22,6 +22,9 @@ from ..plan.links import Link
 from ..spec.catalog import Category, Product
 from ..spec.model import HttpsUrl, Id, SpecModel
 
+if TYPE_CHECKING:
+    from ..spec.site import Commerce
+
 NO_IMAGE: PlannedImage = ""
 
 # Display width of each image slot in rpx (750 = screen width), which at 2x device pixels is also the
@@ -143,6 +146,11 @@ class BlockPlanner(Protocol):
     @property
     def has_privacy_page(self) -> bool: ...
 
+    @property
+    def commerce(self) -> Commerce | None:
+        """The site's `commerce:` (the growth blocks show its rules)."""
+        ...
+
     def image(self, spec_path: str, width: int, ref: SpecPath, package: str) -> ImageRef:
         """A spec image shown `width` rpx wide in `package`."""
         ...
@@ -186,6 +194,10 @@ class BlockSpec(SpecModel):
     def needs_backend(self) -> bool:
         """The block talks to the shop's backend: the site needs `commerce:` (with its api)."""
         return self.needs_commerce
+
+    def commerce_problems(self, commerce: Commerce) -> Iterator[tuple[SpecPath, str]]:
+        """What the block needs of `commerce:` and does not find: (path relative to the block, message)."""
+        return iter(())
 
     def unique_names(self) -> Iterator[UniqueName]:
         """Values that must not repeat inside the block."""

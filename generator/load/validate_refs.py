@@ -66,6 +66,8 @@ def check_references(
     catalog = spec.catalog
     category_ids: dict[str, SpecPath] = {}
     product_ids: dict[str, SpecPath] = {}
+    if spec.commerce is not None:
+        _check_growth(spec, report)
     if catalog:
         for i, category in enumerate(catalog.categories):
             unique(category_ids, category.id, ("catalog", "categories", i, "id"), "category")
@@ -133,6 +135,9 @@ def check_references(
                     f"a {block.type} block talks to your backend; add a `commerce:` section with its api"
                     + ("" if block.needs_commerce else ", or give the block an endpoint of your own"),
                 )
+            if spec.commerce is not None:
+                for where_, message in block.commerce_problems(spec.commerce):
+                    report(path + where_, message)
             for name in block.site_unique_names():
                 unique(site_names.setdefault(name.noun, {}), name.value, path + name.path, name.noun)
             for ref in block.references():
@@ -158,6 +163,8 @@ def check_references(
             check_ref("product", product_id, ("commerce", "coupons", c, "products", j))
         for j, category_id in enumerate(coupon.categories):
             check_ref("category", category_id, ("commerce", "coupons", c, "categories", j))
+    if spec.commerce is not None:
+        _check_growth(spec, report)
     if catalog:
         for i, category in enumerate(catalog.categories):
             if category.image:
@@ -190,3 +197,29 @@ def _check_product(product: Product, path: SpecPath, site_dir: Path, report: Rep
                     path + ("skus", s, "options", name),
                     f"{value!r} is not a value of option {name!r}; values: {', '.join(option_values[name])}",
                 )
+
+
+def _check_growth(spec: SiteSpec, report: Report) -> None:
+    """Rewards name declared coupons; the follower gift is announced by a subscribe reply."""
+    commerce = spec.commerce
+    assert commerce is not None
+    coupons = [coupon.id for coupon in commerce.coupons]
+    named: list[tuple[str | None, SpecPath]] = [
+        (rule.reward.coupon, ("commerce", name, "reward", "coupon"))
+        for name, rule in (("checkin", commerce.checkin), ("invites", commerce.invites))
+        if rule is not None
+    ]
+    if commerce.follower_gift is not None:
+        named.append((commerce.follower_gift.coupon, ("commerce", "follower_gift", "coupon")))
+    for coupon_id, path in named:
+        if coupon_id is not None and coupon_id not in coupons:
+            known = f"; declared: {', '.join(coupons)}" if coupons else "; declare it under commerce.coupons"
+            report(path, f"no coupon {coupon_id!r} in commerce.coupons{_did_you_mean(coupon_id, coupons)}{known}")
+    if commerce.follower_gift is not None:
+        account = spec.official_account
+        if account is None or account.replies.subscribe is None:
+            report(
+                ("commerce", "follower_gift"),
+                "a follower gift needs official_account.replies.subscribe: the reply that tells the new "
+                "follower about it and links to the page where it waits",
+            )

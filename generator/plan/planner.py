@@ -65,6 +65,7 @@ class Planner:
         self.page_paths = {page.id: route_path(page.id, level) for page, _, level in iter_pages(spec.pages)}
         self.page_paths["privacy"] = route_path("privacy")
         self.has_privacy_page = spec.privacy is not None
+        self.commerce = spec.commerce
         self.needs: dict[tuple[str, str], ImageNeed] = {}
 
     def plan(self) -> PlannedSite:

@@ -32,7 +32,6 @@ SWEEP_SECONDS = 5.0
 FAKE_SECRET = "fake-appsecret"
 
 
-
 def message_sender(app_state: Any) -> MessageSender:
     """The app's subscribeMessage.send client (`app.state.message_sender`), made once; tests may set it."""
     sender: MessageSender | None = getattr(app_state, "message_sender", None)

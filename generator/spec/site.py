@@ -17,6 +17,7 @@ from ..check.lint_rules import RULES
 from ..theme.theme import ThemeLayer
 from .catalog import Catalog, Price
 from .coupons import CouponSpec
+from .growth import CheckinRule, FollowerGift, InviteRule, MemberRules, Remind
 from .messages import MessageTemplate
 from .model import HttpsUrl, Id, ImagePath, NotText, ShortText, Shown, SpecModel, UserText
 from .official_account import OfficialAccount
@@ -128,13 +129,36 @@ class Commerce(SpecModel):
     """Coupons shoppers claim (the coupons block) and use at checkout; `gen serve` keeps the counts."""
     messages: list[MessageTemplate] = Field(default_factory=list, max_length=3)
     """What the server sends with those templates on order events (paid, refunded, shipped)."""
+    checkin: CheckinRule | None = None
+    """The daily check-in (the checkin block): the streak that earns a reward, points per check-in."""
+    invites: InviteRule | None = None
+    """Inviting friends (the invite block): how many must register to earn the reward."""
+    members: MemberRules = Field(default_factory=MemberRules)
+    """Points per yuan paid and the member levels (the member block)."""
+    follower_gift: FollowerGift | None = None
+    """The coupon each new follower of the Official Account gets (`gen oa serve` grants it)."""
+    remind: Remind | None = None
+    """The subscribe message sent once to shoppers inactive for `inactive_days` (`gen remind`)."""
 
     @model_validator(mode="after")
     def _messages_asked(self) -> Commerce:
         for template in self.messages:
             if template.id not in self.order_templates:
                 raise ValueError(f"messages template {template.id} is not in order_templates; add it there")
+        if self.remind is not None and self.remind.template not in self.order_templates:
+            raise ValueError(
+                f"remind template {self.remind.template} is not in order_templates; add it there, so shoppers "
+                "are asked for it (a reminder needs the shopper's acceptance)"
+            )
         return self
+
+    def reward_coupon_ids(self) -> frozenset[str]:
+        """Coupons granted by a rule (check-in, invites, follower gift): never offered to claim."""
+        rewards = [rule.reward for rule in (self.checkin, self.invites) if rule is not None]
+        ids = {reward.coupon for reward in rewards if reward.coupon is not None}
+        if self.follower_gift is not None:
+            ids.add(self.follower_gift.coupon)
+        return frozenset(ids)
 
 
 EventField = Annotated[NotText, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]

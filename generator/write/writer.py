@@ -230,9 +230,7 @@ IO_REASONS = {
 }
 
 
-def output_error(
-    exc: OSError, out_dir: Path, kept: str, writing: Path | None = None, maker: Maker = BUILD
-) -> GenError:
+def output_error(exc: OSError, out_dir: Path, kept: str, writing: Path | None = None, maker: Maker = BUILD) -> GenError:
     """A failed write as a clear error (exit 2): what went wrong, where, what became of the output."""
     reason, what = IO_REASONS.get(exc.errno or 0, (exc.strerror or str(exc), "check the disk and the folder"))
     filename = exc.filename or writing

@@ -1,2 +1,2 @@
 // Page "member". Its text lives in `data` (JSON), shown through {{ }} bindings only.
-Page(require('../../utils/page.js')("member", {"blocks":[{"title":"我的","type":"member"},{"reward":"满50减10优惠券","rewardDays":5,"title":"每日签到","type":"checkin"},{"title":"领券","type":"coupons"},{"friends":2,"reward":"满99减20优惠券","title":"邀请好友","type":"invite"}],"sharePath":"/pages/member/index","shareTitle":"会员中心","title":"会员中心"}));
+Page(require('../../utils/page.js')("member", {"blocks":[{"title":"我的","type":"member"},{"points":2,"reward":"满50减10优惠券","rewardDays":5,"title":"每日签到","type":"checkin"},{"title":"领券","type":"coupons"},{"friends":2,"reward":"积分 \u0026 \u003c好礼\u003e","title":"邀请好友","type":"invite"}],"sharePath":"/pages/member/index","shareTitle":"会员中心","title":"会员中心"}));
