@@ -130,6 +130,34 @@ class _SoldOut(Exception):
     pass
 
 
+def _values(spec: CouponSpec, user: User, seq: int, now: datetime) -> dict[str, Any]:
+    valid_from, valid_until = validity(spec, now)
+    return {
+        "code": "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_RANDOM)),
+        "user_id": user.id,
+        "coupon_id": spec.id,
+        "seq": seq,
+        "claimed_at": now,
+        "valid_from": valid_from,
+        "valid_until": valid_until,
+    }
+
+
+def _hold(session: Session, values: dict[str, Any]) -> None:
+    """Insert the held coupon and take one of the stock, in one savepoint: _SoldOut when none is left,
+    IntegrityError when a parallel claim of this shopper took the same `seq`."""
+    with session.begin_nested():
+        session.execute(insert(UserCoupon).values(values))
+        taken = session.execute(
+            update(CouponStock)
+            .where(CouponStock.coupon_id == values["coupon_id"], CouponStock.remaining > 0)
+            .values(remaining=CouponStock.remaining - 1)
+            .execution_options(synchronize_session=False)
+        )
+        if _rowcount(taken) != 1:
+            raise _SoldOut
+
+
 def claim(session: Session, spec: CouponSpec, user: User, now: datetime) -> UserCoupon:
     """Give the shopper one of `spec`, or CouponError 409: not_started, ended, limit_reached, sold_out."""
     reason = claim_state(spec, now)
@@ -137,39 +165,41 @@ def claim(session: Session, spec: CouponSpec, user: User, now: datetime) -> User
         raise CouponError(409, reason, f"{spec.title}将于 {spec.starts} 开始领取 (not claimable before {spec.starts})")
     if reason == "ended":
         raise CouponError(409, reason, f"{spec.title}已过期 (ended {spec.ends})")
-    valid_from, valid_until = validity(spec, now)
     for _attempt in range(spec.per_user + 1):
         held = held_counts(session, user).get(spec.id, 0)
         if held >= spec.per_user:
             raise CouponError(
                 409, "limit_reached", f"每人限领 {spec.per_user} 张 (at most {spec.per_user} per shopper)"
             )
-        values = {
-            "code": "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_RANDOM)),
-            "user_id": user.id,
-            "coupon_id": spec.id,
-            "seq": held + 1,
-            "claimed_at": now,
-            "valid_from": valid_from,
-            "valid_until": valid_until,
-        }
+        values = _values(spec, user, held + 1, now)
         try:
-            with session.begin_nested():
-                session.execute(insert(UserCoupon).values(values))
-                taken = session.execute(
-                    update(CouponStock)
-                    .where(CouponStock.coupon_id == spec.id, CouponStock.remaining > 0)
-                    .values(remaining=CouponStock.remaining - 1)
-                    .execution_options(synchronize_session=False)
-                )
-                if _rowcount(taken) != 1:
-                    raise _SoldOut
+            _hold(session, values)
         except _SoldOut:
             raise CouponError(409, "sold_out", f"{spec.title}已领完 (none left)") from None
         except IntegrityError:
             continue  # a parallel claim of this shopper took this number: count again
         return UserCoupon(**values)
     raise CouponError(409, "limit_reached", f"每人限领 {spec.per_user} 张 (at most {spec.per_user} per shopper)")
+
+
+GRANT_ATTEMPTS = 8
+
+
+def grant(session: Session, spec: CouponSpec, user: User, now: datetime) -> UserCoupon | None:
+    """Give the shopper one of `spec` as a rule's reward: no per-shopper limit (the rule is the limit), the
+    total still holds. None when none is left or its window has ended."""
+    if claim_state(spec, now) == "ended":
+        return None
+    for _attempt in range(GRANT_ATTEMPTS):
+        values = _values(spec, user, held_counts(session, user).get(spec.id, 0) + 1, now)
+        try:
+            _hold(session, values)
+        except _SoldOut:
+            return None
+        except IntegrityError:
+            continue  # a parallel grant or claim took this number: count again
+        return UserCoupon(**values)
+    raise RuntimeError(f"could not number a held coupon {spec.id} in {GRANT_ATTEMPTS} attempts")
 
 
 # --- holding -----------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import Base, UtcDateTime, utcnow
@@ -21,6 +21,7 @@ OPENID_LENGTH = 64  # WeChat's openids and unionids are 28 characters today
 
 class User(Base):
     __tablename__ = "users"
+    __table_args__ = (CheckConstraint("points >= 0", name="points_not_negative"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(REF_LENGTH), unique=True)
@@ -29,6 +30,10 @@ class User(Base):
     inviter: Mapped[str | None] = mapped_column(String(64))
     """What the shopper's first login named as inviter (another user's ref), as sent."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    points: Mapped[int] = mapped_column(Integer(), default=0, server_default="0")
+    """The points balance (growth_models.PointsEntry is its ledger)."""
+    last_active_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    """The latest login or use of the mini-program (at most an hour old), for re-engagement."""
 
 
 class LoginSession(Base):
