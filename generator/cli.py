@@ -16,6 +16,8 @@ from .extras import require
 
 if TYPE_CHECKING:
     from .build import BuildResult
+    from .oa.followers import FollowerBook
+    from .spec.site import Commerce
 
 
 dev_api_option = click.option(
@@ -407,8 +409,17 @@ def show_menu(site: Path, api_base: str) -> None:
 @click.argument("site", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address (keep 127.0.0.1 behind a proxy).")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
-def serve(site: Path, host: str, port: int) -> None:
-    """Answer the Official Account's messages (token: WECHAT_TOKEN; encrypted mode: WECHAT_AES_KEY, WECHAT_APPID)."""
+@click.option(
+    "--fake-wechat",
+    is_flag=True,
+    help='Read followers\' UnionIDs from an in-process fake (no WECHAT_APPID/WECHAT_SECRET): follower "alice" is '
+    'the shopper whose `gen serve --fake-wechat` login code is "alice". The signature check stays.',
+)
+def serve(site: Path, host: str, port: int, fake_wechat: bool) -> None:
+    """Answer the Official Account's messages (token: WECHAT_TOKEN; encrypted mode: WECHAT_AES_KEY, WECHAT_APPID).
+
+    With a `commerce:` section, followers are recorded in the shop's database (DATABASE_URL, else
+    SITE/.mpgen-data) and commerce.follower_gift is granted (UnionIDs: WECHAT_APPID, WECHAT_SECRET)."""
     for module in ("uvicorn", "starlette", "cryptography"):
         require(module, "oa")
     import uvicorn
@@ -416,17 +427,64 @@ def serve(site: Path, host: str, port: int) -> None:
     from .oa.server import create_app, settings_from_env
 
     token, crypto = settings_from_env()
-    _, _, replies = _official_account_files(site)
+    result, _, replies = _official_account_files(site)
+    followers = _follower_book(site, result.site.spec.commerce, fake_wechat)
     click.echo(f"answering WeChat at http://{host}:{port}/ ({'encrypted' if crypto else 'plain-text'} mode)")
     # No access log: WeChat puts the follower's openid in the query string of every message.
-    uvicorn.run(
-        create_app(replies, token, crypto),
-        host=host,
-        port=port,
-        proxy_headers=True,
-        log_level="warning",
-        access_log=False,
-    )
+    try:
+        uvicorn.run(
+            create_app(replies, token, crypto, followers=followers),
+            host=host,
+            port=port,
+            proxy_headers=True,
+            log_level="warning",
+            access_log=False,
+        )
+    finally:
+        if followers is not None:
+            followers.close()
+
+
+def _follower_book(site: Path, commerce: Commerce | None, fake_wechat: bool) -> FollowerBook | None:
+    """The shop's FollowerBook for `gen oa serve`, migrated; None for a site without a shop."""
+    import importlib
+    import logging
+    import os
+
+    def missing(module: str) -> bool:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            return True
+        return False
+
+    if commerce is None:
+        return None
+    modules = ("sqlalchemy", "alembic", "httpx")
+    if commerce.follower_gift is None and any(missing(m) for m in modules):
+        click.echo("followers are not recorded: that needs the shop's backend, pip install 'mpgen[serve]'", err=True)
+        return None
+    for module in modules:
+        require(module, "serve")
+    from .oa.followers import open_book
+    from .server.settings import shown_database
+
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # the book's errors
+    book = open_book(site, commerce, fake_wechat, os.environ)
+    problem = book.start()
+    where = shown_database(book.database_url)
+    click.echo(f"followers: {where}" + (f" (not answering: {problem}; retried at each follow)" if problem else ""))
+    if book.gift is not None:
+        click.echo(f"follower gift: coupon {book.gift.id}")
+        if book.client is None:
+            click.echo(
+                "WECHAT_APPID and WECHAT_SECRET are not set: followers' UnionIDs are not read, so their gifts wait "
+                "under the Official Account's openid and never reach the mini-program",
+                err=True,
+            )
+    if fake_wechat:
+        click.echo("--fake-wechat: UnionIDs are answered in-process (follower X is the shopper of login code X)")
+    return book
 
 
 @main.command(name="serve")

@@ -1,4 +1,5 @@
-"""The WeChat Official Account API as `gen oa` uses it: a stable token, the menu, and readable errors.
+"""The WeChat Official Account API as `gen oa` uses it: a stable token, the menu, a follower's UnionID, and
+readable errors.
 
 Whatever WeChat (or something posing as it) answers becomes a result or a GenError, never a
 traceback. The AppSecret and access token only travel over https (plain http only to loopback, for
@@ -37,6 +38,8 @@ TOKEN_REFUSED_TWICE = (
     "account's token (stable_token with force_refresh). Wait a minute and run the command again"
 )
 
+UNIONID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # 28 characters today; the database keeps 64
+
 JSON_KINDS: dict[type, str] = {list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
 
 log = logging.getLogger(__name__)
@@ -46,6 +49,7 @@ ERRORS = {
     BUSY: "WeChat's system is busy; try again in a minute",
     40001: "the access token or the AppSecret is invalid; check WECHAT_SECRET (reset it in 设置与开发 > 基本配置)",
     40002: "invalid grant type (an mpgen bug; please report it)",
+    40003: "the openid is not a follower of this Official Account (or belongs to another AppID)",
     40014: "the access token is invalid; run the command again",
     40013: "the AppID is invalid; check WECHAT_APPID (the Official Account's AppID, starting with wx)",
     40125: "the AppSecret is invalid; check WECHAT_SECRET (reset it in 设置与开发 > 基本配置)",
@@ -259,6 +263,18 @@ class Client:
         if not isinstance(buttons, list) or not all(isinstance(b, dict) for b in buttons):
             raise GenError(f"WeChat's answer while trying to {what} had no menu.button list", exit_code=1)
         return {"button": [{k: v for k, v in b.items() if not (k == "sub_button" and v == [])} for b in buttons]}
+
+    def unionid(self, openid: str) -> str | None:
+        """A follower's UnionID (user/info), or None when the account is bound to no Open Platform account."""
+        answer = self._with_token(
+            "/cgi-bin/user/info", "read a follower's UnionID", query={"openid": openid, "lang": "zh_CN"}
+        )
+        value = answer.get("unionid")
+        if value is None:
+            return None
+        if not isinstance(value, str) or not UNIONID.fullmatch(value):
+            raise GenError("WeChat's answer while trying to read a follower's UnionID had a malformed unionid", 1)
+        return value
 
 
 def check_menu_body(body: dict[str, Any]) -> list[str]:

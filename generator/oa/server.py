@@ -18,16 +18,18 @@ import secrets
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol
 
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from .replay import ReplayGuard, message_key
+from .replay import WINDOW_SECONDS, ReplayGuard, message_key
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.ciphers import Cipher, modes
@@ -77,6 +79,35 @@ def choose_reply(replies: dict[str, Any], message: dict[str, str]) -> str:
 
 def _normalise(text: str) -> str:
     return "".join(text.split()).lower()
+
+
+class FollowerEvents(Protocol):
+    """Where follows and unfollows go (`oa.followers.FollowerBook`); called in a worker thread."""
+
+    def followed(self, openid: str, at: datetime) -> object: ...
+
+    def unfollowed(self, openid: str, at: datetime) -> object: ...
+
+
+def event_time(message: dict[str, str], now: float) -> datetime:
+    """When the event happened: its CreateTime, unless that is further from our clock than a signed request
+    may be (then now)."""
+    created = message.get("CreateTime", "")
+    moment = int(created) if created.isdigit() and abs(int(created) - now) <= WINDOW_SECONDS else now
+    return datetime.fromtimestamp(moment, UTC)
+
+
+def follower_task(followers: FollowerEvents | None, message: dict[str, str], now: float) -> BackgroundTask | None:
+    """The recording of a subscribe or unsubscribe event, to run after the reply; None for other messages."""
+    openid = message.get("FromUserName", "")
+    if followers is None or message.get("MsgType") != "event" or not openid:
+        return None
+    event = message.get("Event", "").lower()
+    if event == "subscribe":
+        return BackgroundTask(followers.followed, openid, event_time(message, now))
+    if event == "unsubscribe":
+        return BackgroundTask(followers.unfollowed, openid, event_time(message, now))
+    return None
 
 
 @dataclass(frozen=True)
@@ -134,8 +165,9 @@ def create_app(
     token: str,
     crypto: AesCrypto | None = None,
     guard: ReplayGuard | None = None,
+    followers: FollowerEvents | None = None,
 ) -> Starlette:
-    """The ASGI app; `replies` is the content of replies.json."""
+    """The ASGI app; `replies` is the content of replies.json; `followers` records follows (optional)."""
     guard = guard or ReplayGuard()
     clock: Callable[[], float] = guard.clock
 
@@ -195,15 +227,17 @@ def create_app(
         message = {child.tag: (child.text or "") for child in root}
         key = message_key(message)
         xml = guard.reply_for(key)
+        task = None
         if xml is None:
             text = choose_reply(replies, message)
             to_user, account = message.get("FromUserName", ""), message.get("ToUserName", "")
             xml = text_reply(to_user, account, text, int(clock())) if text else ""
             guard.remember_reply(key, xml)
+            task = follower_task(followers, message, clock())
         else:
             log.info("answered WeChat's retry of a message with the first reply")
         if not xml:
-            return PlainTextResponse(EMPTY_REPLY)
+            return PlainTextResponse(EMPTY_REPLY, background=task)
         if crypto is not None and encrypted is not None:
             now = str(int(clock()))
             sealed = crypto.encrypt(xml)
@@ -213,7 +247,7 @@ def create_app(
                 f"{_cdata(signature(token, now, nonce, sealed))}</MsgSignature>"
                 f"<TimeStamp>{now}</TimeStamp><Nonce>{_cdata(nonce)}</Nonce></xml>"
             )
-        return Response(xml, media_type="application/xml")
+        return Response(xml, media_type="application/xml", background=task)
 
     return Starlette(routes=[Route("/", verify, methods=["GET"]), Route("/", receive, methods=["POST"])])
 

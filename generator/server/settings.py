@@ -142,6 +142,13 @@ def require_appsecret(environ: Mapping[str, str]) -> Secret:
     return secret
 
 
+def database_url_for(site_dir: Path, data_dir: Path | None, environ: Mapping[str, str]) -> str:
+    """The shop's database: DATABASE_URL, else the SQLite file in the data folder (default SITE/.mpgen-data);
+    `gen serve` and `gen oa serve` both find it here, so they share it."""
+    url = environ.get(ENV_DATABASE_URL, "").strip()
+    return normalize_database_url(url) if url else sqlite_url((data_dir or default_data_dir(site_dir)).resolve())
+
+
 def make_settings(
     site_dir: Path,
     data_dir: Path | None = None,
@@ -151,11 +158,10 @@ def make_settings(
     """Settings from the command line's choices and the environment (DATABASE_URL, the AppSecret)."""
     env = os.environ if environ is None else environ
     data = (data_dir or default_data_dir(site_dir)).resolve()
-    url = env.get(ENV_DATABASE_URL, "").strip()
     secret = read_appsecret(env) if fake_wechat else require_appsecret(env)
     return Settings(
         site_dir=site_dir.resolve(),
-        database_url=normalize_database_url(url) if url else sqlite_url(data),
+        database_url=database_url_for(site_dir, data, env),
         data_dir=data,
         fake_wechat=fake_wechat,
         wechat_api=check_wechat_api(env.get(ENV_WECHAT_API, "").strip() or WECHAT_API),
