@@ -34,6 +34,7 @@ from .fake_wechat import FakeCodeExchange
 from .forms import FormsCors, allowed_origins, site_forms
 from .forms import router as forms_router
 from .login import CodeExchange, HttpCodeExchange
+from .order_growth import COMMERCE_KEY
 from .settings import Settings
 
 MAX_BODY_BYTES = 64 * 1024
@@ -92,6 +93,7 @@ def create_app(settings: Settings, wechat: CodeExchange | None = None) -> FastAP
     app.state.spec = spec
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.sessionmaker.configure(info={COMMERCE_KEY: spec.commerce})
     app.state.wechat_login = login
     app.state.forms = site_forms(spec)
     api_errors.install(app)

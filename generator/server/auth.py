@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from .api_errors import ApiError
@@ -22,6 +22,8 @@ from .models import LoginSession, User
 
 TOKEN_BYTES = 32
 SWEEP = 100
+ACTIVE_EVERY = timedelta(hours=1)
+"""How stale `users.last_active_at` may get before a request refreshes it."""
 CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
@@ -63,8 +65,17 @@ def session_user(db: Session, token: str) -> User:
     if found is None:
         raise _unauthorized("unauthorized", "登录已失效，请重新登录 (unknown session)")
     user, expires_at = found
-    if expires_at <= utcnow():
+    now = utcnow()
+    if expires_at <= now:
         raise _unauthorized("session_expired", "登录已过期，请重新登录 (session expired)")
+    if user.last_active_at is None or user.last_active_at < now - ACTIVE_EVERY:
+        # At most one write an hour per shopper: enough for "inactive for 30 days".
+        db.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(last_active_at=now)
+            .execution_options(synchronize_session=False)
+        )
     return user
 
 

@@ -1,10 +1,10 @@
 """The shopper's coupon endpoints: GET /coupons, POST /coupons/{id}/claim, GET /coupons/mine.
 
 All need a session. GET /coupons lists the coupons of `commerce.coupons` that can still be claimed (not
-ended), with how many are left and whether the caller may claim one; a claim answers the held coupon,
-whose `id` is what POST /orders takes as `couponId`; GET /coupons/mine lists the caller's unused coupons
-valid now, for the checkout. Amounts are fen; a percent coupon has `amountFen` 0 and `percentOff`. The
-router's lifespan brings `coupon_stock` in line with the spec (`coupons.sync_coupons`).
+ended, not granted by a growth rule), with how many are left and whether the caller may claim one; a claim
+answers the held coupon, whose `id` is what POST /orders takes as `couponId`; GET /coupons/mine lists the
+caller's unused coupons valid now, for the checkout. Amounts are fen; a percent coupon has `amountFen` 0
+and `percentOff`. The router's lifespan brings `coupon_stock` in line with the spec (`coupons.sync_coupons`).
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..spec.coupons import CouponSpec
 from ..textdata import price_fen
 from .api_errors import ApiError
+from .clock import Now
 from .coupon_models import COUPON_ID_LENGTH, UserCoupon
 from .coupons import SHANGHAI, CouponError, claim, claim_state, held_counts, mine, remaining, shown_day, sync_coupons
-from .order_routes import UNAUTHORIZED, ApiModel, CurrentUser, Db, Now, Problem, Responses
+from .order_routes import UNAUTHORIZED, ApiModel, CurrentUser, Db, Problem, Responses
 from .settings import Settings
 
 
@@ -112,7 +113,12 @@ CouponId = Annotated[str, Path(alias="id", min_length=1, max_length=COUPON_ID_LE
 @router.get("/coupons", response_model=CouponList, responses=UNAUTHORIZED)
 def get_coupons(request: Request, user: CurrentUser, db: Db, clock: Now) -> CouponList:
     """The coupons that can still be claimed, with what is left and whether the caller may claim one."""
-    specs = [spec for spec in declared(request).values() if claim_state(spec, clock) != "ended"]
+    rewards_only = request.app.state.spec.commerce.reward_coupon_ids()
+    specs = [
+        spec
+        for spec in declared(request).values()
+        if claim_state(spec, clock) != "ended" and spec.id not in rewards_only
+    ]
     left = remaining(db, [spec.id for spec in specs])
     held = held_counts(db, user)
     db.commit()
@@ -141,7 +147,11 @@ def get_coupons(request: Request, user: CurrentUser, db: Db, clock: Now) -> Coup
 CLAIM_ERRORS: Responses = {
     **UNAUTHORIZED,
     404: {"model": Problem, "description": "The shop declares no coupon with this id."},
-    409: {"model": Problem, "description": "sold_out, limit_reached (per shopper), not_started or ended."},
+    409: {
+        "model": Problem,
+        "description": "sold_out, limit_reached (per shopper), not_started, ended, or reward_only (a coupon "
+        "granted by check-in, invites or the follower gift).",
+    },
 }
 
 
@@ -151,6 +161,8 @@ def post_claim(coupon_id: CouponId, request: Request, user: CurrentUser, db: Db,
     spec = declared(request).get(coupon_id)
     if spec is None:
         raise ApiError(404, "not_found", f"没有这张优惠券 (no coupon {coupon_id!r})")
+    if coupon_id in request.app.state.spec.commerce.reward_coupon_ids():
+        raise ApiError(409, "reward_only", f"{spec.title}是活动奖励，不能直接领取 (granted by a rule only)")
     try:
         row = claim(db, spec, user, clock)
     except CouponError as exc:

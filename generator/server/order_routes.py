@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from .api_errors import ApiError
 from .auth import SessionToken, current_user, session_user
 from .background import every
+from .clock import Now, now  # noqa: F401  (`order_routes.now`: what tests override)
 from .db import get_db, utcnow
 from .models import User
 from .order_models import IDEMPOTENCY_KEY_LENGTH, NOTE_LENGTH, ORDER_NO_LENGTH, Order
@@ -57,11 +58,6 @@ SWEEP_SECONDS = 60.0
 def enabled(_settings: Settings) -> bool:
     pay_window()  # a wrong MPGEN_ORDER_PAY_MINUTES fails at start, not on the first order
     return True
-
-
-def now() -> datetime:
-    """The clock of the order rules (a dependency, so tests can override it)."""
-    return utcnow()
 
 
 def shopper(request: Request, db: Annotated[Session, Depends(get_db)]) -> User:
@@ -107,7 +103,6 @@ router = APIRouter(tags=["orders"], lifespan=lifespan)
 
 Db = Annotated[Session, Depends(get_db)]
 CurrentUser = Annotated[User, Depends(shopper)]
-Now = Annotated[datetime, Depends(now)]
 Book = Annotated[PriceBook, Depends(price_book)]
 OrderNo = Annotated[str, Path(alias="orderId", min_length=1, max_length=ORDER_NO_LENGTH)]
 

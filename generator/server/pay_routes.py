@@ -37,13 +37,15 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .api_errors import ApiError
+from .clock import Now
 from .coupons import give_back_refunded
 from .db import get_db, utcnow
 from .fake_wechatpay import FakeWeChatPay, start_fake
 from .models import User
 from .notify_models import DbNonceStore
+from .order_growth import order_points, refund_points
 from .order_models import ORDER_NO_LENGTH, Order, OrderState
-from .order_routes import ApiModel, CurrentUser, Now, OrderApiError, OrderNo, OrderOut, order_out
+from .order_routes import ApiModel, CurrentUser, OrderApiError, OrderNo, OrderOut, order_out
 from .orders import (
     OrderError,
     PaymentResult,
@@ -167,6 +169,8 @@ def _sync_from_wechat(db: Session, gateway: WeChatPayGateway, order_no: str) -> 
             log.warning("WeChat Pay query for order %s failed: %s", order_no, exc.code)
         return
     result = apply_payment(db, notice)
+    if result is not None and result.outcome.value == "paid":
+        order_points(db, order_no)
     db.commit()
     if result is not None and result.outcome.value == "paid":
         order_event(db, order_no, "paid")  # queues its subscribe messages (once per order); never raises
@@ -233,6 +237,8 @@ def receive_payment_notify(
         log.warning("payment notify rejected: %s", exc)
         return _wechat_answer(401, "验签失败")
     result = apply_payment(db, notice)
+    if result is not None and result.outcome.value == "paid":
+        order_points(db, notice.order_no)
     db.commit()
     if result is not None and result.outcome.value == "paid":
         order_event(db, notice.order_no, "paid")  # queues its subscribe messages (once per order); never raises
@@ -327,6 +333,7 @@ def settle_refunds(db: Session, gateway: WeChatPayGateway, order_no: str) -> str
         target = OrderState.PAID
     _set_refund_state(db, order_no, target)
     give_back_refunded(db, order_no)  # a fully refunded order's coupon is unused again (coupons.py)
+    refund_points(db, order_no, done)  # the refunded part's points are taken back (points.py)
     db.commit()
     settled = _paid_order(db, order_no).state
     db.commit()

@@ -1,7 +1,8 @@
 """POST /session: log in with a `wx.login` code; the answer is an opaque session token with its expiry.
 
-The first login registers the shopper (openid, unionid, a random public `ref`) and records `inviter` as sent;
-later logins refresh the unionid when WeChat gives one and never change the inviter.
+The first login registers the shopper (openid, unionid, a random public `ref`), records `inviter` as sent and
+counts the registration for that inviter (`after_login`); later logins refresh the unionid when WeChat gives
+one and never change the inviter.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .after_login import after_login
 from .api_errors import ApiError
 from .auth import issue_session
+from .clock import Now
 from .db import get_db
 from .login import CodeExchange, WeChatIdentity, WeChatLoginError
 from .models import User
@@ -55,25 +58,27 @@ class SessionAnswer(ApiModel):
     ref: str = Field(description="The shopper's public handle: put it in share links as `inviter`.")
 
 
-def _register(db: Session, identity: WeChatIdentity, inviter: str | None) -> User:
+def _register(db: Session, identity: WeChatIdentity, inviter: str | None) -> tuple[User, bool]:
+    """The shopper of this identity, and whether this login registered them."""
     user = db.execute(select(User).where(User.openid == identity.openid)).scalar_one_or_none()
     if user is not None:
         if identity.unionid and user.unionid != identity.unionid:
             user.unionid = identity.unionid
-        return user
+        return user, False
     ref = secrets.token_urlsafe(16)
-    valid_inviter = inviter if inviter and INVITER.match(inviter) else None
-    user = User(ref=ref, openid=identity.openid, unionid=identity.unionid, inviter=valid_inviter)
+    user = User(ref=ref, openid=identity.openid, unionid=identity.unionid, inviter=inviter)
     try:
         with db.begin_nested():
             db.add(user)
     except IntegrityError:  # the same shopper's first login, twice at once: the other one registered
-        return db.execute(select(User).where(User.openid == identity.openid)).scalar_one()
-    return user
+        return db.execute(select(User).where(User.openid == identity.openid)).scalar_one(), False
+    return user, True
 
 
 @router.post("/session", response_model=SessionAnswer, response_model_exclude_none=True)
-def log_in(body: SessionRequest, request: Request, db: Annotated[Session, Depends(get_db)]) -> SessionAnswer:
+def log_in(
+    body: SessionRequest, request: Request, db: Annotated[Session, Depends(get_db)], clock: Now
+) -> SessionAnswer:
     """Log in: exchange a wx.login code (jscode2session) for a session of this shop."""
     wechat: CodeExchange = request.app.state.wechat_login
     try:
@@ -81,7 +86,9 @@ def log_in(body: SessionRequest, request: Request, db: Annotated[Session, Depend
     except WeChatLoginError as exc:
         status = 400 if exc.errcode not in (None, -1) else 503
         raise ApiError(status, "wechat_login_failed", f"微信登录失败，请重试 ({exc.message})") from None
-    user = _register(db, identity, body.inviter)
+    inviter = body.inviter if body.inviter and INVITER.match(body.inviter) else None
+    user, registered = _register(db, identity, inviter)
+    after_login(db, user, registered, inviter, request.app.state.spec.commerce, clock)
     token, row = issue_session(db, user, request.app.state.settings.session_ttl)
     db.commit()
     return SessionAnswer(

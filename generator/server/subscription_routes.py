@@ -53,7 +53,8 @@ def message_sender(app_state: Any) -> MessageSender:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     commerce = app.state.spec.commerce
-    app.state.sessionmaker.configure(info={TEMPLATES_KEY: tuple(commerce.messages)})
+    info = {**app.state.sessionmaker.kw.get("info", {}), TEMPLATES_KEY: tuple(commerce.messages)}
+    app.state.sessionmaker.configure(info=info)
     if app.state.settings.fake_wechat:
         message_sender(app.state)  # the fake exists from the start, so GET /_fake/messages answers
     state = app.state

@@ -13,9 +13,6 @@ from .target import BatchTarget
 
 ROOT = "commerce"
 
-MONEY = {"type": "integer", "minimum": 0, "description": "An amount in fen (1 yuan = 100 fen); never a float."}
-BEARER: list[dict[str, list[str]]] = [{"session": []}]
-
 
 def render_commerce_contract(site: Site) -> list[OutputFile]:
     commerce = site.spec.commerce
@@ -67,10 +64,6 @@ DESCRIPTION = (
     "Every call is https with a 15 s timeout; money is integer fen; the server recomputes every amount from "
     "its own prices and stock and never trusts the client's. "
 )
-GROWTH_NOTE = (
-    " Not yet answered by `gen serve`: the growth blocks' endpoints (check-in, invites, member); "
-    "a backend of your own provides them."
-)
 
 
 def contract(api: str, shop: str, origin: str = "") -> dict[str, Any]:
@@ -79,7 +72,7 @@ def contract(api: str, shop: str, origin: str = "") -> dict[str, Any]:
     document["info"] = {
         **document["info"],
         "title": f"{shop}: order and payment backend",
-        "description": DESCRIPTION + cors_text(origin) + GROWTH_NOTE,
+        "description": DESCRIPTION + cors_text(origin),
     }
     document["servers"] = [{"url": api}]
     components = document.setdefault("components", {})
@@ -88,69 +81,4 @@ def contract(api: str, shop: str, origin: str = "") -> dict[str, Any]:
         "scheme": "bearer",
         "description": "From POST /session.",
     }
-    document["paths"] = {**document["paths"], **growth_paths()}
     return document
-
-
-def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "object"}
-    if required:
-        schema["required"] = required
-    schema["properties"] = properties
-    return schema
-
-
-def _json_response(description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _get(summary: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "summary": summary,
-        "security": BEARER,
-        "responses": {"200": _json_response("OK", schema)},
-    }
-
-
-CHECKIN = {
-    "type": "object",
-    "required": ["streak", "checkedInToday"],
-    "properties": {
-        "streak": {"type": "integer", "minimum": 0},
-        "checkedInToday": {"type": "boolean"},
-        "rewarded": {"type": "boolean", "description": "The streak just reached the declared number of days."},
-    },
-}
-
-
-def growth_paths() -> dict[str, Any]:
-    """The growth blocks' endpoints `gen serve` does not answer yet (coupons are the server's own)."""
-    return {
-        "/checkin": {
-            "get": _get("Today's check-in state", CHECKIN),
-            "post": {
-                **_get("Check in for today (idempotent within a day)", CHECKIN),
-                "summary": "Check in for today (idempotent within a day)",
-            },
-        },
-        "/invites": {
-            "get": _get(
-                "How many invited friends registered",
-                {"type": "object", "properties": {"registered": {"type": "integer", "minimum": 0}}},
-            )
-        },
-        "/member": {
-            "get": _get(
-                "The member card",
-                {
-                    "type": "object",
-                    "properties": {
-                        "nickname": {"type": "string"},
-                        "level": {"type": "string"},
-                        "points": {"type": "integer"},
-                        "phone": {"type": "string", "description": "Shown masked (138****1234)."},
-                    },
-                },
-            )
-        },
-    }

@@ -11,7 +11,7 @@ import pytest
 
 from generator.build import build
 from generator.server.contract import contract_text, openapi_document
-from generator.targets.commerce_contract import CONTRACT_FILE, growth_paths
+from generator.targets.commerce_contract import CONTRACT_FILE
 
 from ..conftest import REPO
 
@@ -65,7 +65,7 @@ def test_a_build_publishes_the_servers_contract_for_its_site(full_build: Path) -
     validate(document)
     served = json.loads(CONTRACT_FILE.read_text(encoding="utf-8"))
     assert document["servers"] == [{"url": "https://api.example.com/v1/"}]
-    assert set(document["paths"]) == set(served["paths"]) | set(growth_paths())
+    assert set(document["paths"]) == set(served["paths"])
     for path, operations in served["paths"].items():
         assert document["paths"][path] == operations
     assert "preflight" in document["info"]["description"]
