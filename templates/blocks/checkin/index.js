@@ -1,9 +1,20 @@
-// Daily check-in: the backend keeps the streak (GET/POST checkin) and grants the declared reward.
+// Daily check-in: the backend keeps the streak (GET/POST checkin) and grants the declared reward (and the
+// points of each check-in).
 const block = require('../../utils/block-behavior.js');
 const config = require('../../utils/commerce-config.js');
 const session = require('../../utils/session.js');
 const { request } = require('../../utils/request.js');
 const { track } = require('../../utils/track.js');
+
+// What the shopper is told after checking in: the reward (or that it ran out), else the points earned.
+function toast(state) {
+  if (state.rewarded && state.granted && state.granted.granted === false) {
+    return { title: '签到成功，奖励已发完', icon: 'none' };
+  }
+  if (state.rewarded) return { title: '奖励已到账', icon: 'success' };
+  if (state.pointsEarned) return { title: '签到成功 +' + state.pointsEarned + '积分', icon: 'success' };
+  return { title: '签到成功', icon: 'success' };
+}
 
 Component({
   options: { addGlobalClass: true },
@@ -43,7 +54,7 @@ Component({
         .then((state) => {
           this.setData({ busy: false });
           track('checkin', { streak: (state && state.streak) || 0 });
-          wx.showToast({ title: state && state.rewarded ? '奖励已到账' : '签到成功', icon: 'success' });
+          wx.showToast(toast(state || {}));
         })
         .catch(() => {
           this.setData({ busy: false });

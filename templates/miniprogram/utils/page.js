@@ -17,7 +17,7 @@ module.exports = function contentPage(id, data) {
 [% if commerce %]
       // the inviter's id travels with the share, so friends who register through it count for the inviter
       const me = session.current();
-      const path = this.data.sharePath + (me && me.openid ? '?inviter=' + encodeURIComponent(me.openid) : '');
+      const path = this.data.sharePath + (me && me.ref ? '?inviter=' + encodeURIComponent(me.ref) : '');
       return { title: this.data.shareTitle, path };
 [% else %]
       return { title: this.data.shareTitle, path: this.data.sharePath };

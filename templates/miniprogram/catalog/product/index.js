@@ -104,7 +104,7 @@ Page({
     let path = '/catalog/product/index?id=' + product.id;
 [% if commerce %]
     const me = session.current();
-    if (me && me.openid) path += '&inviter=' + encodeURIComponent(me.openid);
+    if (me && me.ref) path += '&inviter=' + encodeURIComponent(me.ref);
 [% endif %]
     return { title: product.name, path, imageUrl: product.image };
   }

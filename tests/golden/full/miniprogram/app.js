@@ -1,9 +1,17 @@
 // App entry: offers a restart when WeChat has downloaded a newer version of this mini-program.
+// A friend's share link: remember who invited us; the login hook tells the backend (which counts it only
+// if this login registers a new shopper).
+function rememberInviter(options) {
+  const inviter = options && options.query && options.query.inviter;
+  if (inviter && !wx.getStorageSync('mpgen-inviter')) wx.setStorageSync('mpgen-inviter', inviter);
+}
+
 App({
+  onShow(options) {
+    rememberInviter(options); // also when the app was already running in the background
+  },
   onLaunch(options) {
-    // a friend's share link: remember who invited us; the login hook tells the backend
-    const inviter = options && options.query && options.query.inviter;
-    if (inviter) wx.setStorageSync('mpgen-inviter', inviter);
+    rememberInviter(options);
     if (!wx.getUpdateManager) return;
     const updater = wx.getUpdateManager();
     updater.onUpdateReady(() => {

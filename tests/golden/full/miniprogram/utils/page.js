@@ -14,7 +14,7 @@ module.exports = function contentPage(id, data) {
       track('share', { page: id });
       // the inviter's id travels with the share, so friends who register through it count for the inviter
       const me = session.current();
-      const path = this.data.sharePath + (me && me.openid ? '?inviter=' + encodeURIComponent(me.openid) : '');
+      const path = this.data.sharePath + (me && me.ref ? '?inviter=' + encodeURIComponent(me.ref) : '');
       return { title: this.data.shareTitle, path };
     };
   }

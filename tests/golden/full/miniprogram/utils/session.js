@@ -48,6 +48,8 @@ function login() {
       const token = answer && answer.session;
       if (typeof token !== 'string' || !token) throw new Error('the login answer has no session');
       const saved = { session: token };
+      // the shopper's public handle (never the openid): what their share links carry as `inviter`
+      if (typeof answer.ref === 'string' && answer.ref) saved.ref = answer.ref;
       const expires = timeOf(answer.expiresAt);
       // a phone whose clock runs past the expiry already would log in on every call: it waits for the 401
       if (expires !== null && expires - EARLY_MS > Date.now()) saved.expiresAt = expires;

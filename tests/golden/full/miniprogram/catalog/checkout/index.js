@@ -5,7 +5,7 @@ const cart = require('../utils/cart.js');
 const checkout = require('../utils/checkout.js');
 const config = require('../../utils/commerce-config.js');
 const session = require('../../utils/session.js');
-const mask = require('../../utils/mask.js');
+const mask = require('../utils/mask.js');
 const { yuan } = require('../../utils/money.js');
 const { track } = require('../../utils/track.js');
 

@@ -99,7 +99,7 @@ Page({
     track('share', { page: 'product/' + product.id });
     let path = '/catalog/product/index?id=' + product.id;
     const me = session.current();
-    if (me && me.openid) path += '&inviter=' + encodeURIComponent(me.openid);
+    if (me && me.ref) path += '&inviter=' + encodeURIComponent(me.ref);
     return { title: product.name, path, imageUrl: product.image };
   }
 });
