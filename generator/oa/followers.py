@@ -4,11 +4,11 @@ database (the one `gen serve` uses) and opens the follower gift.
 `gen oa serve` answers WeChat first and records afterwards, in a worker thread (the reply's background
 task), so the database never makes a reply late or fails it: WeChat waits 5 s. The database calls have short
 timeouts (connect, statements, locks, SQLite's busy wait), and any error is logged (its kind, never the
-openid or the rows) and dropped. The migrations run at start (`start`); when the database does not answer
-then, the server starts anyway and the next event tries again. A follower's UnionID comes from the account's
-user/info (`oa.client.Client.unionid`, credentials WECHAT_APPID and WECHAT_SECRET, or the in-process fake
-of `oa.fake` with --fake-wechat); without credentials, or when the call fails, the follow is recorded
-without one and the gift waits under the account's openid.
+openid or the rows) and dropped. The migrations run at start (`start`); when the database does not
+answer then, the server starts anyway and an event RETRY_SECONDS later tries again. A follower's UnionID
+comes from the account's user/info (`oa.client.Client.unionid`, credentials WECHAT_APPID and
+WECHAT_SECRET, or the in-process fake of `oa.fake` with --fake-wechat); without credentials, or when the
+call fails, the follow is recorded without one and the gift waits under the account's openid.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ from ..spec.site import Commerce
 from .client import Client, Credentials
 
 DB_TIMEOUT_SECONDS = 5
+RETRY_SECONDS = 30
 WECHAT_TIMEOUT_SECONDS = 3
 ENV_APPID, ENV_SECRET = "WECHAT_APPID", "WECHAT_SECRET"
 
@@ -67,9 +69,13 @@ def _short_engine(url: str) -> Engine:
     return engine
 
 
+class NotReady(Exception):
+    """The database did not answer the migration a moment ago."""
+
+
 def describe(exc: Exception) -> str:
     """What went wrong, for the log: the kind, and a database's first line only when it names no rows."""
-    if isinstance(exc, GenError):
+    if isinstance(exc, GenError | NotReady):
         return str(exc)  # the client's messages name the API call, never the openid or the token
     if isinstance(exc, OperationalError) and exc.orig is not None:
         lines = str(exc.orig).strip().splitlines()
@@ -87,23 +93,35 @@ class FollowerBook:
         self.engine = _short_engine(database_url)
         self.sessions: sessionmaker[Session] = make_sessionmaker(self.engine)
         self._ready = False
+        self._retry_at = 0.0
+        self.clock: Callable[[], float] = time.monotonic
         self._lock = threading.Lock()
 
     def prepare(self) -> None:
-        """Migrate the database to head and count the gift's coupon, once; raises when it does not answer."""
+        """Migrate the database to head and count the gift's coupon, once; raises when it does not answer
+        (and, for RETRY_SECONDS after a failure, at once: events do not queue up behind a dead database)."""
         with self._lock:
             if self._ready:
                 return
-            migrating = make_engine(self.database_url, **_connect_options(self.database_url))
-            try:  # no statement timeout: a migration of a big table may take its time
-                upgrade(migrating)
-            finally:
-                migrating.dispose()
-            if self.gift is not None:
-                with self.sessions() as session:
-                    sync_coupons(session, [self.gift])
-                    session.commit()
+            if self.clock() < self._retry_at:
+                raise NotReady(f"the database did not answer; trying again within {RETRY_SECONDS} s")
+            try:
+                self._migrate()
+            except Exception:
+                self._retry_at = self.clock() + RETRY_SECONDS
+                raise
             self._ready = True
+
+    def _migrate(self) -> None:
+        migrating = make_engine(self.database_url, **_connect_options(self.database_url))
+        try:  # no statement timeout: a migration of a big table may take its time
+            upgrade(migrating)
+        finally:
+            migrating.dispose()
+        if self.gift is not None:
+            with self.sessions() as session:
+                sync_coupons(session, [self.gift])
+                session.commit()
 
     def start(self) -> str | None:
         """`prepare` at start: None when ready, else why not (the server answers anyway; events retry)."""

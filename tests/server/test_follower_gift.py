@@ -360,6 +360,33 @@ def test_the_reply_arrives_when_the_database_is_unreachable(
     assert "nancy" not in caplog.text and "wrong" not in caplog.text
 
 
+def test_a_database_down_at_start_is_tried_again_later_not_at_every_event(
+    database_url: str, sessions: sessionmaker[Session], commerce: Commerce, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import generator.oa.followers as followers_module
+
+    book = make_book(database_url, commerce)
+    migrate = book._migrate
+    tries: list[float] = []
+    clock = [1000.0]
+    book.clock = lambda: clock[0]
+
+    def down() -> None:
+        tries.append(clock[0])
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(book, "_migrate", down)
+    try:
+        assert book.start() == "OSError"
+        assert book.followed("quinn", T0) is None and tries == [1000.0]  # refused at once, no new attempt
+        clock[0] += followers_module.RETRY_SECONDS + 1
+        monkeypatch.setattr(book, "_migrate", migrate)
+        assert book.followed("quinn", T0) == "waiting"
+    finally:
+        book.close()
+    assert follower(sessions, "quinn").subscribed
+
+
 # --- one name, one person: the fake login and the fake Official Account agree ------------------------------
 
 
