@@ -34,6 +34,7 @@ COMMERCE_UTILS = (
     "utils/checkout.js",
     "utils/mask.js",
     "utils/session.js",
+    "utils/subscribe.js",
 )
 
 

@@ -16,7 +16,8 @@
 // without paying, 'paid-but-fail' pays and then reports a failure, 'success-unpaid' reports success without
 // paying (the backend never hears of it). options.fastTimers: the generated code's waits (the result page's
 // retries) last 10 ms at most. wx.chooseAddress answers a fixed
-// address, wx.showModal answers options.confirm (default true); every other API is recorded and succeeds.
+// address, wx.showModal answers options.confirm (default true), wx.requestSubscribeMessage answers
+// options.subscribe for every template (default 'accept'); every other API is recorded and succeeds.
 //
 // Scenarios:
 //   buy      options.items ([{productId, options, quantity}]) go into the cart; the checkout page loads,
@@ -34,6 +35,7 @@
 //            then the orders page loads.
 //   coupons  storage starts with a stale session; the coupons block (a growth block calling request.js
 //            itself) loads its list and claims the first coupon.
+//   growth   the check-in, invite and member blocks and the share link (see growthScenario).
 //   urls     which of options.urls utils/request.js refuses to send (https only, plain http to this
 //            machine or a private network for development builds); the others fail in the mock.
 
@@ -171,6 +173,12 @@ const stubs = {
       },
     );
   },
+  requestSubscribeMessage(opts) {
+    // the shopper's answer to each template: options.subscribe ('accept' unless told otherwise)
+    const answer = { errMsg: 'requestSubscribeMessage:ok' };
+    for (const id of opts.tmplIds || []) answer[id] = options.subscribe || 'accept';
+    later(() => callback(opts, 'success', answer));
+  },
   chooseAddress(opts) {
     later(() => callback(opts, 'success', Object.assign({}, ADDRESS)));
   },
@@ -233,6 +241,7 @@ function mount(root, page) {
       if (typeof done === 'function') done();
     },
   };
+  instance.lifetimes = component ? definition.lifetimes || {} : {};
   const methods = component ? definition.methods || {} : definition;
   for (const name of Object.keys(methods)) {
     if (typeof methods[name] === 'function') instance[name] = methods[name];
@@ -380,7 +389,61 @@ async function urlsScenario(root) {
   return { urls: out };
 }
 
-const SCENARIOS = { buy: buyScenario, session: sessionScenario, coupons: couponsScenario, urls: urlsScenario };
+// The growth blocks as a shopper uses them. options.launch: the app starts with this query (a friend's share
+// link: {inviter}); then options.steps in turn: 'checkin' loads the check-in block and taps it, 'invite' and
+// 'member' load those blocks, 'mine' lists GET coupons/mine, 'share' asks the page options.page (default
+// 'member') for its share. Each step's data (and the toast it showed) is returned under its name.
+async function growthScenario(root) {
+  global.App = (definition) => {
+    captured = { definition, component: false };
+  };
+  captured = null;
+  require(path.join(root, 'app.js'));
+  const app = captured.definition;
+  stubs.getUpdateManager = () => ({ onUpdateReady() {} }); // no newer version is waiting
+  app.onLaunch({ query: options.launch || {} });
+  if (app.onShow) app.onShow({ query: options.launch || {} });
+  const settled = () => requests.every((r) => r.status !== null);
+  const out = {};
+  for (const step of options.steps || []) {
+    const toasts = calls('showToast').length;
+    if (step === 'checkin') {
+      const block = mount(root, 'components/block-checkin/index');
+      block.data.block = options.checkin || { type: 'checkin', title: '每日签到', rewardDays: 7, reward: '' };
+      await block.call('GET');
+      await block.onCheckin();
+      out.checkin = { data: copy(block.data), toast: calls('showToast').slice(toasts)[0] || null };
+    } else if (step === 'invite' || step === 'member') {
+      const block = mount(root, `components/block-${step}/index`);
+      block.data.block = options[step] || { type: step, title: step, friends: 3, reward: '' };
+      const before = requests.length;
+      block.lifetimes.attached.call(block);
+      await waitFor(`the ${step} block's call`, () => requests.length > before && settled());
+      await sleep(20);
+      out[step] = copy(block.data);
+    } else if (step === 'mine') {
+      const session = require(find(root, 'utils/session.js'));
+      const { request } = require(find(root, 'utils/request.js'));
+      const s = await session.ensure();
+      out.mine = await request({ url: `${api}coupons/mine`, header: session.header(s) });
+    } else if (step === 'share') {
+      await require(find(root, 'utils/session.js')).ensure();
+      const page = mount(root, `pages/${options.page || 'member'}/index`);
+      out.share = page.onShareAppMessage();
+    } else {
+      throw new Error(`no growth step ${step}`);
+    }
+  }
+  return out;
+}
+
+const SCENARIOS = {
+  buy: buyScenario,
+  session: sessionScenario,
+  coupons: couponsScenario,
+  urls: urlsScenario,
+  growth: growthScenario,
+};
 
 async function main() {
   const [rootArg, baseArg, scenario, optionsArg] = process.argv.slice(2);

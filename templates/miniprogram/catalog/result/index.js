@@ -3,7 +3,6 @@
 const checkout = require('../../utils/checkout.js');
 const config = require('../../utils/commerce-config.js');
 const { yuan } = require('../../utils/money.js');
-const session = require('../../utils/session.js');
 const { track } = require('../../utils/track.js');
 
 const RETRY_MS = [1000, 2000, 3000]; // WeChat's notify can arrive a little after the sheet closes
@@ -19,13 +18,6 @@ const VIEWS = {
 function viewOf(kind, order) {
   return Object.assign({ kind, checking: kind === 'checking', totalText: order && typeof order.totalFen === 'number' ? yuan(order.totalFen) : '' },
     VIEWS[kind]);
-}
-
-// Tells the backend which templates the shopper accepted: each lets the shop send one message.
-function subscribed(res) {
-  const templateIds = config.orderTemplateIds.filter((id) => res && res[id] === 'accept');
-  if (!templateIds.length) return;
-  session.call({ url: config.api + 'subscriptions', method: 'POST', data: { templateIds } }).catch(() => {});
 }
 
 // Built with Component() (as the cart and checkout pages) so tests can render it.
@@ -52,9 +44,6 @@ Component({
     paid(order) {
       this.setData(viewOf('paid', order));
       track('pay_success', { order_id: this.data.orderId, total_fen: order.totalFen });
-      if (config.orderTemplateIds.length && wx.requestSubscribeMessage) {
-        wx.requestSubscribeMessage({ tmplIds: config.orderTemplateIds, success: subscribed, fail() {} });
-      }
     },
     onRefresh() {
       if (!this.data.checking) this.check();

@@ -5,6 +5,7 @@ const cart = require('../utils/cart.js');
 const checkout = require('../utils/checkout.js');
 const config = require('../../utils/commerce-config.js');
 const session = require('../../utils/session.js');
+const subscribe = require('../utils/subscribe.js');
 const mask = require('../utils/mask.js');
 const { yuan } = require('../../utils/money.js');
 const { track } = require('../../utils/track.js');
@@ -107,7 +108,10 @@ Component({
         totalFen: checkout.totals(lines, coupon ? coupon.amountFen : 0).total
       };
       track('checkout_start', { items: lines.length, total_fen: order.totalFen });
-      return this.submit(order);
+      if (this.asked) return this.submit(order);
+      this.asked = true; // once per checkout: a retry after a cancelled payment does not ask again
+      this.setData({ paying: true });
+      return subscribe.ask().then(() => this.submit(order));
     },
     // One payment attempt; a price change asks the shopper and, confirmed, submits at the backend's prices.
     submit(order) {
