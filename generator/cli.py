@@ -527,3 +527,12 @@ def schema(theme_file: bool) -> None:
     from .starter import schema_json, theme_schema_json
 
     click.echo(theme_schema_json() if theme_file else schema_json())
+
+
+def _add_remind() -> None:
+    from .server.remind_cli import remind  # light: it imports the server's libraries when it runs
+
+    main.add_command(remind)
+
+
+_add_remind()

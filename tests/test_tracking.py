@@ -126,7 +126,7 @@ DRIVE_PAGE = """
 const calls = { reportEvent: [] };
 global.wx = {
   reportEvent: (name, data) => calls.reportEvent.push([name, data]),
-  getStorageSync: (key) => (key === 'mpgen-session' ? { session: 's', openid: 'o-1' } : ''),
+  getStorageSync: (key) => (key === 'mpgen-session' ? { session: 's', ref: 'r-1' } : ''),
 };
 let page = null;
 global.Page = (definition) => { page = definition; };
@@ -158,4 +158,4 @@ def test_shared_page_of_a_selling_site_carries_the_inviter(tmp_path: Path) -> No
     build(REPO / "sites" / "beibei", tmp_path / "dist")
     package = tmp_path / "dist" / "miniprogram"
     home = drive_page(package / "pages" / "home" / "index.js")
-    assert home["share"]["path"].endswith("?inviter=o-1")
+    assert home["share"]["path"].endswith("?inviter=r-1")

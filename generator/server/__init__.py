@@ -11,6 +11,10 @@ Layout:
 - messages: `wechat_token` (the mini-program's stable_token, shared through the database), `subscribe`,
   `message_models` and `subscription_routes` (subscribe messages: accepted, queued on order events, sent
   by a sweep);
+- growth: `growth_models` (the tables), `points` (the ledger; `order_growth` for payments and refunds),
+  `rewards`, `checkins`, `invites`, `growth_routes` (check-in, invites, member card), `after_login` (what a
+  login sets off), `followers` and `follower_gifts` (the Official Account's followers and their gift, also
+  used by `gen oa serve`), `remind`, `remind_routes` and `remind_cli` (re-engagement), `clock`;
 - the contract: `contract` (the OpenAPI document of these routes);
 - fakes for `--fake-wechat` and tests: `fake_wechat`, `fake_wechatpay`.
 """

@@ -12,7 +12,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from ..spec.site import Commerce
-from . import invites
+from . import follower_gifts, invites
 from .models import User
 
 
@@ -26,6 +26,8 @@ def after_login(
     session: Session, user: User, registered: bool, inviter: str | None, commerce: Commerce, now: datetime
 ) -> None:
     mark_active(session, user, now)
+    if user.unionid is not None:
+        follower_gifts.deliver_waiting(session, user, commerce, now)
     if registered:
         declared = {coupon.id: coupon for coupon in commerce.coupons}
         invites.attribute(session, user, inviter, commerce.invites, declared, now)
