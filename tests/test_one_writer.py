@@ -27,6 +27,7 @@ NOT_OUTPUT = {
     ("generator/check/github.py", "append_step_summary"): "$GITHUB_STEP_SUMMARY, the CI job's summary",
     ("generator/server/db.py", "make_engine"): "`gen serve`'s data folder (SQLite), never inside an output folder",
     ("generator/server/serve_cli.py", "migrate"): "`gen serve`'s data folder, made before the first migration",
+    ("generator/oa/followers.py", "open_book"): "the shop's data folder (SQLite), shared with `gen serve`",
 }
 
 PATH_METHODS = {"write_bytes", "write_text", "mkdir", "touch", "unlink", "rmdir", "rename", "symlink_to", "hardlink_to"}

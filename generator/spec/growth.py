@@ -19,14 +19,23 @@ from .coupons import CouponSpec
 from .messages import FieldKey, TemplateId
 from .model import Id, NotText, SpecModel, UserText
 
+MAX_POINTS = 1_000_000
+
 
 class Reward(SpecModel):
     model_config = ConfigDict(json_schema_extra={"minProperties": 1, "maxProperties": 1})
 
     coupon: Id | SkipJsonSchema[None] = None
     """One of commerce.coupons, granted to the shopper (it need not be claimable in the coupon centre)."""
-    points: int | SkipJsonSchema[None] = Field(default=None, ge=1, le=1_000_000)
+    points: int | SkipJsonSchema[None] = Field(default=None, json_schema_extra={"minimum": 1, "maximum": MAX_POINTS})
     """Points added to the shopper's balance; give this or `coupon`."""
+
+    @field_validator("points")
+    @classmethod
+    def _points_range(cls, points: int | None) -> int | None:
+        if points is not None and not 1 <= points <= MAX_POINTS:
+            raise ValueError(f"a reward gives 1 to {MAX_POINTS} points")
+        return points
 
     @model_validator(mode="after")
     def _one_kind(self) -> Reward:
