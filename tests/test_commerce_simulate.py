@@ -426,6 +426,41 @@ def test_coupons_block_lists_and_claims(runs: dict[str, Any]) -> None:
     assert run["toasts"][-1]["title"] == "领取成功"
 
 
+def test_coupons_block_lists_my_coupons_and_shows_a_code_to_staff(runs: dict[str, Any]) -> None:
+    run = runs["coupons"]
+    before, after = run["before"]["queries"], run["after"]["queries"]
+    assert [texts(run["before"], q) for q in (".mine-title", ".mine-amount", ".mine-rule", ".mine-expires")] == [
+        ["无门槛券"],
+        ["¥3.00"],
+        ["无门槛"],
+        ["有效期至 2026-12-08"],
+    ]
+    assert before[".mine-state"] == [] and after[".mine-state"] == []
+    mine = [(r["method"], r["header"].get("Authorization")) for r in run["requests"] if r["url"].endswith("/mine")]
+    assert mine == [("GET", "Bearer S1")] * 2  # on load, and again after the claim
+    assert texts(run["after"], ".mine-title") == ["无门槛券", "新人券"]
+    assert texts(run["after"], ".mine-rule") == ["无门槛", "满¥50.00可用"]
+
+    code = run["code"]
+    assert texts(code, ".coupon-code-title") == ["新人券"]
+    assert texts(code, ".coupon-code-hint") == ["到店出示给店员核销"]
+    assert texts(code, ".coupon-code-text") == ["Z9Y8 X7W6 V5U4 T3S2"]
+    assert texts(code, ".coupon-code-rule") == ["满¥50.00可用 · 有效期至 2026-12-31"]
+    assert run["closed"]["queries"][".coupon-code-mask"] == []
+
+    # The QR code: 200 px of canvas at pixel ratio 2, white, then whole-pixel dark modules; it reads as the code.
+    canvas = run["canvas"]
+    assert (canvas["width"], canvas["height"], canvas["selected"]) == (400, 400, [".coupon-code-qr"])
+    ground, *modules = canvas["drawn"]
+    assert (ground["fill"], ground["x"], ground["y"], ground["w"], ground["h"]) == ("#ffffff", 0, 0, 400, 400)
+    assert modules and {(m["fill"], m["w"], m["h"]) for m in modules} == {("#000000", 12, 12)}
+    zxingcpp = pytest.importorskip("zxingcpp", reason="zxing-cpp (QR decoder) is not installed")
+    image = Image.new("L", (400, 400), 255)
+    for m in modules:
+        image.paste(0, (m["x"], m["y"], m["x"] + m["w"], m["y"] + m["h"]))
+    assert [bytes(found.bytes).decode() for found in zxingcpp.read_barcodes(image)] == ["Z9Y8X7W6V5U4T3S2"]
+
+
 def test_checkin_block_streak_and_reward(runs: dict[str, Any]) -> None:
     run = runs["checkin"]
     assert run["errors"] == []

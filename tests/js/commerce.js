@@ -98,10 +98,22 @@ function answer(url) {
       { id: 'C3', title: '八五折券', amountFen: 0, percentOff: 15, minSpendFen: 0 },
     ] } };
   }
-  if (/\/coupons\/C1\/claim$/.test(url)) return { statusCode: 200, data: { claimed: true } };
+  if (/\/coupons\/mine$/.test(url) && heldCoupons) return { statusCode: 200, data: { coupons: heldCoupons.slice() } };
+  if (/\/coupons\/C1\/claim$/.test(url)) {
+    if (heldCoupons) heldCoupons.push(CLAIMED);
+    return { statusCode: 200, data: { claimed: true } };
+  }
   if (/\/checkin$/.test(url)) return { statusCode: 200, data: checkinAnswer() };
   return { statusCode: 404, data: { error: 'not found' } };
 }
+
+// The shopper's coupons (GET coupons/mine): only the coupons scenario holds any (elsewhere it is a 404);
+// claiming C1 adds CLAIMED.
+let heldCoupons = null;
+const HELD = { id: '0A1B2C3D4E5F6G7H', couponId: 'c2', title: '无门槛券', amountFen: 300, percentOff: null,
+  minSpendFen: 0, validFrom: '2026-12-01', expires: '2026-12-08', productIds: [], categoryIds: [] };
+const CLAIMED = { id: 'Z9Y8X7W6V5U4T3S2', couponId: 'c1', title: '新人券', amountFen: 1000, percentOff: null,
+  minSpendFen: 5000, validFrom: '2026-12-02', expires: '2026-12-31', productIds: [], categoryIds: [] };
 
 // The backend's check-in state: 6 days in a row so far; checking in today makes 7 (the reward).
 let checkedToday = false;
@@ -154,6 +166,10 @@ const stubs = {
   requestPayment(options) {
     record('requestPayment', [options]);
     payments.push({ options, outcome: null });
+  },
+  getWindowInfo() {
+    record('getWindowInfo', []);
+    return { pixelRatio: 2, windowWidth: 375, windowHeight: 667 };
   },
   chooseAddress(options) {
     record('chooseAddress', [options]);
@@ -454,17 +470,44 @@ const SCENARIOS = {
   'order-error': (root) => checkoutScenario(root, 'order-error'),
 };
 
-// Coupons block: the list from the backend, money in yuan, claiming one (loading, then 已领取).
+// Coupons block: the list from the backend, money in yuan, claiming one (loading, then 已领取); the
+// shopper's own coupons (GET coupons/mine, asked again after the claim); tapping one shows its code in
+// groups of four and draws its QR code on the canvas (a recording 2D context: j-component has no canvas).
 async function couponsScenario(root) {
+  heldCoupons = [HELD];
   const comp = mount(root, 'components/block-coupons/index', { block: { type: 'coupons', title: '领券中心' } });
-  await waitFor('coupons', () => comp.querySelectorAll('.coupon').length === 3);
-  const queries = ['.coupon-amount', '.coupon-title', '.coupon-rule', '.coupon-claim'];
+  await waitFor('coupons', () => comp.querySelectorAll('.coupon').length === 3 &&
+    comp.querySelectorAll('.mine-coupon').length === 1);
+  const queries = ['.coupon-amount', '.coupon-title', '.coupon-rule', '.coupon-claim', '.mine-amount', '.mine-title',
+    '.mine-rule', '.mine-expires', '.mine-state'];
   const before = snapshot(comp, queries);
   await tap(comp, '.coupon-claim', 0);
   await waitFor('claim', () => !comp.data.claiming);
+  await waitFor('the claimed coupon among mine', () => comp.querySelectorAll('.mine-coupon').length === 2);
   await settle();
-  return { before, after: snapshot(comp, queries), requests: copy(requests), toasts: calls('showToast'),
-    events: calls('reportEvent') };
+  const after = snapshot(comp, queries);
+
+  const drawn = [];
+  const ctx = { fillStyle: '', fillRect(x, y, w, h) { drawn.push({ fill: this.fillStyle, x, y, w, h }); } };
+  const canvas = { width: 0, height: 0, getContext: (kind) => (kind === '2d' ? ctx : null) };
+  const selected = [];
+  comp.instance.createSelectorQuery = () => {
+    const query = {
+      select(selector) { selected.push(selector); return query; },
+      fields() { return query; },
+      exec(cb) { later(() => cb([{ node: canvas, width: 200, height: 200 }])); return query; },
+    };
+    return query;
+  };
+  const codeQueries = ['.coupon-code-mask', '.coupon-code-title', '.coupon-code-hint', '.coupon-code-text',
+    '.coupon-code-rule', '.coupon-code-qr'];
+  await tap(comp, '.mine-coupon', 1);
+  await waitFor('the QR code', () => drawn.length > 0);
+  const code = snapshot(comp, codeQueries);
+  await tap(comp, '.coupon-code-close');
+  const closed = snapshot(comp, codeQueries);
+  return { before, after, code, closed, canvas: { width: canvas.width, height: canvas.height, selected, drawn },
+    requests: copy(requests), toasts: calls('showToast'), events: calls('reportEvent') };
 }
 
 // Check-in block: a 6-day streak shown, checking in makes 7 and reports the reward; a second tap does nothing.
