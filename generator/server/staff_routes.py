@@ -45,8 +45,8 @@ ENV_STAFF_TOKEN_FILE = "MPGEN_STAFF_TOKEN_FILE"
 MIN_TOKEN_LENGTH = 16
 CHALLENGE = {"WWW-Authenticate": "Bearer"}
 CODE_SEPARATORS = re.compile(r"[\s-]+")
-REDEEM_ATTEMPTS = 3
 CODE_FORM = re.compile(r"^[0-9A-Z]{1,20}$")
+REDEEM_ATTEMPTS = 3
 log = logging.getLogger("generator.server")
 
 State = Literal["unused", "used", "expired", "not_started"]
@@ -152,17 +152,15 @@ def _found(db: Session, code: str, coupons: Mapping[str, CouponSpec]) -> tuple[U
     """The held coupon of `code` (read afresh), its shopper's ref and its order's number; 404 when there is
     none or the shop no longer declares its coupon (then it cannot be used at checkout either)."""
     compact = normalized(code)
-    found = (
-        db.execute(
+    found = None
+    if compact is not None:
+        found = db.execute(
             select(UserCoupon, User.ref, Order.order_no)
             .join(User, User.id == UserCoupon.user_id)
             .outerjoin(Order, Order.id == UserCoupon.order_id)
             .where(UserCoupon.code == compact)
             .execution_options(populate_existing=True)
         ).first()
-        if compact is not None
-        else None
-    )
     if found is None or found[0].coupon_id not in coupons:
         raise ApiError(404, "not_found", "没有这张优惠券 (no held coupon has this code)")
     row, ref, order_no = found
