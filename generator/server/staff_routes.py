@@ -32,12 +32,13 @@ from sqlalchemy.orm import Session
 from ..errors import GenError
 from ..spec.coupons import CouponSpec
 from .api_errors import ApiError
+from .clock import Now
 from .coupon_models import UserCoupon
 from .coupon_routes import HeldCoupon, declared, held_out
 from .coupons import SHANGHAI
 from .models import User
 from .order_models import Order
-from .order_routes import Db, Now, Problem, Responses
+from .order_routes import Db, Problem, Responses
 from .settings import Secret, Settings
 
 ENV_STAFF_TOKEN = "MPGEN_STAFF_TOKEN"
