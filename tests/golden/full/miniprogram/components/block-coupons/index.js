@@ -311,6 +311,7 @@ Component({
     },
     onHideCode() {
       this.setData({ shown: null });
+      return this.loadMine(); // a coupon staff just redeemed leaves the list
     },
     // The code as a QR code on the canvas 2D (base library 2.9+), in whole device pixels per module.
     drawCode(code) {
