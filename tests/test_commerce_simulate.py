@@ -437,7 +437,7 @@ def test_coupons_block_lists_my_coupons_and_shows_a_code_to_staff(runs: dict[str
     ]
     assert before[".mine-state"] == [] and after[".mine-state"] == []
     mine = [(r["method"], r["header"].get("Authorization")) for r in run["requests"] if r["url"].endswith("/mine")]
-    assert mine == [("GET", "Bearer S1")] * 2  # on load, and again after the claim
+    assert mine == [("GET", "Bearer S1")] * 3  # on load, after the claim, after the code panel closed
     assert texts(run["after"], ".mine-title") == ["无门槛券", "新人券"]
     assert texts(run["after"], ".mine-rule") == ["无门槛", "满¥50.00可用"]
 
