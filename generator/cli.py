@@ -415,11 +415,17 @@ def show_menu(site: Path, api_base: str) -> None:
     help='Read followers\' UnionIDs from an in-process fake (no WECHAT_APPID/WECHAT_SECRET): follower "alice" is '
     'the shopper whose `gen serve --fake-wechat` login code is "alice". The signature check stays.',
 )
-def serve(site: Path, host: str, port: int, fake_wechat: bool) -> None:
+@click.option(
+    "--data",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The shop's SQLite data folder, as given to `gen serve --data` (default SITE/.mpgen-data; "
+    "DATABASE_URL picks PostgreSQL instead).",
+)
+def serve(site: Path, host: str, port: int, fake_wechat: bool, data: Path | None) -> None:
     """Answer the Official Account's messages (token: WECHAT_TOKEN; encrypted mode: WECHAT_AES_KEY, WECHAT_APPID).
 
     With a `commerce:` section, followers are recorded in the shop's database (DATABASE_URL, else
-    SITE/.mpgen-data) and commerce.follower_gift is granted (UnionIDs: WECHAT_APPID, WECHAT_SECRET)."""
+    SITE/.mpgen-data or --data) and commerce.follower_gift is granted (UnionIDs: WECHAT_APPID, WECHAT_SECRET)."""
     for module in ("uvicorn", "starlette", "cryptography"):
         require(module, "oa")
     import uvicorn
@@ -428,7 +434,7 @@ def serve(site: Path, host: str, port: int, fake_wechat: bool) -> None:
 
     token, crypto = settings_from_env()
     result, _, replies = _official_account_files(site)
-    followers = _follower_book(site, result.site.spec.commerce, fake_wechat)
+    followers = _follower_book(site, result.site.spec.commerce, fake_wechat, data)
     click.echo(f"answering WeChat at http://{host}:{port}/ ({'encrypted' if crypto else 'plain-text'} mode)")
     # No access log: WeChat puts the follower's openid in the query string of every message.
     try:
@@ -445,7 +451,7 @@ def serve(site: Path, host: str, port: int, fake_wechat: bool) -> None:
             followers.close()
 
 
-def _follower_book(site: Path, commerce: Commerce | None, fake_wechat: bool) -> FollowerBook | None:
+def _follower_book(site: Path, commerce: Commerce | None, fake_wechat: bool, data: Path | None) -> FollowerBook | None:
     """The shop's FollowerBook for `gen oa serve`, migrated; None for a site without a shop."""
     import importlib
     import logging
@@ -470,7 +476,7 @@ def _follower_book(site: Path, commerce: Commerce | None, fake_wechat: bool) -> 
     from .server.settings import shown_database
 
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # the book's errors
-    book = open_book(site, commerce, fake_wechat, os.environ)
+    book = open_book(site, commerce, fake_wechat, os.environ, data)
     problem = book.start()
     where = shown_database(book.database_url)
     click.echo(f"followers: {where}" + (f" (not answering: {problem}; retried at each follow)" if problem else ""))

@@ -193,11 +193,16 @@ def account_client(fake_wechat: bool, environ: Mapping[str, str]) -> Client | No
 
 
 def open_book(
-    site_dir: Path, commerce: Commerce, fake_wechat: bool = False, environ: Mapping[str, str] | None = None
+    site_dir: Path,
+    commerce: Commerce,
+    fake_wechat: bool = False,
+    environ: Mapping[str, str] | None = None,
+    data_dir: Path | None = None,
 ) -> FollowerBook:
-    """The book of SITE's shop: DATABASE_URL, else the SQLite file in SITE/.mpgen-data (as `gen serve`)."""
+    """The book of SITE's shop: DATABASE_URL, else the SQLite file in the data folder (default
+    SITE/.mpgen-data), as `gen serve` finds it."""
     env = os.environ if environ is None else environ
-    url = database_url_for(site_dir, None, env)
+    url = database_url_for(site_dir, data_dir, env)
     if is_sqlite(url):
-        default_data_dir(site_dir).resolve().mkdir(mode=0o700, parents=True, exist_ok=True)
+        (data_dir or default_data_dir(site_dir)).resolve().mkdir(mode=0o700, parents=True, exist_ok=True)
     return FollowerBook(url, gift_coupon(commerce), account_client(fake_wechat, env))

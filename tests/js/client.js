@@ -391,8 +391,8 @@ async function urlsScenario(root) {
 
 // The growth blocks as a shopper uses them. options.launch: the app starts with this query (a friend's share
 // link: {inviter}); then options.steps in turn: 'checkin' loads the check-in block and taps it, 'invite' and
-// 'member' load those blocks, 'mine' lists GET coupons/mine, 'share' asks the page options.page (default
-// 'member') for its share. Each step's data (and the toast it showed) is returned under its name.
+// 'member' load those blocks, 'mine' lists GET coupons/mine, 'coupons' loads the coupons block (what it
+// offers and what the shopper holds), 'share' asks the page options.page (default 'member') for its share. Each step's data (and the toast it showed) is returned under its name.
 async function growthScenario(root) {
   global.App = (definition) => {
     captured = { definition, component: false };
@@ -421,6 +421,11 @@ async function growthScenario(root) {
       await waitFor(`the ${step} block's call`, () => requests.length > before && settled());
       await sleep(20);
       out[step] = copy(block.data);
+    } else if (step === 'coupons') {
+      const block = mount(root, 'components/block-coupons/index');
+      block.data.block = { type: 'coupons', title: '领券中心' };
+      await Promise.all([block.load(), block.loadMine()]);
+      out.coupons = copy(block.data);
     } else if (step === 'mine') {
       const session = require(find(root, 'utils/session.js'));
       const { request } = require(find(root, 'utils/request.js'));
