@@ -24,6 +24,7 @@ from .settings import (
     require_appsecret,
     shown_database,
 )
+from .staff_routes import ENV_STAFF_TOKEN, ENV_STAFF_TOKEN_FILE, read_staff_token
 from .wechatpay_config import ENV_PUBLIC_URL as PUBLIC_URL
 from .wechatpay_config import NOTIFY_PATH, REFUND_NOTIFY_PATH, VARIABLES, load_merchant_config
 
@@ -82,6 +83,7 @@ def build_checklist(spec: SiteSpec, site_dir: Path, data_dir: Path | None, envir
         "3. Environment (values are never shown):",
         *(_variable(name, environ) for name in (ENV_APPSECRET, ENV_APPSECRET_FILE, *VARIABLES, ENV_DATABASE_URL)),
         f"   database: {_database(settings)}",
+        *_staff_lines(spec, environ, problems),
         "",
         f"4. Behind nginx with TLS: the mini-program calls {api}; proxy that address to gen serve on 127.0.0.1:",
         *(f"     {line}" for line in nginx_location(api)),
@@ -103,6 +105,19 @@ def build_checklist(spec: SiteSpec, site_dir: Path, data_dir: Path | None, envir
     else:
         lines.append("ready: start it with gen serve (and --workers N for more processes)")
     return Checklist("\n".join(lines), tuple(problems))
+
+
+def _staff_lines(spec: SiteSpec, environ: Mapping[str, str], problems: list[str]) -> list[str]:
+    """In-store redemption (the staff API) needs a token of its own; a shop without coupons needs nothing."""
+    if spec.commerce is None or not spec.commerce.coupons:
+        return []
+    _problem(problems, lambda: read_staff_token(environ))
+    configured = any(environ.get(name, "").strip() for name in (ENV_STAFF_TOKEN, ENV_STAFF_TOKEN_FILE))
+    return [
+        "   in-store redemption (到店核销, /staff/coupons): "
+        + ("on" if configured else "off until one of these holds a long random token"),
+        *(_variable(name, environ) for name in (ENV_STAFF_TOKEN, ENV_STAFF_TOKEN_FILE)),
+    ]
 
 
 def _h5_forms(spec: SiteSpec) -> str:

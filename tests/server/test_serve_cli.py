@@ -194,6 +194,27 @@ def test_check_passes_when_everything_is_set(monkeypatch: pytest.MonkeyPatch, tm
         assert secret not in out
 
 
+def test_check_of_a_shop_with_coupons_names_the_staff_token(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    coupons_shop = SHOP.parent / "coupons"
+    for name, value in merchant_env(tmp_path).items():
+        monkeypatch.setenv(name, value)
+    for name in ("MPGEN_STAFF_TOKEN", "MPGEN_STAFF_TOKEN_FILE", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    args = ["serve", str(coupons_shop), "--check", "--data", str(tmp_path / "d")]
+    off = CliRunner().invoke(main, args)
+    assert off.exit_code == 0, off.output  # redemption at the counter is optional
+    assert "in-store redemption (到店核销, /staff/coupons): off until" in off.output
+    assert "MPGEN_STAFF_TOKEN            not set" in off.output
+    monkeypatch.setenv("MPGEN_STAFF_TOKEN", "short")
+    short = CliRunner().invoke(main, args)
+    assert short.exit_code == 1 and "shorter than 16 characters" in short.output and "short\n" not in short.output
+    monkeypatch.setenv("MPGEN_STAFF_TOKEN", "counter-token-0123456789")
+    on = CliRunner().invoke(main, args)
+    assert on.exit_code == 0 and "/staff/coupons): on" in on.output and "counter-token" not in on.output
+    plain = CliRunner().invoke(main, ["serve", str(SHOP), "--check", "--data", str(tmp_path / "d")]).output
+    assert "MPGEN_STAFF_TOKEN" not in plain  # a shop without coupons has nothing to redeem
+
+
 def test_check_prints_a_systemd_unit_that_systemd_accepts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import shutil
     import subprocess
