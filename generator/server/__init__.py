@@ -14,7 +14,8 @@ Layout:
 - growth: `growth_models` (the tables), `points` (the ledger; `order_growth` for payments and refunds),
   `rewards`, `checkins`, `invites`, `growth_routes` (check-in, invites, member card), `after_login` (what a
   login sets off), `followers` and `follower_gifts` (the Official Account's followers and their gift, also
-  used by `gen oa serve`), `remind`, `remind_routes` and `remind_cli` (re-engagement), `clock`;
+  used by `gen oa serve`), `remind`, `remind_routes` and `remind_cli` (re-engagement), `staff_routes`
+  (in-store redemption), `clock`;
 - the contract: `contract` (the OpenAPI document of these routes);
 - fakes for `--fake-wechat` and tests: `fake_wechat`, `fake_wechatpay`.
 """
