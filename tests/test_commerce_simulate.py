@@ -185,6 +185,7 @@ def test_cart_module_adds_merges_and_limits(runs: dict[str, Any]) -> None:
         "quantity": 1,
         "productId": "sample-2",
         "name": "示例商品二",
+        "category": "new",
         "image": "",
         "options": {"规格": "大份"},
         "priceFen": 3900,

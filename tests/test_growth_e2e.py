@@ -130,3 +130,30 @@ def test_three_friends_who_register_through_the_share_earn_the_invite_coupon(min
     r = growth(miniprogram, server, "host", "invite", "mine")
     assert r["invite"]["registered"] == 3 and r["invite"]["progress"] == "，已获得 1 次奖励，再邀请 3 位可获得奖励"
     assert held(r) == ["friends"]
+
+
+def test_a_percentage_coupon_for_one_product_is_reckoned_as_the_server_does(miniprogram: Path, server: Served) -> None:
+    with server.as_shopper("percent") as shopper:
+        shopper.post("coupons/gift-20/claim").raise_for_status()  # 20% off the gift box only
+    items = [
+        {"productId": "gift", "options": {"颜色": "红", "尺码": "M"}, "quantity": 1},  # 199.00, in scope
+        {"productId": "green", "options": {}, "quantity": 1},  # 12.50, not in scope
+    ]
+    bought = run_client(miniprogram, server.url, "buy", {"items": items, "code": "percent", "coupon": 1})
+    before = bought["checkoutBefore"]
+    assert before["couponNames"] == ["不使用", "礼盒八折（8折）"]
+    assert (before["discountText"], before["totalText"]) == ("¥39.80", "¥171.70")  # free shipping over 99
+    refused = [q for q in bought["requests"] if q["status"] == 409]
+    assert refused == []  # the client's total is the server's: no "price changed" round
+    assert bought["result"]["kind"] == "paid" and bought["result"]["totalText"] == "¥171.70"
+
+
+def test_a_coupon_for_other_products_is_not_applied(miniprogram: Path, server: Served) -> None:
+    with server.as_shopper("scope") as shopper:
+        shopper.post("coupons/gift-20/claim").raise_for_status()
+    items = [{"productId": "green", "options": {}, "quantity": 2}]
+    bought = run_client(miniprogram, server.url, "buy", {"items": items, "code": "scope", "coupon": 1})
+    assert bought["checkoutBefore"]["discountText"] == "" and bought["checkoutBefore"]["totalText"] == "¥33.00"
+    toasts = [c["args"][0]["title"] for c in bought["wx"] if c["api"] == "showToast"]
+    assert "这张券不适用于所选商品" in toasts
+    assert bought["result"]["kind"] == "paid" and bought["result"]["totalText"] == "¥33.00"

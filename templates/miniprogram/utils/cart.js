@@ -35,6 +35,7 @@ function describe(productId, options) {
     options: Object.assign({}, options),
     quantity: 0,
     name: product.name,
+    category: product.category,
     image: product.image,
     priceFen: sku ? sku.priceFen : product.priceFen,
     stock: typeof stock === 'number' ? stock : -1

@@ -20,6 +20,25 @@ function totals(lines, discountFen) {
   return { subtotal, shipping, discount, total: subtotal + shipping - discount };
 }
 
+// What a held coupon (GET coupons/mine) takes off these lines, computed as the backend does
+// (generator/server/coupons.py discount): only the goods in its scope count (its productIds and
+// categoryIds; neither: everything), they must reach minSpendFen, and an amount coupon takes amountFen, a
+// percentage one percentOff of those goods (rounded down), never more than them. The backend decides; this
+// shows the same total before the order. {fen, problem}: problem is '', 'scope' or 'threshold'.
+function couponDiscount(lines, coupon) {
+  const products = coupon.productIds || [];
+  const categories = coupon.categoryIds || [];
+  const open = !products.length && !categories.length;
+  const eligible = lines.reduce((sum, l) => {
+    const inScope = open || products.indexOf(l.productId) !== -1 || categories.indexOf(l.category) !== -1;
+    return inScope ? sum + l.priceFen * l.quantity : sum;
+  }, 0);
+  if (eligible <= 0) return { fen: 0, problem: 'scope' };
+  if (eligible < (coupon.minSpendFen || 0)) return { fen: 0, problem: 'threshold' };
+  const off = coupon.percentOff ? Math.floor((eligible * coupon.percentOff) / 100) : coupon.amountFen || 0;
+  return { fen: Math.min(off, eligible), problem: '' };
+}
+
 function newKey() {
   return 'ck' + Date.now().toString(36) + Math.random().toString(36).slice(2, 10) + Math.random().toString(36).slice(2, 10);
 }
@@ -166,4 +185,4 @@ function payLater(orderId) {
   return paymentFor({ orderId }).then((payment) => pay({ orderId, payment }), refusal);
 }
 
-module.exports = { totals, placeOrder, payLater, shippingFen, queryOrder, isPaid, isUnpaid, isClosed, attemptKey };
+module.exports = { totals, couponDiscount, placeOrder, payLater, shippingFen, queryOrder, isPaid, isUnpaid, isClosed, attemptKey };
