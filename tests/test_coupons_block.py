@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,10 +70,42 @@ def test_the_h5_page_lists_the_offered_coupons_and_the_mini_program_data_does_no
     files = {path: data.decode("utf-8") for path, data in built.items() if path.endswith((".html", ".js"))}
     page = files["h5/pages/member.html"]
     block = page[page.index('<h2 class="section-title">领券</h2>') : page.index("去小程序领券")]
-    assert block.count('<li class="coupon-offer">') == 2
+    assert block.count('<li class="coupon-offer" data-ends=') == 2
     assert "满100享8.5折" in block and "茶饮 &lt;八五折&gt;" in block and "2026-12-01 至 2026-12-31 有效" in block
     assert "无门槛减5" in block and "无门槛五元" in block and "2027-01-31 前有效" in block
     assert "满50减10" not in block and "新人" not in block  # the check-in's reward and the follower gift
     assert block.index("满100享8.5折") < block.index("无门槛减5")  # the spec's order
     data = files["miniprogram/pages/member/index.js"]
     assert "offers" not in data and "茶饮" not in data
+
+
+@pytest.fixture(scope="module")
+def member_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = tmp_path_factory.mktemp("coupons-h5") / "site"
+    shutil.copytree(FULL, site, ignore=shutil.ignore_patterns("dist", ".mpgen-cache"))
+    text = (site / "site.yaml").read_text(encoding="utf-8")
+    (site / "site.yaml").write_text(text.replace("    - {id: streak,", OFFERED + "    - {id: streak,"), encoding="utf-8")
+    build(site, site / "out")
+    return site / "out" / "h5" / "pages" / "member.html"
+
+
+@pytest.mark.parametrize(
+    ("now_utc", "shown", "none_left"),
+    [
+        ("2026-12-31T15:59:00Z", ["茶饮 <八五折>", "无门槛五元"], False),  # 23:59 in Shanghai: still the 31st
+        ("2026-12-31T16:01:00Z", ["无门槛五元"], False),  # 00:01 on 1 January in Shanghai, a day before UTC's
+        ("2027-02-01T01:00:00Z", [], True),
+    ],
+)
+def test_the_h5_page_hides_coupons_whose_last_day_passed_in_shanghai(
+    page: object, member_page: Path, now_utc: str, shown: list[str], none_left: bool
+) -> None:
+    from datetime import datetime
+
+    tab: Any = page
+    tab.clock.set_fixed_time(datetime.fromisoformat(now_utc.replace("Z", "+00:00")))
+    tab.goto(member_page.as_uri())
+    titles = tab.locator(".coupon-offer:visible .coupon-offer-title").all_text_contents()
+    assert titles == shown
+    assert tab.locator("[data-coupon-none]").is_visible() is none_left
+    assert tab.locator("[data-coupon-hint]").is_visible() is not none_left

@@ -66,7 +66,12 @@ def offers(commerce: Commerce | None) -> tuple[CouponOffer, ...]:
         return ()
     rewards = commerce.reward_coupon_ids()
     return tuple(
-        CouponOffer(title=coupon.title, rule=rule_text(coupon), validity=validity_text(coupon))
+        CouponOffer(
+            title=coupon.title,
+            rule=rule_text(coupon),
+            validity=validity_text(coupon),
+            ends=coupon.ends or "",
+        )
         for coupon in commerce.coupons
         if coupon.id not in rewards
     )
@@ -77,6 +82,9 @@ class CouponOffer(Planned):
     title: str
     rule: str
     validity: str
+    ends: str
+    """The last day it can be claimed (YYYY-MM-DD, Asia/Shanghai), '' when it has none: the H5 page hides
+    it once that day has passed."""
 
 
 @dataclass(frozen=True)

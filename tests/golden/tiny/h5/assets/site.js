@@ -188,4 +188,22 @@
       empty.hidden = shown > 0;
     });
   });
+
+  // --- coupons on offer: the page is static, so a coupon whose last day (Asia/Shanghai) has passed since
+  // the build is hidden here; when none is left the block says so
+  var today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+  document.querySelectorAll('[data-coupon-offers]').forEach(function (list) {
+    var left = 0;
+    list.querySelectorAll('[data-ends]').forEach(function (offer) {
+      var ended = offer.dataset.ends !== '' && offer.dataset.ends < today;
+      offer.hidden = ended;
+      if (!ended) left += 1;
+    });
+    var block = list.parentNode;
+    if (!left) {
+      list.hidden = true;
+      block.querySelector('[data-coupon-hint]').hidden = true;
+      block.querySelector('[data-coupon-none]').hidden = false;
+    }
+  });
 })();
