@@ -84,7 +84,8 @@ def member_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = tmp_path_factory.mktemp("coupons-h5") / "site"
     shutil.copytree(FULL, site, ignore=shutil.ignore_patterns("dist", ".mpgen-cache"))
     text = (site / "site.yaml").read_text(encoding="utf-8")
-    (site / "site.yaml").write_text(text.replace("    - {id: streak,", OFFERED + "    - {id: streak,"), encoding="utf-8")
+    anchor = "    - {id: streak,"
+    (site / "site.yaml").write_text(text.replace(anchor, OFFERED + anchor), encoding="utf-8")
     build(site, site / "out")
     return site / "out" / "h5" / "pages" / "member.html"
 
