@@ -53,3 +53,5 @@ class FormSubmission(Base):
     form_id: Mapped[str] = mapped_column(String(80), index=True)
     values: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
+    handled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    """When an operator marked it handled in the console; None while it waits."""

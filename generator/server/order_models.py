@@ -24,6 +24,7 @@ ORDER_NO_LENGTH = 32
 """WeChat Pay's out_trade_no: 6 to 32 characters."""
 STOCK_KEY_LENGTH = 255
 NOTE_LENGTH = 200
+SHIPPING_TEXT_LENGTH = 40  # a carrier's name, a tracking number
 IDEMPOTENCY_KEY_LENGTH = 64
 
 
@@ -43,6 +44,7 @@ class Order(Base):
     __table_args__ = (
         Index("ix_orders_state_expires_at", "state", "expires_at"),
         Index("ix_orders_user_id_id", "user_id", "id"),
+        Index("ix_orders_paid_at", "paid_at"),
         CheckConstraint("total_fen >= 0", name="total_not_negative"),
     )
 
@@ -67,6 +69,11 @@ class Order(Base):
     transaction_id: Mapped[str | None] = mapped_column(String(64))
     """WeChat Pay's transaction_id of the payment that paid it."""
     paid_fen: Mapped[int | None] = mapped_column(BigInteger())
+    refunded_fen: Mapped[int] = mapped_column(BigInteger(), default=0, server_default="0")
+    """What WeChat Pay has refunded of it (SUCCESS refunds), as `settle_refunds` last counted."""
+    carrier: Mapped[str | None] = mapped_column(String(SHIPPING_TEXT_LENGTH))
+    tracking_no: Mapped[str | None] = mapped_column(String(SHIPPING_TEXT_LENGTH))
+    shipped_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", order_by="OrderLine.position", cascade="all, delete-orphan", lazy="selectin"

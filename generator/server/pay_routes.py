@@ -306,11 +306,14 @@ def _paid_order(db: Session, order_no: str) -> Order:
 REFUNDABLE = (OrderState.PAID.value, OrderState.REFUNDING.value)
 
 
-def _set_refund_state(db: Session, order_no: str, state: OrderState) -> None:
+def _set_refund_state(db: Session, order_no: str, state: OrderState, refunded_fen: int | None = None) -> None:
+    values: dict[str, object] = {"state": state.value}
+    if refunded_fen is not None:
+        values["refunded_fen"] = refunded_fen
     db.execute(
         update(Order)
         .where(Order.order_no == order_no, Order.state.in_(REFUNDABLE))
-        .values(state=state.value)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
 
@@ -331,7 +334,7 @@ def settle_refunds(db: Session, gateway: WeChatPayGateway, order_no: str) -> str
         target = OrderState.REFUNDING
     else:
         target = OrderState.PAID
-    _set_refund_state(db, order_no, target)
+    _set_refund_state(db, order_no, target, done)
     give_back_refunded(db, order_no)  # a fully refunded order's coupon is unused again (coupons.py)
     refund_points(db, order_no, done)  # the refunded part's points are taken back (points.py)
     db.commit()

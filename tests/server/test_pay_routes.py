@@ -267,6 +267,13 @@ def test_full_refund_through_its_notify(
     assert refused.value.code == "not_refundable"
 
 
+def refunded_fen(session: Session, number: str) -> int:
+    session.expire_all()
+    amount = session.execute(select(Order.refunded_fen).where(Order.order_no == number)).scalar_one()
+    session.commit()
+    return amount
+
+
 def test_partial_refunds_add_up(
     shop: TestClient, platform: FakeWeChatPay, gateway: WeChatPayGateway, session: Session
 ) -> None:
@@ -282,10 +289,11 @@ def test_partial_refunds_add_up(
     assert order_state(shop, headers, number) == "refunding"  # the second one is still on its way
     deliver(shop, platform.complete_refund(second.refund_no), "/pay/refund-notify")
     assert order_state(shop, headers, number) == "paid"  # 1300 of 3300 back: still a paid order
+    assert refunded_fen(session, number) == 1300
     rest = pay_routes.refund_order(session, gateway, number, 2000, "")
     notify = platform.complete_refund(rest.refund_no)
     assert deliver(shop, notify, "/pay/refund-notify").status_code == 200
-    assert order_state(shop, headers, number) == "refunded"
+    assert order_state(shop, headers, number) == "refunded" and refunded_fen(session, number) == 3300
     assert deliver(shop, notify, "/pay/refund-notify").status_code == 401  # replayed
     assert deliver(shop, platform.complete_refund(rest.refund_no), "/pay/notify").status_code == 401  # wrong kind
 
