@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -21,21 +22,30 @@ WITH_ENDPOINT = MINIMAL_SITE + f"analytics:\n  endpoint: {ENDPOINT}\n  events:\n
 
 DRIVE = """
 const calls = { reportEvent: [], request: [] };
+const storage = new Map(JSON.parse(process.argv[2] || '[]'));
 global.wx = {
   reportEvent: (name, data) => calls.reportEvent.push([name, data]),
   request: (options) => { calls.request.push(options); options.success({ statusCode: 200, data: {} }); },
+  getStorageSync: (key) => (storage.has(key) ? storage.get(key) : ''),
+  setStorageSync: (key, value) => storage.set(key, value),
 };
-const { track, flush } = require(process.argv[1] + '/utils/track.js');
-track('page_view', { page: 'home', phone: '13812345678' });
-track('not_declared', { page: 'home' });
-for (let i = 0; i < 10; i++) track('signup', { source: 'ad' + i, email: 'x@y.z' });
-flush();
+global.getCurrentPages = () => [{ route: 'pages/home/index' }];
+const track = require(process.argv[1] + '/utils/track.js');
+track.launched({ scene: 1047 });
+track.shown({ scene: 1047 });
+track.track('page_view', { page: 'home', phone: '13812345678' });
+track.track('not_declared', { page: 'home' });
+for (let i = 0; i < 10; i++) track.track('signup', { source: 'ad' + i, email: 'x@y.z' });
+const realNow = Date.now;
+Date.now = () => realNow() + 42000; // 42 s later the shopper leaves
+track.hidden();
 process.stdout.write(JSON.stringify(calls));
 """
 
 
-def drive(package: Path) -> dict:
-    done = subprocess.run([NODE, "-e", DRIVE, str(package)], capture_output=True, text=True, check=True, timeout=30)
+def drive(package: Path, storage: dict | None = None) -> dict:
+    command = [NODE, "-e", DRIVE, str(package), json.dumps(list((storage or {}).items()))]
+    done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=30)
     return json.loads(done.stdout)
 
 
@@ -45,7 +55,8 @@ def test_without_endpoint_events_go_to_report_event_with_declared_fields_only(ma
     build(site)
     calls = drive(site / "dist" / "miniprogram")
     assert calls["reportEvent"][0] == ["page_view", {"page": "home"}]  # no phone: not a declared field
-    assert [name for name, _ in calls["reportEvent"]] == ["page_view"]  # undeclared events are dropped
+    # undeclared events are dropped, and so are the app's opens: WeChat counts those itself
+    assert [name for name, _ in calls["reportEvent"]] == ["page_view"]
     assert calls["request"] == []
 
 
@@ -55,11 +66,22 @@ def test_with_endpoint_events_are_batched_https_posts(make_site) -> None:
     build(site)
     calls = drive(site / "dist" / "miniprogram")
     assert calls["reportEvent"] == []
-    assert [r["url"] for r in calls["request"]] == [ENDPOINT, ENDPOINT]  # 10 events fill a batch, then the flush
-    first = calls["request"][0]["data"]["events"]
-    assert first[0]["event"] == "page_view" and first[0]["fields"] == {"page": "home"}
-    assert first[1]["fields"] == {"source": "ad0"}  # the email was not declared
-    assert len(first) == 10 and len(calls["request"][1]["data"]["events"]) == 1
+    assert [r["url"] for r in calls["request"]] == [ENDPOINT, ENDPOINT]  # 10 events fill a batch, then the hide
+    first, second = (r["data"] for r in calls["request"])
+    names = [e["event"] for e in first["events"] + second["events"]]
+    assert names == ["app_launch", "app_show", "page_view"] + ["signup"] * 10 + ["app_hide"]
+    page_view = first["events"][2]
+    assert page_view["fields"] == {"page": "home"} and page_view["page"] == "pages/home/index"
+    assert first["events"][3]["fields"] == {"source": "ad0"}  # the email was not declared
+    assert second["events"][-1]["duration"] >= 42000 and "duration" not in page_view
+    # the envelope: one install (kept in storage), one session, the launch scene, no user without a login
+    assert first["install"] == second["install"] and first["session"] == second["session"]
+    assert (first["platform"], first["scene"]) == ("mp", 1047) and first["install"] != first["session"]
+    assert "Authorization" not in calls["request"][0]["header"]
+    again = drive(site / "dist" / "miniprogram", {"mpgen-install": first["install"], "mpgen-session": {"session": "t"}})
+    later = again["request"][0]
+    assert later["data"]["install"] == first["install"] and later["data"]["session"] != first["session"]
+    assert later["header"]["Authorization"] == "Bearer t"
 
 
 def test_events_json_documents_every_event(make_site) -> None:
@@ -93,8 +115,15 @@ def test_h5_page_sends_a_page_view_beacon(make_site, page) -> None:
     page.goto((site / "dist" / "h5" / "pages" / "about.html").as_uri())
     page.wait_for_timeout(300)
     assert len(beacons) == 1
-    (event,) = json.loads(beacons[0])["events"]
+    first = json.loads(beacons[0])
+    (event,) = first["events"]
     assert event["event"] == "page_view" and event["fields"] == {"page": "pages/about", "target": "h5"}
+    assert event["page"] == "pages/about" and first["platform"] == "h5"
+    assert re.fullmatch(r"h[0-9a-f]{24}", first["install"]) and re.fullmatch(r"h[0-9a-f]{24}", first["session"])
+    page.goto((site / "dist" / "h5" / "index.html").as_uri())
+    page.wait_for_timeout(300)
+    second = json.loads(beacons[1])
+    assert (second["install"], second["session"]) == (first["install"], first["session"])  # one visit
 
 
 @pytest.mark.skipif(NODE is None, reason="node is not installed (apt-get install nodejs)")
@@ -126,6 +155,8 @@ DRIVE_PAGE = """
 const calls = { reportEvent: [] };
 global.wx = {
   reportEvent: (name, data) => calls.reportEvent.push([name, data]),
+  request: () => {}, // a selling site sends its events to the shop's backend
+  setStorageSync: () => {},
   getStorageSync: (key) => (key === 'mpgen-session' ? { session: 's', ref: 'r-1' } : ''),
 };
 let page = null;
@@ -133,7 +164,7 @@ global.Page = (definition) => { page = definition; };
 require(process.argv[1]);
 page.onShow();
 const share = page.onShareAppMessage ? page.onShareAppMessage.call({ data: page.data }) : null;
-process.stdout.write(JSON.stringify({ calls, share, title: page.data.title }));
+process.stdout.write(JSON.stringify({ calls, share, title: page.data.title }), () => process.exit(0));
 """
 
 

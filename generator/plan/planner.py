@@ -146,9 +146,13 @@ class Planner:
             collected.append("购物车保存在您的手机上，不会上传，直到您下单。")
         events = spec.analytics.all_events()
         fields = sorted({f for e in events.values() for f in e.fields})
-        collected.append(
-            f"使用情况统计（如页面浏览、商品浏览）：只包含 {'、'.join(fields)}，不含姓名、电话、地址等个人信息。"
+        usage = (
+            f"使用情况统计（如打开次数、页面浏览、商品浏览）：只包含 {'、'.join(fields)}，"
+            "不含姓名、电话、地址等个人信息"
         )
+        if spec.events_endpoint():
+            usage += "；为统计访问人数和留存，会在您的设备上保存一个随机编号（不含任何个人信息），登录后与您的账户关联"
+        collected.append(usage + "。")
         contact = f"{privacy.company}负责处理上述信息。查询、更正或删除您的信息，请联系：{privacy.contact}。"
         blocks: list[PlannedBlock] = [
             PlannedText("我们收集哪些信息", "left", tuple(collected)),

@@ -38,9 +38,26 @@ def openapi_document() -> dict[str, Any]:
     app = FastAPI(title=TITLE, version="1", docs_url=None, redoc_url=None)
     app.include_router(health_router)
     app.include_router(forms_router)
+    models: list[Any] = []
     for module in route_modules():
         app.include_router(module.router)
-    return app.openapi()
+        models.extend(getattr(module, "openapi_models", ()))
+    document = app.openapi()
+    if models:
+        document.setdefault("components", {}).setdefault("schemas", {}).update(body_schemas(models))
+    return document
+
+
+def body_schemas(models: list[Any]) -> dict[str, Any]:
+    """The schemas of request bodies a route parses itself (`openapi_models` of its module: e.g. a body that
+    may come as text/plain), named as the route's `$ref`s name them."""
+    from pydantic.json_schema import models_json_schema
+
+    _, top = models_json_schema(
+        [(model, "validation") for model in models], ref_template="#/components/schemas/{model}"
+    )
+    schemas: dict[str, Any] = top.get("$defs", {})
+    return schemas
 
 
 def contract_text(document: dict[str, Any]) -> str:

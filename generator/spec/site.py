@@ -172,6 +172,9 @@ class EventSpec(SpecModel):
 
 
 DEFAULT_EVENTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "app_launch": ("The mini-program started (cold start); the envelope has the launch scene", ()),
+    "app_show": ("The mini-program came to the foreground: one open", ()),
+    "app_hide": ("The mini-program went to the background; duration: ms shown since app_show", ()),
     "page_view": ("A page was shown (mini-program and H5)", ("page", "target")),
     "product_view": ("A product page was opened", ("product_id", "category", "target")),
     "add_to_cart": ("A product went into the cart", ("product_id", "quantity")),
@@ -185,13 +188,15 @@ DEFAULT_EVENTS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 class Analytics(SpecModel):
     endpoint: HttpsUrl | None = None
-    """https URL that receives events as batched JSON POSTs; without it the mini-program uses
-    wx.reportEvent (configure the events in WeChat's console) and the H5 site sends nothing."""
+    """https URL that receives events as batched JSON POSTs (the contract's POST /events). Default: the
+    shop's backend, commerce.api + "events" (`gen serve` keeps them for its metrics); a site without
+    `commerce:` and without an endpoint uses wx.reportEvent (configure the events in WeChat's console) and
+    its H5 site sends nothing."""
     events: dict[Annotated[NotText, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")], EventSpec] = Field(
         default_factory=dict
     )
-    """Events to add or redefine; the defaults are page_view, product_view, add_to_cart, checkout_start,
-    pay_success, share, coupon_claim and checkin."""
+    """Events to add or redefine; the defaults are app_launch, app_show, app_hide, page_view, product_view,
+    add_to_cart, checkout_start, pay_success, share, coupon_claim and checkin."""
 
     def all_events(self) -> dict[str, EventSpec]:
         merged = {name: EventSpec(description=d, fields=list(f)) for name, (d, f) in DEFAULT_EVENTS.items()}
@@ -246,3 +251,12 @@ class SiteSpec(SpecModel):
     """Size limits checked by the build."""
     lint: Annotated[LintSettings, Shown(False)] = Field(default_factory=LintSettings)
     """Settings of `gen lint` for this site."""
+
+    def events_endpoint(self) -> str | None:
+        """Where the clients send their events: analytics.endpoint, else the shop's backend (commerce.api +
+        "events", answered by `gen serve`), else nowhere (the mini-program uses wx.reportEvent)."""
+        if self.analytics.endpoint:
+            return self.analytics.endpoint
+        if self.commerce is not None:
+            return self.commerce.api.rstrip("/") + "/events"
+        return None

@@ -9,15 +9,30 @@ from ..write.output import OutputFile, text_file
 from .target import BatchTarget
 
 ROOT = "analytics"
+BATCH = {
+    "install": "a random id the client keeps (mini-program storage, H5 localStorage)",
+    "session": "one launch of the mini-program, one visit of the H5 site",
+    "platform": "mp or h5",
+    "scene": "the mini-program's launch scene (1001, 1007, ...), or null",
+    "events": [
+        {
+            "event": "name",
+            "fields": {},
+            "at": "milliseconds since 1970",
+            "page": "the page it happened on",
+            "duration": "app_hide only: milliseconds shown",
+        }
+    ],
+    "user": "the Authorization: Bearer session of a logged-in shopper, never a field",
+}
 
 
 def render_analytics(site: Site) -> list[OutputFile]:
     analytics = site.spec.analytics
+    endpoint = site.spec.events_endpoint()
     document = {
-        "transport": f"POST {analytics.endpoint}" if analytics.endpoint else "wx.reportEvent (mini-program only)",
-        "batch": {"events": [{"event": "name", "fields": {}, "at": "milliseconds since 1970"}]}
-        if analytics.endpoint
-        else None,
+        "transport": f"POST {endpoint}" if endpoint else "wx.reportEvent (mini-program only)",
+        "batch": BATCH if endpoint else None,
         "events": {
             name: {"description": event.description, "fields": list(event.fields)}
             for name, event in sorted(analytics.all_events().items())

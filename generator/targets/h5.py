@@ -300,7 +300,8 @@ class _H5Renderer:
     def tracking(self, file: str, product: dict[str, Any] | None) -> dict[str, str]:
         """The page's events for site.js (only with an analytics endpoint): page_view, product_view."""
         analytics = self.site.spec.analytics
-        if not analytics.endpoint:
+        endpoint = self.site.spec.events_endpoint()
+        if not endpoint:
             return {"analytics": "", "track": ""}
         events: list[dict[str, Any]] = [
             {"event": "page_view", "fields": {"page": file.removesuffix(".html"), "target": "h5"}}
@@ -314,7 +315,7 @@ class _H5Renderer:
             for e in events
             if e["event"] in declared
         ]
-        settings = {"endpoint": analytics.endpoint, "events": {name: True for name in declared}}
+        settings = {"endpoint": endpoint, "events": {name: True for name in declared}}
         return {"analytics": js_literal(settings), "track": js_literal(events)}
 
     def first_picture(self, blocks: tuple[dict[str, Any], ...]) -> str:

@@ -40,7 +40,7 @@ COMMERCE_UTILS = (
 
 def analytics_config(spec: Any) -> dict[str, Any]:
     events = spec.analytics.all_events()
-    return {"endpoint": spec.analytics.endpoint, "events": {name: list(e.fields) for name, e in events.items()}}
+    return {"endpoint": spec.events_endpoint(), "events": {name: list(e.fields) for name, e in events.items()}}
 
 
 def render_miniprogram(site: Site) -> list[OutputFile]:

@@ -1,4 +1,7 @@
-// App entry: offers a restart when WeChat has downloaded a newer version of this mini-program.
+// App entry: reports launches, opens and time shown (utils/track.js), and offers a restart when WeChat has
+// downloaded a newer version of this mini-program.
+const track = require('./utils/track.js');
+
 [% if commerce %]
 // A friend's share link: remember who invited us; the login hook tells the backend (which counts it only
 // if this login registers a new shopper).
@@ -9,15 +12,20 @@ function rememberInviter(options) {
 
 [% endif %]
 App({
-[% if commerce %]
   onShow(options) {
+[% if commerce %]
     rememberInviter(options); // also when the app was already running in the background
-  },
 [% endif %]
+    track.shown(options);
+  },
+  onHide() {
+    track.hidden();
+  },
   onLaunch(options) {
 [% if commerce %]
     rememberInviter(options);
 [% endif %]
+    track.launched(options);
     if (!wx.getUpdateManager) return;
     const updater = wx.getUpdateManager();
     updater.onUpdateReady(() => {

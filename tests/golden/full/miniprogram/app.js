@@ -1,4 +1,7 @@
-// App entry: offers a restart when WeChat has downloaded a newer version of this mini-program.
+// App entry: reports launches, opens and time shown (utils/track.js), and offers a restart when WeChat has
+// downloaded a newer version of this mini-program.
+const track = require('./utils/track.js');
+
 // A friend's share link: remember who invited us; the login hook tells the backend (which counts it only
 // if this login registers a new shopper).
 function rememberInviter(options) {
@@ -9,9 +12,14 @@ function rememberInviter(options) {
 App({
   onShow(options) {
     rememberInviter(options); // also when the app was already running in the background
+    track.shown(options);
+  },
+  onHide() {
+    track.hidden();
   },
   onLaunch(options) {
     rememberInviter(options);
+    track.launched(options);
     if (!wx.getUpdateManager) return;
     const updater = wx.getUpdateManager();
     updater.onUpdateReady(() => {

@@ -158,12 +158,43 @@
     });
   });
 
-  // --- tracking: the page's declared events, sent as one beacon (only with analytics.endpoint)
+  // --- tracking: the page's declared events, sent as one beacon (text/plain JSON: no CORS preflight) with
+  // the envelope the shop's backend keeps: this browser's install id (localStorage), this visit's session id
+  // (sessionStorage), the platform. Without storage (private modes) each page is its own visitor.
+  function randomId() {
+    var bytes = new Uint8Array(12);
+    if (window.crypto && window.crypto.getRandomValues) window.crypto.getRandomValues(bytes);
+    else for (var i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+    return 'h' + Array.prototype.map.call(bytes, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
+  }
+  function keptId(storage, key) {
+    try {
+      var store = window[storage]; // reading the property itself throws where storage is blocked
+      var id = store.getItem(key);
+      if (!id) {
+        id = randomId();
+        store.setItem(key, id);
+      }
+      return id;
+    } catch (err) {
+      return randomId();
+    }
+  }
   if (document.body.dataset.analytics && navigator.sendBeacon) {
     var settings = JSON.parse(document.body.dataset.analytics);
     var events = JSON.parse(document.body.dataset.track).filter(function (e) { return settings.events[e.event]; });
-    events.forEach(function (e) { e.at = Date.now(); });
-    if (events.length) navigator.sendBeacon(settings.endpoint, JSON.stringify({ events: events }));
+    events.forEach(function (e) {
+      e.at = Date.now();
+      e.page = (e.fields && e.fields.page) || '';
+    });
+    if (events.length) {
+      navigator.sendBeacon(settings.endpoint, JSON.stringify({
+        install: keptId('localStorage', 'mpgen-install'),
+        session: keptId('sessionStorage', 'mpgen-visit'),
+        platform: 'h5',
+        events: events
+      }));
+    }
   }
 
   // --- catalog search over the JSON index
