@@ -392,8 +392,11 @@ async function urlsScenario(root) {
 // The growth blocks as a shopper uses them. options.launch: the app starts with this query (a friend's share
 // link: {inviter}); then options.steps in turn: 'checkin' loads the check-in block and taps it, 'invite' and
 // 'member' load those blocks, 'mine' lists GET coupons/mine, 'coupons' loads the coupons block (what it
-// offers and what the shopper holds), 'share' asks the page options.page (default 'member') for its share. Each step's data (and the toast it showed) is returned under its name.
+// offers and what the shopper holds), 'share' asks the page options.page (default 'member') for its share,
+// 'view' shows the page options.page (default 'home'), 'product' opens product options.product and adds it
+// to the cart, 'hide' sends the app to the background (its events go out) and 'show' brings it back. Each step's data (and the toast it showed) is returned under its name.
 async function growthScenario(root) {
+  for (const key of Object.keys(options.storage || {})) storage.set(key, options.storage[key]);
   global.App = (definition) => {
     captured = { definition, component: false };
   };
@@ -401,8 +404,11 @@ async function growthScenario(root) {
   require(path.join(root, 'app.js'));
   const app = captured.definition;
   stubs.getUpdateManager = () => ({ onUpdateReady() {} }); // no newer version is waiting
-  app.onLaunch({ query: options.launch || {} });
-  if (app.onShow) app.onShow({ query: options.launch || {} });
+  const scene = options.scene || 1001;
+  app.onLaunch({ query: options.launch || {}, scene });
+  if (app.onShow) app.onShow({ query: options.launch || {}, scene });
+  const shownPages = [];
+  global.getCurrentPages = () => shownPages;
   const settled = () => requests.every((r) => r.status !== null);
   const out = {};
   for (const step of options.steps || []) {
@@ -431,6 +437,20 @@ async function growthScenario(root) {
       const { request } = require(find(root, 'utils/request.js'));
       const s = await session.ensure();
       out.mine = await request({ url: `${api}coupons/mine`, header: session.header(s) });
+    } else if (step === 'view') {
+      const page = mount(root, `pages/${options.page || 'home'}/index`);
+      shownPages.push(page);
+      page.onShow();
+    } else if (step === 'product') {
+      const page = mount(root, 'catalog/product/index');
+      shownPages.push(page);
+      page.onLoad({ id: options.product });
+      page.onAddToCart();
+    } else if (step === 'hide' || step === 'show') {
+      const before = requests.length;
+      if (step === 'hide') app.onHide();
+      else app.onShow({ query: {}, scene });
+      if (step === 'hide') await waitFor('the events batch', () => requests.length > before && settled());
     } else if (step === 'share') {
       await require(find(root, 'utils/session.js')).ensure();
       const page = mount(root, `pages/${options.page || 'member'}/index`);
