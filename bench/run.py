@@ -12,6 +12,8 @@ Cases:
   serve      gen serve's POST /orders per second and p50/p99 at 50 clients, on SQLite and PostgreSQL
              (MPGEN_TEST_DATABASE_URL), against the raw database's loop (bench/serve_case.py); also
              writes bench/results-serve.md. --quick: 8 clients, 1 s per load shape, SQLite only.
+  ingest     POST /events at 20 senders, and the shop's POST /orders beside it (bench/ingest_case.py);
+             writes bench/results-ingest.md.
 
 Ratios come only from runs made back to back in this process: separate runs differ by up to 25%.
 """
@@ -43,6 +45,7 @@ from generator.assets.images import ImageCache, ImageJob, ImageSettings, process
 from generator.build import build  # noqa: E402
 
 sys.path.insert(0, str(REPO / "bench"))
+from ingest_case import ingest_case, ingest_markdown  # noqa: E402
 from serve_case import serve_case, serve_goals, serve_lines, serve_markdown  # noqa: E402
 from taro_case import taro_case  # noqa: E402
 
@@ -519,7 +522,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--quick", action="store_true", help="tiny inputs, one repeat, no peers")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path, default=REPO / "bench")
-    parser.add_argument("--cases", default="images,miniprogram,h5-scale,serve")
+    parser.add_argument("--cases", default="images,miniprogram,h5-scale,serve,ingest")
     args = parser.parse_args(argv)
     repeats = 1 if args.quick else args.repeats
     results: dict[str, Any] = {
@@ -538,6 +541,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         )
     if "serve" in cases:
         results["serve"] = serve_case(args.quick)
+    if "ingest" in cases:
+        results["ingest"] = ingest_case(args.quick)
     for folder in SCRATCH:
         shutil.rmtree(folder, ignore_errors=True)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -545,6 +550,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     (args.out / "results-run.md").write_text(markdown(results), encoding="utf-8")
     if "serve" in results:
         (args.out / "results-serve.md").write_text(serve_markdown(results["machine"], results["serve"]), "utf-8")
+    if "ingest" in results:
+        (args.out / "results-ingest.md").write_text(ingest_markdown(results["machine"], results["ingest"]), "utf-8")
     print(markdown(results))
     return results
 

@@ -24,3 +24,7 @@ def test_bench_harness_runs_quick(tmp_path: Path) -> None:
     assert all(served["modes"][mode]["orders"] > 0 and raw["modes"][mode]["orders"] > 0 for mode in served["modes"])
     assert served["race"]["created"] == served["race"]["units"] and served["race"]["oversold"] == 0
     assert "POST /orders" in (tmp_path / "results-serve.md").read_text(encoding="utf-8")
+    ingest = results["ingest"]["databases"]["sqlite"]
+    assert ingest["events"]["events"]["per_second"] > 0 and ingest["both"]["orders"]["per_second"] > 0
+    assert ingest["events"]["events"]["errors"] == {} and "shop_p99_ratio" in ingest
+    assert "The shop under ingestion" in (tmp_path / "results-ingest.md").read_text(encoding="utf-8")
