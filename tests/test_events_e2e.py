@@ -87,3 +87,31 @@ def test_what_a_shopper_does_arrives_with_its_envelope(miniprogram: Path, shop: 
     finally:
         engine.dispose()
     assert len(sessions) == 2 and installs == [install]
+
+
+def test_the_traffic_script_fills_a_shop_with_weeks_of_shoppers(tmp_path: Path) -> None:
+    """scripts/traffic.py (the console's demo data) drives the generated code over simulated days."""
+    import subprocess
+    import sys
+
+    from tests.test_client_session import node_or_skip
+
+    node_or_skip()
+    site = copy_site(tmp_path / "shop")
+    served = Served(site, tmp_path / "data", None)
+    try:
+        command = [sys.executable, "scripts/traffic.py", str(site), "--api", served.url, "--shoppers", "4"]
+        done = subprocess.run(command + ["--days", "3", "--seed", "3"], capture_output=True, text=True, timeout=300)
+    finally:
+        served.stop()
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count(" visits\n") == 3 and "gen report" in done.stdout
+    engine = make_engine(sqlite_url((tmp_path / "data").resolve()))
+    try:
+        with Session(engine) as db:
+            days = set(db.execute(select(VisitorDay.day)).scalars())
+            names = set(db.execute(select(Event.name)).scalars())
+    finally:
+        engine.dispose()
+    assert len(days) == 3  # one simulated day after the other, by the server's fake clock
+    assert {"app_launch", "app_show", "page_view", "product_view", "app_hide"} <= names

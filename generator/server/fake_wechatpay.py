@@ -221,9 +221,12 @@ class FakeWeChatPay:
 
     # What the shopper and the bank do
 
-    def pay(self, order_no: str, timestamp: int | None = None, nonce: str | None = None) -> SignedNotify:
+    def pay(
+        self, order_no: str, timestamp: int | None = None, nonce: str | None = None, paid_at: datetime | None = None
+    ) -> SignedNotify:
         """The shopper pays the order's prepay: it becomes SUCCESS; returns the TRANSACTION.SUCCESS notify.
-        Paying a paid order again returns its notify again (WeChat redelivers it)."""
+        Paying a paid order again returns its notify again (WeChat redelivers it). `paid_at`: the payment's
+        success_time (default: the platform's clock), so a server's fake clock can date payments too."""
         with self._lock:
             txn = self.transactions.get(order_no)
             if txn is None or txn.state not in ("NOTPAY", "SUCCESS"):
@@ -231,7 +234,7 @@ class FakeWeChatPay:
             if txn.state == "NOTPAY":
                 txn.state = "SUCCESS"
                 txn.transaction_id = self._next_id("4200")
-                txn.success_time = datetime.fromtimestamp(self.clock(), UTC)
+                txn.success_time = paid_at or datetime.fromtimestamp(self.clock(), UTC)
             resource = self.transaction_object(txn)
         return self.sign_notify(
             txn.notify_url, "TRANSACTION.SUCCESS", "transaction", resource, "支付成功", timestamp, nonce

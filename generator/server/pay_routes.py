@@ -393,9 +393,10 @@ def close_payment(gateway: WeChatPayGateway, order_no: str) -> None:
 
 
 @router.post("/_fake/pay/{orderId}", include_in_schema=False)
-def fake_pay(order_no: OrderNo, request: Request, db: Db, gateway: Gateway) -> Any:
+def fake_pay(order_no: OrderNo, request: Request, db: Db, gateway: Gateway, clock: Now) -> Any:
     """With --fake-wechat: the shopper pays the order at the fake WeChat Pay, whose signed notify then goes
-    through the same verification as a real one. Answers the order."""
+    through the same verification as a real one; the payment is dated by the server's (fake) clock. Answers
+    the order."""
     platform: FakeWeChatPay | None = getattr(request.app.state, "fake_wechatpay", None)
     if not request.app.state.settings.fake_wechat or platform is None:
         raise ApiError(404, "not_found", "only with gen serve --fake-wechat")
@@ -407,7 +408,7 @@ def fake_pay(order_no: OrderNo, request: Request, db: Db, gateway: Gateway) -> A
     db.commit()
     if number not in platform.transactions:  # the shopper skipped /pay (a harness without wx.requestPayment)
         gateway.prepay(number, total, buyer.openid, description, expire)
-    notify = platform.pay(number)
+    notify = platform.pay(number, paid_at=clock)
     answer = receive_payment_notify(db, gateway, notify.headers, notify.body)
     if answer.status_code != 200:
         raise ApiError(500, "server_error", "the fake notify was refused")

@@ -29,7 +29,8 @@
 //            the server does not know; options.storage: more storage to start with (mpgen-inviter);
 //            options.coupon: the n-th coupon of GET coupons/mine is chosen (1 = the first).
 //            options.ordersAction ('pay' | 'cancel'): then, on the orders page, the first unpaid order is
-//            paid (with options.ordersPayment as the payment's outcome) or cancelled.
+//            paid (with options.ordersPayment as the payment's outcome) or cancelled. options.flushEvents:
+//            at the end the tracked events are sent (as the app does when it goes to the background).
 //   session  storage starts with a session the server does not know (or options.session, or what
 //            options.storage says); options.calls authenticated GET orders calls run at once (default 2),
 //            then the orders page loads.
@@ -348,6 +349,12 @@ async function buyScenario(root) {
       await result.onLoad(queryOf(opened.url));
       out.resultFromOrders = copy(result.data);
     }
+  }
+  if (options.flushEvents) {
+    // the checkout's and result page's events go out now (the app would send them when hidden)
+    const before = requests.length;
+    require(find(root, 'utils/track.js')).flush();
+    await waitFor('the events batch', () => requests.length > before && requests.every((r) => r.status !== null));
   }
   return out;
 }
