@@ -535,6 +535,8 @@ async function resultScenario(root, state) {
   const checking = snapshot(comp, ['.result-title']);
   await comp.instance.onLoad({ order: 'O1' });
   await settle();
+  require(path.join(root, 'utils/track.js')).flush(); // what the app sends when it goes to the background
+  await settle();
   const queries = ['.result-icon', '.result-title', '.result-total', '.result-detail', '.result-order', '.result-button'];
   return { checking, shown: snapshot(comp, queries), requests: copy(requests), events: calls('reportEvent'),
     subscribe: calls('requestSubscribeMessage') };
