@@ -60,5 +60,5 @@ def test_what_it_draws_reads_back_as_the_text(encoded: dict[str, list[object]]) 
         image = Image.new("L", (300, 300), 128)  # grey: the white ground must cover the canvas
         for fill, x, y, w, h in drawn["rects"]:
             image.paste(255 if fill == "#ffffff" else 0, (x, y, x + w, y + h))
-        assert 128 not in image.getdata(), text
+        assert image.histogram()[128] == 0, text  # no grey pixel left
         assert [bytes(found.bytes).decode() for found in zxingcpp.read_barcodes(image)] == [text]
