@@ -97,12 +97,14 @@ def plan(site_dir: Path, options: BuildOptions | None = None) -> tuple[Site, Loa
     planned = plan_site(spec, theme, site_dir)
     if options.dev_api is not None:
         planned = replace(planned, site=replace(planned.site, dev_api=True))
+    cache_root = (options.cache_dir or site_dir / DEFAULT_CACHE) if options.use_cache else None
+    planned = replace(planned, site=replace(planned.site, cache_dir=cache_root))
     needs = list(planned.needs)
     jobs = {need: ImageJob((site_dir / need.spec_path).resolve(), need.width, need.kind) for need in needs}
     h5_jobs = {need: tuple(replace(job, source=jobs[need].source) for job in h5_variants(need)) for need in needs}
     budgets = spec.budgets
     settings = ImageSettings(budgets.image_kb, budgets.image_warn_kb, budgets.tab_icon_kb)
-    cache = ImageCache((options.cache_dir or site_dir / DEFAULT_CACHE) / "images" if options.use_cache else None)
+    cache = ImageCache(cache_root / "images" if cache_root is not None else None)
     all_jobs = [*jobs.values(), *(job for variants in h5_jobs.values() for job in variants)]
     if options.progress_start:
         options.progress_start(len(set(all_jobs)))

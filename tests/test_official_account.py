@@ -105,6 +105,33 @@ def test_links_for_editors_with_qr_codes(make_site) -> None:
     assert "pages/about/index" in (folder / "links.html").read_text(encoding="utf-8")
 
 
+def test_qr_codes_are_drawn_once_and_kept_by_content(make_site, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.targets import official_account
+
+    site = make_site(CONTACT + MENU_3_PLUS_1)
+    build(site)
+    first = {p.name: p.read_bytes() for p in (site / "dist" / "official-account" / "qr").iterdir()}
+    cached = sorted((site / ".mpgen-cache" / "qr").rglob("*.png"))
+    assert len(cached) == len(first) == 2  # the two pages
+    drawn: list[str] = []
+    real = official_account.draw_qr_png.__wrapped__
+
+    def counting(text: str) -> bytes:
+        drawn.append(text)
+        return real(text)
+
+    monkeypatch.setattr(official_account, "draw_qr_png", counting)
+    build(site)  # nothing changed: every code comes from the cache
+    assert drawn == []
+    cached[0].write_bytes(b"\x89PNG broken")  # a damaged entry is drawn again, and only that one
+    build(site)
+    assert len(drawn) == 1
+    again = {p.name: p.read_bytes() for p in (site / "dist" / "official-account" / "qr").iterdir()}
+    assert again == first
+    build(site, use_cache=False)  # without the cache every code is drawn
+    assert len(drawn) == 1 + len(first)
+
+
 @pytest.mark.parametrize(
     "menu,expected",
     [

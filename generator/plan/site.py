@@ -116,6 +116,9 @@ class Site:
     """`ImageRef.key` -> the published image (`images` holds each file once)."""
     dev_api: bool = False
     """A development build: `commerce.api` is a backend on this machine or network (`gen build --api`)."""
+    cache_dir: Path | None = None
+    """The build cache (SITE/.mpgen-cache) where targets keep derived files by content (QR codes); None:
+    no cache (`use_cache=False`)."""
 
 
 @dataclass(frozen=True)
