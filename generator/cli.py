@@ -279,14 +279,25 @@ def dev(
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder of the shots and the contact sheet (default SITE/preview; builds never touch it).",
 )
-def preview(site: Path, out: Path | None, preview_dir: Path | None) -> None:
-    """Build, then screenshot every H5 and mini-program page in headless Chromium into SITE/preview (MP | H5
+@click.option(
+    "--pages",
+    "patterns",
+    multiple=True,
+    help="Only the H5 pages whose path (without .html) matches this glob, e.g. index, 'pages/*', 'product/tea-*' "
+    "(repeatable; the mini-program's pages follow). Default: all, or a sample on sites of over 60 pages.",
+)
+def preview(site: Path, out: Path | None, preview_dir: Path | None, patterns: tuple[str, ...]) -> None:
+    """Build, then screenshot the H5 and mini-program pages in headless Chromium into SITE/preview (MP | H5
     side by side, replaced as a whole), with an accessibility check."""
     require("playwright.sync_api", "preview")
+    from .preview.shots import MAX_SHOT_HEIGHT, progress_printer
     from .preview.shots import preview as run_preview
 
-    report = run_preview(site, out, preview_dir)
-    click.echo(f"{len(report.pages)} pages -> {report.folder}/index.html")
+    report = run_preview(site, out, preview_dir, patterns, progress_printer())
+    chosen = "" if report.chosen_by == "all" else f" ({report.chosen_by}: {len(report.pages)} of {report.site_pages})"
+    click.echo(f"{len(report.pages)} pages{chosen} -> {report.folder}/index.html")
+    for name in report.clipped:
+        click.echo(f"long page: {name} shot down to its first {MAX_SHOT_HEIGHT} px")
     if report.mp_skipped:
         click.echo(f"mini-program shots skipped: {report.mp_skipped}")
     else:

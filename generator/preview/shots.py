@@ -12,11 +12,14 @@ own folder, so it stays valid after any rebuild.
 
 from __future__ import annotations
 
+import fnmatch
 import html
 import os
 import re
 import shutil
+import sys
 import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +38,13 @@ DEFAULT_PREVIEW = "preview"  # SITE/preview: beside dist/, never inside it
 
 VIEWPORT = {"width": 375, "height": 812}
 DEVICE_SCALE = 2
+MAX_SHOT_HEIGHT = 8000
+"""CSS pixels: a longer page is shot down to here (Chromium cannot capture much past 16,384 device pixels,
+and a catalog of thousands of products is hundreds of thousands tall)."""
+SAMPLE_OVER = 60
+"""Pages beyond which `gen preview` without --pages shoots a sample: every content page, the catalog and
+search page, and the first SAMPLE_EACH categories and products."""
+SAMPLE_EACH = 6
 MIN_TAP_PX = 44
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -101,6 +111,9 @@ class PreviewReport:
     contrast_problems: list[str]
     mp_pages: list[MpShot] = field(default_factory=list)
     mp_skipped: str = ""  # why there are no mini-program shots ("" when there are)
+    site_pages: int = 0  # the H5 site's pages in all, of which `pages` were shot
+    chosen_by: str = "all"  # all, the --pages patterns, or "sample"
+    clipped: list[str] = field(default_factory=list)  # pages taller than MAX_SHOT_HEIGHT, shot down to it
 
     @property
     def problems(self) -> int:
@@ -155,6 +168,36 @@ def h5_pages(result: BuildResult) -> list[str]:
     return sorted(files, key=lambda f: (f != "index.html", f.count("/"), f))
 
 
+def choose_pages(files: Sequence[str], patterns: Sequence[str] = ()) -> tuple[list[str], str]:
+    """The H5 pages to shoot and how they were chosen. Patterns are globs over the page's path without
+    `.html` (`index`, `pages/*`, `product/tea-*`); without patterns a site of at most SAMPLE_OVER pages is shot
+    whole, a larger one as a sample (every page that is not a category or product, then the first few of
+    each). GenError when the patterns match no page."""
+    if patterns:
+        chosen = [f for f in files if any(fnmatch.fnmatchcase(f.removesuffix(".html"), p) for p in patterns)]
+        if not chosen:
+            raise GenError(f"--pages {' '.join(patterns)} matches none of the {len(files)} pages (e.g. index, pages/*)")
+        return chosen, " ".join(patterns)
+    if len(files) <= SAMPLE_OVER:
+        return list(files), "all"
+    categories = [f for f in files if f.startswith("category/")][:SAMPLE_EACH]
+    products = [f for f in files if f.startswith("product/")][:SAMPLE_EACH]
+    others = [f for f in files if not f.startswith(("category/", "product/"))]
+    return others + categories + products, "sample"
+
+
+def progress_printer() -> Callable[[int, int, str], None]:
+    """Progress on stderr when it is a terminal and not CI (quiet in logs and pipelines)."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        return lambda done, total, what: None
+
+    def show(done: int, total: int, what: str) -> None:
+        sys.stderr.write(f"\r\033[Kshot {done}/{total}: {what}" + ("\n" if done == total else ""))
+        sys.stderr.flush()
+
+    return show
+
+
 def preview_folder(site_dir: Path, out_dir: Path, preview_dir: Path | None) -> Path:
     """Where the preview goes (default `SITE/preview`); refused inside the build output, or around it,
     since each of the two swaps replaces its whole folder."""
@@ -168,9 +211,16 @@ def preview_folder(site_dir: Path, out_dir: Path, preview_dir: Path | None) -> P
     return folder
 
 
-def preview(site_dir: Path, out_dir: Path | None = None, preview_dir: Path | None = None) -> PreviewReport:
-    """Build the site, photograph its pages and swap the shots and the contact sheet into the preview
-    folder (default `SITE/preview`); a failure at any point keeps the previous preview."""
+def preview(
+    site_dir: Path,
+    out_dir: Path | None = None,
+    preview_dir: Path | None = None,
+    patterns: Sequence[str] = (),
+    progress: Callable[[int, int, str], None] | None = None,
+) -> PreviewReport:
+    """Build the site, photograph its pages (those `patterns` match, or all, or a sample of a large site)
+    and swap the shots and the contact sheet into the preview folder (default `SITE/preview`); a failure at
+    any point keeps the previous preview."""
     executable = find_chromium()
     site_dir = site_dir.resolve()
     out = (out_dir or site_dir / DEFAULT_OUT).resolve()
@@ -178,19 +228,43 @@ def preview(site_dir: Path, out_dir: Path | None = None, preview_dir: Path | Non
     with StagedOutput(folder, PREVIEW) as staged:  # refuses a folder mpgen did not make, before any work
         result = build(site_dir, out)
         with tempfile.TemporaryDirectory(prefix="mpgen-preview-") as scratch:
-            report = _shoot(result, out, executable, staged, Path(scratch))
+            report = _shoot(result, out, executable, staged, Path(scratch), patterns, progress)
         staged.commit()
     return report
 
 
-def _shoot(result: BuildResult, out: Path, executable: str, staged: StagedOutput, scratch: Path) -> PreviewReport:
-    """Photograph the built pages into `staged` (each shot is written as it is taken), then the sheet."""
+def _screenshot(page: Any, name: str, clipped: list[str]) -> bytes:
+    """The whole page, or its first MAX_SHOT_HEIGHT pixels when it is taller (named in `clipped`)."""
+    height = page.evaluate("() => document.documentElement.scrollHeight")
+    if height <= MAX_SHOT_HEIGHT:
+        data: bytes = page.screenshot(full_page=True)
+        return data
+    clipped.append(name)
+    box = {"x": 0, "y": 0, "width": VIEWPORT["width"], "height": MAX_SHOT_HEIGHT}
+    data = page.screenshot(full_page=True, clip=box)
+    return data
+
+
+def _shoot(
+    result: BuildResult,
+    out: Path,
+    executable: str,
+    staged: StagedOutput,
+    scratch: Path,
+    patterns: Sequence[str] = (),
+    progress: Callable[[int, int, str], None] | None = None,
+) -> PreviewReport:
+    """Photograph the chosen pages into `staged` (each shot is written as it is taken), then the sheet."""
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     h5 = out / "h5"
-    files = h5_pages(result)
+    every = h5_pages(result)
+    files, chosen_by = choose_pages(every, patterns)
     mp_pages = mp.pages_to_shoot(result.site, files, out / "miniprogram")
+    if patterns:  # the mini-program's pages of the chosen H5 pages only (a sample keeps its own pages too)
+        mp_pages = [p for p in mp_pages if p.h5 is not None]
+    show = progress or (lambda done, total, what: None)
     renders: list[mp.MpRender] = []
     skipped = ""
     try:
@@ -200,6 +274,8 @@ def _shoot(result: BuildResult, out: Path, executable: str, staged: StagedOutput
         skipped = str(exc)
     shots: list[PageShot] = []
     mp_shots: list[MpShot] = []
+    clipped: list[str] = []
+    total = len(files) + len(renders)
     try:
         with sync_playwright() as playwright:
             # Chromium's own temporary files (.org.chromium.Chromium.*, left behind when a page crashes) go
@@ -209,26 +285,30 @@ def _shoot(result: BuildResult, out: Path, executable: str, staged: StagedOutput
             page = browser.new_context(
                 viewport={"width": VIEWPORT["width"], "height": VIEWPORT["height"]}, device_scale_factor=DEVICE_SCALE
             ).new_page()
-            for file in files:
+            for done, file in enumerate(files, 1):
                 page.goto((h5 / file).as_uri(), wait_until="load")
                 page.evaluate(_PREPARE_PAGE)
                 audit = page.evaluate(_AUDIT_PAGE)
                 name = re.sub(r"[^A-Za-z0-9_-]+", "-", file.removesuffix(".html"))
-                staged.add([_shot(f"{name}.png", page.screenshot(full_page=True))])
+                staged.add([_shot(f"{name}.png", _screenshot(page, file, clipped))])
                 shots.append(PageShot(file, audit["title"], f"{name}.png", audit["small"], audit["noAlt"]))
-            for render in renders:
+                show(done, total, file)
+            for done, render in enumerate(renders, len(files) + 1):
                 target = render.page.path + ("?" + urlencode(render.page.query) if render.page.query else "")
                 image = ""
                 if render.document is not None:
                     page.goto(render.document.as_uri(), wait_until="load")
                     page.evaluate(_PREPARE_PAGE)
                     image = f"mp/{render.page.name}.png"
-                    staged.add([_shot(image, page.screenshot(full_page=True))])
+                    staged.add([_shot(image, _screenshot(page, target, clipped))])
                 mp_shots.append(MpShot(target, render.title, image, render.page.h5, render.errors))
+                show(done, total, target)
             browser.close()
     except PlaywrightError as exc:
         raise GenError(f"Chromium ({executable}) failed: {str(exc).splitlines()[0]}") from None
-    report = PreviewReport(staged.out_dir, shots, contrast_problems(result.site.theme), mp_shots, skipped)
+    report = PreviewReport(
+        staged.out_dir, shots, contrast_problems(result.site.theme), mp_shots, skipped, len(every), chosen_by, clipped
+    )
     staged.add([_shot("index.html", contact_sheet(report, result.site.spec.site.name).encode("utf-8"))])
     return report
 
@@ -300,6 +380,20 @@ def contact_sheet(report: PreviewReport, site_name: str) -> str:
             f"<p>{len(report.mp_pages)} mini-program pages rendered with miniprogram-simulate and WeChat's"
             " built-in component styles (style v2); left: mini-program, right: H5.</p>"
         )
+    chosen = ""
+    if report.chosen_by == "sample":
+        chosen = (
+            f"<p>A sample of {len(report.pages)} of the site's {report.site_pages} pages (every content page and "
+            f"the first {SAMPLE_EACH} categories and products); <code>gen preview --pages '*'</code> shoots all.</p>"
+        )
+    elif report.chosen_by != "all":
+        chosen = (
+            f"<p>{len(report.pages)} of the site's {report.site_pages} pages, chosen by "
+            f"<code>--pages {html.escape(report.chosen_by)}</code>.</p>"
+        )
+    if report.clipped:
+        names = ", ".join(f"<code>{html.escape(name)}</code>" for name in report.clipped)
+        chosen += f"<p>Shot down to their first {MAX_SHOT_HEIGHT} px (longer pages): {names}.</p>"
     return f"""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(site_name)}: page previews</title>
@@ -322,6 +416,7 @@ figcaption ul {{ margin: 4px 0 0; padding-left: 18px; }}
 <h1>{html.escape(site_name)}: {len(report.pages)} H5 pages and {len(report.mp_pages)} mini-program pages at {size},
 scale {DEVICE_SCALE}</h1>
 {mp_note}
+{chosen}
 <h2>Accessibility basics ({report.problems})</h2><ul>{audit}</ul>
 <div class="sheet">
 {"".join(cards)}
