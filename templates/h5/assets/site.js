@@ -4,6 +4,23 @@
 (function () {
   'use strict';
 
+  // --- the browser's toolbar takes the brand colour, read from the stylesheet (a theme change rewrites the
+  // CSS, not every page), and again when the colour scheme changes (a theme's dark variant)
+  function themeColor() {
+    var value = getComputedStyle(document.documentElement).getPropertyValue('--color-primary').trim();
+    if (!value) return;
+    var meta = document.querySelector('meta[name="theme-color"]');
+    if (!meta) {
+      meta = document.createElement('meta');
+      meta.name = 'theme-color';
+      document.head.appendChild(meta);
+    }
+    meta.content = value;
+  }
+  themeColor();
+  var scheme = window.matchMedia ? window.matchMedia('(prefers-color-scheme: dark)') : null;
+  if (scheme && scheme.addEventListener) scheme.addEventListener('change', themeColor);
+
   // --- carousels: dots follow the scroll position; autoplay unless the user prefers less motion
   document.querySelectorAll('.banner').forEach(function (banner) {
     var track = banner.querySelector('.banner-track');
