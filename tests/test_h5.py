@@ -142,15 +142,22 @@ def test_form_validates_then_shows_loading_and_success(make_site, page) -> None:
     assert page.text_content(".form-status") == "收到，谢谢" and posted == [{"phone": "13800138000"}]
 
 
-def test_catalog_search_filters_products(served_examples, page) -> None:
-    server, _ = served_examples["beibei"]
+def test_catalog_search_finds_products_from_its_index(served_examples, page) -> None:
+    server, h5 = served_examples["beibei"]
     page.goto(server.url + "catalog.html")
-    total = page.locator(".product-card:visible").count()
+    assert page.locator(".search-result").count() == 0
     page.fill(".search-input", "奶瓶")
     page.wait_for_function("() => document.querySelector('[data-search-status]').textContent !== ''")
-    shown = page.locator(".product-card:visible")
-    assert 0 < shown.count() < total
-    assert all("奶瓶" in name for name in shown.locator(".product-name").all_text_contents())
+    names = page.locator(".search-result-name").all_text_contents()
+    assert names and all("奶瓶" in name for name in names)
+    assert page.locator("[data-search-browse]").is_hidden()
+    page.click(".search-result")  # a result opens its product page
+    assert page.url.startswith(server.url + "product/") and "奶瓶" in (page.title() or "")
+    page.go_back()
+    page.fill(".search-input", "没有这种东西")
+    page.wait_for_function("() => document.querySelector('[data-search-status]').textContent.indexOf('没有') === 0")
+    page.fill(".search-input", "")
+    assert page.locator("[data-search-browse]").is_visible() and page.locator(".search-results").is_hidden()
 
 
 def test_wechat_only_actions_offer_the_mini_program(served_examples, page) -> None:

@@ -41,13 +41,14 @@ def test_a_large_site_is_sampled_and_a_small_one_shot_whole() -> None:
     assert chosen == CONTENT + CATEGORIES[:SAMPLE_EACH] + PRODUCTS[:SAMPLE_EACH]
 
 
-def long_catalog(products: int) -> str:
-    rows = "\n".join(f"    - {{id: p{n:03d}, name: 商品{n}号, price: {n + 1}, category: all}}" for n in range(products))
-    return MINIMAL_SITE + f"catalog:\n  categories: [{{id: all, name: 全部}}]\n  products:\n{rows}\n"
+def long_home(paragraphs: int) -> str:
+    """The home page's text block runs to `paragraphs` paragraphs: a page far taller than Chromium captures."""
+    lines = "\n\n".join(f"第{n}段：店里的故事。" for n in range(paragraphs)).split("\n")
+    return MINIMAL_SITE.replace("body: 欢迎", "body: |\n" + "\n".join("          " + line for line in lines))
 
 
 def test_a_page_too_long_to_capture_is_shot_down_to_the_limit(chromium_path: str, make_site) -> None:
-    site = make_site(long_catalog(240))
+    site = make_site(long_home(600))
     scratch = Path(tempfile.mkdtemp(prefix="mpgen-t-"))  # short: Chromium's profile socket lives there
     env = {
         **os.environ,
@@ -58,16 +59,18 @@ def test_a_page_too_long_to_capture_is_shot_down_to_the_limit(chromium_path: str
     if shutil.which("node", path=env["PATH"]):
         pytest.skip("node sits next to python here; cannot hide it (the H5 shots alone are quicker)")
     try:
-        command = [sys.executable, "-m", "generator", "preview", str(site), "--pages", "catalog", "--pages", "index"]
+        command = [sys.executable, "-m", "generator", "preview", str(site), "--pages", "index", "--pages", "pages/*"]
         done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert re.search(r"^2 pages \(catalog index: 2 of \d+\) -> ", done.stdout, re.M), done.stdout
-    assert f"long page: catalog.html shot down to its first {MAX_SHOT_HEIGHT} px" in done.stdout
+    assert re.search(r"^2 pages \(index pages/\*: 2 of 2\) -> ", done.stdout, re.M), done.stdout
+    assert f"long page: index.html shot down to its first {MAX_SHOT_HEIGHT} px" in done.stdout
     folder = site / "preview"
-    assert sorted(p.name for p in folder.glob("*.png")) == ["catalog.png", "index.png"]
-    with Image.open(folder / "catalog.png") as shot:
+    assert sorted(p.name for p in folder.glob("*.png")) == ["index.png", "pages-about.png"]
+    with Image.open(folder / "index.png") as shot:
         assert shot.height == MAX_SHOT_HEIGHT * DEVICE_SCALE
+    with Image.open(folder / "pages-about.png") as shot:
+        assert shot.height < MAX_SHOT_HEIGHT * DEVICE_SCALE
     sheet = (folder / "index.html").read_text(encoding="utf-8")
-    assert "chosen by <code>--pages catalog index</code>" in sheet and "<code>catalog.html</code>" in sheet
+    assert "chosen by <code>--pages index pages/*</code>" in sheet and "<code>index.html</code>" in sheet

@@ -36,6 +36,15 @@ CATALOG_TOP = 16 + 44 + 24 + 44
 CATEGORY_TOP = 45 + 24
 CATEGORY_DESCRIPTION = 16 + 2 * 21
 NOTHING_FIRST = FirstScreen()
+PAGE_SIZE = 40
+"""Products per category page: a category of thousands is a series of pages (category/<id>.html, then
+category/<id>/2.html, ...), each small whatever the catalog's size."""
+CATALOG_EACH = 4
+CATALOG_GROUPS = 30
+"""catalog.html shows the first CATALOG_EACH products of the first CATALOG_GROUPS categories, and the other
+categories as links: it stays small for any catalog, and the search covers every product."""
+SEARCH_INDEX_FILE = "assets/search-index.js"
+SEARCH_RESULTS = 50
 
 
 def h5_page_file(route: PageRoute, home: str) -> str:
@@ -364,49 +373,61 @@ class _H5Renderer:
         assert data is not None
         products = data["products"]
         groups = [
-            {"category": category, "items": [products[pid] for pid in category["productIds"]]}
-            for category in data["categories"]
-        ]
-        index = [
             {
-                "id": product["id"],
-                "text": " ".join([product["name"], product["categoryName"], *product["tags"]]).lower(),
+                "category": category,
+                "items": [products[pid] for pid in category["productIds"][:CATALOG_EACH]],
+                "count": len(category["productIds"]),
             }
-            for product in products.values()
+            for category in data["categories"][:CATALOG_GROUPS]
         ]
+        more = [
+            {"category": category, "count": len(category["productIds"])}
+            for category in data["categories"][CATALOG_GROUPS:]
+        ]
+        self.files.append(text_file(f"{ROOT}/{SEARCH_INDEX_FILE}", search_index(products), "generator.targets.h5"))
         self.page(
             "catalog.html",
             CATALOG_FILE,
             "全部商品",
             None,
             HOME_FILE,
+            # the groups follow each other on the first screen (their headings make it an upper bound)
             first_screen_of_products(
-                [item for group in groups[:1] for item in group["items"]],
+                [item for group in groups[:3] for item in group["items"]],
                 self.site.h5_pictures,
                 self.unit,
                 top=CATALOG_TOP,
             ),
             groups=groups,
-            search_index=Markup(js_literal(index)),
+            more=more,
+            total=len(products),
+            search_index=SEARCH_INDEX_FILE,
+            search_results=SEARCH_RESULTS,
         )
         for category in data["categories"]:
-            self.page(
-                "category.html",
-                f"category/{category['id']}.html",
-                category["name"],
-                None,
-                CATALOG_FILE,
-                first_screen_of_products(
-                    [products[pid] for pid in category["productIds"]],
-                    self.site.h5_pictures,
-                    self.unit,
-                    top=CATEGORY_TOP + (CATEGORY_DESCRIPTION if category["description"] else 0),
-                ),
-                categories=data["categories"],
-                category=category,
-                items=[products[pid] for pid in category["productIds"]],
-                description=category["description"],
-            )
+            ids = category["productIds"]
+            pages = max(1, -(-len(ids) // PAGE_SIZE))
+            for number in range(1, pages + 1):
+                items = [products[pid] for pid in ids[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]]
+                file = category_page_file(category["id"], number)
+                self.page(
+                    "category.html",
+                    file,
+                    category["name"] if number == 1 else f"{category['name']}（第 {number} 页）",
+                    None,
+                    CATALOG_FILE,
+                    first_screen_of_products(
+                        items,
+                        self.site.h5_pictures,
+                        self.unit,
+                        top=CATEGORY_TOP + (CATEGORY_DESCRIPTION if category["description"] and number == 1 else 0),
+                    ),
+                    categories=data["categories"],
+                    category=category,
+                    items=items,
+                    description=category["description"],
+                    pager=pager(category["id"], number, pages),
+                )
         for product in products.values():
             self.page(
                 "product.html",
@@ -421,3 +442,41 @@ class _H5Renderer:
                 description=(product["paragraphs"] or [""])[0][:120],
                 og_image=self.picture_src(product["images"][0]) if product["images"] else "",
             )
+
+
+def category_page_file(category_id: str, number: int) -> str:
+    """Page `number` of a category's listing: category/<id>.html first, then category/<id>/<n>.html."""
+    return f"category/{category_id}.html" if number == 1 else f"category/{category_id}/{number}.html"
+
+
+def pager(category_id: str, number: int, pages: int) -> dict[str, Any] | None:
+    """Previous, next and nearby page numbers of a listing of several pages; None for one page."""
+    if pages <= 1:
+        return None
+    nearby = sorted({1, pages, *range(max(1, number - 2), min(pages, number + 2) + 1)})
+    return {
+        "number": number,
+        "pages": pages,
+        "previous": category_page_file(category_id, number - 1) if number > 1 else "",
+        "next": category_page_file(category_id, number + 1) if number < pages else "",
+        "nearby": [
+            {"number": n, "file": category_page_file(category_id, n), "gap": i > 0 and n - nearby[i - 1] > 1}
+            for i, n in enumerate(nearby)
+        ],
+    }
+
+
+def search_index(products: dict[str, Any]) -> str:
+    """The catalog's search index as a script (a script loads from file:// too, where fetch cannot): one row
+    per product, [id, searchable text, name, price text, sold out], loaded when the shopper starts a search."""
+    rows = [
+        [
+            product["id"],
+            " ".join([product["name"], product["categoryName"], *product["tags"]]).lower(),
+            product["name"],
+            product["priceText"],
+            1 if product["soldOut"] else 0,
+        ]
+        for product in products.values()
+    ]
+    return f"window.mpgenSearchIndex = {js_literal(rows)};\n"

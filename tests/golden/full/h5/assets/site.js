@@ -214,26 +214,66 @@
     }
   }
 
-  // --- catalog search over the JSON index
+  // --- catalog search: the index (assets/search-index.js, one row per product) loads when the shopper
+  // starts typing; results are links built with textContent, SEARCH_RESULTS at most, instead of the listing
   document.querySelectorAll('[data-search]').forEach(function (form) {
-    var index = JSON.parse(form.querySelector('[data-search-index]').textContent);
     var input = form.querySelector('input');
     var status = form.querySelector('[data-search-status]');
-    var empty = document.querySelector('[data-search-empty]');
+    var results = document.querySelector('[data-search-results]');
+    var browse = document.querySelector('[data-search-browse]');
+    var limit = Number(form.dataset.searchLimit) || 50;
+    var loading = null;
+    function index() {
+      if (!loading) {
+        loading = new Promise(function (resolve, reject) {
+          var script = document.createElement('script');
+          script.src = form.dataset.searchIndex;
+          script.onload = function () { resolve(window.mpgenSearchIndex || []); };
+          script.onerror = reject;
+          document.head.appendChild(script);
+        });
+      }
+      return loading;
+    }
+    function show(rows, words) {
+      var found = rows.filter(function (row) {
+        return words.every(function (word) { return row[1].indexOf(word) !== -1; });
+      });
+      results.textContent = '';
+      found.slice(0, limit).forEach(function (row) {
+        var item = document.createElement('li');
+        var link = document.createElement('a');
+        link.className = 'search-result';
+        link.href = form.dataset.searchRoot + 'product/' + encodeURIComponent(row[0]) + '.html';
+        var name = document.createElement('span');
+        name.className = 'search-result-name';
+        name.textContent = row[2];
+        var price = document.createElement('span');
+        price.className = row[4] ? 'search-result-sold-out' : 'price';
+        price.textContent = row[4] ? '已售罄' : row[3];
+        link.appendChild(name);
+        link.appendChild(price);
+        item.appendChild(link);
+        results.appendChild(item);
+      });
+      status.textContent = found.length ? '找到 ' + found.length + ' 件商品' +
+        (found.length > limit ? '，显示前 ' + limit + ' 件' : '') : '没有找到相关商品，换个关键词试试';
+      results.hidden = false;
+      browse.hidden = true;
+    }
     form.addEventListener('submit', function (event) { event.preventDefault(); });
+    input.addEventListener('focus', function () { index().catch(function () {}); });
     input.addEventListener('input', function () {
       var words = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
-      var shown = 0;
-      index.forEach(function (entry) {
-        var match = words.every(function (word) { return entry.text.indexOf(word) !== -1; });
-        document.querySelectorAll('[data-product="' + entry.id + '"]').forEach(function (card) { card.hidden = !match; });
-        if (match) shown += 1;
-      });
-      document.querySelectorAll('[data-category-group]').forEach(function (group) {
-        group.hidden = !group.querySelector('.product-card:not([hidden])');
-      });
-      status.textContent = words.length ? '找到 ' + shown + ' 件商品' : '';
-      empty.hidden = shown > 0;
+      if (!words.length) {
+        status.textContent = '';
+        results.hidden = true;
+        browse.hidden = false;
+        return;
+      }
+      index().then(function (rows) {
+        if (input.value.trim().toLowerCase().split(/\s+/).filter(Boolean).join(' ') === words.join(' ')) show(rows, words);
+      }, function () { status.textContent = '搜索暂时不可用'; });
     });
   });
 

@@ -1,0 +1,74 @@
+"""The H5 site of a large catalog stays small page by page: categories are paged (PAGE_SIZE products each,
+with a pager), catalog.html shows a few products of the first categories and links the rest, and the search
+covers every product from an index script loaded when the shopper types."""
+
+from __future__ import annotations
+
+import re
+
+from generator.build import build
+from generator.targets.h5 import CATALOG_EACH, CATALOG_GROUPS, PAGE_SIZE
+
+from .conftest import MINIMAL_SITE, StaticServer
+
+CATEGORIES = CATALOG_GROUPS + 5
+
+
+def large_site(products: int) -> str:
+    categories = ", ".join(f"{{id: c{n:02d}, name: 分类{n}}}" for n in range(CATEGORIES))
+    rows = "\n".join(
+        # category c00 holds most of them, so its listing runs over several pages
+        f"    - {{id: p{n:04d}, name: 商品{n}号, price: {n % 90 + 1}, category: c{0 if n % 4 else n % CATEGORIES:02d}}}"
+        for n in range(products)
+    )
+    return MINIMAL_SITE + f"catalog:\n  categories: [{categories}]\n  products:\n{rows}\n"
+
+
+def test_a_large_catalog_is_paged_and_every_page_stays_small(make_site) -> None:
+    site = make_site(large_site(1200))
+    build(site)
+    h5 = site / "dist" / "h5"
+    sizes = {p.relative_to(h5).as_posix(): p.stat().st_size for p in h5.rglob("*.html")}
+    assert max(sizes.values()) < 200 * 1024, max(sizes.items(), key=lambda item: item[1])
+    listed: list[str] = []
+    pages = sorted(p for p in sizes if p == "category/c00.html" or p.startswith("category/c00/"))
+    for file in pages:
+        text = (h5 / file).read_text(encoding="utf-8")
+        cards = re.findall(r'data-product="([^"]+)"', text)
+        assert 0 < len(cards) <= PAGE_SIZE
+        listed += cards
+    in_c00 = [f"p{n:04d}" for n in range(1200) if n % 4 or n % CATEGORIES == 0]
+    assert sorted(listed) == sorted(in_c00)  # each product of the category on exactly one page
+    assert len(pages) == -(-len(in_c00) // PAGE_SIZE)
+    second = (h5 / "category/c00/2.html").read_text(encoding="utf-8")
+    assert 'href="../../category/c00.html" rel="prev"' in second and 'href="3.html" rel="next"' in second
+    assert '<span class="pager-page" aria-current="page">2</span>' in second
+    assert '<a class="pager-page" href="4.html">4</a><span class="pager-gap" aria-hidden="true">…</span>' in second
+    catalog = (h5 / "catalog.html").read_text(encoding="utf-8")
+    assert len(re.findall(r'data-product="', catalog)) <= CATALOG_GROUPS * CATALOG_EACH
+    assert catalog.count('<li><a href="category/') == CATEGORIES - CATALOG_GROUPS  # the other categories
+    assert f"全部 {len(in_c00)} 件" in catalog and "搜索 1200 件商品" in catalog
+    index = (h5 / "assets" / "search-index.js").read_text(encoding="utf-8")
+    assert index.count('",0]') == 1200
+
+
+def test_the_pager_and_the_search_work_in_a_browser(make_site, page) -> None:
+    site = make_site(large_site(300))
+    build(site)
+    server = StaticServer(site / "dist" / "h5", "/shop/")
+    try:
+        page.goto(server.url + "category/c00.html")
+        page.click("a[rel=next]")
+        assert page.url == server.url + "category/c00/2.html"
+        assert page.locator(".product-card").count() == PAGE_SIZE
+        page.click("a[rel=prev]")
+        assert page.url == server.url + "category/c00.html"
+        page.goto(server.url + "catalog.html")
+        page.fill(".search-input", "商品29")  # 商品29号 and 商品290号 .. 商品299号
+        page.wait_for_function("() => document.querySelectorAll('.search-result').length > 0")
+        names = sorted(page.locator(".search-result-name").all_text_contents())
+        assert names == sorted(["商品29号", *[f"商品{n}号" for n in range(290, 300)]])
+        page.click("text=商品295号")
+        assert page.url == server.url + "product/p0295.html"
+    finally:
+        server.close()
