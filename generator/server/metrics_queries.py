@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Exists, Select, and_, case, distinct, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from .coupon_models import UserCoupon
@@ -58,11 +58,12 @@ def opens_by_day(session: Session, span: DayRange) -> dict[str, int]:
             opens[day] = opens.get(day, 0) + count
     if H5 in span.platforms:
         visits = (
-            select(Event.day, func.count(distinct(Event.session_id)))
+            select(Event.day, Event.session_id)
+            .distinct()
             .where(Event.name == "page_view", Event.platform == H5, Event.day.between(span.start, span.end))
-            .group_by(Event.day)
+            .subquery()
         )
-        for day, count in session.execute(visits):
+        for day, count in session.execute(select(visits.c.day, func.count()).group_by(visits.c.day)):
             opens[day] = opens.get(day, 0) + count
     return opens
 
@@ -99,12 +100,13 @@ def visitors_by_day(session: Session, span: DayRange) -> dict[str, int]:
 
 def event_visitors(session: Session, span: DayRange, names: tuple[str, ...]) -> dict[str, int]:
     """Distinct installs that sent each of `names` on the range's days."""
-    rows = session.execute(
-        select(Event.name, func.count(distinct(Event.install_id)))
+    pairs = (
+        select(Event.name, Event.install_id)
+        .distinct()
         .where(Event.name.in_(names), Event.platform.in_(span.platforms), Event.day.between(span.start, span.end))
-        .group_by(Event.name)
+        .subquery()
     )
-    found = {name: count for name, count in rows}
+    found = {name: count for name, count in session.execute(select(pairs.c.name, func.count()).group_by(pairs.c.name))}
     return {name: found.get(name, 0) for name in names}
 
 
@@ -184,28 +186,38 @@ def _one_if(condition: ColumnElement[bool]) -> ColumnElement[Any]:
     return case((condition, 1), else_=0)
 
 
-def _seen_on(day: str, platforms: tuple[str, ...]) -> Exists:
-    return exists().where(
-        VisitorDay.install_id == Visitor.install_id, VisitorDay.day == day, VisitorDay.platform.in_(platforms)
+def _later_days(span: DayRange, after: int, before_day: str) -> dict[str, str]:
+    """Each day D of the range whose day D+after has ended (is before before_day) -> D+after."""
+    later = {day: shift(day, after) for day in span.days}
+    return {day: target for day, target in later.items() if target < before_day}
+
+
+def retention(session: Session, span: DayRange, afters: tuple[int, ...], before_day: str) -> dict[int, tuple[int, int]]:
+    """For each N of `afters`: (cohort, retained), the installs first seen on a day D of the range whose day
+    D+N has ended, and those of them seen again on D+N exactly. SQL counts the cohort per first day and the
+    returns per (first day, later day) over the later days wanted; the pairs that are D and D+N are added."""
+    later = {after: _later_days(span, after, before_day) for after in afters}
+    targets = sorted({target for days in later.values() for target in days.values()})
+    cohort_filter = and_(Visitor.first_day.between(span.start, span.end), Visitor.platform.in_(span.platforms))
+    firsts = dict(
+        session.execute(select(Visitor.first_day, func.count()).where(cohort_filter).group_by(Visitor.first_day)).all()
     )
-
-
-def retention(session: Session, span: DayRange, after: int, before_day: str) -> tuple[int, int]:
-    """(cohort, retained): installs first seen in the range on a day D with D+after < before_day, and those
-    of them seen again on D+after."""
-    cohort = retained = 0
-    for day in span.days:
-        target = shift(day, after)
-        if target >= before_day:
-            break
-        size, back = session.execute(
-            select(func.count(), func.coalesce(func.sum(_one_if(_seen_on(target, span.platforms))), 0))
-            .select_from(Visitor)
-            .where(Visitor.first_day == day, Visitor.platform.in_(span.platforms))
-        ).one()
-        cohort += int(size)
-        retained += int(back)
-    return cohort, retained
+    returns: dict[tuple[str, str], int] = {}
+    if targets:
+        rows = session.execute(
+            select(Visitor.first_day, VisitorDay.day, func.count())
+            .join(VisitorDay, VisitorDay.install_id == Visitor.install_id)
+            .where(cohort_filter, VisitorDay.day.in_(targets), VisitorDay.platform.in_(span.platforms))
+            .group_by(Visitor.first_day, VisitorDay.day)
+        )
+        returns = {(first, day): count for first, day, count in rows}
+    return {
+        after: (
+            sum(firsts.get(day, 0) for day in days),
+            sum(returns.get((day, target), 0) for day, target in days.items()),
+        )
+        for after, days in later.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -216,33 +228,39 @@ class FollowerRetention:
 
 
 def follower_retention(session: Session, span: DayRange, before_day: str) -> FollowerRetention:
-    """Followers whose (latest) follow is on a day D of the range with D+1 < before_day: those with a
-    unionid, those of them whose mini-program user was seen in the mini-program on D+1, and those without."""
-    cohort = retained = without = 0
-    for day in span.days:
-        target = shift(day, 1)
-        if target >= before_day:
-            break
-        low, high = utc_bounds(day, day)
-        came_back = exists().where(
-            User.unionid == Follower.unionid,
-            Visitor.user_id == User.id,
-            VisitorDay.install_id == Visitor.install_id,
-            VisitorDay.day == target,
-            VisitorDay.platform == MINI_PROGRAM,
-        )
-        followed = and_(Follower.subscribed_at >= low, Follower.subscribed_at < high)
-        size, back, missing = session.execute(
-            select(
-                func.count(Follower.unionid),
-                func.coalesce(func.sum(_one_if(and_(Follower.unionid.is_not(None), came_back))), 0),
-                func.count() - func.count(Follower.unionid),
-            ).where(followed)
-        ).one()
-        cohort += int(size)
-        retained += int(back)
-        without += int(missing)
-    return FollowerRetention(cohort, retained, without)
+    """Followers whose (latest) follow is on a day D of the range with D+1 ended (before before_day): those
+    with a unionid, those of them whose mini-program user was seen in the mini-program on D+1, and those
+    without a unionid. SQL counts the followers per follow day and the (follower, follow day, later day)
+    returns over the later days wanted; the pairs that are D and D+1 are added here."""
+    later = _later_days(span, 1, before_day)
+    if not later:
+        return FollowerRetention(0, 0, 0)
+    days = list(later)
+    low, high = utc_bounds(days[0], days[-1])
+    followed = (
+        select(Follower.openid, Follower.unionid, day_of(Follower.subscribed_at, days).label("day"))
+        .where(Follower.subscribed_at >= low, Follower.subscribed_at < high)
+        .subquery()
+    )
+    per_day = session.execute(
+        select(followed.c.day, func.count(followed.c.unionid), func.count()).group_by(followed.c.day)
+    ).all()
+    returned = (
+        select(followed.c.openid, followed.c.day, VisitorDay.day.label("back"))
+        .distinct()
+        .join(User, User.unionid == followed.c.unionid)
+        .join(Visitor, Visitor.user_id == User.id)
+        .join(VisitorDay, VisitorDay.install_id == Visitor.install_id)
+        .where(VisitorDay.day.in_(list(later.values())), VisitorDay.platform == MINI_PROGRAM)
+        .subquery()
+    )
+    pairs = session.execute(
+        select(returned.c.day, returned.c.back, func.count()).group_by(returned.c.day, returned.c.back)
+    )
+    back = sum(count for day, later_day, count in pairs if later.get(day) == later_day)
+    with_unionid = sum(int(count) for _day, count, _all in per_day)
+    everyone = sum(int(count) for _day, _with, count in per_day)
+    return FollowerRetention(with_unionid, back, everyone - with_unionid)
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_events_day_name", "events", ["day", "name"])
     op.create_index("ix_events_install_id_day", "events", ["install_id", "day"])
+    op.create_index(
+        "ix_events_name_day_metrics",
+        "events",
+        ["name", "day", "platform", "install_id", "session_id", "duration_ms"],
+    )
     op.create_table(
         "visitors",
         sa.Column("install_id", sa.String(length=40), nullable=False),
@@ -103,6 +108,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_visitors_user_id"), table_name="visitors")
     op.drop_index(op.f("ix_visitors_first_day"), table_name="visitors")
     op.drop_table("visitors")
+    op.drop_index("ix_events_name_day_metrics", table_name="events")
     op.drop_index("ix_events_install_id_day", table_name="events")
     op.drop_index("ix_events_day_name", table_name="events")
     op.drop_table("events")
