@@ -144,7 +144,6 @@ def compute(session: Session, start_day: str, end_day: str, channel: str = "all"
     before = as_of or today_in_shanghai()
     parse_day(before)
     span = q.DayRange(start_day, end_day, CHANNELS[channel])
-    mini_program = q.DayRange(start_day, end_day, CHANNELS["mp"])
 
     visitors = q.visitors(session, span)
     opens = q.opens_by_day(session, span)
@@ -153,8 +152,15 @@ def compute(session: Session, start_day: str, end_day: str, channel: str = "all"
     paid_visitors = q.paying_visitors(session, span)
     orders = q.order_figures(session, span)
     claimed, used = q.coupon_claims(session, span)
-    kept = q.retention(session, span, q.RETENTION_DAYS, before)
-    mp_cohort, mp_back = q.retention(session, mini_program, (1,), before)[1]
+    by_platform = q.retention(session, q.DayRange(start_day, end_day, CHANNELS["all"]), q.RETENTION_DAYS, before)
+    kept = {
+        after: (
+            sum(by_platform[platform][after][0] for platform in span.platforms),
+            sum(by_platform[platform][after][1] for platform in span.platforms),
+        )
+        for after in q.RETENTION_DAYS
+    }
+    mp_cohort, mp_back = by_platform[q.MINI_PROGRAM][1]
     followers = q.follower_retention(session, span, before)
     articles = q.article_figures(session, span)
     seen = q.visitors_by_day(session, span)

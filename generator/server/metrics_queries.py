@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, distinct, exists, func, select
 from sqlalchemy.orm import Session
 
 from .coupon_models import UserCoupon
@@ -119,15 +119,12 @@ def paying_visitors(session: Session, span: DayRange) -> int:
     """Installs seen in the range whose user (visitors.user_id) has an order paid in it."""
     if not span.with_orders:
         return 0
-    statement = (
-        select(func.count(distinct(VisitorDay.install_id)))
-        .join(Visitor, Visitor.install_id == VisitorDay.install_id)
-        .where(
-            VisitorDay.day.between(span.start, span.end),
-            VisitorDay.platform.in_(span.platforms),
-            Visitor.user_id.in_(_paid_in(span)),
-        )
+    seen = exists().where(
+        VisitorDay.install_id == Visitor.install_id,
+        VisitorDay.day.between(span.start, span.end),
+        VisitorDay.platform.in_(span.platforms),
     )
+    statement = select(func.count()).where(Visitor.user_id.in_(_paid_in(span)), seen)
     return int(session.scalar(statement) or 0)
 
 
@@ -144,12 +141,20 @@ def order_figures(session: Session, span: DayRange) -> OrderFigures:
     if not span.with_orders:
         return OrderFigures(0, 0, 0, 0)
     low, high = utc_bounds(span.start, span.end)
-    in_range = and_(Order.paid_at >= low, Order.paid_at < high)
     net = func.coalesce(Order.paid_fen, Order.total_fen) - Order.refunded_fen
-    orders, net_fen = session.execute(select(func.count(), func.coalesce(func.sum(net), 0)).where(in_range)).one()
-    per_user = select(Order.user_id, func.count().label("paid")).where(in_range).group_by(Order.user_id).subquery()
-    users, repeat = session.execute(
-        select(func.count(), func.coalesce(func.sum(_one_if(per_user.c.paid >= 2)), 0))
+    per_user = (
+        select(Order.user_id, func.count().label("paid"), func.sum(net).label("net"))
+        .where(Order.paid_at >= low, Order.paid_at < high)
+        .group_by(Order.user_id)
+        .subquery()
+    )
+    orders, net_fen, users, repeat = session.execute(
+        select(
+            func.coalesce(func.sum(per_user.c.paid), 0),
+            func.coalesce(func.sum(per_user.c.net), 0),
+            func.count(),
+            func.coalesce(func.sum(_one_if(per_user.c.paid >= 2)), 0),
+        )
     ).one()
     return OrderFigures(int(orders), int(net_fen), int(users), int(repeat))
 
@@ -192,31 +197,48 @@ def _later_days(span: DayRange, after: int, before_day: str) -> dict[str, str]:
     return {day: target for day, target in later.items() if target < before_day}
 
 
-def retention(session: Session, span: DayRange, afters: tuple[int, ...], before_day: str) -> dict[int, tuple[int, int]]:
-    """For each N of `afters`: (cohort, retained), the installs first seen on a day D of the range whose day
-    D+N has ended, and those of them seen again on D+N exactly. SQL counts the cohort per first day and the
-    returns per (first day, later day) over the later days wanted; the pairs that are D and D+N are added."""
+Retention = dict[int, tuple[int, int]]
+"""N -> (cohort, retained)."""
+
+
+def retention(session: Session, span: DayRange, afters: tuple[int, ...], before_day: str) -> dict[str, Retention]:
+    """Per platform of the span, for each N of `afters`: (cohort, retained), the installs first seen on a day
+    D of the range whose day D+N has ended, and those of them seen again on D+N exactly. SQL counts the
+    cohort per first day and the returns per (first day, later day) over the later days wanted; the pairs
+    that are D and D+N are added here."""
     later = {after: _later_days(span, after, before_day) for after in afters}
     targets = sorted({target for days in later.values() for target in days.values()})
     cohort_filter = and_(Visitor.first_day.between(span.start, span.end), Visitor.platform.in_(span.platforms))
-    firsts = dict(
-        session.execute(select(Visitor.first_day, func.count()).where(cohort_filter).group_by(Visitor.first_day)).all()
-    )
-    returns: dict[tuple[str, str], int] = {}
+    firsts = {
+        (platform, first): count
+        for platform, first, count in session.execute(
+            select(Visitor.platform, Visitor.first_day, func.count())
+            .where(cohort_filter)
+            .group_by(Visitor.platform, Visitor.first_day)
+        )
+    }
+    returns: dict[tuple[str, str, str], int] = {}
     if targets:
         rows = session.execute(
-            select(Visitor.first_day, VisitorDay.day, func.count())
+            select(Visitor.platform, Visitor.first_day, VisitorDay.day, func.count())
             .join(VisitorDay, VisitorDay.install_id == Visitor.install_id)
-            .where(cohort_filter, VisitorDay.day.in_(targets), VisitorDay.platform.in_(span.platforms))
-            .group_by(Visitor.first_day, VisitorDay.day)
+            .where(
+                cohort_filter,
+                VisitorDay.day > Visitor.first_day,  # lets SQLite read each install's later days off the key
+                VisitorDay.day.in_(targets),
+            )
+            .group_by(Visitor.platform, Visitor.first_day, VisitorDay.day)
         )
-        returns = {(first, day): count for first, day, count in rows}
+        returns = {(platform, first, day): count for platform, first, day, count in rows}
     return {
-        after: (
-            sum(firsts.get(day, 0) for day in days),
-            sum(returns.get((day, target), 0) for day, target in days.items()),
-        )
-        for after, days in later.items()
+        platform: {
+            after: (
+                sum(firsts.get((platform, day), 0) for day in days),
+                sum(returns.get((platform, day, target), 0) for day, target in days.items()),
+            )
+            for after, days in later.items()
+        }
+        for platform in span.platforms
     }
 
 
