@@ -124,7 +124,7 @@ def paying_visitors(session: Session, span: DayRange) -> int:
         VisitorDay.day.between(span.start, span.end),
         VisitorDay.platform.in_(span.platforms),
     )
-    statement = select(func.count()).where(Visitor.user_id.in_(_paid_in(span)), seen)
+    statement = select(func.count()).select_from(Visitor).where(Visitor.user_id.in_(_paid_in(span)), seen)
     return int(session.scalar(statement) or 0)
 
 

@@ -89,6 +89,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("tracking_no", sa.String(length=40), nullable=True))
         batch.add_column(sa.Column("shipped_at", UtcDateTime(), nullable=True))
         batch.create_index("ix_orders_paid_at", ["paid_at"])
+        batch.create_index("ix_orders_paid_at_metrics", ["paid_at", "user_id", "paid_fen", "total_fen", "refunded_fen"])
     with op.batch_alter_table("form_submissions") as batch:
         batch.add_column(sa.Column("handled_at", UtcDateTime(), nullable=True))
 
@@ -97,6 +98,7 @@ def downgrade() -> None:
     with op.batch_alter_table("form_submissions") as batch:
         batch.drop_column("handled_at")
     with op.batch_alter_table("orders") as batch:
+        batch.drop_index("ix_orders_paid_at_metrics")
         batch.drop_index("ix_orders_paid_at")
         batch.drop_column("shipped_at")
         batch.drop_column("tracking_no")
