@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, distinct, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, distinct, exists, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from .coupon_models import UserCoupon
@@ -99,14 +99,18 @@ def visitors_by_day(session: Session, span: DayRange) -> dict[str, int]:
 
 
 def event_visitors(session: Session, span: DayRange, names: tuple[str, ...]) -> dict[str, int]:
-    """Distinct installs that sent each of `names` on the range's days."""
-    pairs = (
-        select(Event.name, Event.install_id)
-        .distinct()
-        .where(Event.name.in_(names), Event.platform.in_(span.platforms), Event.day.between(span.start, span.end))
-        .subquery()
-    )
-    found = {name: count for name, count in session.execute(select(pairs.c.name, func.count()).group_by(pairs.c.name))}
+    """Distinct installs that sent each of `names` on the range's days (one DISTINCT per name, in one
+    statement: smaller sets to deduplicate than one DISTINCT over every name, on both databases)."""
+    counts = [
+        select(literal(name), func.count()).select_from(
+            select(Event.install_id)
+            .distinct()
+            .where(Event.name == name, Event.platform.in_(span.platforms), Event.day.between(span.start, span.end))
+            .subquery()
+        )
+        for name in names
+    ]
+    found = {name: int(count) for name, count in session.execute(union_all(*counts))}
     return {name: found.get(name, 0) for name in names}
 
 
