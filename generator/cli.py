@@ -553,3 +553,12 @@ def _add_remind() -> None:
 
 
 _add_remind()
+
+
+def _add_report() -> None:
+    from .server.report_cli import report  # light: it imports the server's libraries when it runs
+
+    main.add_command(report)
+
+
+_add_report()

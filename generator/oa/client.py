@@ -264,6 +264,16 @@ class Client:
             raise GenError(f"WeChat's answer while trying to {what} had no menu.button list", exit_code=1)
         return {"button": [{k: v for k, v in b.items() if not (k == "sub_button" and v == [])} for b in buttons]}
 
+    def user_read(self, begin_date: str, end_date: str) -> list[dict[str, Any]]:
+        """datacube/getuserread (图文统计数据) for begin_date..end_date (YYYY-MM-DD, at most 3 days, up to
+        yesterday): the answer's `list`, one entry per day and reader source (user_source)."""
+        what = "read the article statistics (datacube/getuserread)"
+        body = json.dumps({"begin_date": begin_date, "end_date": end_date}).encode()
+        entries = self._with_token("/datacube/getuserread", what, body).get("list", [])
+        if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+            raise GenError(f"WeChat's answer while trying to {what} had no list of entries", exit_code=1)
+        return entries
+
     def unionid(self, openid: str) -> str | None:
         """A follower's UnionID (user/info), or None when the account is bound to no Open Platform account."""
         answer = self._with_token(

@@ -42,6 +42,8 @@ class Event(Base):
     __table_args__ = (
         Index("ix_events_day_name", "day", "name"),
         Index("ix_events_install_id_day", "install_id", "day"),
+        # The metrics (metrics_queries) read events by name and day range only, from this index alone.
+        Index("ix_events_name_day_metrics", "name", "day", "platform", "install_id", "session_id", "duration_ms"),
     )
 
     id: Mapped[int] = mapped_column(EventId, primary_key=True)

@@ -45,6 +45,8 @@ class Order(Base):
         Index("ix_orders_state_expires_at", "state", "expires_at"),
         Index("ix_orders_user_id_id", "user_id", "id"),
         Index("ix_orders_paid_at", "paid_at"),
+        # The metrics (metrics_queries) read paid orders by paid_at range from this index alone.
+        Index("ix_orders_paid_at_metrics", "paid_at", "user_id", "paid_fen", "total_fen", "refunded_fen"),
         CheckConstraint("total_fen >= 0", name="total_not_negative"),
     )
 

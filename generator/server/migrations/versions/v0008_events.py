@@ -42,6 +42,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_events_day_name", "events", ["day", "name"])
     op.create_index("ix_events_install_id_day", "events", ["install_id", "day"])
+    op.create_index(
+        "ix_events_name_day_metrics",
+        "events",
+        ["name", "day", "platform", "install_id", "session_id", "duration_ms"],
+    )
     op.create_table(
         "visitors",
         sa.Column("install_id", sa.String(length=40), nullable=False),
@@ -84,6 +89,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("tracking_no", sa.String(length=40), nullable=True))
         batch.add_column(sa.Column("shipped_at", UtcDateTime(), nullable=True))
         batch.create_index("ix_orders_paid_at", ["paid_at"])
+        batch.create_index("ix_orders_paid_at_metrics", ["paid_at", "user_id", "paid_fen", "total_fen", "refunded_fen"])
     with op.batch_alter_table("form_submissions") as batch:
         batch.add_column(sa.Column("handled_at", UtcDateTime(), nullable=True))
 
@@ -92,6 +98,7 @@ def downgrade() -> None:
     with op.batch_alter_table("form_submissions") as batch:
         batch.drop_column("handled_at")
     with op.batch_alter_table("orders") as batch:
+        batch.drop_index("ix_orders_paid_at_metrics")
         batch.drop_index("ix_orders_paid_at")
         batch.drop_column("shipped_at")
         batch.drop_column("tracking_no")
@@ -103,6 +110,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_visitors_user_id"), table_name="visitors")
     op.drop_index(op.f("ix_visitors_first_day"), table_name="visitors")
     op.drop_table("visitors")
+    op.drop_index("ix_events_name_day_metrics", table_name="events")
     op.drop_index("ix_events_install_id_day", table_name="events")
     op.drop_index("ix_events_day_name", table_name="events")
     op.drop_table("events")
