@@ -26,15 +26,17 @@ browser; an event belongs to the Shanghai day the server received it, `events.da
   a refund counts against the order it refunds (its paid day), and a fully refunded order stays in the
   count with 0 fen. None without orders.
 - `repurchase_rate` (复购率): users with 2 or more of those orders / `paying_users`.
-- `share_rate` (分享率): distinct installs that sent a `share` event in the range / `visitors`.
+- `share_rate` (分享率): `share` events / views (`page_view` and `product_view` events) of the range: how
+  often what was seen was passed on.
 - `retention_d1`, `retention_d7`, `retention_d30` (留存率): the cohort is the channel's installs whose first
   day (`visitors.first_day`) is in the range and whose day first_day+N has ended (it is before `as_of`,
   today in Shanghai unless given); retained are those with a `visitor_days` row on first_day+N exactly.
 - `coupon_redemption_rate`: coupons claimed in the range (Shanghai day of `claimed_at`) that are used now
   (`used_at`: in an order that still stands, or in store; a cancelled or refunded order gives it back) /
   coupons claimed in the range.
-- `article_reads`: the Official Account's article figures (datacube getuserread, `article_reads`) summed
-  over the range's days: `reads` (阅读量, int_page_read_count), `readers`, `shares`, and `days` with a row.
+- `article_reads` (阅读量): the Official Account's article page reads (datacube getuserread's
+  int_page_read_count, table `article_reads`) summed over the range's days; `article_figures` has them with
+  `readers`, `shares` and the `days` WeChat reported.
 - `mp_vs_oa_retention` (次日留存, whatever the channel): `mp_d1` over `mp_cohort` is the mini-program's
   D1 retention as above (installs of platform mp); `oa_d1` over `oa_cohort` is the Official Account's:
   the followers whose latest follow (`followers.subscribed_at`, its Shanghai day D) is in the range, who
@@ -104,7 +106,8 @@ class Metrics:
     retention_d30: float | None
     repurchase_rate: float | None
     share_rate: float | None
-    article_reads: ArticleReads
+    article_reads: int
+    article_figures: ArticleReads
     coupon_redemption_rate: float | None
     funnel: Funnel
     visitors: int
@@ -148,7 +151,8 @@ def compute(session: Session, start_day: str, end_day: str, channel: str = "all"
     visitors = q.visitors(session, span)
     opens = q.opens_by_day(session, span)
     stay_ms, hides = q.stay(session, span)
-    steps = q.event_visitors(session, span, (*q.FUNNEL_EVENTS, q.SHARE_EVENT))
+    steps = q.event_visitors(session, span, q.FUNNEL_EVENTS)
+    counted = q.event_counts(session, span, (q.SHARE_EVENT, *q.VIEW_EVENTS))
     paid_visitors = q.paying_visitors(session, span)
     orders = q.order_figures(session, span)
     claimed, used = q.coupon_claims(session, span)
@@ -175,8 +179,9 @@ def compute(session: Session, start_day: str, end_day: str, channel: str = "all"
         retention_d7=rate(kept[7][1], kept[7][0]),
         retention_d30=rate(kept[30][1], kept[30][0]),
         repurchase_rate=rate(orders.repeat_buyers, orders.paying_users),
-        share_rate=rate(steps[q.SHARE_EVENT], visitors),
-        article_reads=ArticleReads(articles.reads, articles.readers, articles.shares, articles.days),
+        share_rate=rate(counted[q.SHARE_EVENT], sum(counted[name] for name in q.VIEW_EVENTS)),
+        article_reads=articles.reads,
+        article_figures=ArticleReads(articles.reads, articles.readers, articles.shares, articles.days),
         coupon_redemption_rate=rate(used, claimed),
         funnel=Funnel(
             product_view=steps["product_view"],

@@ -27,6 +27,7 @@ LABELS = {
     "retention_d30": "30日留存 D30 retention",
     "repurchase_rate": "复购率 Repurchase",
     "share_rate": "分享率 Share rate",
+    "article_reads": "阅读量 Article reads",
     "coupon_redemption_rate": "核销率 Coupon redemption",
     "visitors": "访客 Visitors",
     "paying_users": "付费用户 Paying users",
@@ -143,7 +144,7 @@ def as_html(metrics: Metrics, shop: str, start: str, end: str, channel: str) -> 
         figures=[(label, shown(key, data[key])) for key, label in LABELS.items()],
         funnel=[(step, count, _width(count, top)) for step, count in funnel.items()],
         mp_vs_oa={**oa, "mp_d1": shown("retention_d1", oa["mp_d1"]), "oa_d1": shown("retention_d1", oa["oa_d1"])},
-        articles=data["article_reads"],
+        articles=data["article_figures"],
         daily=[(day, _width(day["opens"], most_opens)) for day in data["daily"]],
     )
 

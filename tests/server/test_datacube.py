@@ -191,7 +191,9 @@ def test_gen_serve_fills_the_table_and_gen_report_shows_it(
     week = days_between(shift(yesterday, -6), yesterday)
     result = CliRunner().invoke(main, ["report", str(SHOP)], env={"DATABASE_URL": database_url})
     assert result.exit_code == 0, result.stderr
-    assert json.loads(result.stdout)["article_reads"] == {
+    report = json.loads(result.stdout)
+    assert report["article_reads"] == report["article_figures"]["reads"]
+    assert report["article_figures"] == {
         "reads": sum(fake_user_read(day)[0] for day in week),
         "readers": sum(fake_user_read(day)[1] for day in week),
         "shares": sum(fake_user_read(day)[2] for day in week),

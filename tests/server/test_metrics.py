@@ -58,6 +58,9 @@ def expected(shop: Shop, start: str, end: str, channel: str, as_of: str = AS_OF)
     def did(name: str) -> int:
         return len({e["install_id"] for e in events if e["name"] == name})
 
+    def count(name: str) -> int:
+        return sum(1 for e in events if e["name"] == name)
+
     def kept(after: int, kinds: tuple[str, ...]) -> tuple[int, int]:
         visited = {(vd["install_id"], vd["day"]) for vd in shop.visitor_days}
         cohort = [
@@ -97,8 +100,9 @@ def expected(shop: Shop, start: str, end: str, channel: str, as_of: str = AS_OF)
         "retention_d7": _rate(retention[7][1], retention[7][0]),
         "retention_d30": _rate(retention[30][1], retention[30][0]),
         "repurchase_rate": _rate(sum(1 for n in per_user.values() if n >= 2), len(payers)),
-        "share_rate": _rate(did("share"), len(visitors)),
-        "article_reads": {
+        "share_rate": _rate(count("share"), count("page_view") + count("product_view")),
+        "article_reads": sum(a["reads"] for a in reads),
+        "article_figures": {
             "reads": sum(a["reads"] for a in reads),
             "readers": sum(a["readers"] for a in reads),
             "shares": sum(a["shares"] for a in reads),
