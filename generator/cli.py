@@ -541,4 +541,11 @@ def _add_remind() -> None:
     main.add_command(remind)
 
 
+def _add_admin() -> None:
+    from .server.admin_cli import admin  # light: it imports the server's libraries when it runs
+
+    main.add_command(admin)
+
+
 _add_remind()
+_add_admin()
