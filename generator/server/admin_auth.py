@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -153,10 +153,12 @@ class LoginResult:
     refusal: Refusal | None
 
 
-def _failures(db: Session, column: object, value: str, now: datetime) -> int:
+def _failures(db: Session, column: InstrumentedAttribute[str], value: str, now: datetime) -> int:
     return int(
         db.execute(
-            select(func.count()).select_from(LoginFailure).where(column == value, LoginFailure.at > now - FAILURE_WINDOW)
+            select(func.count())
+            .select_from(LoginFailure)
+            .where(column == value, LoginFailure.at > now - FAILURE_WINDOW)
         ).scalar_one()
     )
 

@@ -133,7 +133,9 @@ def get_order(request: Request, order_no: OrderNo, staff: StaffDep, db: Db, done
     return _detail(request, staff, order, notice=DONE.get(done, ""))
 
 
-def _confirm(request: Request, staff: Any, title: str, action: str, fields: dict[str, str], facts: list[Any]) -> Response:
+def _confirm(
+    request: Request, staff: Any, title: str, action: str, fields: dict[str, str], facts: list[Any]
+) -> Response:
     back = action.rsplit("/", 1)[0]
     return render(
         request,
@@ -162,7 +164,9 @@ def post_ship(
     db.commit()
     carrier, tracking_no = carrier.strip(), tracking_no.strip()
     if not carrier or not tracking_no or max(len(carrier), len(tracking_no)) > SHIPPING_TEXT_LENGTH:
-        return _detail(request, staff, order, 400, problem=f"请填写快递公司和运单号（各不超过 {SHIPPING_TEXT_LENGTH} 字）")
+        return _detail(
+            request, staff, order, 400, problem=f"请填写快递公司和运单号（各不超过 {SHIPPING_TEXT_LENGTH} 字）"
+        )
     if order.state != OrderState.PAID.value:
         return _detail(request, staff, order, 409, problem="只有已支付、未发货的订单可以发货")
     if confirm != "1":

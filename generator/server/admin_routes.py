@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -117,7 +117,12 @@ def get_overview(request: Request, staff: StaffDep, db: Db) -> Response:
         select(func.count()).select_from(FormSubmission).where(FormSubmission.handled_at.is_(None))
     ).scalar_one()
     db.commit()
-    counts = {"new_orders": new_orders, "paid_fen": int(paid_fen), "to_ship": to_ship, "unhandled_forms": unhandled}
+    counts = {
+        "new_orders": new_orders,
+        "paid_fen": int(paid_fen or 0),
+        "to_ship": to_ship,
+        "unhandled_forms": unhandled,
+    }
     return render(request, "overview.html", staff, active="overview", counts=counts, day=start.date().isoformat())
 
 
@@ -127,7 +132,9 @@ def _theme_css(request: Request) -> str:
         loaded = request.app.state.loaded
         primary, on_primary = DEFAULT_COLORS
         try:
-            theme = load_theme(loaded.spec.site.theme, loaded.theme_overrides, loaded.site_dir, None).theme
+            theme = load_theme(
+                loaded.spec.site.theme, loaded.theme_overrides, loaded.site_dir, loaded.source.value(("site", "theme"))
+            ).theme
             primary, on_primary = theme.colors.primary, theme.colors.on_primary
         except Exception:  # noqa: BLE001 (the console keeps its own colours rather than failing a page)
             pass
@@ -147,4 +154,3 @@ def get_theme_css(request: Request) -> Response:
 @router.get("/admin/static/admin.css")
 def get_admin_css() -> Response:
     return Response((STATIC / "admin.css").read_text(encoding="utf-8"), media_type="text/css", headers=CACHE)
-

@@ -11,7 +11,7 @@ autoescape: shoppers' text is data. Personal data is masked unless the operator 
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -133,7 +133,7 @@ def render(request: Request, template: str, staff: Staff | None, status: int = 2
 class AdminRoute(APIRoute):
     """Routes of the console: its exceptions become a redirect or an error page; its headers are added."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def admin_handler(request: Request) -> Response:

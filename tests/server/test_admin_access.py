@@ -85,20 +85,32 @@ def test_gen_admin_adds_lists_repasswords_and_disables(tmp_path: Path, database_
     runner = CliRunner()
     env = {"DATABASE_URL": database_url}
     added = runner.invoke(
-        main, ["admin", "add-user", str(site), "Boss", "--role", "owner", "--password-stdin"], input=PASSWORD + "\n", env=env
+        main,
+        ["admin", "add-user", str(site), "Boss", "--role", "owner", "--password-stdin"],
+        input=PASSWORD + "\n",
+        env=env,
     )
     assert added.exit_code == 0, added.output
     assert "boss (owner)" in added.output
     short = runner.invoke(
-        main, ["admin", "add-user", str(site), "clerk", "--role", "operator", "--password-stdin"], input="short\n", env=env
+        main,
+        ["admin", "add-user", str(site), "clerk", "--role", "operator", "--password-stdin"],
+        input="short\n",
+        env=env,
     )
     assert short.exit_code != 0 and "at least 10 characters" in short.output
     twice = runner.invoke(
-        main, ["admin", "add-user", str(site), "boss", "--role", "owner", "--password-stdin"], input=PASSWORD + "\n", env=env
+        main,
+        ["admin", "add-user", str(site), "boss", "--role", "owner", "--password-stdin"],
+        input=PASSWORD + "\n",
+        env=env,
     )
     assert twice.exit_code != 0 and "exists already" in twice.output
     prompted = runner.invoke(
-        main, ["admin", "add-user", str(site), "clerk", "--role", "operator"], input="a long secret\na long secret\n", env=env
+        main,
+        ["admin", "add-user", str(site), "clerk", "--role", "operator"],
+        input="a long secret\na long secret\n",
+        env=env,
     )
     assert prompted.exit_code == 0, prompted.output
     assert "a long secret" not in prompted.output  # the hidden prompt does not echo
@@ -110,11 +122,13 @@ def test_gen_admin_adds_lists_repasswords_and_disables(tmp_path: Path, database_
     )
     assert changed.exit_code == 0, changed.output
     disabled = runner.invoke(main, ["admin", "disable", str(site), "clerk"], env=env)
-    assert disabled.exit_code == 0 and "clerk\toperator\tdisabled" in runner.invoke(
-        main, ["admin", "list-users", str(site)], env=env
-    ).output
-    from generator.server.db import make_engine
+    assert (
+        disabled.exit_code == 0
+        and "clerk\toperator\tdisabled" in runner.invoke(main, ["admin", "list-users", str(site)], env=env).output
+    )
     from sqlalchemy.orm import Session
+
+    from generator.server.db import make_engine
 
     engine = make_engine(database_url)
     with Session(engine) as db:

@@ -126,7 +126,9 @@ def test_the_list_finds_orders_by_number_state_and_day(shop: TestClient, owner: 
     assert owner.get(f"/admin/orders?day={today}&q=%25").status_code == 200
 
 
-def test_shipping_moves_the_order_and_sends_the_shipped_message(app: FastAPI, shop: TestClient, owner: TestClient) -> None:
+def test_shipping_moves_the_order_and_sends_the_shipped_message(
+    app: FastAPI, shop: TestClient, owner: TestClient
+) -> None:
     number = paid_order(shop, subscribe=True)
     shipped = ship(owner, number)
     assert shipped.status_code == 303  # type: ignore[attr-defined]
@@ -159,7 +161,9 @@ def test_a_full_refund_through_wechat_pay(app: FastAPI, shop: TestClient, owner:
     assert (entry.username, entry.target, entry.detail["fen"]) == ("boss", number, 2050)
 
 
-def test_a_partial_refund_of_a_shipped_order_leaves_it_shipped(app: FastAPI, shop: TestClient, owner: TestClient) -> None:
+def test_a_partial_refund_of_a_shipped_order_leaves_it_shipped(
+    app: FastAPI, shop: TestClient, owner: TestClient
+) -> None:
     number = paid_order(shop)
     ship(owner, number)
     assert refund(owner, number, "5").status_code == 303  # type: ignore[attr-defined]
