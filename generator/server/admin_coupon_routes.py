@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 
 from ..spec.coupons import CouponSpec
 from .admin_models import CouponPause
-from .admin_web import Db, PostingStaff, Refused, StaffDep, admin_router, audit, render
+from .admin_web import Db, PostingStaff, Refused, StaffDep, admin_router, audit, counted, render
 from .api_errors import ApiError
 from .coupon_models import COUPON_ID_LENGTH, CouponStock, UserCoupon
 from .coupon_routes import declared
@@ -48,15 +48,13 @@ class CouponLine:
 def coupon_lines(request: Request, db: Db) -> list[CouponLine]:
     specs = declared(request)
     stock = {row.coupon_id: row for row in db.execute(select(CouponStock)).scalars()}
-    claimed = dict(db.execute(select(UserCoupon.coupon_id, func.count()).group_by(UserCoupon.coupon_id)).tuples().all())
-    used = dict(
+    claimed = counted(db.execute(select(UserCoupon.coupon_id, func.count()).group_by(UserCoupon.coupon_id)))
+    used = counted(
         db.execute(
             select(UserCoupon.coupon_id, func.count())
             .where(or_(UserCoupon.used_at.is_not(None), UserCoupon.order_id.is_not(None)))
             .group_by(UserCoupon.coupon_id)
         )
-        .tuples()
-        .all()
     )
     paused = paused_ids(db)
     return [

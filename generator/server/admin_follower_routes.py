@@ -7,7 +7,7 @@ from fastapi import Request
 from sqlalchemy import func, select
 from starlette.responses import Response
 
-from .admin_web import Db, StaffDep, admin_router, mask_openid, render
+from .admin_web import Db, StaffDep, admin_router, counted, mask_openid, render
 from .growth_models import Follower
 
 RECENT = 20
@@ -16,7 +16,7 @@ router = admin_router("admin-followers")
 
 @router.get("/admin/followers")
 def get_followers(request: Request, staff: StaffDep, db: Db) -> Response:
-    counts = dict(db.execute(select(Follower.subscribed, func.count()).group_by(Follower.subscribed)).tuples().all())
+    counts = counted(db.execute(select(Follower.subscribed, func.count()).group_by(Follower.subscribed)))
     follows = db.execute(
         select(Follower.openid, Follower.subscribed_at)
         .where(Follower.subscribed.is_(True))

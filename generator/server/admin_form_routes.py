@@ -20,6 +20,7 @@ from .admin_web import (
     StaffDep,
     admin_router,
     audit,
+    counted,
     mask_name,
     mask_phone,
     owner_only,
@@ -70,17 +71,13 @@ def _form(request: Request, form_id: str) -> FormRules:
 @router.get("/admin/forms")
 def get_forms(request: Request, staff: StaffDep, db: Db) -> Response:
     forms: dict[str, FormRules] = request.app.state.forms
-    totals = dict(
-        db.execute(select(FormSubmission.form_id, func.count()).group_by(FormSubmission.form_id)).tuples().all()
-    )
-    waiting = dict(
+    totals = counted(db.execute(select(FormSubmission.form_id, func.count()).group_by(FormSubmission.form_id)))
+    waiting = counted(
         db.execute(
             select(FormSubmission.form_id, func.count())
             .where(FormSubmission.handled_at.is_(None))
             .group_by(FormSubmission.form_id)
         )
-        .tuples()
-        .all()
     )
     db.commit()
     lines = [(rules, totals.get(form_id, 0), waiting.get(form_id, 0)) for form_id, rules in forms.items()]

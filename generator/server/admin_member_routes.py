@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from starlette.responses import Response
 
 from ..spec.growth import MemberRules
-from .admin_web import Db, Refused, StaffDep, admin_router, mask_openid, render
+from .admin_web import Db, Refused, StaffDep, admin_router, counted, mask_openid, render
 from .coupon_models import UserCoupon
 from .coupon_routes import declared
 from .db import utcnow
@@ -40,7 +40,7 @@ def _waiting_coupons(db: Db, user_ids: list[int]) -> dict[int, int]:
         )
         .group_by(UserCoupon.user_id)
     )
-    return dict(rows.tuples().all())
+    return counted(rows)
 
 
 @router.get("/admin/members")
@@ -54,14 +54,12 @@ def get_members(request: Request, staff: StaffDep, db: Db, q: str = "", before: 
     more = len(users) > PAGE_SIZE
     users = users[:PAGE_SIZE]
     ids = [user.id for user in users]
-    orders = dict(
+    orders = counted(
         db.execute(
             select(Order.user_id, func.count())
             .where(Order.user_id.in_(ids), Order.paid_at.is_not(None))
             .group_by(Order.user_id)
         )
-        .tuples()
-        .all()
     )
     coupons = _waiting_coupons(db, ids)
     db.commit()

@@ -11,7 +11,7 @@ autoescape: shoppers' text is data. Personal data is masked unless the operator 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -67,6 +67,11 @@ class Refused(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+def counted(rows: Iterable[Any]) -> dict[Any, int]:
+    """`{key: count}` from the rows of a `SELECT key, count(*) ... GROUP BY key`."""
+    return {key: int(count) for key, count in rows}
 
 
 def yuan(fen: int | None) -> str:
