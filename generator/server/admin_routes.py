@@ -27,6 +27,7 @@ from .admin_auth import (
     same_token,
     set_cookie,
 )
+from .admin_models import AuditEntry
 from .admin_web import Db, PostingStaff, StaffDep, admin_router, audit, refund_limit_fen, render
 from .coupons import SHANGHAI
 from .db import utcnow
@@ -82,6 +83,11 @@ def post_login(
         status = 401 if result.refusal == "wrong" else 429
         return _login_page(request, REFUSAL_TEXT[result.refusal or "wrong"], status, next_path)
     token = issue_session(db, result.operator, utcnow())
+    db.add(
+        AuditEntry(
+            operator_id=result.operator.id, username=result.operator.username, action="login", target="", detail={}
+        )
+    )
     db.commit()
     response = RedirectResponse(next_path, status_code=303)
     set_cookie(request, response, SESSION_COOKIE, token, int(SESSION_TTL.total_seconds()))
