@@ -227,3 +227,34 @@ def test_logout_and_idleness_end_the_session(app: FastAPI, owner: TestClient) ->
     assert owner.get("/admin", follow_redirects=False).status_code == 303
     with app.state.sessionmaker() as db:
         assert db.execute(select(func.count()).select_from(AdminSession)).scalar_one() == 0
+
+
+def test_a_hash_of_old_parameters_is_rehashed_at_login(app: FastAPI, client: TestClient) -> None:
+    from argon2 import PasswordHasher
+
+    from generator.server.admin_passwords import HASHER
+
+    make_operator(app, "boss")
+    weak = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
+    with app.state.sessionmaker() as db:
+        db.execute(update(Operator).values(password_hash=weak))
+        db.commit()
+    assert log_in(client, "boss").status_code == 303  # type: ignore[attr-defined]
+    with app.state.sessionmaker() as db:
+        stored = db.execute(select(Operator.password_hash)).scalar_one()
+    assert stored != weak and not HASHER.check_needs_rehash(stored)
+
+
+def test_logins_and_refusals_log_no_password_username_or_token(
+    app: FastAPI, client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    make_operator(app, "boss")
+    caplog.set_level("DEBUG")
+    log_in(client, "boss", "wrong password!")
+    answer = log_in(client, "boss")
+    token = client.cookies.get(SESSION_COOKIE) or ""
+    client.post("/admin/stock", data={"csrf": "forged", "key": "green", "available": "1"})
+    logged = caplog.text
+    assert answer.status_code == 303 and token  # type: ignore[attr-defined]
+    for secret in (PASSWORD, "wrong password!", "boss", token):
+        assert secret not in logged
