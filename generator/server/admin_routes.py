@@ -13,6 +13,7 @@ from fastapi import Form, Request
 from sqlalchemy import func, select
 from starlette.responses import RedirectResponse, Response
 
+from ..errors import SpecError
 from ..theme.theme import load_theme
 from .admin_auth import (
     LOGIN_COOKIE,
@@ -61,7 +62,7 @@ def _login_page(request: Request, message: str = "", status: int = 200, next_pat
 
 
 @router.get("/admin/login")
-def get_login(request: Request, next: str = "/admin") -> Response:  # noqa: A002 (the query's name)
+def get_login(request: Request, next: str = "/admin") -> Response:
     return _login_page(request, next_path=_safe_next(next))
 
 
@@ -72,7 +73,7 @@ def post_login(
     username: Annotated[str, Form(max_length=200)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
     login_token: Annotated[str, Form(max_length=100)] = "",
-    next: Annotated[str, Form(max_length=500)] = "/admin",  # noqa: A002
+    next: Annotated[str, Form(max_length=500)] = "/admin",
 ) -> Response:
     next_path = _safe_next(next)
     if not same_token(request.cookies.get(LOGIN_COOKIE, ""), login_token) or not login_token:
@@ -142,7 +143,7 @@ def _theme_css(request: Request) -> str:
                 loaded.spec.site.theme, loaded.theme_overrides, loaded.site_dir, loaded.source.value(("site", "theme"))
             ).theme
             primary, on_primary = theme.colors.primary, theme.colors.on_primary
-        except Exception:  # noqa: BLE001 (the console keeps its own colours rather than failing a page)
+        except SpecError:  # the console keeps its own colours rather than failing a page
             pass
         css = f":root {{ --brand: {primary}; --on-brand: {on_primary}; }}\n"
         request.app.state.admin_theme_css = css

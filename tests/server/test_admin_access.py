@@ -150,6 +150,9 @@ def test_login_opens_the_console_and_a_wrong_user_or_password_get_one_answer(app
     page = client.get("/admin")
     assert page.status_code == 200 and "今日概览" in page.text and "测试小铺" in page.text
     assert "default-src 'none'" in page.headers["content-security-policy"]
+    theme = client.get("/admin/static/theme.css")
+    assert theme.headers["content-type"].startswith("text/css") and re.search(r"--brand: #[0-9A-Fa-f]{6};", theme.text)
+    assert "min-height: 44px" in client.get("/admin/static/admin.css").text  # tap targets for phones
 
 
 def test_the_login_form_needs_its_token(app: FastAPI, client: TestClient) -> None:
