@@ -195,3 +195,20 @@ def test_an_operator_cannot_refund_above_the_limit_and_sees_the_address_masked(
     full = owner.get(f"/admin/orders/{number}").text
     assert "张三丰" in full and "13812345678" in full and "科技园 1 号" in full
     assert refund(clerk, number, "10").status_code == 303  # type: ignore[attr-defined]
+
+
+def test_parallel_ships_of_one_order_ship_it_once(app: FastAPI, shop: TestClient) -> None:
+    from generator.server.orders import ship_order
+
+    from .conftest import race
+
+    number = paid_order(shop)
+
+    def work(index: int) -> bool:
+        with app.state.sessionmaker() as db:
+            done = ship_order(db, number, "顺丰", f"SF{index}", utcnow())
+            db.commit()
+            return done
+
+    results = race(8, work)
+    assert results.count(True) == 1 and all(isinstance(r, bool) for r in results)
