@@ -552,13 +552,18 @@ def _add_remind() -> None:
     main.add_command(remind)
 
 
-_add_remind()
-
-
 def _add_report() -> None:
     from .server.report_cli import report  # light: it imports the server's libraries when it runs
 
     main.add_command(report)
 
 
+def _add_admin() -> None:
+    from .server.admin_cli import admin  # light: it imports the server's libraries when it runs
+
+    main.add_command(admin)
+
+
+_add_remind()
 _add_report()
+_add_admin()

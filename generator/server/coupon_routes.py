@@ -1,10 +1,11 @@
 """The shopper's coupon endpoints: GET /coupons, POST /coupons/{id}/claim, GET /coupons/mine.
 
 All need a session. GET /coupons lists the coupons of `commerce.coupons` that can still be claimed (not
-ended, not granted by a growth rule), with how many are left and whether the caller may claim one; a claim
-answers the held coupon, whose `id` is what POST /orders takes as `couponId`; GET /coupons/mine lists the
-caller's unused coupons valid now, for the checkout. Amounts are fen; a percent coupon has `amountFen` 0
-and `percentOff`. The router's lifespan brings `coupon_stock` in line with the spec (`coupons.sync_coupons`).
+ended, not granted by a growth rule, not paused in the merchant console), with how many are left and
+whether the caller may claim one; a claim answers the held coupon, whose `id` is what POST /orders takes
+as `couponId`; GET /coupons/mine lists the caller's unused coupons valid now, for the checkout. Amounts are
+fen; a percent coupon has `amountFen` 0 and `percentOff`. The router's lifespan brings `coupon_stock` in
+line with the spec (`coupons.sync_coupons`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,18 @@ from ..textdata import price_fen
 from .api_errors import ApiError
 from .clock import Now
 from .coupon_models import COUPON_ID_LENGTH, UserCoupon
-from .coupons import SHANGHAI, CouponError, claim, claim_state, held_counts, mine, remaining, shown_day, sync_coupons
+from .coupons import (
+    SHANGHAI,
+    CouponError,
+    claim,
+    claim_state,
+    held_counts,
+    mine,
+    paused_ids,
+    remaining,
+    shown_day,
+    sync_coupons,
+)
 from .order_routes import UNAUTHORIZED, ApiModel, CurrentUser, Db, Problem, Responses
 from .settings import Settings
 
@@ -113,11 +125,9 @@ CouponId = Annotated[str, Path(alias="id", min_length=1, max_length=COUPON_ID_LE
 @router.get("/coupons", response_model=CouponList, responses=UNAUTHORIZED)
 def get_coupons(request: Request, user: CurrentUser, db: Db, clock: Now) -> CouponList:
     """The coupons that can still be claimed, with what is left and whether the caller may claim one."""
-    rewards_only = request.app.state.spec.commerce.reward_coupon_ids()
+    left_out = request.app.state.spec.commerce.reward_coupon_ids() | paused_ids(db)
     specs = [
-        spec
-        for spec in declared(request).values()
-        if claim_state(spec, clock) != "ended" and spec.id not in rewards_only
+        spec for spec in declared(request).values() if claim_state(spec, clock) != "ended" and spec.id not in left_out
     ]
     left = remaining(db, [spec.id for spec in specs])
     held = held_counts(db, user)
@@ -149,7 +159,7 @@ CLAIM_ERRORS: Responses = {
     404: {"model": Problem, "description": "The shop declares no coupon with this id."},
     409: {
         "model": Problem,
-        "description": "sold_out, limit_reached (per shopper), not_started, ended, or reward_only (a coupon "
+        "description": "sold_out, limit_reached (per shopper), not_started, ended, paused, or reward_only (a coupon "
         "granted by check-in, invites or the follower gift).",
     },
 }

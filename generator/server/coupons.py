@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from ..spec.coupons import CouponSpec
 from ..textdata import price_fen
+from .admin_models import CouponPause
 from .coupon_models import CouponStock, UserCoupon
 from .models import User
 from .order_models import Order, OrderState
@@ -158,8 +159,16 @@ def _hold(session: Session, values: dict[str, Any]) -> None:
             raise _SoldOut
 
 
+def paused_ids(session: Session) -> set[str]:
+    """The coupons the merchant console paused: not claimable until resumed."""
+    return set(session.execute(select(CouponPause.coupon_id)).scalars())
+
+
 def claim(session: Session, spec: CouponSpec, user: User, now: datetime) -> UserCoupon:
-    """Give the shopper one of `spec`, or CouponError 409: not_started, ended, limit_reached, sold_out."""
+    """Give the shopper one of `spec`, or CouponError 409: paused, not_started, ended, limit_reached,
+    sold_out."""
+    if spec.id in paused_ids(session):
+        raise CouponError(409, "paused", f"{spec.title}暂停领取 (claiming is paused)")
     reason = claim_state(spec, now)
     if reason == "not_started":
         raise CouponError(409, reason, f"{spec.title}将于 {spec.starts} 开始领取 (not claimable before {spec.starts})")

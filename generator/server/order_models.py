@@ -31,12 +31,18 @@ IDEMPOTENCY_KEY_LENGTH = 64
 class OrderState(StrEnum):
     PENDING_PAYMENT = "pending_payment"
     PAID = "paid"
+    SHIPPED = "shipped"
+    """Paid and sent off by the merchant (carrier and tracking number): still a paid order, refundable."""
     CANCELLED = "cancelled"
     """The shopper cancelled it before paying."""
     CLOSED = "closed"
     """Not paid in time; closed by the sweep."""
     REFUNDING = "refunding"
     REFUNDED = "refunded"
+
+
+PAID_STATES = (OrderState.PAID.value, OrderState.SHIPPED.value)
+"""The states of an order that is paid and not (being) refunded."""
 
 
 class Order(Base):

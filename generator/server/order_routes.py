@@ -159,7 +159,7 @@ class OrderItemOut(ApiModel):
 
 class OrderOut(ApiModel):
     order_id: str = Field(description="The order number (also WeChat Pay's out_trade_no).")
-    state: str = Field(description="pending_payment, paid, cancelled, closed, refunding or refunded.")
+    state: str = Field(description="pending_payment, paid, shipped, cancelled, closed, refunding or refunded.")
     state_text: str
     created_at: datetime
     pay_before: datetime | None = Field(description="Unpaid by then, the order closes; null unless unpaid.")

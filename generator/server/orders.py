@@ -537,11 +537,27 @@ def _outcome(order: Order | None, transaction_id: str, changed: bool) -> Payment
     return PaymentOutcome.DOUBLE_PAYMENT
 
 
+# --- shipping (the merchant console) ------------------------------------------------------------------------
+
+
+def ship_order(session: Session, order_no: str, carrier: str, tracking_no: str, now: datetime) -> bool:
+    """Mark a paid order shipped with its carrier and tracking number; True when this call did it (a
+    second ship, or one racing a refund, changes nothing). Does not commit."""
+    result = session.execute(
+        update(Order)
+        .where(Order.order_no == order_no, Order.state == OrderState.PAID.value)
+        .values(state=OrderState.SHIPPED.value, carrier=carrier, tracking_no=tracking_no, shipped_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result) == 1
+
+
 # --- presenting --------------------------------------------------------------------------------------------
 
 STATE_TEXT = {
     OrderState.PENDING_PAYMENT.value: "待支付",
     OrderState.PAID.value: "已支付",
+    OrderState.SHIPPED.value: "已发货",
     OrderState.CANCELLED.value: "已取消",
     OrderState.CLOSED.value: "已关闭",
     OrderState.REFUNDING.value: "退款中",

@@ -15,7 +15,7 @@ and refund notifies (POST /pay/notify, /pay/refund-notify), refunds, closing an 
   WeChat is their ledger: the order's refund state is recomputed from WeChat's answers for those numbers
   (`settle_refunds`), so partial refunds add up without a table of their own and any worker may handle a
   refund notify. All SUCCESS refunds reaching the paid amount -> refunded; one still PROCESSING ->
-  refunding; otherwise (a partial refund done) the order stays paid.
+  refunding; otherwise (a partial refund done) the order stays paid, or shipped if it was shipped.
 - The gateway is built on first use: from the WECHATPAY_* environment (`wechatpay_config`; checked when the
   app is created, so a missing variable stops `gen serve` with its name), or with --fake-wechat around the
   fake platform served in this process (one worker: the fake's transactions live in its memory).
@@ -33,7 +33,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from .api_errors import ApiError
@@ -303,11 +303,16 @@ def _paid_order(db: Session, order_no: str) -> Order:
     return order
 
 
-REFUNDABLE = (OrderState.PAID.value, OrderState.REFUNDING.value)
+REFUNDABLE = (OrderState.PAID.value, OrderState.SHIPPED.value, OrderState.REFUNDING.value)
 
 
 def _set_refund_state(db: Session, order_no: str, state: OrderState, refunded_fen: int | None = None) -> None:
-    values: dict[str, object] = {"state": state.value}
+    """Move a refundable order to `state`; PAID means paid again after a partial refund, which for an order
+    already sent off is shipped."""
+    shown: object = state.value
+    if state is OrderState.PAID:
+        shown = case((Order.shipped_at.is_not(None), OrderState.SHIPPED.value), else_=OrderState.PAID.value)
+    values: dict[str, object] = {"state": shown}
     if refunded_fen is not None:
         values["refunded_fen"] = refunded_fen
     db.execute(
