@@ -5,11 +5,11 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import Form, Request
+from fastapi import Form, Query, Request
 from sqlalchemy import func, select
 from starlette.responses import RedirectResponse, Response
 
@@ -29,9 +29,10 @@ from .admin_auth import (
     set_cookie,
 )
 from .admin_models import AuditEntry
-from .admin_web import Db, PostingStaff, StaffDep, admin_router, audit, refund_limit_fen, render
+from .admin_web import Db, PostingStaff, Refused, StaffDep, admin_router, audit, refund_limit_fen, render
 from .coupons import SHANGHAI
 from .db import utcnow
+from .metrics import check_range, compute
 from .models import FormSubmission
 from .order_models import Order, OrderState
 from .settings import Settings
@@ -112,8 +113,34 @@ def day_start(now: datetime) -> datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+DASHBOARD_DAYS = 7
+
+
+def dashboard_range(now: datetime, start: str | None, end: str | None) -> tuple[str, str]:
+    """The days the dashboard shows: ?from=&to= when both are days, else the last DASHBOARD_DAYS full days."""
+    if start and end:
+        try:
+            check_range(start, end, "all")
+            return start, end
+        except ValueError:
+            pass
+    today = now.astimezone(SHANGHAI).date()
+    return (today - timedelta(days=DASHBOARD_DAYS)).isoformat(), (today - timedelta(days=1)).isoformat()
+
+
 @router.get("/admin")
-def get_overview(request: Request, staff: StaffDep, db: Db) -> Response:
+def get_overview(
+    request: Request,
+    staff: StaffDep,
+    db: Db,
+    start_day: Annotated[str | None, Query(alias="from", max_length=10)] = None,
+    end_day: Annotated[str | None, Query(alias="to", max_length=10)] = None,
+    channel: Annotated[str, Query(pattern="^(all|mp|h5)$")] = "all",
+) -> Response:
+    """今日概览 and the seed's dashboard: the metrics of a range (`gen report`'s figures) with trend charts."""
+    first, last = dashboard_range(utcnow(), start_day, end_day)
+    metrics = compute(db, first, last, channel).to_json()
+    db.commit()
     start = day_start(utcnow())
     new_orders = db.execute(select(func.count()).select_from(Order).where(Order.created_at >= start)).scalar_one()
     paid_fen = db.execute(select(func.coalesce(func.sum(Order.paid_fen), 0)).where(Order.paid_at >= start)).scalar_one()
@@ -130,7 +157,16 @@ def get_overview(request: Request, staff: StaffDep, db: Db) -> Response:
         "to_ship": to_ship,
         "unhandled_forms": unhandled,
     }
-    return render(request, "overview.html", staff, active="overview", counts=counts, day=start.date().isoformat())
+    return render(
+        request,
+        "overview.html",
+        staff,
+        active="overview",
+        counts=counts,
+        day=start.date().isoformat(),
+        metrics=metrics,
+        period={"from": first, "to": last, "channel": channel},
+    )
 
 
 def _theme_css(request: Request) -> str:
@@ -156,6 +192,21 @@ CACHE = {"Cache-Control": "private, max-age=300"}
 @router.get("/admin/static/theme.css")
 def get_theme_css(request: Request) -> Response:
     return Response(_theme_css(request), media_type="text/css", headers=CACHE)
+
+
+SCRIPTS = {
+    "dashboard.js": STATIC / "dashboard.js",
+    "echarts.simple.min.js": STATIC / "vendor" / "echarts" / "echarts.simple.min.js",
+}
+
+
+@router.get("/admin/static/js/{name}")
+def get_script(name: str) -> Response:
+    """The dashboard's own script and the vendored Apache ECharts (no CDN: the console loads nothing else)."""
+    path = SCRIPTS.get(name)
+    if path is None:
+        raise Refused(404, "没有这个文件")
+    return Response(path.read_bytes(), media_type="text/javascript", headers={"Cache-Control": "private, max-age=3600"})
 
 
 @router.get("/admin/static/admin.css")

@@ -3,7 +3,8 @@ audit log writer and the money/time/masking helpers the templates use.
 
 `admin_router()` makes a router under /admin, left out of the OpenAPI contract, whose routes turn
 `LoginNeeded` into a 303 to the login page and `Refused` into an HTML error page (403 for a bad CSRF token
-or a role's limit), and add the console's security headers (a strict Content-Security-Policy: no script,
+or a role's limit), and add the console's security headers (a strict Content-Security-Policy: only the
+console's own script files, the dashboard's charts,
 styles from /admin/static only; no caching; no framing). Templates (`admin_templates/`) are Jinja2 with
 autoescape: shoppers' text is data. Personal data is masked unless the operator is the owner.
 """
@@ -35,7 +36,7 @@ ENV_REFUND_LIMIT = "MPGEN_ADMIN_REFUND_LIMIT_FEN"
 DEFAULT_REFUND_LIMIT_FEN = 20000
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'"
     ),
     "X-Frame-Options": "DENY",
@@ -170,7 +171,9 @@ def current_staff(request: Request, db: Db) -> Staff:
     finally:
         db.commit()
     if staff is None:
-        next_path = request.url.path if request.method == "GET" else "/admin"
+        # a GET comes back to the same page with its query (a dashboard's days, an order search)
+        query = f"?{request.url.query}" if request.url.query else ""
+        next_path = request.url.path + query if request.method == "GET" else "/admin"
         raise LoginNeeded(next_path)
     return staff
 
