@@ -16,6 +16,12 @@ Layout:
   login sets off), `followers` and `follower_gifts` (the Official Account's followers and their gift, also
   used by `gen oa serve`), `remind`, `remind_routes` and `remind_cli` (re-engagement), `staff_routes`
   (in-store redemption), `clock`;
+- events and metrics: `event_models`, `events` and `event_routes` (POST /events), `metrics`,
+  `metrics_queries`, `metrics_days`, `metrics_report` and `report_cli` (`gen report`), `datacube` and
+  `article_routes` (the Official Account's article reads);
+- merchant console: `admin_models`, `admin_passwords`, `admin_users`, `admin_cli` (`gen admin`), `admin_auth`,
+  `admin_web`, `admin_*_routes` (pages), `admin_templates/`, `admin_static/` (its CSS, the dashboard's
+  script, vendored ECharts);
 - the contract: `contract` (the OpenAPI document of these routes);
 - fakes for `--fake-wechat` and tests: `fake_wechat`, `fake_wechatpay`.
 """
