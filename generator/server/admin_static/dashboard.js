@@ -20,9 +20,8 @@
     instance.setOption(Object.assign({
       animation: false,
       color: [brand, '#576b95', '#fa9d3b', muted],
-      grid: { left: 44, right: 44, top: 36, bottom: 28 },
-      tooltip: { trigger: 'axis' },
-      legend: { top: 0, textStyle: { fontSize: 12 } }
+      grid: { left: 44, right: 44, top: 28, bottom: 28 }, // the legend is the page's (the simple build has none)
+      tooltip: { trigger: 'axis' }
     }, option));
     charts.push(instance);
   }
@@ -52,7 +51,6 @@
   var funnel = metrics.funnel;
   chart('chart-funnel', {
     grid: { left: 72, right: 24, top: 8, bottom: 24 },
-    legend: { show: false },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     xAxis: { type: 'value', minInterval: 1 },
     yAxis: { type: 'category', inverse: true, data: ['浏览商品', '加入购物车', '去结算', '支付成功'] },
