@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 from click.testing import CliRunner
 from PIL import Image, ImageStat
 
@@ -81,3 +82,47 @@ def test_the_dashboard_shows_the_reports_figures_with_its_charts(tmp_path: Path,
     assert errors == []
     image = Image.open(io.BytesIO(shot)).convert("L")
     assert image.height > 1500 and ImageStat.Stat(image).stddev[0] > 20  # cards and charts, not a blank page
+
+
+def test_the_owner_redeems_a_code_in_store_and_exports_a_form_in_chromium(tmp_path: Path, page: object) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    site = copy_site(tmp_path / "shop")
+    data = tmp_path / "data"
+    added = CliRunner().invoke(
+        main,
+        ["admin", "add-user", str(site), "boss", "--role", "owner", "--password-stdin", "--data", str(data)],
+        input=PASSWORD + "\n",
+        env={"DATABASE_URL": ""},
+    )
+    assert added.exit_code == 0, added.output
+    served = Served(site, data, None)
+    try:
+        with served.as_shopper("in-store") as shopper:
+            shopper.post("coupons/ten-off/claim").raise_for_status()
+            code = shopper.get("coupons/mine").json()["coupons"][0]["id"]
+        booking = {"name": "=HYPERLINK(1)", "phone": "13800138000", "people": "2"}
+        assert httpx.post(served.url + "forms/booking", json=booking, timeout=10).status_code == 200
+        page.set_viewport_size({"width": 375, "height": 812})
+        page.goto(served.url + "admin/coupons")
+        page.fill("input[name=username]", "boss")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button:has-text('登录')")
+        grouped = " ".join(code[i : i + 4] for i in range(0, len(code), 4)).lower()  # as a clerk types it
+        page.fill("input[name=code]", grouped)
+        page.click("button:has-text('核销')")
+        expect(page.locator("h1")).to_have_text("确认核销")
+        expect(page.locator("main")).to_contain_text("满20减10")
+        page.click("button:has-text('确认')")
+        expect(page.locator(".notice")).to_be_visible()
+        page.fill("input[name=code]", code)
+        page.click("button:has-text('核销')")
+        expect(page.locator("main")).to_contain_text("到店使用")  # a second redemption is refused, saying when
+        page.goto(served.url + "admin/forms/booking")
+        with page.expect_download() as download:
+            page.click("text=导出 CSV")
+        csv_text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    finally:
+        served.stop()
+    assert "13800138000" in csv_text and "'=HYPERLINK(1)" in csv_text  # the formula is defused
