@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from PIL import Image, ImageStat
 
 from generator.cli import main
+from tests.server.conftest import add_operator
 from tests.test_client_e2e import Served
 from tests.test_client_session import node_or_skip
 from tests.test_growth_e2e import copy_site
@@ -32,13 +33,7 @@ def test_the_dashboard_shows_the_reports_figures_with_its_charts(tmp_path: Path,
     node_or_skip()
     site = copy_site(tmp_path / "shop")
     data = tmp_path / "data"
-    added = CliRunner().invoke(
-        main,
-        ["admin", "add-user", str(site), "boss", "--role", "owner", "--password-stdin", "--data", str(data)],
-        input=PASSWORD + "\n",
-        env={"DATABASE_URL": ""},
-    )
-    assert added.exit_code == 0, added.output
+    add_operator(site, data, "boss", PASSWORD)
     served = Served(site, data, None)
     try:
         command = [sys.executable, "scripts/traffic.py", str(site), "--api", served.url, "--shoppers", "6"]
@@ -90,13 +85,7 @@ def test_the_owner_redeems_a_code_in_store_and_exports_a_form_in_chromium(tmp_pa
     assert isinstance(page, Page)
     site = copy_site(tmp_path / "shop")
     data = tmp_path / "data"
-    added = CliRunner().invoke(
-        main,
-        ["admin", "add-user", str(site), "boss", "--role", "owner", "--password-stdin", "--data", str(data)],
-        input=PASSWORD + "\n",
-        env={"DATABASE_URL": ""},
-    )
-    assert added.exit_code == 0, added.output
+    add_operator(site, data, "boss", PASSWORD)
     served = Served(site, data, None)
     try:
         with served.as_shopper("in-store") as shopper:

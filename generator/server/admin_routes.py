@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -32,9 +32,11 @@ from .admin_models import AuditEntry
 from .admin_web import Db, PostingStaff, Refused, StaffDep, admin_router, audit, refund_limit_fen, render
 from .coupons import SHANGHAI
 from .db import utcnow
-from .metrics import check_range, compute
+from .metrics import compute
+from .metrics_days import today_in_shanghai
 from .models import FormSubmission
 from .order_models import Order, OrderState
+from .report_cli import default_range
 from .settings import Settings
 
 STATIC = Path(__file__).parent / "admin_static"
@@ -113,19 +115,14 @@ def day_start(now: datetime) -> datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-DASHBOARD_DAYS = 7
-
-
 def dashboard_range(now: datetime, start: str | None, end: str | None) -> tuple[str, str]:
-    """The days the dashboard shows: ?from=&to= when both are days, else the last DASHBOARD_DAYS full days."""
-    if start and end:
-        try:
-            check_range(start, end, "all")
-            return start, end
-        except ValueError:
-            pass
-    today = now.astimezone(SHANGHAI).date()
-    return (today - timedelta(days=DASHBOARD_DAYS)).isoformat(), (today - timedelta(days=1)).isoformat()
+    """The days the dashboard shows: ?from=&to= as `gen report` reads them, else (a malformed or reversed
+    range) its default, the last 7 full days."""
+    today = today_in_shanghai(now)
+    try:
+        return default_range(start or None, end or None, today)
+    except ValueError:
+        return default_range(None, None, today)
 
 
 @router.get("/admin")

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Annotated, Any, Literal, cast
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import Executable, Table, bindparam, insert, or_, update
@@ -29,8 +28,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .event_models import EVENT_NAME_LENGTH, PAGE_LENGTH, Event, Visitor, VisitorDay
+from .metrics_days import shanghai_day
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_EVENTS = 50
 MAX_VALUE_LENGTH = 200
 MAX_DURATION_MS = 24 * 3600 * 1000
@@ -74,10 +73,6 @@ class Batch(BaseModel):
 class Recorded:
     accepted: int
     dropped: int
-
-
-def shanghai_day(moment: datetime) -> str:
-    return moment.astimezone(SHANGHAI).date().isoformat()
 
 
 def _client_time(at: int | None, now: datetime) -> datetime | None:

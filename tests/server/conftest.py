@@ -163,3 +163,18 @@ def race(count: int, work: Callable[[int], Result]) -> list[Result | BaseExcepti
 
     with ThreadPoolExecutor(max_workers=count) as pool:
         return list(pool.map(run, range(count)))
+
+
+def add_operator(site: Path, data: Path, username: str, password: str, role: str = "owner") -> None:
+    """`gen admin add-user` for the site's SQLite database in `data`, the password on stdin."""
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    added = CliRunner().invoke(
+        main,
+        ["admin", "add-user", str(site), username, "--role", role, "--password-stdin", "--data", str(data)],
+        input=password + "\n",
+        env={"DATABASE_URL": ""},
+    )
+    assert added.exit_code == 0, added.output

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from click.testing import CliRunner
 
-from generator.cli import main
 from tests.test_client_e2e import Served, copy_shop
+
+from .conftest import add_operator
 
 PASSWORD = "correct horse battery"
 GREEN_1 = {
@@ -31,13 +31,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     folder = tmp_path_factory.mktemp("admin-e2e")
     site = copy_shop(folder / "shop")
     data = folder / "data"
-    added = CliRunner().invoke(
-        main,
-        ["admin", "add-user", str(site), "boss", "--role", "owner", "--password-stdin", "--data", str(data)],
-        input=PASSWORD + "\n",
-        env={"DATABASE_URL": ""},
-    )
-    assert added.exit_code == 0, added.output
+    add_operator(site, data, "boss", PASSWORD)
     server = Served(site, data, None)
     yield server
     server.stop()
