@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .assets.images import AssetStats, ImageCache, ImageJob, ImageSettings, process_images
+from .build_state import DEFAULT_CACHE, DEFAULT_OUT, BuildSummary, PackageLine, build_key, record, snapshot_inputs
 from .check.budget import BudgetReport, measure_budget
 from .check.lint import Finding, lint
 from .dev_api import dev_api_url, with_dev_api
@@ -24,8 +25,6 @@ from .theme.theme import Theme, load_theme
 from .write.output import OutputFile, text_file
 from .write.writer import StagedOutput, WriteReport, sync_output
 
-DEFAULT_OUT = "dist"
-DEFAULT_CACHE = ".mpgen-cache"
 REPORT_FILE = "report.json"
 
 
@@ -62,6 +61,30 @@ class BuildResult:
     images: AssetStats
     warnings: tuple[Problem, ...] = ()
     lint: tuple[Finding, ...] = ()
+
+    def summary(self) -> BuildSummary:
+        """What `gen build` reports of this build (and prints again while nothing changes)."""
+        from .check.budget_format import format_text
+
+        written = self.written
+        cdn = [a for a in self.site.images if a.on_cdn]
+        spec = self.site.spec
+        return BuildSummary(
+            site_name=spec.site.name,
+            out_dir=str(written.out_dir) if written else "",
+            files=written.files if written else len(self.files),
+            changed=written.changed if written else 0,
+            packages=tuple(PackageLine(p.name, p.bytes, p.limit_bytes, p.files) for p in self.budget.packages),
+            images_processed=self.images.processed,
+            images_cached=self.images.cache_hits,
+            cdn_images=len(cdn),
+            cdn_bytes=sum(len(a.image.data) for a in cdn),
+            cdn=spec.site.cdn,
+            dev_api=spec.commerce.api if self.site.dev_api and spec.commerce else None,
+            warnings=tuple(str(w) for w in self.warnings),
+            budget_warnings=tuple(v.message for v in self.budget.warnings),
+            budget_table=format_text(self.budget) if self.budget.errors else "",
+        )
 
 
 def _discard(files: list[OutputFile]) -> None:
@@ -126,6 +149,10 @@ def plan(site_dir: Path, options: BuildOptions | None = None) -> tuple[Site, Loa
 def build(site_dir: Path, out_dir: Path | None = None, write: bool = True, **options: Any) -> BuildResult:
     """Build the site in `site_dir` into `out_dir` (default `SITE/dist`)."""
     opts = BuildOptions(out_dir=out_dir, write=write, **options)
+    # What the build reads is noted before it reads it: an edit made meanwhile makes the next build a real one.
+    key = build_key(site_dir, opts.out_dir, opts.cache_dir, opts.use_cache, opts.dev_api)
+    keeps_state = key is not None and opts.write and opts.baseline is None and opts.max_growth_kb is None
+    inputs = snapshot_inputs(key) if key is not None and keeps_state else None
     site, loaded, stats = plan(site_dir, opts)
     out_dir = opts.out_dir or site.site_dir / DEFAULT_OUT
     # The swap writer takes each target as it is rendered and writes it while the next one renders.
@@ -147,7 +174,10 @@ def build(site_dir: Path, out_dir: Path | None = None, write: bool = True, **opt
         else:
             written = sync_output(files, out_dir) if opts.write else None
     findings = tuple(lint(loaded.spec, loaded.source))
-    return BuildResult(site, files, budget, written, stats, loaded.warnings, findings)
+    result = BuildResult(site, files, budget, written, stats, loaded.warnings, findings)
+    if key is not None and inputs is not None:
+        record(key, inputs, result.summary())
+    return result
 
 
 def report_json(site: Site, budget: BudgetReport) -> str:

@@ -16,6 +16,7 @@ from .extras import require
 
 if TYPE_CHECKING:
     from .build import BuildResult
+    from .build_state import BuildSummary
     from .oa.followers import FollowerBook
     from .spec.site import Commerce
 
@@ -104,52 +105,57 @@ def main() -> None:
 def build(
     site: Path, out: Path | None, cache_dir: Path | None, no_cache: bool, quiet: bool, dev_api: str | None
 ) -> None:
-    """Build SITE (a folder with site.yaml) into SITE/dist: miniprogram/, h5/, official-account/."""
-    from .check.budget_format import format_text
+    """Build SITE (a folder with site.yaml) into SITE/dist: miniprogram/, h5/, official-account/.
+
+    When nothing the last build read or wrote has changed since, it says so instead of building again."""
+    from .build_state import build_key, up_to_date
 
     started = time.perf_counter()
-    result = _run_build(site, out, cache_dir, no_cache, quiet, dev_api=dev_api)
-    seconds = time.perf_counter() - started
-    written = result.written
-    assert written is not None
-    budget = result.budget
+    key = build_key(site, out, cache_dir, not no_cache, dev_api)
+    summary = up_to_date(key) if key is not None else None
+    if summary is None:
+        summary = _run_build(site, out, cache_dir, no_cache, quiet, dev_api=dev_api).summary()
+    _print_build(summary, time.perf_counter() - started, quiet)
+
+
+def _print_build(summary: BuildSummary, seconds: float, quiet: bool) -> None:
     if not quiet:
-        stats = result.images
-        click.echo(
-            f"built {result.site.spec.site.name} -> {written.out_dir} ({written.files} files, "
-            f"{written.changed} changed) "
-            f"in {seconds:.2f} s; images: {stats.processed} processed, {stats.cache_hits} from the cache"
-        )
-        click.echo(f"  mini-program: {written.out_dir}/miniprogram (open this folder in WeChat DevTools)")
-        for package in budget.packages:
+        if summary.up_to_date:
+            click.echo(
+                f"up to date: {summary.site_name} -> {summary.out_dir} ({summary.files} files); nothing changed "
+                f"since the last build (checked in {seconds:.2f} s)"
+            )
+        else:
+            click.echo(
+                f"built {summary.site_name} -> {summary.out_dir} ({summary.files} files, {summary.changed} changed) "
+                f"in {seconds:.2f} s; images: {summary.images_processed} processed, "
+                f"{summary.images_cached} from the cache"
+            )
+        click.echo(f"  mini-program: {summary.out_dir}/miniprogram (open this folder in WeChat DevTools)")
+        for package in summary.packages:
             click.echo(
                 f"  {package.name:<10} {package.bytes / 1024:8.1f} KB of {package.limit_bytes // 1024} KB"
                 f"  {package.files:4d} files"
             )
-        _print_cdn(result, written.out_dir)
-    if result.site.dev_api and result.site.spec.commerce:
+        if summary.cdn_images:
+            click.echo(
+                f"  upload {summary.out_dir}/cdn/ ({summary.cdn_images} images, {summary.cdn_bytes / 1024:.0f} KB) "
+                f"to {summary.cdn}"
+            )
+    if summary.dev_api:
         click.echo(
-            f"warning: development build: the mini-program talks to {result.site.spec.commerce.api} and DevTools' "
+            f"warning: development build: the mini-program talks to {summary.dev_api} and DevTools' "
             "domain check is off (详情 > 本地设置 > 不校验合法域名); build without --api before you upload",
             err=True,
         )
-    for warning in result.warnings:
+    for warning in summary.warnings:
         click.echo(f"warning: {warning}", err=True)
-    for verdict in budget.warnings if not quiet else []:
-        click.echo(f"warning: {verdict.message}", err=True)
-    if budget.errors:
-        click.echo(format_text(budget), err=True)
+    for message in summary.budget_warnings if not quiet else ():
+        click.echo(f"warning: {message}", err=True)
+    if summary.budget_table:
+        click.echo(summary.budget_table, err=True)
         raise GenError(
             "the package breaks its size budget (see above); `gen check` shows the same table", EXIT_BROKEN_RULE
-        )
-
-
-def _print_cdn(result: Any, out_dir: Path) -> None:
-    cdn_assets = [a for a in result.site.images if a.on_cdn]
-    if cdn_assets:
-        size = sum(len(a.image.data) for a in cdn_assets)
-        click.echo(
-            f"  upload {out_dir}/cdn/ ({len(cdn_assets)} images, {size / 1024:.0f} KB) to {result.site.spec.site.cdn}"
         )
 
 

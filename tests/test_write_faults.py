@@ -192,7 +192,10 @@ KILLED_BUILD = textwrap.dedent(
 
     def commit(self):
         swapping.append(True)
-        return real_commit(self)
+        try:
+            return real_commit(self)
+        finally:
+            swapping.clear()  # what follows the swap (the build's state file) is not a step of it
 
     write.StagedOutput.commit = commit
     sys.addaudithook(hook)

@@ -1,0 +1,137 @@
+"""`gen build` when nothing changed: it checks what the last build read and wrote, says it is up to date,
+and builds again as soon as an input, an output, an option or mpgen itself differs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from generator import build_state
+from generator.cli import main
+
+from .conftest import MINIMAL_SITE
+
+
+def gen_build(site: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["build", str(site), *args])
+
+
+def built(result: Result) -> bool:
+    assert result.exit_code in (0, 1), result.output
+    if "up to date:" in result.output:
+        return False
+    assert "built " in result.output, result.output
+    return True
+
+
+@pytest.fixture
+def site(make_site) -> Path:
+    folder = make_site()
+    assert built(gen_build(folder))
+    return folder
+
+
+def test_a_second_build_with_nothing_changed_is_up_to_date_and_says_the_same(site: Path) -> None:
+    result = gen_build(site)
+    assert not built(result)
+    assert "nothing changed since the last build" in result.output
+    assert "main " in result.output and "KB of 2048 KB" in result.output  # the package table again
+    assert not built(gen_build(site))
+
+
+def test_an_edited_input_builds_again_and_the_output_follows(site: Path) -> None:
+    (site / "site.yaml").write_text(MINIMAL_SITE.replace("欢迎", "欢迎光临"), encoding="utf-8")
+    assert built(gen_build(site))
+    assert "欢迎光临" in (site / "dist" / "h5" / "index.html").read_text(encoding="utf-8")
+    assert not built(gen_build(site))
+
+
+def test_a_new_file_in_the_site_folder_is_an_input(site: Path) -> None:
+    (site / "images" / "new.png").write_bytes((site / "images").iterdir().__next__().read_bytes())
+    assert built(gen_build(site))
+
+
+def test_a_touched_input_builds_again_even_with_the_same_bytes(site: Path) -> None:
+    stat = (site / "site.yaml").stat()
+    os.utime(site / "site.yaml", ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    result = gen_build(site)
+    assert built(result)
+    assert "0 changed" in result.output  # built again, wrote nothing new
+
+
+def test_an_output_deleted_or_edited_by_hand_is_made_again(site: Path) -> None:
+    page = site / "dist" / "h5" / "index.html"
+    original = page.read_bytes()
+    page.unlink()
+    assert built(gen_build(site))
+    assert page.read_bytes() == original
+    page.write_bytes(b"edited by hand")
+    assert built(gen_build(site))
+    assert page.read_bytes() == original
+    (site / "dist" / "stray.txt").write_text("x", encoding="utf-8")
+    assert built(gen_build(site))
+    assert not (site / "dist" / "stray.txt").exists()
+
+
+def test_what_mpgen_writes_in_the_site_folder_is_not_an_input(site: Path) -> None:
+    (site / ".mpgen-cache" / "scratch").write_text("x", encoding="utf-8")
+    preview = site / "preview"
+    preview.mkdir()
+    (preview / ".mpgen-output").write_text("Made by mpgen `gen preview`", encoding="utf-8")
+    (preview / "index.html").write_text("<p>shots</p>", encoding="utf-8")
+    (site / ".git").mkdir()
+    (site / ".git" / "index").write_bytes(b"git")
+    assert not built(gen_build(site))
+
+
+def test_other_options_or_another_output_folder_build(site: Path, tmp_path: Path) -> None:
+    assert built(gen_build(site, "--out", str(tmp_path / "elsewhere")))
+    assert not built(gen_build(site, "--out", str(tmp_path / "elsewhere")))
+    assert not built(gen_build(site))  # each output folder keeps its own state
+    assert built(gen_build(site, "--no-cache"))  # "process everything again" is never a shortcut
+
+
+def test_a_change_to_mpgen_itself_builds_again(site: Path, monkeypatch) -> None:
+    monkeypatch.setattr(build_state, "_code_digest", lambda: "another mpgen")
+    assert built(gen_build(site))
+    assert not built(gen_build(site))
+
+
+def test_an_edit_made_while_the_build_runs_is_seen_by_the_next_build(make_site, monkeypatch) -> None:
+    folder = make_site()
+    from generator import build as build_module
+
+    real_plan = build_module.plan
+
+    def plan_then_edit(*args, **kwargs):
+        planned = real_plan(*args, **kwargs)  # the spec was read: now the designer saves again
+        (folder / "site.yaml").write_text(MINIMAL_SITE.replace("欢迎", "再次欢迎"), encoding="utf-8")
+        return planned
+
+    monkeypatch.setattr(build_module, "plan", plan_then_edit)
+    assert built(gen_build(folder))
+    monkeypatch.setattr(build_module, "plan", real_plan)
+    assert built(gen_build(folder))
+    assert "再次欢迎" in (folder / "dist" / "h5" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_broken_budget_fails_again_while_nothing_changes(make_site) -> None:
+    long_text = "".join(f"\n      - {{type: text, body: {'欢迎' * 9_000}}}" for _ in range(4))
+    spec = MINIMAL_SITE.replace("\n      - type: text", long_text + "\n      - type: text")
+    folder = make_site(spec + "budgets: {package_kb: 100}\n")
+    first = gen_build(folder)
+    assert first.exit_code == 1 and "breaks its size budget" in first.output
+    again = gen_build(folder)
+    assert again.exit_code == 1 and not built(again)
+    assert "breaks its size budget" in again.output
+
+
+def test_a_failed_build_leaves_no_state_that_hides_the_failure(site: Path) -> None:
+    (site / "site.yaml").write_text("site: {name: 小店}\npages: []\n", encoding="utf-8")
+    assert gen_build(site).exit_code == 2
+    assert gen_build(site).exit_code == 2  # still checked, still refused
+    (site / "site.yaml").write_text(MINIMAL_SITE, encoding="utf-8")
+    assert built(gen_build(site))  # back as it was: the old state's times no longer match either
