@@ -22,7 +22,8 @@ from urllib.parse import unquote, urlsplit
 import click
 from watchfiles import Change, DefaultFilter, watch
 
-from .build import DEFAULT_CACHE, DEFAULT_OUT, build
+from .build import build
+from .build_state import DEFAULT_CACHE, DEFAULT_OUT
 from .errors import GenError, SpecError
 from .preview.shots import DEFAULT_PREVIEW
 from .resources import builtin_themes_dir

@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from ..build import DEFAULT_OUT, BuildResult, build
+from ..build import BuildResult, build
+from ..build_state import DEFAULT_OUT
 from ..errors import GenError
 from ..theme.color import AA_NORMAL_TEXT, contrast_ratio
 from ..theme.contrast import PAIRS
