@@ -23,6 +23,7 @@ from .targets import analytics, commerce_contract, h5, miniprogram, official_acc
 from .targets.target import Sink, Target
 from .theme.theme import Theme, load_theme
 from .write.output import OutputFile, text_file
+from .write.previous import PreviousOutput
 from .write.writer import StagedOutput, WriteReport, sync_output
 
 REPORT_FILE = "report.json"
@@ -154,6 +155,8 @@ def build(site_dir: Path, out_dir: Path | None = None, write: bool = True, **opt
     keeps_state = key is not None and opts.write and opts.baseline is None and opts.max_growth_kb is None
     inputs = snapshot_inputs(key) if key is not None and keeps_state else None
     site, loaded, stats = plan(site_dir, opts)
+    previous = PreviousOutput.of_build(key) if inputs is not None else PreviousOutput.empty()
+    site = replace(site, previous=previous)
     out_dir = opts.out_dir or site.site_dir / DEFAULT_OUT
     # The swap writer takes each target as it is rendered and writes it while the next one renders.
     staged = StagedOutput(out_dir) if opts.write and not opts.sync else None
@@ -176,7 +179,7 @@ def build(site_dir: Path, out_dir: Path | None = None, write: bool = True, **opt
     findings = tuple(lint(loaded.spec, loaded.source))
     result = BuildResult(site, files, budget, written, stats, loaded.warnings, findings)
     if key is not None and inputs is not None:
-        record(key, inputs, result.summary())
+        record(key, inputs, result.summary(), previous.new_keys)
     return result
 
 

@@ -112,14 +112,14 @@ def build_key(
 
 def snapshot_inputs(key: BuildKey) -> InputSnapshot:
     skipped = {key.out_dir, key.cache_dir}
-    return InputSnapshot(_stamps(key.site_dir, skipped), _code_digest())
+    return InputSnapshot(_stamps(key.site_dir, skipped), code_digest())
 
 
 def snapshot_outputs(out_dir: Path) -> Stamps:
     return _stamps(out_dir, set(), markers=())
 
 
-def record(key: BuildKey, inputs: InputSnapshot, summary: BuildSummary) -> None:
+def record(key: BuildKey, inputs: InputSnapshot, summary: BuildSummary, page_keys: dict[str, str]) -> None:
     """Keep what this build read, wrote and reported; a state that cannot be written only costs the next
     build its shortcut."""
     state = {
@@ -130,6 +130,7 @@ def record(key: BuildKey, inputs: InputSnapshot, summary: BuildSummary) -> None:
         "inputs": inputs.site,
         "outputs": snapshot_outputs(key.out_dir),
         "summary": asdict(summary),
+        "page_keys": page_keys,  # output path -> the key it was rendered from (write/previous.py)
     }
     try:
         key.state_file.parent.mkdir(parents=True, exist_ok=True)
@@ -140,8 +141,8 @@ def record(key: BuildKey, inputs: InputSnapshot, summary: BuildSummary) -> None:
         pass
 
 
-def up_to_date(key: BuildKey) -> BuildSummary | None:
-    """The last build's summary if nothing it read or wrote has changed since, else None."""
+def read_state(key: BuildKey) -> dict[str, Any] | None:
+    """The state the last build with this key recorded, if it is one this mpgen can use."""
     try:
         state = json.loads(key.state_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -152,6 +153,14 @@ def up_to_date(key: BuildKey) -> BuildSummary | None:
         or state.get("python") != sys.version
         or state.get("options") != key.options
     ):
+        return None
+    return state
+
+
+def up_to_date(key: BuildKey) -> BuildSummary | None:
+    """The last build's summary if nothing it read or wrote has changed since, else None."""
+    state = read_state(key)
+    if state is None:
         return None
     inputs = snapshot_inputs(key)
     if inputs.code != state.get("code") or not _same(inputs.site, state.get("inputs")):
@@ -200,7 +209,7 @@ def _stamps(root: Path, skipped: set[Path], markers: tuple[str, ...] = OUTPUT_MA
     return found
 
 
-def _code_digest() -> str:
+def code_digest() -> str:
     """mpgen's code, built-in templates and themes (inside the package in a wheel, beside it in a checkout)."""
     digest = hashlib.sha256()
     for folder in (Path(__file__).resolve().parent, builtin_templates_dir(), builtin_themes_dir()):

@@ -95,7 +95,7 @@ def test_other_options_or_another_output_folder_build(site: Path, tmp_path: Path
 
 
 def test_a_change_to_mpgen_itself_builds_again(site: Path, monkeypatch) -> None:
-    monkeypatch.setattr(build_state, "_code_digest", lambda: "another mpgen")
+    monkeypatch.setattr(build_state, "code_digest", lambda: "another mpgen")
     assert built(gen_build(site))
     assert not built(gen_build(site))
 
@@ -135,3 +135,113 @@ def test_a_failed_build_leaves_no_state_that_hides_the_failure(site: Path) -> No
     assert gen_build(site).exit_code == 2  # still checked, still refused
     (site / "site.yaml").write_text(MINIMAL_SITE, encoding="utf-8")
     assert built(gen_build(site))  # back as it was: the old state's times no longer match either
+
+
+# --- pages taken from the last build ----------------------------------------------------------------------
+
+CATALOG_SITE = """\
+site: {name: 小店, theme: brand}
+tabs:
+  - {page: home, text: 首页, icon: home}
+  - {page: shop, text: 分类, icon: category}
+pages:
+  - id: home
+    title: 首页
+    blocks:
+      - {type: banner, slides: [{image: images/banner.jpg, product: p003}]}
+      - {type: products, title: 推荐, limit: 4}
+  - id: shop
+    title: 分类
+    blocks: [{type: categories, layout: list}]
+catalog:
+  categories:
+    - {id: tea, name: 茶}
+    - {id: cup, name: 杯}
+  products_file: products.csv
+"""
+
+
+def products_csv(rows: int, price_of: dict[int, str] | None = None) -> str:
+    lines = ["id,name,price,category,description,stock"]
+    for i in range(rows):
+        price = (price_of or {}).get(i, f"{10 + i}.00")
+        lines.append(f"p{i:03d},商品{i},{price},{'tea' if i % 2 else 'cup'},第 {i} 号商品。,{i % 7}")
+    return "\n".join(lines) + "\n"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def catalog_site(make_site) -> Path:
+    folder = make_site(CATALOG_SITE, name="shop")
+    (folder / "images" / "banner.jpg").write_bytes(next((folder / "images").glob("*.jpg")).read_bytes())
+    (folder / "products.csv").write_text(products_csv(90), encoding="utf-8")
+    (folder / "themes").mkdir()
+    (folder / "themes" / "brand.yaml").write_text('extends: warm\ncolors:\n  primary: "#c0392b"\n', encoding="utf-8")
+    return folder
+
+
+EDITS = {
+    "one price": lambda site: (site / "products.csv").write_text(products_csv(90, {5: "99.50"}), encoding="utf-8"),
+    "a product's name (the banner's link label)": lambda site: (site / "products.csv").write_text(
+        products_csv(90).replace("商品3,", "新品3,"), encoding="utf-8"
+    ),
+    "a category's name": lambda site: (site / "site.yaml").write_text(
+        CATALOG_SITE.replace("name: 茶}", "name: 好茶}"), encoding="utf-8"
+    ),
+    "the theme's colour": lambda site: (site / "themes" / "brand.yaml").write_text(
+        'extends: warm\ncolors:\n  primary: "#2255aa"\n', encoding="utf-8"
+    ),
+    "the site's name": lambda site: (site / "site.yaml").write_text(
+        CATALOG_SITE.replace("name: 小店", "name: 大店"), encoding="utf-8"
+    ),
+    "a tab's text": lambda site: (site / "site.yaml").write_text(
+        CATALOG_SITE.replace("text: 分类", "text: 全部"), encoding="utf-8"
+    ),
+    "the banner's photo": lambda site: (site / "images" / "banner.jpg").write_bytes(
+        sorted((site / "images").glob("*.jpg"))[-1].read_bytes()
+    ),
+    "a product removed": lambda site: (site / "products.csv").write_text(products_csv(89), encoding="utf-8"),
+}
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+def test_a_rebuild_that_reuses_pages_makes_what_a_clean_build_makes(make_site, tmp_path: Path, edit: str) -> None:
+    """The oracle of page reuse: after each kind of edit, the output equals a build from nothing."""
+    from generator.build import build
+
+    site = catalog_site(make_site)
+    build(site)
+    EDITS[edit](site)
+    again = build(site)
+    clean = build(site, tmp_path / "clean", use_cache=False)
+    assert tree(site / "dist") == tree(tmp_path / "clean")
+    assert again.written is not None and clean.written is not None
+    site_wide = ("a category's name", "the site's name", "a tab's text")  # every page shows them
+    assert again.site.previous.reused > 0 or edit in site_wide
+
+
+def test_one_changed_price_renders_only_the_pages_that_show_it(make_site) -> None:
+    from generator.build import build
+
+    site = catalog_site(make_site)
+    build(site)
+    EDITS["one price"](site)
+    again = build(site)
+    assert again.written is not None
+    pages = [f.path for f in again.files if f.path.startswith("h5/") and f.path.endswith(".html")]
+    rendered = len(pages) - again.site.previous.reused
+    assert rendered <= 4, rendered  # the product, its category page, the catalog and the home page's cards
+    assert again.written.changed <= 10, again.written.changed
+
+
+def test_the_built_in_h5_templates_leave_the_theme_to_the_stylesheet() -> None:
+    """Page keys leave the theme out (a theme edit renders no page again): no built-in H5 page template
+    may read it. A site's own templates may; their pages are keyed with the theme."""
+    from .conftest import REPO
+
+    templates = [*(REPO / "templates" / "h5").glob("*.html"), *(REPO / "templates" / "blocks").glob("*/h5.html")]
+    assert templates
+    readers = [p.name for p in templates if "theme" in p.read_text(encoding="utf-8")]
+    assert readers == []

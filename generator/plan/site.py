@@ -14,6 +14,7 @@ from ..blocks.base import (
 from ..load.source import SpecPath
 from ..spec.site import Page, SiteSpec
 from ..theme.theme import Theme
+from ..write.previous import PreviousOutput
 from .image_ref import ImageRef
 
 MAIN_PACKAGE = "main"
@@ -119,6 +120,9 @@ class Site:
     cache_dir: Path | None = None
     """The build cache (SITE/.mpgen-cache) where targets keep derived files by content (QR codes); None:
     no cache (`use_cache=False`)."""
+    previous: PreviousOutput = field(default_factory=PreviousOutput.empty)
+    """The last build's output, whose pages a renderer takes instead of rendering them again when they
+    were made from the same inputs (`write/previous.py`)."""
 
 
 @dataclass(frozen=True)

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import json
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup, escape
+from pydantic import BaseModel
 
 from ..assets.icons import render_badge, render_icon
 from ..blocks.base import view
-from ..plan.image_ref import PlannedImage
+from ..build_state import code_digest
+from ..plan.image_ref import ImageRef, PlannedImage
 from ..plan.links import H5_HOME_FILE, Link, h5_file, h5_url, miniprogram_path
 from ..plan.links import h5_page_file as page_file
 from ..plan.site import H5Picture, PageRoute, Site
@@ -23,6 +28,7 @@ from ..textdata import js_literal
 from ..theme.css import color_variables, css_variables, declarations
 from ..theme.theme import expand_hex
 from ..write.output import OutputFile, text_file
+from ..write.previous import page_key
 from .h5_fold import FirstScreen, first_screen, first_screen_of_gallery, first_screen_of_products
 from .target import Sink, StreamingTarget
 
@@ -179,6 +185,49 @@ class _H5Renderer:
         self.files: list[OutputFile] = []
         self.routes_by_id = {r.page.id: r for r in site.routes}
         self.unit = site.theme.spacing.unit
+        self.shared = self.shared_digest()
+        self.links = self.context("")  # resolves the labels of links for page keys
+
+    # --- pages made before ------------------------------------------------------------------------
+
+    def shared_digest(self) -> str:
+        """What every page may read besides its own values: the spec but its products (which reach a page
+        only through its values), the plan's page table, mpgen's templates and the site's own. The theme
+        only with templates of the site's own: the built-in ones leave it to site.css (a colour change
+        rewrites no page), and what the theme shapes on a page (the first-screen estimate) is a value."""
+        site = self.site
+        own_templates = sorted(
+            (str(p.relative_to(site.site_dir)), p.read_bytes())
+            for p in (site.site_dir / "templates").rglob("*")
+            if p.is_file()
+        )
+        return page_key(
+            site.spec.model_dump_json(exclude={"catalog": {"products"}}),
+            site.theme.model_dump_json() if own_templates else "",
+            json.dumps([site.home_page, site.logo_icon, dict(site.page_paths), site.uses_webview, site.dev_api]),
+            code_digest(),
+            repr(own_templates).encode(),
+        )
+
+    def fingerprint(self, value: Any) -> str:
+        """A stable serialisation of a page's values; images as the H5 files they show, links with the
+        labels they show. Raises TypeError for a value it cannot serialise (the page is then rendered)."""
+        return json.dumps(value, default=self._plain, ensure_ascii=False, separators=(",", ":"))
+
+    def _plain(self, value: Any) -> Any:
+        if isinstance(value, ImageRef):
+            picture = self.site.h5_pictures.get(value)
+            shown = [picture.src, picture.width, picture.height, picture.fallback, picture.webp] if picture else None
+            return ["image", value.spec_path, value.package, shown]
+        if isinstance(value, Link):
+            return ["link", value.kind, value.target, self.links.link_label(value)]
+        if isinstance(value, frozenset | set):
+            return sorted(self.fingerprint(item) for item in value)
+        if isinstance(value, BaseModel):
+            return value.model_dump(mode="json")
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return [type(value).__name__, *(getattr(value, f.name) for f in dataclasses.fields(value))]
+        raise TypeError(f"no stable form for {type(value).__name__}")
 
     def context(self, file: str, first: FirstScreen = NOTHING_FIRST) -> PageContext:
         return PageContext(self.site, file, self.routes_by_id, self.env, first)
@@ -283,8 +332,24 @@ class _H5Renderer:
         active_tab: str | None,  # the id of the tab's page
         back: str,
         first: FirstScreen = NOTHING_FIRST,
+        derived: Callable[[], dict[str, Any]] | None = None,
         **context: Any,
     ) -> None:
+        """Render one page, or take it from the last build when it was made from the same values.
+        `derived` gives more values made from the others (only when the page is rendered)."""
+        path = f"{ROOT}/{file}"
+        try:
+            values = self.fingerprint([first, context])
+            key = page_key(self.shared, template, file, title, str(active_tab), back, values)
+        except TypeError:
+            key = ""
+        made_before = self.site.previous.reuse(path, key) if key else None
+        if made_before is not None:
+            self.files.append(OutputFile(path, made_before, f"templates/h5/{template}"))
+            self.hand_over()
+            return
+        if derived is not None:
+            context.update(derived())
         ctx = self.context(file, first)
         spec = self.site.spec.site
         og_image = context.pop("og_image", "") or ""
@@ -303,7 +368,7 @@ class _H5Renderer:
             **self.tracking(file, context.get("product")),
             **context,
         )
-        self.files.append(text_file(f"{ROOT}/{file}", html, f"templates/h5/{template}"))
+        self.files.append(text_file(path, html, f"templates/h5/{template}"))
         self.hand_over()
 
     def tracking(self, file: str, product: dict[str, Any] | None) -> dict[str, str]:
@@ -404,6 +469,7 @@ class _H5Renderer:
             search_index=SEARCH_INDEX_FILE,
             search_results=SEARCH_RESULTS,
         )
+        nav = [{"id": category["id"], "name": category["name"]} for category in data["categories"]]
         for category in data["categories"]:
             ids = category["productIds"]
             pages = max(1, -(-len(ids) // PAGE_SIZE))
@@ -422,8 +488,8 @@ class _H5Renderer:
                         self.unit,
                         top=CATEGORY_TOP + (CATEGORY_DESCRIPTION if category["description"] and number == 1 else 0),
                     ),
-                    categories=data["categories"],
-                    category=category,
+                    categories=nav,
+                    category={key: value for key, value in category.items() if key != "productIds"},
                     items=items,
                     description=category["description"],
                     pager=pager(category["id"], number, pages),
@@ -437,11 +503,17 @@ class _H5Renderer:
                 f"category/{product['category']}.html",
                 first_screen_of_gallery(product["images"][0] if product["images"] else ""),
                 product=product,
-                skus_json=Markup(js_literal(product["skus"])),
-                mp_path=miniprogram_path(product["link"], self.site.page_paths),
-                description=(product["paragraphs"] or [""])[0][:120],
-                og_image=self.picture_src(product["images"][0]) if product["images"] else "",
+                derived=functools.partial(self.product_values, product),
             )
+
+    def product_values(self, product: dict[str, Any]) -> dict[str, Any]:
+        """What a product page shows that follows from the product (and the site's page table)."""
+        return {
+            "skus_json": Markup(js_literal(product["skus"])),
+            "mp_path": miniprogram_path(product["link"], self.site.page_paths),
+            "description": (product["paragraphs"] or [""])[0][:120],
+            "og_image": self.picture_src(product["images"][0]) if product["images"] else "",
+        }
 
 
 def category_page_file(category_id: str, number: int) -> str:
