@@ -1,7 +1,8 @@
 """`gen dev`: build, serve the H5 site on 127.0.0.1, watch the site and themes, rebuild and live-reload.
 
 The browser listens on a server-sent-events stream: `reload` after a good build (the page keeps its
-scroll position), `problem` with the error text after a bad one (shown in an overlay while the last
+scroll position), or `swap` when it changed only stylesheets and pictures (a theme edit: the page swaps
+them in place, no reload), `problem` with the error text after a bad one (shown in an overlay while the last
 good build stays served). Nothing here is written into dist/: the live-reload script is added to
 HTML responses as they are served.
 """
@@ -64,6 +65,21 @@ LIVE_CLIENT = r"""(function () {
     sessionStorage.setItem(key, String(window.scrollY));
     location.reload();
   });
+  // A save that changed only stylesheets and pictures (a theme edit): swap them in place, no reload.
+  events.addEventListener('swap', function (event) {
+    var changed = JSON.parse(event.data);
+    var stamp = String(Date.now());
+    function isChanged(url) {
+      return changed.indexOf(new URL(url, location.href).pathname.replace(/^\//, '')) !== -1;
+    }
+    function fresh(url) { return url.split('?')[0] + '?mpgen=' + stamp; }
+    document.querySelectorAll('link[href]').forEach(function (link) {
+      if (isChanged(link.href)) link.setAttribute('href', fresh(link.getAttribute('href')));
+    });
+    document.querySelectorAll('img[src]').forEach(function (img) {
+      if (isChanged(img.src)) img.setAttribute('src', fresh(img.getAttribute('src')));
+    });
+  });
   events.addEventListener('problem', function (event) { overlay(JSON.parse(event.data)); });
   events.addEventListener('ok', function () {
     var box = document.getElementById('mpgen-overlay');
@@ -79,6 +95,18 @@ class BuildState:
 
     version: int = 0
     problem: str | None = None
+    swap: tuple[str, ...] = ()
+    """What open pages swap in place instead of reloading (paths below the H5 root): set when a build
+    changed only stylesheets and pictures of the H5 site."""
+
+
+SWAPPABLE = (".css", ".png", ".jpg", ".jpeg", ".webp", ".gif", ".svg")
+
+
+def swappable(changed_paths: tuple[str, ...]) -> tuple[str, ...]:
+    """The H5 files open pages can swap in place, when nothing else of the H5 site changed; else ()."""
+    h5 = [p.removeprefix("h5/") for p in changed_paths if p.startswith("h5/")]
+    return tuple(h5) if h5 and all(p.endswith(SWAPPABLE) for p in h5) else ()
 
 
 class DevServer:
@@ -122,6 +150,7 @@ class DevServer:
         """Build; on success the pages reload, on failure they show the problem. Never raises."""
         started = time.perf_counter()
         problem: str | None = None
+        swap: tuple[str, ...] = ()
         try:
             result = build(self.site_dir, self.out_dir, cache_dir=self.cache_dir, sync=True, dev_api=self.dev_api)
         except SpecError as exc:
@@ -134,6 +163,7 @@ class DevServer:
         if problem is None:
             written = result.written
             changed = written.changed if written is not None else 0
+            swap = swappable(written.changed_paths) if written is not None else ()
             self.echo(
                 f"{reason}rebuilt in {seconds:.2f} s: {changed} files changed, "
                 f"{result.images.processed} images processed"
@@ -141,7 +171,7 @@ class DevServer:
         else:
             self.echo(f"{reason}build failed in {seconds:.2f} s (still serving the last good build):\n{problem}")
         with self.changed:
-            self.state = BuildState(self.state.version + 1, problem)
+            self.state = BuildState(self.state.version + 1, problem, swap)
             self.changed.notify_all()
 
     def watch_forever(self) -> None:
@@ -251,11 +281,14 @@ def _handler_for(server: DevServer) -> type[http.server.BaseHTTPRequestHandler]:
                         self.send_event("problem", state.problem)
                     else:
                         self.send_event("ok", "")
-                        self.send_event("reload", "")
+                        if state.swap:
+                            self.send_event("swap", list(state.swap))
+                        else:
+                            self.send_event("reload", "")
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the page went away
 
-        def send_event(self, name: str, data: str) -> None:
+        def send_event(self, name: str, data: object) -> None:
             import json
 
             self.wfile.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode())

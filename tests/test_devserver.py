@@ -53,11 +53,15 @@ def test_live_reload_error_overlay_and_recovery(dev_server, page) -> None:
     untouched = image.stat().st_mtime_ns
 
     spec = site / "site.yaml"
+    page.evaluate("() => { window.mpgenSamePage = true; }")
     spec.write_text(THEMED + 'theme:\n  colors: {primary: "#C8102E"}\n', encoding="utf-8")
     page.wait_for_function(
         "() => getComputedStyle(document.querySelector('.topbar')).backgroundColor === 'rgb(200, 16, 46)'",
         timeout=3000,
     )
+    assert page.evaluate("() => window.mpgenSamePage === true"), "a theme edit swaps the stylesheet, no reload"
+    selected_tab = page.eval_on_selector(".tabbar [aria-current] img", "e => e.src")
+    assert "?mpgen=" in selected_tab  # the selected tab's icon, drawn in the brand colour, swapped too
     assert "#C8102E" in (site / "dist" / "miniprogram" / "app.wxss").read_text(encoding="utf-8")
     assert image.stat().st_mtime_ns == untouched  # only what changed was rewritten
 

@@ -32,6 +32,7 @@ class WriteReport:
     files: int
     bytes: int
     changed: int = -1  # files written (or, by a sync, removed); unchanged ones are kept, not rewritten
+    changed_paths: tuple[str, ...] = ()  # those files, below the output folder
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,8 @@ class StagedOutput:
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
         files = len(self._sizes)
-        return WriteReport(self.out_dir, files, sum(self._sizes.values()), files - len(self._linked))
+        written = tuple(p.as_posix() for p in self._sizes if p not in self._linked)
+        return WriteReport(self.out_dir, files, sum(self._sizes.values()), len(written), written)
 
     def _kept(self) -> str:
         return "the previous output is unchanged" if self.previous is not None else "nothing was written"
@@ -300,7 +302,7 @@ def _sync(files: list[OutputFile], out_dir: Path) -> WriteReport:
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / MARKER).write_text(BUILD.marker_text, encoding="utf-8")
     wanted = {str(_safe_relative(f.path)): f for f in files}
-    changed = 0
+    changed: list[str] = []
     # What is no longer wanted goes first, so a file that became a folder (or the reverse) has room.
     for existing in sorted(out_dir.rglob("*"), reverse=True):
         relative = existing.relative_to(out_dir).as_posix()
@@ -309,7 +311,7 @@ def _sync(files: list[OutputFile], out_dir: Path) -> WriteReport:
                 existing.rmdir()
         elif relative not in wanted and relative != MARKER:
             existing.unlink()
-            changed += 1
+            changed.append(relative)
     for relative, file in wanted.items():
         target = out_dir / relative
         try:
@@ -321,5 +323,5 @@ def _sync(files: list[OutputFile], out_dir: Path) -> WriteReport:
         partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
         partial.write_bytes(file.data)
         partial.replace(target)
-        changed += 1
-    return WriteReport(out_dir, len(files), sum(len(f.data) for f in files), changed)
+        changed.append(relative)
+    return WriteReport(out_dir, len(files), sum(len(f.data) for f in files), len(changed), tuple(changed))
