@@ -51,6 +51,9 @@ class BuildOptions:
     progress: Callable[[int], None] | None = None
     progress_start: Callable[[int], None] | None = None  # told how many images will be processed
     dev_api: str | None = None  # a development backend instead of commerce.api (`dev_api.py`)
+    keep_files: bool = True
+    """False: the result holds only the files the writer was not handed while rendering (`gen build` and
+    `gen check` need the report, not the pages: a 100,000-product site's pages would fill the memory)."""
 
 
 @dataclass(frozen=True)
@@ -163,8 +166,9 @@ def build(site_dir: Path, out_dir: Path | None = None, write: bool = True, **opt
     with staged or contextlib.nullcontext():
         files: list[OutputFile] = []
         sink: Sink = staged.add if staged is not None else _discard
+        keep = opts.keep_files or staged is None  # the sync writer takes every file at the end
         for target in TARGETS:
-            files += target.render(site, sink)
+            files += target.render(site, sink, keep)
         cdn_images = [OutputFile(a.output_path, a.image.data, a.spec_path) for a in site.images if a.on_cdn]
         budget = measure_budget(
             site, files + cdn_images, loaded.spec.budgets, loaded.source, opts.baseline, opts.max_growth_kb

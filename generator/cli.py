@@ -114,7 +114,7 @@ def build(
     key = build_key(site, out, cache_dir, not no_cache, dev_api)
     summary = up_to_date(key) if key is not None else None
     if summary is None:
-        summary = _run_build(site, out, cache_dir, no_cache, quiet, dev_api=dev_api).summary()
+        summary = _run_build(site, out, cache_dir, no_cache, quiet, dev_api=dev_api, keep_files=False).summary()
     _print_build(summary, time.perf_counter() - started, quiet)
 
 
@@ -204,7 +204,14 @@ def check(
     started = time.perf_counter()
     try:
         result = _run_build(
-            site, out, cache_dir, no_cache, quiet or fmt != "text", baseline=old, max_growth_kb=max_growth
+            site,
+            out,
+            cache_dir,
+            no_cache,
+            quiet or fmt != "text",
+            baseline=old,
+            max_growth_kb=max_growth,
+            keep_files=False,
         )
     except BaselineError as exc:
         raise GenError(f"--baseline {baseline} is {exc.message}") from None

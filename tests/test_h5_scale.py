@@ -72,3 +72,20 @@ def test_the_pager_and_the_search_work_in_a_browser(make_site, page) -> None:
         assert page.url == server.url + "product/p0295.html"
     finally:
         server.close()
+
+
+def test_pages_handed_to_the_writer_are_let_go_and_the_output_is_the_same(make_site, tmp_path) -> None:
+    """`gen build` keeps only what it reports: pages written while rendering leave the memory."""
+    site = make_site(large_site(700))
+    kept = build(site, tmp_path / "kept")
+    lean = build(site, tmp_path / "lean", keep_files=False)
+    kept_pages = [f for f in kept.files if f.path.startswith("h5/product/")]
+    lean_pages = [f for f in lean.files if f.path.startswith("h5/product/")]
+    assert len(kept_pages) == 700 and len(lean_pages) < 300
+    assert any(f.path == "report.json" for f in lean.files)
+    assert lean.written is not None and kept.written is not None and lean.written.files == kept.written.files
+
+    def tree(folder):
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+    assert tree(tmp_path / "lean") == tree(tmp_path / "kept")

@@ -87,8 +87,8 @@ class CsvTable:
     """The records of a CSV file as dicts (blank cells left out), and where each cell and column is."""
 
     rows: list[dict[str, str]]
-    cells: list[dict[str, Position]]
-    """Per row, each column's position: the line where the record starts (a quoted cell may span lines)."""
+    lines: list[int]
+    """Per row, the line where its record starts (a quoted cell may span lines): every cell's position."""
     columns: dict[str, Position]
     """Each header column at the header's line."""
 
@@ -104,7 +104,7 @@ def read_csv(path: Path, display_name: str) -> CsvTable:
     reader = csv.reader(io.StringIO(text, newline=""))
     records = _records(reader)
     rows: list[dict[str, str]] = []
-    cells: list[dict[str, Position]] = []
+    lines: list[int] = []
     header_line, header = next(records, (0, []))
     header = [h.strip() for h in header]
     columns = {column: Position(display_name, header_line, column=column) for column in header}
@@ -120,10 +120,10 @@ def read_csv(path: Path, display_name: str) -> CsvTable:
             )
             continue
         rows.append({col: cell.strip() for col, cell in zip(header, record, strict=False) if cell.strip() != ""})
-        cells.append({col: Position(display_name, line, column=col) for col in header})
+        lines.append(line)
     if problems:
         raise SpecError(problems)
-    return CsvTable(rows, cells, columns)
+    return CsvTable(rows, lines, columns)
 
 
 def _records(reader: Any) -> Iterator[tuple[int, list[str]]]:

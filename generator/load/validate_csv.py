@@ -7,10 +7,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..errors import Position, Problem, format_path
+from ..errors import Problem, format_path
 from .messages import AMOUNT_TEXT as _CSV_AMOUNT
 from .messages import did_you_mean as _did_you_mean
 from .source import SourceMap, read_csv
+from .source_map import CsvRegion
 from .validate_paths import resolve_site_path
 
 CSV_BOOLEANS = {
@@ -45,8 +46,7 @@ def merge_products_csv(site_dir: Path, data: dict[str, Any], source: SourceMap, 
                 problems.append(
                     Problem(position, "", f"unknown column {column!r}{hint}; columns: {', '.join(CSV_COLUMNS)}")
                 )
-    for offset, (row, row_cells) in enumerate(zip(table.rows, table.cells, strict=True)):
-        index = start + offset
+    for row in table.rows:
         product: dict[str, Any] = {k: v for k, v in row.items() if k in CSV_COLUMNS}
         for list_column in ("images", "tags"):
             if list_column in product:
@@ -62,11 +62,7 @@ def merge_products_csv(site_dir: Path, data: dict[str, Any], source: SourceMap, 
         if "virtual" in product and product["virtual"].lower() in CSV_BOOLEANS:
             product["virtual"] = CSV_BOOLEANS[product["virtual"].lower()]
         products.append(product)
-        first = next(iter(row_cells.values()))
-        source.values[("catalog", "products", index)] = Position(name, first.line)
-        for column, pos in row_cells.items():
-            source.values[("catalog", "products", index, column)] = pos
-            source.keys[("catalog", "products", index, column)] = pos
+    source.regions[("catalog", "products")] = CsvRegion(name, start, table.lines, frozenset(table.columns))
     catalog["products"] = products
 
 

@@ -76,7 +76,7 @@ class Catalog(SpecModel):
     """Currency of all prices (WeChat Pay settles in CNY)."""
     categories: list[Category] = Field(min_length=1, max_length=50)
     """Product categories, in display order."""
-    products: list[Product] = Field(default_factory=list, max_length=20000)
+    products: list[Product] = Field(default_factory=list, max_length=100_000)
     """Products written inline."""
     products_file: Annotated[NotText, StringConstraints(pattern=r"^[^\n]+\.csv$")] | None = None
     """CSV file with (more) products, e.g. `products.csv`; columns: id, name, price, original_price,

@@ -168,18 +168,20 @@ def _open_in_miniprogram_macro(env: jinja2.Environment) -> Any:
 SINK_BATCH = 256
 
 
-def render_h5(site: Site, sink: Sink | None = None) -> list[OutputFile]:
-    """Every file of the H5 site; with a `sink`, also handed over in batches while rendering goes on."""
-    return _H5Renderer(site, sink).render()
+def render_h5(site: Site, sink: Sink | None = None, keep: bool = True) -> list[OutputFile]:
+    """Every file of the H5 site; with a `sink`, also handed over in batches while rendering goes on
+    (and with `keep=False` let go once handed over: only the files of the last batch are returned)."""
+    return _H5Renderer(site, sink, keep).render()
 
 
 TARGET = StreamingTarget("h5", ROOT, render_h5)  # hands its files over while it renders
 
 
 class _H5Renderer:
-    def __init__(self, site: Site, sink: Sink | None = None) -> None:
+    def __init__(self, site: Site, sink: Sink | None = None, keep: bool = True) -> None:
         self.site = site
         self.sink = sink
+        self.keep = keep or sink is None
         self.handed_over = 0
         self.env = template_env("h5", site.site_dir)
         self.files: list[OutputFile] = []
@@ -250,7 +252,10 @@ class _H5Renderer:
     def hand_over(self, force: bool = False) -> None:
         if self.sink is not None and (force or len(self.files) - self.handed_over >= SINK_BATCH):
             self.sink(self.files[self.handed_over :])
-            self.handed_over = len(self.files)
+            if self.keep:
+                self.handed_over = len(self.files)
+            elif not force:
+                self.files = []  # written by the sink's writer: not kept (a page per product adds up)
 
     # --- shared parts ---------------------------------------------------------------------------
 

@@ -29,8 +29,10 @@ class Target(Protocol):
         """Its folder below the output folder (`miniprogram`, `h5`, ...)."""
         ...
 
-    def render(self, site: Site, sink: Sink) -> list[OutputFile]:
-        """Every file of the target (each path once, below the output folder), also handed to `sink`."""
+    def render(self, site: Site, sink: Sink, keep: bool = True) -> list[OutputFile]:
+        """Every file of the target (each path once, below the output folder), also handed to `sink`;
+        with `keep=False` a target may return only what it did not hand over while rendering (a big
+        site's pages need not all be in memory at once)."""
         ...
 
 
@@ -42,7 +44,7 @@ class BatchTarget:
     root: str
     make: Callable[[Site], list[OutputFile]]
 
-    def render(self, site: Site, sink: Sink) -> list[OutputFile]:
+    def render(self, site: Site, sink: Sink, keep: bool = True) -> list[OutputFile]:
         files = self.make(site)
         sink(files)
         return files
@@ -54,7 +56,7 @@ class StreamingTarget:
 
     name: str
     root: str
-    make: Callable[[Site, Sink], list[OutputFile]]
+    make: Callable[[Site, Sink, bool], list[OutputFile]]
 
-    def render(self, site: Site, sink: Sink) -> list[OutputFile]:
-        return self.make(site, sink)
+    def render(self, site: Site, sink: Sink, keep: bool = True) -> list[OutputFile]:
+        return self.make(site, sink, keep)
