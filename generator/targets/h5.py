@@ -350,7 +350,7 @@ class _H5Renderer:
             key = ""
         made_before = self.site.previous.reuse(path, key) if key else None
         if made_before is not None:
-            self.files.append(OutputFile(path, made_before, f"templates/h5/{template}"))
+            self.files.append(OutputFile(path, made_before, f"templates/h5/{template}", kept=True))
             self.hand_over()
             return
         if derived is not None:

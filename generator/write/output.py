@@ -13,6 +13,9 @@ class OutputFile:
     data: bytes
     origin: str
     """What produced it: a template name, a source file, or a generator stage."""
+    kept: bool = False
+    """The bytes were taken from the file the last build wrote at this path, found untouched
+    (`previous.py`): a writer may keep that file instead of comparing it again."""
 
 
 def text_file(path: str, text: str, origin: str) -> OutputFile:

@@ -101,7 +101,7 @@ class StagedOutput:
 
     def add(self, files: list[OutputFile]) -> None:
         """Queue `files` for writing; paths are checked now, so a bad one fails the build at once."""
-        batch = [(_safe_relative(file.path), file.data) for file in files]
+        batch = [(_safe_relative(file.path), file.data, file.kept) for file in files]
         self._batches.append(self._writer.submit(self._write, batch))
 
     def commit(self) -> WriteReport:
@@ -138,16 +138,16 @@ class StagedOutput:
             raise
         return self.retired
 
-    def _write(self, batch: list[tuple[PurePosixPath, bytes]]) -> None:
-        for relative, data in batch:
+    def _write(self, batch: list[tuple[PurePosixPath, bytes, bool]]) -> None:
+        for relative, data, kept in batch:
             try:
-                self._write_one(relative, data)
+                self._write_one(relative, data, kept)
             except OSError as exc:
                 if exc.filename is None:  # a failed write() says nothing of the file it was writing
                     raise OSError(exc.errno, exc.strerror, str(self.staging / relative)) from exc
                 raise
 
-    def _write_one(self, relative: PurePosixPath, data: bytes) -> None:
+    def _write_one(self, relative: PurePosixPath, data: bytes, kept: bool = False) -> None:
         target = self.staging / relative
         if relative in self._sizes:  # given again (a shared image): the last one wins
             self._linked.discard(relative)
@@ -157,7 +157,7 @@ class StagedOutput:
             if target.parent not in self._made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 self._made.add(target.parent)
-            if self.previous is not None and _link_if_unchanged(self.previous / relative, target, data):
+            if self.previous is not None and _link_if_unchanged(self.previous / relative, target, data, kept):
                 self._linked.add(relative)
             else:
                 target.write_bytes(data)
@@ -251,15 +251,15 @@ def _resolve_output(out_dir: Path, maker: Maker = BUILD) -> Path:
         ) from None
 
 
-def _link_if_unchanged(old: Path, new: Path, data: bytes) -> bool:
-    """Hard-link `old` as `new` when it already holds `data`.
+def _link_if_unchanged(old: Path, new: Path, data: bytes, known: bool = False) -> bool:
+    """Hard-link `old` as `new` when it already holds `data` (`known`: the build read it from there).
 
     An unchanged rebuild then writes no file data and frees no disk blocks when the old folder goes:
     both are what make a big rewrite slow (deleting frees blocks the next writes wait for), and
     WeChat DevTools watching the folder sees unchanged files as unchanged.
     """
     try:
-        if old.stat().st_size != len(data) or old.read_bytes() != data:
+        if not known and (old.stat().st_size != len(data) or old.read_bytes() != data):
             return False
         os.link(old, new)
     except OSError:  # gone, unreadable, or a file system without hard links: write it instead
@@ -314,6 +314,8 @@ def _sync(files: list[OutputFile], out_dir: Path) -> WriteReport:
             changed.append(relative)
     for relative, file in wanted.items():
         target = out_dir / relative
+        if file.kept and os.path.exists(target):
+            continue  # read from this very file by the build (write/previous.py)
         try:
             if target.stat().st_size == len(file.data) and target.read_bytes() == file.data:
                 continue
