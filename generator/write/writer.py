@@ -48,6 +48,9 @@ class Maker:
 
 
 BUILD = Maker("gen build", "--out")
+MAX_QUEUED = 8
+"""Batches handed to the writer thread and not yet written: rendering waits beyond this, so a big site's
+pages do not pile up in memory while the disk catches up."""
 PREVIEW = Maker("gen preview", "--preview-dir")
 
 
@@ -100,8 +103,11 @@ class StagedOutput:
             shutil.rmtree(self.staging, ignore_errors=True)
 
     def add(self, files: list[OutputFile]) -> None:
-        """Queue `files` for writing; paths are checked now, so a bad one fails the build at once."""
+        """Queue `files` for writing; paths are checked now, so a bad one fails the build at once.
+        When the disk falls behind, this waits: at most MAX_QUEUED batches are held in memory."""
         batch = [(_safe_relative(file.path), file.data, file.kept) for file in files]
+        if len(self._batches) >= MAX_QUEUED:
+            self._batches[-MAX_QUEUED].result()  # raises a write's error here, as commit() would
         self._batches.append(self._writer.submit(self._write, batch))
 
     def commit(self) -> WriteReport:
