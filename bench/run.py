@@ -8,7 +8,9 @@ Cases:
              dpkg-deb): mpgen's pipeline against a naive Pillow loop at the same 1500 px width.
   miniprogram  a 20-page site with 100 products: cold build, no-change and one-page-change rebuilds,
              against the same shop written for Taro 4 (bench/taro, built by bench/taro_case.py).
-  h5-scale   1,000 and 10,000 products: cold build, no-change rebuild and peak memory, against Hugo.
+  h5-scale   1,000 and 10,000 products (100,000 with --huge): cold build, rebuilds with nothing, one
+             product or the theme's colour changed, peak memory, the largest page, against Hugo
+             (bench/h5_case.py).
   serve      gen serve's POST /orders per second and p50/p99 at 50 clients, on SQLite and PostgreSQL
              (MPGEN_TEST_DATABASE_URL), against the raw database's loop (bench/serve_case.py); also
              writes bench/results-serve.md. --quick: 8 clients, 1 s per load shape, SQLite only.
@@ -25,7 +27,6 @@ import io
 import json
 import os
 import platform
-import random
 import shutil
 import statistics
 import subprocess
@@ -45,9 +46,12 @@ from generator.assets.images import ImageCache, ImageJob, ImageSettings, process
 from generator.build import build  # noqa: E402
 
 sys.path.insert(0, str(REPO / "bench"))
+from h5_case import h5_case, h5_goals, h5_lines  # noqa: E402
 from ingest_case import ingest_case, ingest_markdown  # noqa: E402
 from serve_case import serve_case, serve_goals, serve_lines, serve_markdown  # noqa: E402
 from taro_case import taro_case  # noqa: E402
+
+from sites import catalog_site  # noqa: E402
 
 CORPUS_PACKAGES = ("mate-backgrounds", "ukui-wallpapers")
 CORPUS_DIR = REPO / "bench" / ".corpus"  # git-ignored
@@ -191,38 +195,6 @@ def compare_outputs(jobs: list[ImageJob], ours: dict[ImageJob, bytes]) -> dict[s
 # --- sites ----------------------------------------------------------------------------------------------
 
 
-def catalog_site(root: Path, products: int, pages: int, categories: int = 20) -> Path:
-    rng = random.Random(products)
-    site = root / f"site-{products}"
-    site.mkdir(parents=True)
-    cats = [f"c{i:02d}" for i in range(categories)]
-    rows = ["id,name,price,category,description,stock"]
-    rows += [
-        f"p{i:05d},示例商品 {i} 号,{rng.randint(10, 999)}.{rng.randint(0, 99):02d},{rng.choice(cats)},"
-        f'"第 {i} 号商品的介绍。\n\n材质、尺寸和保养方法。",{rng.randint(0, 50)}'
-        for i in range(products)
-    ]
-    (site / "products.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    extra = "".join(
-        f"  - id: page{i:02d}\n    title: 页面{i}\n    blocks:\n      - {{type: text, body: 第 {i} 页的内容。}}\n"
-        f"      - {{type: products, category: c{i % categories:02d}, limit: 4}}\n"
-        for i in range(max(0, pages - 2))
-    )
-    (site / "site.yaml").write_text(
-        "site: {name: 基准商店, theme: warm}\n"
-        "tabs:\n  - {page: home, text: 首页, icon: home}\n  - {page: shop, text: 分类, icon: category}\n"
-        "pages:\n  - id: home\n    title: 首页\n    blocks:\n      - {type: categories}\n"
-        "      - {type: products, title: 推荐, limit: 20}\n"
-        "  - id: shop\n    title: 分类\n    blocks: [{type: categories, layout: list}]\n"
-        + extra
-        + "catalog:\n  categories:\n"
-        + "".join(f"    - {{id: {c}, name: 分类{c}}}\n" for c in cats)
-        + "  products_file: products.csv\n",
-        encoding="utf-8",
-    )
-    return site
-
-
 _MEASURED_BUILD = """
 import sys
 from click.testing import CliRunner
@@ -289,101 +261,6 @@ def miniprogram_case(quick: bool, repeats: int) -> dict[str, Any]:
 
 # The peer's side of "minimal equivalent templates": a base page, a product page, a list page and a home
 # page listing categories and 20 products.
-HUGO_LAYOUTS = {
-    "_default/baseof.html": """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>{{ .Title }}</title>
-<link rel="stylesheet" href="{{ "site.css" | relURL }}"></head>
-<body><header>{{ .Site.Title }}</header><main>{{ block "main" . }}{{ end }}</main></body></html>""",
-    "_default/single.html": """{{ define "main" }}<h1>{{ .Title }}</h1><p class="price">¥{{ .Params.price }}</p>
-<p>{{ .Params.stock }} 件</p>{{ .Content }}{{ end }}""",
-    "_default/list.html": """{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Pages }}
-<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> ¥{{ .Params.price }}</li>{{ end }}</ul>{{ end }}""",
-    "index.html": """{{ define "main" }}<ul>{{ range .Site.Taxonomies.categories }}
-<li><a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a></li>{{ end }}</ul>
-<ul>{{ range first 20 (where .Site.RegularPages "Section" "products") }}
-<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}""",
-}
-
-
-def hugo_site(root: Path, site: Path) -> Path:
-    """The same catalog as a Hugo site: one Markdown page per product, categories as a taxonomy."""
-    hugo = root / f"hugo-{site.name}"
-    (hugo / "content" / "products").mkdir(parents=True)
-    (hugo / "hugo.toml").write_text(
-        'baseURL = "/"\ntitle = "基准商店"\nrelativeURLs = true\n'
-        "disableKinds = ['RSS', 'sitemap', 'robotsTXT']\n[taxonomies]\ncategory = 'categories'\n",
-        encoding="utf-8",
-    )
-    import csv
-
-    with (site / "products.csv").open(encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            (hugo / "content" / "products" / f"{row['id']}.md").write_text(
-                f'---\ntitle: "{row["name"]}"\nprice: "{row["price"]}"\nstock: {row["stock"]}\n'
-                f'categories: ["{row["category"]}"]\n---\n{row["description"]}\n',
-                encoding="utf-8",
-            )
-    for path, text in HUGO_LAYOUTS.items():
-        (hugo / "layouts" / path).parent.mkdir(parents=True, exist_ok=True)
-        (hugo / "layouts" / path).write_text(text, encoding="utf-8")
-    return hugo
-
-
-def find_or_install_hugo() -> tuple[str | None, str]:
-    """Hugo's binary, installed with apt-get when missing; else None and why."""
-    found = shutil.which("hugo")
-    if found:
-        version = subprocess.run([found, "version"], capture_output=True, text=True).stdout.split(" ")[:2]
-        return found, " ".join(version) or "found"
-    try:
-        done = subprocess.run(["apt-get", "install", "-y", "hugo"], capture_output=True, text=True, timeout=600)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        return None, f"not measured: `apt-get install -y hugo` could not run ({error})"
-    if done.returncode != 0:
-        return None, f"not measured: `apt-get install -y hugo` failed: {done.stderr.strip().splitlines()[-1:]}"
-    return shutil.which("hugo"), "installed with apt-get"
-
-
-def h5_scale_case(quick: bool, repeats: int) -> tuple[dict[str, Any], str]:
-    """Entries per catalog size, and how Hugo was found (or why it was not measured)."""
-    results: dict[str, Any] = {}
-    hugo_bin, hugo_status = (None, "skipped in --quick") if quick else find_or_install_hugo()
-    for products in (50,) if quick else (1000, 10000):
-        root = scratch()
-        site = catalog_site(root, products, 2)
-        rss: list[float] = []
-
-        def cold(site: Path = site, rss: list[float] = rss) -> None:
-            retire(site / "dist")
-            retire(site / ".mpgen-cache")
-            rss.append(gen_build(site))
-
-        entry: dict[str, Any] = {
-            "mpgen_cold_seconds": timed(cold, repeats),
-            "mpgen_no_change_seconds": timed(lambda site=site: gen_build(site), repeats),
-            "mpgen_peak_rss_mb": round(max(rss), 1),
-        }
-        if hugo_bin:
-            hugo = hugo_site(root, site)
-
-            def hugo_cold(hugo: Path = hugo) -> None:
-                retire(hugo / "public")
-                subprocess.run([hugo_bin, "--quiet", "-s", str(hugo)], check=True, capture_output=True)
-
-            entry["hugo_cold_seconds"] = timed(hugo_cold, repeats)
-            entry["hugo_no_change_seconds"] = timed(
-                lambda hugo=hugo: subprocess.run(
-                    [hugo_bin, "--quiet", "-s", str(hugo)], check=True, capture_output=True
-                ),
-                repeats,
-            )
-            entry["ratio_cold_vs_hugo"] = round(
-                entry["mpgen_cold_seconds"]["median"] / entry["hugo_cold_seconds"]["median"], 2
-            )
-        results[str(products)] = entry
-    return results, hugo_status
-
-
 # --- report -----------------------------------------------------------------------------------------------
 
 
@@ -449,24 +326,9 @@ def markdown(results: dict[str, Any]) -> str:
             *_taro_lines(m),
             "",
         ]
-    if "h5_scale" in results:
+    if "h5" in results:
+        lines += h5_lines(results["h5"], t)
         lines += [
-            "## H5 at scale",
-            "",
-            "| products | mpgen cold | mpgen no-change | peak RSS | Hugo cold | Hugo no-change | ratio |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        for products, e in results["h5_scale"].items():
-            hugo_cold = t(e["hugo_cold_seconds"]) if "hugo_cold_seconds" in e else "–"
-            hugo_warm = t(e["hugo_no_change_seconds"]) if "hugo_no_change_seconds" in e else "–"
-            lines.append(
-                f"| {products} | {t(e['mpgen_cold_seconds'])} | {t(e['mpgen_no_change_seconds'])} | "
-                f"{e['mpgen_peak_rss_mb']} MB | {hugo_cold} | {hugo_warm} | {e.get('ratio_cold_vs_hugo', '–')} |"
-            )
-        lines += [
-            "",
-            f"Hugo: {results.get('hugo', 'found')}.",
-            "",
             f"Start-up alone (a new Python process importing mpgen's build, nothing built): "
             f"{t(results['startup_seconds'])}.",
         ]
@@ -502,13 +364,8 @@ def goal_lines(results: dict[str, Any]) -> list[str]:
                 ("mini-program: cold ≤ 0.1× Taro's", cold <= 0.1, f"{cold}×"),
                 ("mini-program: bytes ≤ 0.25× Taro's", size <= 0.25, f"{size}×"),
             ]
-    h5 = results.get("h5_scale", {})
-    if "1000" in h5 and "ratio_cold_vs_hugo" in h5["1000"]:
-        ratio = h5["1000"]["ratio_cold_vs_hugo"]
-        goals.append(("H5: cold ≤ 1.0× Hugo at 1,000 products", ratio <= 1.0, f"{ratio}×"))
-    if h5:
-        peak = max(entry["mpgen_peak_rss_mb"] for entry in h5.values())
-        goals.append(("H5: peak memory ≤ 500 MB", peak <= 500, f"{peak} MB"))
+    if "h5" in results:
+        goals += h5_goals(results["h5"])
     if "serve" in results:
         goals += serve_goals(results["serve"])
     if not goals:
@@ -523,6 +380,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path, default=REPO / "bench")
     parser.add_argument("--cases", default="images,miniprogram,h5-scale,serve,ingest")
+    parser.add_argument("--huge", action="store_true", help="h5-scale: 100,000 products too (a minute a build)")
     args = parser.parse_args(argv)
     repeats = 1 if args.quick else args.repeats
     results: dict[str, Any] = {
@@ -535,7 +393,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if "miniprogram" in cases:
         results["miniprogram"] = miniprogram_case(args.quick, repeats)
     if "h5-scale" in cases:
-        results["h5_scale"], results["hugo"] = h5_scale_case(args.quick, repeats)
+        results["h5"] = h5_case(args.quick, repeats, args.huge, timed, retire, scratch)
         results["startup_seconds"] = timed(
             lambda: subprocess.run([sys.executable, "-c", "import generator.build"], check=True, cwd=REPO), repeats
         )
