@@ -48,13 +48,23 @@ def test_a_large_catalog_is_paged_and_every_page_stays_small(make_site) -> None:
     assert len(re.findall(r'data-product="', catalog)) <= CATALOG_GROUPS * CATALOG_EACH
     assert catalog.count('<li><a href="category/') == CATEGORIES - CATALOG_GROUPS  # the other categories
     assert f"全部 {len(in_c00)} 件" in catalog and "搜索 1200 件商品" in catalog
-    index = (h5 / "assets" / "search-index.js").read_text(encoding="utf-8")
-    assert index.count('",0]') == 1200
+    shards = sorted((h5 / "assets" / "search").glob("*.js"))
+    assert [p.name for p in shards] == ["0.js"]  # 1,200 products: one part
+    assert shards[0].read_text(encoding="utf-8").count('"p') == 1200
+    assert 'data-search-shards="1"' in catalog
 
 
-def test_the_pager_and_the_search_work_in_a_browser(make_site, page) -> None:
+def test_the_pager_and_the_search_work_in_a_browser(make_site, page, monkeypatch) -> None:
+    from generator.targets import h5
+
+    monkeypatch.setattr(h5, "SEARCH_SHARD_ROWS", 100)  # three parts of the index
     site = make_site(large_site(300))
     build(site)
+    assert sorted(p.name for p in (site / "dist" / "h5" / "assets" / "search").iterdir()) == ["0.js", "1.js", "2.js"]
+    loaded: list[str] = []
+    page.on(
+        "request", lambda request: loaded.append(request.url.rsplit("/", 1)[-1]) if "/search/" in request.url else None
+    )
     server = StaticServer(site / "dist" / "h5", "/shop/")
     try:
         page.goto(server.url + "category/c00.html")
@@ -68,8 +78,15 @@ def test_the_pager_and_the_search_work_in_a_browser(make_site, page) -> None:
         page.wait_for_function("() => document.querySelectorAll('.search-result').length > 0")
         names = sorted(page.locator(".search-result-name").all_text_contents())
         assert names == sorted(["商品29号", *[f"商品{n}号" for n in range(290, 300)]])
+        assert page.locator(".search-status").text_content() == "找到 11 件商品"  # every part read
         page.click("text=商品295号")
         assert page.url == server.url + "product/p0295.html"
+        loaded.clear()
+        page.goto(server.url + "catalog.html")
+        page.fill(".search-input", "商品")  # every product: the first part holds more than enough
+        page.wait_for_function("() => document.querySelectorAll('.search-result').length === 50")
+        assert "50 件以上" in page.locator(".search-status").text_content()
+        assert loaded == ["0.js"]
     finally:
         server.close()
 

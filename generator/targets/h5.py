@@ -49,7 +49,10 @@ CATALOG_EACH = 4
 CATALOG_GROUPS = 30
 """catalog.html shows the first CATALOG_EACH products of the first CATALOG_GROUPS categories, and the other
 categories as links: it stays small for any catalog, and the search covers every product."""
-SEARCH_INDEX_FILE = "assets/search-index.js"
+SEARCH_INDEX_FOLDER = "assets/search"
+SEARCH_SHARD_ROWS = 2000
+"""Products per search index script (assets/search/<n>.js, about 100 KB each): the search loads them one
+by one until it has SEARCH_RESULTS matches, so a big catalog's search starts with one small download."""
 SEARCH_RESULTS = 50
 
 
@@ -454,7 +457,9 @@ class _H5Renderer:
             {"category": category, "count": len(category["productIds"])}
             for category in data["categories"][CATALOG_GROUPS:]
         ]
-        self.files.append(text_file(f"{ROOT}/{SEARCH_INDEX_FILE}", search_index(products), "generator.targets.h5"))
+        shards = search_index(products, [c["name"] for c in data["categories"]])
+        for number, shard in enumerate(shards):
+            self.files.append(text_file(f"{ROOT}/{SEARCH_INDEX_FOLDER}/{number}.js", shard, "generator.targets.h5"))
         self.page(
             "catalog.html",
             CATALOG_FILE,
@@ -471,7 +476,8 @@ class _H5Renderer:
             groups=groups,
             more=more,
             total=len(products),
-            search_index=SEARCH_INDEX_FILE,
+            search_index=SEARCH_INDEX_FOLDER + "/",
+            search_shards=len(shards),
             search_results=SEARCH_RESULTS,
         )
         nav = [{"id": category["id"], "name": category["name"]} for category in data["categories"]]
@@ -543,17 +549,26 @@ def pager(category_id: str, number: int, pages: int) -> dict[str, Any] | None:
     }
 
 
-def search_index(products: dict[str, Any]) -> str:
-    """The catalog's search index as a script (a script loads from file:// too, where fetch cannot): one row
-    per product, [id, searchable text, name, price text, sold out], loaded when the shopper starts a search."""
+def search_index(products: dict[str, Any], categories: list[str]) -> list[str]:
+    """The catalog's search index as scripts (a script loads from file:// too, where fetch cannot) of
+    SEARCH_SHARD_ROWS products each. Each defines its shard as the category names and one row per product,
+    [id, name, price text, sold out, category index, tags]; site.js searches name, category and tags."""
+    index = {name: i for i, name in enumerate(categories)}
     rows = [
         [
             product["id"],
-            " ".join([product["name"], product["categoryName"], *product["tags"]]).lower(),
             product["name"],
             product["priceText"],
             1 if product["soldOut"] else 0,
+            index.get(product["categoryName"], -1),
+            " ".join(product["tags"]),
         ]
         for product in products.values()
     ]
-    return f"window.mpgenSearchIndex = {js_literal(rows)};\n"
+    shards = [rows[start : start + SEARCH_SHARD_ROWS] for start in range(0, len(rows), SEARCH_SHARD_ROWS)] or [[]]
+    names = js_literal(categories)
+    define = "(window.mpgenSearch = window.mpgenSearch || {})"
+    return [
+        f"{define}[{number}] = {{categories: {names}, rows: {js_literal(shard)}}};\n"
+        for number, shard in enumerate(shards)
+    ]

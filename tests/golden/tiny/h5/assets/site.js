@@ -214,66 +214,87 @@
     }
   }
 
-  // --- catalog search: the index (assets/search-index.js, one row per product) loads when the shopper
-  // starts typing; results are links built with textContent, SEARCH_RESULTS at most, instead of the listing
+  // --- catalog search: the index (assets/search/<n>.js, a few thousand products each) loads when the
+  // shopper starts typing, one part after another until enough products match (a big catalog's search
+  // starts with one small download); results are links built with textContent, SEARCH_RESULTS at most
   document.querySelectorAll('[data-search]').forEach(function (form) {
     var input = form.querySelector('input');
     var status = form.querySelector('[data-search-status]');
     var results = document.querySelector('[data-search-results]');
     var browse = document.querySelector('[data-search-browse]');
     var limit = Number(form.dataset.searchLimit) || 50;
-    var loading = null;
-    function index() {
-      if (!loading) {
-        loading = new Promise(function (resolve, reject) {
+    var shardCount = Number(form.dataset.searchShards) || 1;
+    var shards = [];  // promises of each part's rows, each row with its searchable text
+    function shard(number) {
+      if (!shards[number]) {
+        shards[number] = new Promise(function (resolve, reject) {
           var script = document.createElement('script');
-          script.src = form.dataset.searchIndex;
-          script.onload = function () { resolve(window.mpgenSearchIndex || []); };
-          script.onerror = reject;
+          script.src = form.dataset.searchIndex + number + '.js';
+          script.onload = function () {
+            var part = (window.mpgenSearch || {})[number] || { categories: [], rows: [] };
+            resolve(part.rows.map(function (row) {
+              var text = [row[1], part.categories[row[4]] || '', row[5]].join(' ').toLowerCase();
+              return { id: row[0], name: row[1], price: row[2], soldOut: row[3], text: text };
+            }));
+          };
+          script.onerror = function () { shards[number] = null; reject(new Error('search index')); };
           document.head.appendChild(script);
         });
       }
-      return loading;
+      return shards[number];
     }
-    function show(rows, words) {
-      var found = rows.filter(function (row) {
-        return words.every(function (word) { return row[1].indexOf(word) !== -1; });
-      });
+    function current() { return input.value.trim().toLowerCase().split(/\s+/).filter(Boolean); }
+    function show(found, complete) {
       results.textContent = '';
-      found.slice(0, limit).forEach(function (row) {
+      found.slice(0, limit).forEach(function (product) {
         var item = document.createElement('li');
         var link = document.createElement('a');
         link.className = 'search-result';
-        link.href = form.dataset.searchRoot + 'product/' + encodeURIComponent(row[0]) + '.html';
+        link.href = form.dataset.searchRoot + 'product/' + encodeURIComponent(product.id) + '.html';
         var name = document.createElement('span');
         name.className = 'search-result-name';
-        name.textContent = row[2];
+        name.textContent = product.name;
         var price = document.createElement('span');
-        price.className = row[4] ? 'search-result-sold-out' : 'price';
-        price.textContent = row[4] ? '已售罄' : row[3];
+        price.className = product.soldOut ? 'search-result-sold-out' : 'price';
+        price.textContent = product.soldOut ? '已售罄' : product.price;
         link.appendChild(name);
         link.appendChild(price);
         item.appendChild(link);
         results.appendChild(item);
       });
-      status.textContent = found.length ? '找到 ' + found.length + ' 件商品' +
-        (found.length > limit ? '，显示前 ' + limit + ' 件' : '') : '没有找到相关商品，换个关键词试试';
+      if (!found.length) status.textContent = complete ? '没有找到相关商品，换个关键词试试' : '正在搜索…';
+      else if (!complete) status.textContent = '找到 ' + limit + ' 件以上的商品，显示前 ' + limit + ' 件';
+      else status.textContent = '找到 ' + found.length + ' 件商品' +
+        (found.length > limit ? '，显示前 ' + limit + ' 件' : '');
       results.hidden = false;
       browse.hidden = true;
     }
+    // Scans the parts in order, stopping once more than `limit` match: the same first results as a full
+    // scan, and the count is exact whenever every part was read.
+    function search(words, number, found) {
+      if (current().join(' ') !== words.join(' ')) return;  // the shopper typed on: a newer search runs
+      if (number >= shardCount || found.length > limit) {
+        show(found, number >= shardCount);
+        return;
+      }
+      shard(number).then(function (rows) {
+        rows.forEach(function (product) {
+          if (words.every(function (word) { return product.text.indexOf(word) !== -1; })) found.push(product);
+        });
+        search(words, number + 1, found);
+      }, function () { status.textContent = '搜索暂时不可用'; });
+    }
     form.addEventListener('submit', function (event) { event.preventDefault(); });
-    input.addEventListener('focus', function () { index().catch(function () {}); });
+    input.addEventListener('focus', function () { shard(0).catch(function () {}); });
     input.addEventListener('input', function () {
-      var words = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+      var words = current();
       if (!words.length) {
         status.textContent = '';
         results.hidden = true;
         browse.hidden = false;
         return;
       }
-      index().then(function (rows) {
-        if (input.value.trim().toLowerCase().split(/\s+/).filter(Boolean).join(' ') === words.join(' ')) show(rows, words);
-      }, function () { status.textContent = '搜索暂时不可用'; });
+      search(words, 0, []);
     });
   });
 
