@@ -248,6 +248,7 @@ title = "基准商店"
 relativeURLs = true
 uglyURLs = true
 disableKinds = ['RSS', 'sitemap', 'robotsTXT', 'taxonomy']
+ignoreErrors = ['error-disable-taxonomy']
 [taxonomies]
 category = 'categories'
 paginate = 40
