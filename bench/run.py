@@ -11,6 +11,8 @@ Cases:
   h5-scale   1,000 and 10,000 products (100,000 with --huge): cold build, rebuilds with nothing, one
              product or the theme's colour changed, peak memory, the largest page, against Hugo
              (bench/h5_case.py).
+  dev        gen dev at 1,000 and 10,000 products: a price and the theme's colour edited, until Chromium
+             shows the change (bench/dev_case.py).
   serve      gen serve's POST /orders per second and p50/p99 at 50 clients, on SQLite and PostgreSQL
              (MPGEN_TEST_DATABASE_URL), against the raw database's loop (bench/serve_case.py); also
              writes bench/results-serve.md. --quick: 8 clients, 1 s per load shape, SQLite only.
@@ -46,6 +48,7 @@ from generator.assets.images import ImageCache, ImageJob, ImageSettings, process
 from generator.build import build  # noqa: E402
 
 sys.path.insert(0, str(REPO / "bench"))
+from dev_case import dev_case, dev_goals, dev_lines  # noqa: E402
 from h5_case import h5_case, h5_goals, h5_lines  # noqa: E402
 from ingest_case import ingest_case, ingest_markdown  # noqa: E402
 from serve_case import serve_case, serve_goals, serve_lines, serve_markdown  # noqa: E402
@@ -332,6 +335,8 @@ def markdown(results: dict[str, Any]) -> str:
             f"Start-up alone (a new Python process importing mpgen's build, nothing built): "
             f"{t(results['startup_seconds'])}.",
         ]
+    if "dev" in results:
+        lines += ["", *dev_lines(results["dev"], t)]
     if "serve" in results:
         lines += ["", *serve_lines(results["serve"])]
     return "\n".join(lines + goal_lines(results)) + "\n"
@@ -366,6 +371,8 @@ def goal_lines(results: dict[str, Any]) -> list[str]:
             ]
     if "h5" in results:
         goals += h5_goals(results["h5"])
+    if "dev" in results:
+        goals += dev_goals(results["dev"])
     if "serve" in results:
         goals += serve_goals(results["serve"])
     if not goals:
@@ -379,7 +386,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--quick", action="store_true", help="tiny inputs, one repeat, no peers")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path, default=REPO / "bench")
-    parser.add_argument("--cases", default="images,miniprogram,h5-scale,serve,ingest")
+    parser.add_argument("--cases", default="images,miniprogram,h5-scale,dev,serve,ingest")
     parser.add_argument("--huge", action="store_true", help="h5-scale: 100,000 products too (a minute a build)")
     args = parser.parse_args(argv)
     repeats = 1 if args.quick else args.repeats
@@ -397,6 +404,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         results["startup_seconds"] = timed(
             lambda: subprocess.run([sys.executable, "-c", "import generator.build"], check=True, cwd=REPO), repeats
         )
+    if "dev" in cases:
+        results["dev"] = dev_case(args.quick, repeats, scratch)
     if "serve" in cases:
         results["serve"] = serve_case(args.quick)
     if "ingest" in cases:
