@@ -3,6 +3,7 @@ each model's `model_fields` annotations through nested models, lists, dicts, uni
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from collections.abc import Iterator
@@ -16,8 +17,32 @@ from .model import Shown
 
 def shown_texts(model: BaseModel, path: SpecPath = ()) -> Iterator[tuple[SpecPath, str]]:
     """Every text of `model` that is marked shown, with its spec path, in field order."""
-    for name, field in type(model).model_fields.items():
-        yield from _values(getattr(model, name), field.annotation, _mark(field.metadata), path + (name,))
+    for name, annotation, mark in _text_fields(type(model)):
+        yield from _values(getattr(model, name), annotation, mark, path + (name,))
+
+
+@functools.cache
+def _text_fields(model: type[BaseModel]) -> tuple[tuple[str, Any, bool | None], ...]:
+    """The fields of `model` that may hold shown text, their annotations unwrapped: worked out once per
+    model class, as a catalog walks the same few classes a hundred thousand times."""
+    fields = []
+    for name, field in model.model_fields.items():
+        annotation, mark = _unwrap(field.annotation, _mark(field.metadata))
+        if mark is not False and _may_hold_text(annotation):
+            fields.append((name, annotation, mark))
+    return tuple(fields)
+
+
+def _may_hold_text(annotation: Any) -> bool:
+    annotation = _unwrap(annotation, None)[0]
+    if annotation is str or annotation is Any:
+        return True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    origin = typing.get_origin(annotation)
+    if origin in (list, tuple, dict, typing.Union, types.UnionType):
+        return any(_may_hold_text(arg) for arg in typing.get_args(annotation))
+    return False
 
 
 def unmarked_text_fields(root: type[BaseModel]) -> list[str]:
@@ -59,7 +84,7 @@ def unmarked_text_fields(root: type[BaseModel]) -> list[str]:
 def _values(value: Any, annotation: Any, mark: bool | None, path: SpecPath) -> Iterator[tuple[SpecPath, str]]:
     if value is None:
         return
-    annotation, mark = _unwrap(annotation, mark)
+    annotation, mark = _unwrapped(annotation, mark)
     if mark is False:
         return
     origin = typing.get_origin(annotation)
@@ -92,6 +117,19 @@ def _member_for(value: Any, members: tuple[Any, ...]) -> Any:
         if isinstance(kind, type) and isinstance(value, kind):
             return member
     return None
+
+
+def _unwrapped(annotation: Any, mark: bool | None) -> tuple[Any, bool | None]:
+    """`_unwrap`, remembered for the annotations that can be (most: a walk meets the same few)."""
+    try:
+        return _unwrap_cached(annotation, mark)
+    except TypeError:  # an annotation that cannot be a dict key
+        return _unwrap(annotation, mark)
+
+
+@functools.cache
+def _unwrap_cached(annotation: Any, mark: bool | None) -> tuple[Any, bool | None]:
+    return _unwrap(annotation, mark)
 
 
 def _unwrap(annotation: Any, mark: bool | None) -> tuple[Any, bool | None]:

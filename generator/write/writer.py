@@ -309,18 +309,22 @@ def _sync(files: list[OutputFile], out_dir: Path) -> WriteReport:
     (out_dir / MARKER).write_text(BUILD.marker_text, encoding="utf-8")
     wanted = {str(_safe_relative(f.path)): f for f in files}
     changed: list[str] = []
-    # What is no longer wanted goes first, so a file that became a folder (or the reverse) has room.
-    for existing in sorted(out_dir.rglob("*"), reverse=True):
-        relative = existing.relative_to(out_dir).as_posix()
-        if existing.is_dir() and not existing.is_symlink():
-            if not any(existing.iterdir()):
-                existing.rmdir()
-        elif relative not in wanted and relative != MARKER:
-            existing.unlink()
-            changed.append(relative)
+    # What is no longer wanted goes first, so a file that became a folder (or the reverse) has room;
+    # folders are walked deepest first, so one emptied here is removed too. (Strings, not Path: a big
+    # site's output is tens of thousands of files.)
+    root = str(out_dir)
+    for folder, folders, names in os.walk(root, topdown=False):
+        prefix = "" if folder == root else os.path.relpath(folder, root).replace(os.sep, "/") + "/"
+        for name in names + [f for f in folders if os.path.islink(os.path.join(folder, f))]:
+            relative = prefix + name
+            if relative not in wanted and relative != MARKER:
+                os.unlink(os.path.join(folder, name))
+                changed.append(relative)
+        if prefix and not os.listdir(folder):
+            os.rmdir(folder)
     for relative, file in wanted.items():
         target = out_dir / relative
-        if file.kept and os.path.exists(target):
+        if file.kept and os.path.exists(os.path.join(root, relative)):
             continue  # read from this very file by the build (write/previous.py)
         try:
             if target.stat().st_size == len(file.data) and target.read_bytes() == file.data:
