@@ -54,16 +54,18 @@ def test_a_write_failing_midway_is_a_clear_error_and_keeps_the_output(
     build(site)
     before = tree_digest(site / "dist")
     (site / "site.yaml").write_text(EDITED, encoding="utf-8")
-    real_write = Path.write_bytes
-    calls: list[Path] = []
+    from generator.write import writer
 
-    def failing_write(self: Path, data: bytes) -> int:
-        calls.append(self)
+    real_write = writer._write_file
+    calls: list[str] = []
+
+    def failing_write(path: str, data: bytes) -> None:
+        calls.append(path)
         if len(calls) == 3:
-            raise OSError(code, os.strerror(code), str(self))
-        return real_write(self, data)
+            raise OSError(code, os.strerror(code), path)
+        real_write(path, data)
 
-    monkeypatch.setattr(Path, "write_bytes", failing_write)
+    monkeypatch.setattr(writer, "_write_file", failing_write)
     result = cli("build", site)
     assert result.exit_code == 2, result.output
     assert f"cannot write the output {site / 'dist'}: {reason} ({calls[2]})" in result.output

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from ..errors import GenError
 from .output import OutputFile
@@ -89,9 +89,10 @@ class StagedOutput:
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mpgen-write")
         self._batches: list[Future[None]] = []
         # touched by the writer thread only (until commit() has waited for it)
-        self._made: set[Path] = set()
-        self._sizes: dict[PurePosixPath, int] = {}
-        self._linked: set[PurePosixPath] = set()
+        # paths as strings (posix, below the output): a big site's output is tens of thousands of files
+        self._made: set[str] = set()
+        self._sizes: dict[str, int] = {}
+        self._linked: set[str] = set()
         self._committed = False
 
     def __enter__(self) -> StagedOutput:
@@ -123,7 +124,7 @@ class StagedOutput:
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
         files = len(self._sizes)
-        written = tuple(p.as_posix() for p in self._sizes if p not in self._linked)
+        written = tuple(p for p in self._sizes if p not in self._linked)
         return WriteReport(self.out_dir, files, sum(self._sizes.values()), len(written), written)
 
     def _kept(self) -> str:
@@ -144,29 +145,32 @@ class StagedOutput:
             raise
         return self.retired
 
-    def _write(self, batch: list[tuple[PurePosixPath, bytes, bool]]) -> None:
+    def _write(self, batch: list[tuple[str, bytes, bool]]) -> None:
+        staging = str(self.staging)
+        previous = str(self.previous) if self.previous is not None else None
         for relative, data, kept in batch:
             try:
-                self._write_one(relative, data, kept)
+                self._write_one(staging, previous, relative, data, kept)
             except OSError as exc:
                 if exc.filename is None:  # a failed write() says nothing of the file it was writing
-                    raise OSError(exc.errno, exc.strerror, str(self.staging / relative)) from exc
+                    raise OSError(exc.errno, exc.strerror, os.path.join(staging, relative)) from exc
                 raise
 
-    def _write_one(self, relative: PurePosixPath, data: bytes, kept: bool = False) -> None:
-        target = self.staging / relative
+    def _write_one(self, staging: str, previous: str | None, relative: str, data: bytes, kept: bool) -> None:
+        target = os.path.join(staging, relative)
         if relative in self._sizes:  # given again (a shared image): the last one wins
             self._linked.discard(relative)
-            target.unlink()  # never write through a link into the previous output
-            target.write_bytes(data)
+            os.unlink(target)  # never write through a link into the previous output
+            _write_file(target, data)
         else:
-            if target.parent not in self._made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                self._made.add(target.parent)
-            if self.previous is not None and _link_if_unchanged(self.previous / relative, target, data, kept):
+            parent = os.path.dirname(target)
+            if parent not in self._made:
+                os.makedirs(parent, exist_ok=True)
+                self._made.add(parent)
+            if previous is not None and _link_if_unchanged(os.path.join(previous, relative), target, data, kept):
                 self._linked.add(relative)
             else:
-                target.write_bytes(data)
+                _write_file(target, data)
         self._sizes[relative] = len(data)
 
 
@@ -257,7 +261,12 @@ def _resolve_output(out_dir: Path, maker: Maker = BUILD) -> Path:
         ) from None
 
 
-def _link_if_unchanged(old: Path, new: Path, data: bytes, known: bool = False) -> bool:
+def _write_file(path: str, data: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(data)
+
+
+def _link_if_unchanged(old: str, new: str, data: bytes, known: bool = False) -> bool:
     """Hard-link `old` as `new` when it already holds `data` (`known`: the build read it from there).
 
     An unchanged rebuild then writes no file data and frees no disk blocks when the old folder goes:
@@ -265,7 +274,7 @@ def _link_if_unchanged(old: Path, new: Path, data: bytes, known: bool = False) -
     WeChat DevTools watching the folder sees unchanged files as unchanged.
     """
     try:
-        if not known and (old.stat().st_size != len(data) or old.read_bytes() != data):
+        if not known and (os.stat(old).st_size != len(data) or _read_file(old) != data):
             return False
         os.link(old, new)
     except OSError:  # gone, unreadable, or a file system without hard links: write it instead
@@ -283,11 +292,18 @@ def _check_replaceable(out_dir: Path, maker: Maker = BUILD) -> None:
         )
 
 
-def _safe_relative(path: str) -> PurePosixPath:
-    relative = PurePosixPath(path)
-    if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+def _read_file(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def _safe_relative(path: str) -> str:
+    """`path` as a clean relative posix path (no empty or `.` parts); an absolute one, one with `..` or
+    an empty one is a renderer's bug."""
+    parts = [part for part in path.split("/") if part not in ("", ".")]
+    if path.startswith("/") or ".." in parts or not parts:
         raise AssertionError(f"renderer produced an unsafe output path: {path!r}")
-    return relative
+    return "/".join(parts)
 
 
 def sync_output(files: list[OutputFile], out_dir: Path) -> WriteReport:
@@ -307,7 +323,7 @@ def sync_output(files: list[OutputFile], out_dir: Path) -> WriteReport:
 def _sync(files: list[OutputFile], out_dir: Path) -> WriteReport:
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / MARKER).write_text(BUILD.marker_text, encoding="utf-8")
-    wanted = {str(_safe_relative(f.path)): f for f in files}
+    wanted = {_safe_relative(f.path): f for f in files}
     changed: list[str] = []
     # What is no longer wanted goes first, so a file that became a folder (or the reverse) has room;
     # folders are walked deepest first, so one emptied here is removed too. (Strings, not Path: a big
