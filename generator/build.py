@@ -30,8 +30,8 @@ REPORT_FILE = "report.json"
 
 
 TARGETS: tuple[Target, ...] = (
+    h5.TARGET,  # first: its page helper process is forked before the writer starts a thread
     miniprogram.TARGET,
-    h5.TARGET,
     official_account.TARGET,
     commerce_contract.TARGET,
     analytics.TARGET,
@@ -51,6 +51,7 @@ class BuildOptions:
     progress: Callable[[int], None] | None = None
     progress_start: Callable[[int], None] | None = None  # told how many images will be processed
     dev_api: str | None = None  # a development backend instead of commerce.api (`dev_api.py`)
+    jobs: int | None = None  # processes the build may use: None, one per core; 1, this process only
     keep_files: bool = True
     """False: the result holds only the files the writer was not handed while rendering (`gen build` and
     `gen check` need the report, not the pages: a 100,000-product site's pages would fill the memory)."""
@@ -159,7 +160,7 @@ def build(site_dir: Path, out_dir: Path | None = None, write: bool = True, **opt
     inputs = snapshot_inputs(key) if key is not None and keeps_state else None
     site, loaded, stats = plan(site_dir, opts)
     previous = PreviousOutput.of_build(key) if inputs is not None else PreviousOutput.empty()
-    site = replace(site, previous=previous)
+    site = replace(site, previous=previous, jobs=opts.jobs)
     out_dir = opts.out_dir or site.site_dir / DEFAULT_OUT
     # The swap writer takes each target as it is rendered and writes it while the next one renders.
     staged = StagedOutput(out_dir) if opts.write and not opts.sync else None

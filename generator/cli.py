@@ -45,6 +45,12 @@ def site_options(command: Callable[..., Any]) -> Callable[..., Any]:
             ),
             click.option("--no-cache", is_flag=True, help="Process every image again."),
             click.option("--quiet", "-q", is_flag=True, help="Print only problems."),
+            click.option(
+                "--jobs",
+                "-j",
+                type=click.IntRange(min=1),
+                help="Processes to use (default: one per core; 1: a single process).",
+            ),
         ]
     ):
         command = option(command)
@@ -103,7 +109,13 @@ def main() -> None:
 @site_options
 @dev_api_option
 def build(
-    site: Path, out: Path | None, cache_dir: Path | None, no_cache: bool, quiet: bool, dev_api: str | None
+    site: Path,
+    out: Path | None,
+    cache_dir: Path | None,
+    no_cache: bool,
+    quiet: bool,
+    jobs: int | None,
+    dev_api: str | None,
 ) -> None:
     """Build SITE (a folder with site.yaml) into SITE/dist: miniprogram/, h5/, official-account/.
 
@@ -114,7 +126,8 @@ def build(
     key = build_key(site, out, cache_dir, not no_cache, dev_api)
     summary = up_to_date(key) if key is not None else None
     if summary is None:
-        summary = _run_build(site, out, cache_dir, no_cache, quiet, dev_api=dev_api, keep_files=False).summary()
+        result = _run_build(site, out, cache_dir, no_cache, quiet, dev_api=dev_api, jobs=jobs, keep_files=False)
+        summary = result.summary()
     _print_build(summary, time.perf_counter() - started, quiet)
 
 
@@ -182,6 +195,7 @@ def check(
     cache_dir: Path | None,
     no_cache: bool,
     quiet: bool,
+    jobs: int | None,
     fmt: str,
     baseline: Path | None,
     max_growth: int | None,
@@ -211,6 +225,7 @@ def check(
             quiet or fmt != "text",
             baseline=old,
             max_growth_kb=max_growth,
+            jobs=jobs,
             keep_files=False,
         )
     except BaselineError as exc:

@@ -123,16 +123,18 @@ def test_write_failing_midway_leaves_previous_output_untouched(make_site, monkey
     build(site)
     (site / "site.yaml").write_text(MINIMAL_SITE.replace("欢迎", "欢迎光临"), encoding="utf-8")
     before = tree_digest(site / "dist")
-    real_write = Path.write_bytes
+    from generator.write import writer
+
+    real_write = writer._write_file
     calls = []
 
-    def failing_write(self: Path, data: bytes) -> int:
-        calls.append(self)
+    def failing_write(path: str, data: bytes) -> None:
+        calls.append(path)
         if len(calls) == 3:
             raise OSError(28, "No space left on device")
-        return real_write(self, data)
+        real_write(path, data)
 
-    monkeypatch.setattr(Path, "write_bytes", failing_write)
+    monkeypatch.setattr(writer, "_write_file", failing_write)
     with pytest.raises(GenError, match="the disk is full"):
         build(site)
     assert tree_digest(site / "dist") == before

@@ -106,3 +106,79 @@ def test_pages_handed_to_the_writer_are_let_go_and_the_output_is_the_same(make_s
         return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
     assert tree(tmp_path / "lean") == tree(tmp_path / "kept")
+
+
+PAGE_HELPER_BUILD = """
+import sys
+from pathlib import Path
+from generator.targets import page_helper
+page_helper.MIN_PRODUCTS = 100
+forked = []
+real_init = page_helper.PageHelper.__init__
+def counted(self, *args):
+    forked.append(len(args[1]))
+    real_init(self, *args)
+page_helper.PageHelper.__init__ = counted
+from generator.build import build
+result = build(Path(sys.argv[1]), Path(sys.argv[2]), jobs=int(sys.argv[3]), keep_files=False)
+print(sum(forked), result.site.previous.reused)
+"""
+
+
+def test_a_helper_process_renders_part_of_the_pages_and_the_output_is_the_same(make_site, tmp_path) -> None:
+    """With two processes (a build of its own, single-threaded as `gen build` is), the pages are the
+    same as one process makes; the helper's page keys are kept, so the next build reuses its pages."""
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    site = make_site(large_site(700))
+
+    def run(out: str, jobs: int) -> tuple[int, int]:
+        done = subprocess.run(
+            [sys.executable, "-c", PAGE_HELPER_BUILD, str(site), str(tmp_path / out), str(jobs)],
+            capture_output=True, text=True, cwd=REPO, timeout=300,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        helped, reused = done.stdout.split()[-2:]
+        return int(helped), int(reused)
+
+    helped, reused = run("two", 2)
+    assert helped > 300 and reused == 0  # the helper rendered most product pages
+    assert run("one", 1) == (0, 0)
+
+    def tree(folder):
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+    assert tree(tmp_path / "two") == tree(tmp_path / "one")
+    assert run("two", 2)[1] > 700  # every product page again, including those the helper rendered
+
+
+HELPER_CLI = """
+import sys
+from generator.targets import page_helper
+page_helper.MIN_PRODUCTS = 100
+from generator.cli import main
+main(["build", sys.argv[1]])
+"""
+
+
+def test_a_mistake_on_a_page_the_helper_renders_is_the_same_clear_error(make_site) -> None:
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    site = make_site(large_site(700))
+    (site / "templates" / "h5").mkdir(parents=True)
+    (site / "templates" / "h5" / "product.html").write_text(
+        '{% extends "base.html" %}\n{% block content %}\n'
+        '{% if product.id == "p0699" %}{{ no_such_value }}{% endif %}{{ product.name }}\n{% endblock %}\n',
+        encoding="utf-8",
+    )
+    done = subprocess.run([sys.executable, "-c", HELPER_CLI, str(site)], capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "templates/h5/product.html:3  'no_such_value' is undefined" in done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    assert not (site / "dist").exists()  # a failed build writes nothing

@@ -120,9 +120,11 @@ class Site:
     cache_dir: Path | None = None
     """The build cache (SITE/.mpgen-cache) where targets keep derived files by content (QR codes); None:
     no cache (`use_cache=False`)."""
-    previous: PreviousOutput = field(default_factory=PreviousOutput.empty)
+    jobs: int | None = None
+    """How many processes the build may use (None: one per core; 1: this process only)."""
+    previous: PreviousOutput = field(default_factory=PreviousOutput.empty, compare=False)
     """The last build's output, whose pages a renderer takes instead of rendering them again when they
-    were made from the same inputs (`write/previous.py`)."""
+    were made from the same inputs (`write/previous.py`); build context, not plan, so not compared."""
 
 
 @dataclass(frozen=True)

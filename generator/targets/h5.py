@@ -6,7 +6,8 @@ import dataclasses
 import functools
 import json
 import posixpath
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -29,7 +30,9 @@ from ..theme.css import color_variables, css_variables, declarations
 from ..theme.theme import expand_hex
 from ..write.output import OutputFile, text_file
 from ..write.previous import page_key
+from . import page_helper
 from .h5_fold import FirstScreen, first_screen, first_screen_of_gallery, first_screen_of_products
+from .page_helper import PageHelper
 from .target import Sink, StreamingTarget
 
 ROOT = "h5"
@@ -185,6 +188,7 @@ class _H5Renderer:
         self.site = site
         self.sink = sink
         self.keep = keep or sink is None
+        self.helper: PageHelper | None = None
         self.handed_over = 0
         self.env = template_env("h5", site.site_dir)
         self.files: list[OutputFile] = []
@@ -238,6 +242,15 @@ class _H5Renderer:
         return PageContext(self.site, file, self.routes_by_id, self.env, first)
 
     def render(self) -> list[OutputFile]:
+        self.helper = self.start_helper()  # first: before this process hands anything to the writer's thread
+        try:
+            return self.render_all()
+        except BaseException:
+            if self.helper is not None:
+                self.helper.abort()
+            raise
+
+    def render_all(self) -> list[OutputFile]:
         self.render_assets()
         for route in self.site.routes:
             self.render_route(route)
@@ -251,6 +264,26 @@ class _H5Renderer:
                 self.files.append(OutputFile(path, data, origin))
         self.hand_over(force=True)
         return list({f.path: f for f in self.files}.values())
+
+    def start_helper(self) -> PageHelper | None:
+        """A helper process for the last part of the product pages, on a big catalog with cores to spare;
+        never from a process that runs threads already (gen dev's server), as forking one is unsafe."""
+        if self.sink is None or threading.active_count() > 1 or not page_helper.wanted(self.site, self.site.jobs):
+            return None
+        ids = list((self.site.catalog_data or {})["products"])
+        cut = int(len(ids) * (1 - page_helper.HELPER_SHARE))
+        return PageHelper(self.site, ids[cut:], _render_product_pages)
+
+    def take_from_helper(self, wait: bool = False) -> None:
+        if self.helper is None:
+            return
+        for batch in self.helper.rest() if wait else self.helper.ready():
+            self.files += batch
+            self.hand_over()
+        if wait:
+            self.site.previous.new_keys.update(self.helper.page_keys)
+            self.site.previous.reused += self.helper.reused
+            self.helper = None
 
     def hand_over(self, force: bool = False) -> None:
         if self.sink is not None and (force or len(self.files) - self.handed_over >= SINK_BATCH):
@@ -505,17 +538,25 @@ class _H5Renderer:
                     description=category["description"],
                     pager=pager(category["id"], number, pages),
                 )
-        for product in products.values():
-            self.page(
-                "product.html",
-                f"product/{product['id']}.html",
-                product["name"],
-                None,
-                f"category/{product['category']}.html",
-                first_screen_of_gallery(product["images"][0] if product["images"] else ""),
-                product=product,
-                derived=functools.partial(self.product_values, product),
-            )
+        helped = set(self.helper.ids) if self.helper is not None else set()
+        for number, product in enumerate(products.values()):
+            if product["id"] not in helped:
+                self.product_page(product)
+                if number % 64 == 0:
+                    self.take_from_helper()
+        self.take_from_helper(wait=True)
+
+    def product_page(self, product: dict[str, Any]) -> None:
+        self.page(
+            "product.html",
+            f"product/{product['id']}.html",
+            product["name"],
+            None,
+            f"category/{product['category']}.html",
+            first_screen_of_gallery(product["images"][0] if product["images"] else ""),
+            product=product,
+            derived=functools.partial(self.product_values, product),
+        )
 
     def product_values(self, product: dict[str, Any]) -> dict[str, Any]:
         """What a product page shows that follows from the product (and the site's page table)."""
@@ -525,6 +566,17 @@ class _H5Renderer:
             "description": (product["paragraphs"] or [""])[0][:120],
             "og_image": self.picture_src(product["images"][0]) if product["images"] else "",
         }
+
+
+def _render_product_pages(site: Site, ids: list[str]) -> Iterator[list[OutputFile]]:
+    """In the page helper: the product pages of `ids`, a batch at a time."""
+    renderer = _H5Renderer(site)
+    products = (site.catalog_data or {})["products"]
+    for start in range(0, len(ids), SINK_BATCH):
+        renderer.files = []
+        for product_id in ids[start : start + SINK_BATCH]:
+            renderer.product_page(products[product_id])
+        yield renderer.files
 
 
 def category_page_file(category_id: str, number: int) -> str:
