@@ -213,6 +213,27 @@ def create_order(
     earlier = _earlier(session, user, idempotency_key, body_hash)
     if earlier is not None:
         return Created(earlier, False)
+    try:
+        return _create(session, book, user, request, idempotency_key, body_hash, now, window)
+    except OrderError:
+        # A retry with this key that committed meanwhile used the coupon or the stock this one was refused
+        # for: the shopper gets that order, not the refusal.
+        earlier = _earlier(session, user, idempotency_key, body_hash)
+        if earlier is None:
+            raise
+        return Created(earlier, False)
+
+
+def _create(
+    session: Session,
+    book: PriceBook,
+    user: User,
+    request: NewOrder,
+    idempotency_key: str,
+    body_hash: str,
+    now: datetime,
+    window: timedelta,
+) -> Created:
     quote = book.quote(request.lines)
     if request.coupon_id is not None:
         try:
