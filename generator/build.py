@@ -19,7 +19,7 @@ from .load.validate import LoadedSpec, load_spec
 from .plan.planner import plan_site
 from .plan.publish import h5_variants, publish, publish_h5_pictures, publish_images
 from .plan.site import Site
-from .targets import analytics, commerce_contract, h5, miniprogram, official_account
+from .targets import analytics, commerce_contract, h5, miniprogram, official_account, remote_catalog
 from .targets.target import Sink, Target
 from .theme.theme import Theme, load_theme
 from .write.output import OutputFile, text_file
@@ -35,6 +35,7 @@ TARGETS: tuple[Target, ...] = (
     official_account.TARGET,
     commerce_contract.TARGET,
     analytics.TARGET,
+    remote_catalog.TARGET,
 )
 """Every output of a build, rendered in this order from one planned site."""
 
@@ -86,6 +87,9 @@ class BuildResult:
             cdn_bytes=sum(len(a.image.data) for a in cdn),
             cdn=spec.site.cdn,
             dev_api=spec.commerce.api if self.site.dev_api and spec.commerce else None,
+            catalog=self.site.catalog_delivery.reason if spec.catalog else "",
+            catalog_served_by=self.site.catalog_delivery.served_by,
+            catalog_folder=self.site.catalog_delivery.folder,
             warnings=tuple(str(w) for w in self.warnings),
             budget_warnings=tuple(v.message for v in self.budget.warnings),
             budget_table=format_text(self.budget) if self.budget.errors else "",
@@ -145,7 +149,7 @@ def plan(site_dir: Path, options: BuildOptions | None = None) -> tuple[Site, Loa
     if problems:
         raise SpecError(problems)
     processed = {need: outcomes[job].image for need, job in jobs.items()}
-    published = publish_images(needs, processed, spec.site.cdn)  # type: ignore[arg-type]
+    published = publish_images(needs, processed, spec.site.cdn, planned.site.catalog_delivery)  # type: ignore[arg-type]
     variants = {need: tuple(outcomes[job].image for job in h5_jobs[need]) for need in needs if h5_jobs[need]}
     pictures = publish_h5_pictures(needs, published, variants)  # type: ignore[arg-type]
     return publish(planned, published, pictures), loaded, stats
@@ -202,6 +206,7 @@ def report_json(site: Site, budget: BudgetReport) -> str:
             for p in site.packages
         ],
         "cdn": site.spec.site.cdn,
+        **({"catalog": site.catalog_delivery.as_json()} if site.spec.catalog else {}),
         **({"dev_api": site.spec.commerce.api} if site.dev_api and site.spec.commerce else {}),
         "miniprogram": budget.as_json(),
     }

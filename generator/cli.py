@@ -150,10 +150,22 @@ def _print_build(summary: BuildSummary, seconds: float, quiet: bool) -> None:
                 f"  {package.name:<10} {package.bytes / 1024:8.1f} KB of {package.limit_bytes // 1024} KB"
                 f"  {package.files:4d} files"
             )
+        if summary.catalog:
+            click.echo(f"  catalog: {summary.catalog}")
+        if summary.catalog_served_by == "backend":
+            click.echo(
+                f"  gen serve serves {summary.out_dir}/{summary.catalog_folder} (the catalog's pages and photos); "
+                "keep it beside the backend"
+            )
         if summary.cdn_images:
             click.echo(
                 f"  upload {summary.out_dir}/cdn/ ({summary.cdn_images} images, {summary.cdn_bytes / 1024:.0f} KB) "
                 f"to {summary.cdn}"
+            )
+        if summary.catalog_served_by == "cdn" and summary.cdn:
+            click.echo(
+                f"  upload {summary.out_dir}/{summary.catalog_folder} to {summary.cdn.rstrip('/')}/"
+                f"{summary.catalog_folder} and add its domain to the mini-program's request domains (request合法域名)"
             )
     if summary.dev_api:
         click.echo(

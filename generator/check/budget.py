@@ -199,8 +199,9 @@ def _what_to_do(package: PackageSize, files: list[FileSize]) -> str:
     mine = sorted((f for f in files if f.package == package.name), key=lambda f: -f.bytes)
     if mine and not mine[0].path.endswith(IMAGE_SUFFIXES) and mine[0].bytes * 2 > package.bytes:
         return (
-            f"most of it is {mine[0].path} ({mine[0].bytes / KB:.0f} KB), which site.cdn does not move: "
-            "fewer products, shorter descriptions or fewer options in the spec make it smaller"
+            f"most of it is {mine[0].path} ({mine[0].bytes / KB:.0f} KB), which site.cdn alone does not move: "
+            "with site.cdn or commerce.api set, catalog.delivery: remote (or auto) fetches the catalog page by "
+            "page instead; or fewer products, shorter descriptions or fewer options make it smaller"
         )
     return "set site.cdn so photos load from your CDN, or show fewer or smaller images in it (largest files below)"
 

@@ -68,6 +68,12 @@ def check_references(
     product_ids: dict[str, SpecPath] = {}
     if spec.commerce is not None:
         _check_growth(spec, report)
+    if catalog is not None and catalog.delivery == "remote" and spec.site.cdn is None and spec.commerce is None:
+        report(
+            ("catalog", "delivery"),
+            "a remote catalog is fetched from the CDN or the shop's backend, and the site has neither; set "
+            "site.cdn or add `commerce:` with its api, or use delivery: package",
+        )
     if catalog:
         for i, category in enumerate(catalog.categories):
             unique(category_ids, category.id, ("catalog", "categories", i, "id"), "category")

@@ -25,6 +25,7 @@ from ..spec.catalog import Category, Product
 from ..spec.site import BUILTIN_ICONS, Page, SiteSpec, iter_pages
 from ..textdata import paragraphs, price_fen, price_text
 from ..theme.theme import Theme
+from .catalog_delivery import choose_delivery
 from .image_ref import ImageRef, PlannedImage
 from .links import Link, miniprogram_path
 from .routes import CATALOG_ROOT, CATEGORY_PAGE, COMMERCE_PAGES, DEEP_ROOT, PRODUCT_PAGE, WEBVIEW_PAGE, route_path
@@ -123,6 +124,7 @@ class Planner:
             images=(),
             catalog_data=catalog_data,
             uses_webview=self.uses_webview,
+            catalog_delivery=choose_delivery(self.spec),
             tab_pages=tuple(self.page_paths[t.page] for t in self.spec.tabs),
             packages=self.package_plan(routes, catalog_data is not None),
             home_page=home_id,

@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Literal
 
 from ..assets.images import ImageJob, ProcessedImage
+from .catalog_delivery import CatalogDelivery
 from .image_ref import ImageRef
+from .routes import CATALOG_ROOT
 from .site import (
     H5_ONLY,
     MAIN_PACKAGE,
@@ -51,10 +53,15 @@ def publish(
 
 
 def publish_images(
-    needs: list[ImageNeed], processed: Mapping[ImageNeed, ProcessedImage], cdn: str | None
+    needs: list[ImageNeed],
+    processed: Mapping[ImageNeed, ProcessedImage],
+    cdn: str | None,
+    catalog: CatalogDelivery | None = None,
 ) -> dict[tuple[str, str], ImageAsset]:
-    """Content-hashed names for processed images: in their package, or on the CDN (photos only)."""
+    """Content-hashed names for processed images: in their package, or on the CDN (photos only); the
+    photos only a remote catalog shows travel with its JSON when the backend serves it."""
     published: dict[tuple[str, str], ImageAsset] = {}
+    with_catalog = catalog is not None and catalog.remote and catalog.served_by == "backend"
     for need in needs:
         image = processed[need]
         name = _hashed_name(need.spec_path, image)
@@ -62,6 +69,8 @@ def publish_images(
             url, output_path = f"img/{name}", f"h5/img/{name}"
         elif cdn and need.kind == "photo":
             url, output_path = f"{cdn.rstrip('/')}/{name}", f"cdn/{name}"
+        elif with_catalog and catalog is not None and need.package == CATALOG_ROOT and need.kind == "photo":
+            url, output_path = f"{catalog.base}img/{name}", f"{catalog.folder}img/{name}"
         else:
             folder = {MAIN_PACKAGE: "assets/img", TAB_ICONS: "assets/tabbar"}.get(need.package, f"{need.package}/img")
             url, output_path = f"/{folder}/{name}", f"miniprogram/{folder}/{name}"

@@ -15,6 +15,7 @@ from ..load.source import SpecPath
 from ..spec.site import Page, SiteSpec
 from ..theme.theme import Theme
 from ..write.previous import PreviousOutput
+from .catalog_delivery import CatalogDelivery
 from .image_ref import ImageRef
 
 MAIN_PACKAGE = "main"
@@ -52,7 +53,7 @@ class ImageAsset:
 
     @property
     def on_cdn(self) -> bool:
-        return self.url.startswith("https://")
+        return self.output_path.startswith("cdn/")
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,8 @@ class Site:
     images: tuple[ImageAsset, ...]  # every published image, sorted by output path
     catalog_data: dict[str, Any] | None
     uses_webview: bool
+    catalog_delivery: CatalogDelivery = field(default_factory=CatalogDelivery)
+    """Where the mini-program reads the catalog from (the package, or JSON pages from a CDN or the backend)."""
     tab_pages: tuple[str, ...] = field(default=())
     packages: tuple[PackagePlan, ...] = ()
     h5_pictures: Mapping[ImageRef, H5Picture] = field(default_factory=dict)

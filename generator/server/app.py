@@ -3,8 +3,9 @@
 The site is loaded with the generator's own load stage (`build.load`: the same checks and errors as
 `gen build`). Routers: `forms.router` and the `router` of every `*_routes` module in this package (found by
 name, so a feature is one module); a module may define `enabled(settings) -> bool` to be mounted only in
-some setups (e.g. fakes with --fake-wechat). `app.state` holds only what every worker derives the same way
-from the settings (spec, engine, forms, the WeChat login client); nothing a request changes lives here.
+some setups (e.g. fakes with --fake-wechat); the built catalog's pages are mounted at /catalog
+(`catalog_files`). `app.state` holds only what every worker derives the same way from the settings
+(spec, engine, forms, the WeChat login client); nothing a request changes lives here.
 Bodies are limited to MAX_BODY_BYTES (413).
 """
 
@@ -29,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..build import load
 from ..errors import GenError
 from . import api_errors
+from .catalog_files import mount_catalog
 from .db import get_db, make_engine, make_sessionmaker
 from .fake_wechat import FakeCodeExchange
 from .forms import FormsCors, allowed_origins, site_forms
@@ -101,6 +103,7 @@ def create_app(settings: Settings, wechat: CodeExchange | None = None) -> FastAP
     app.include_router(forms_router)
     for router in feature_routers(settings):
         app.include_router(router)
+    mount_catalog(app, settings)
     app.add_middleware(FormsCors, origins=allowed_origins(spec, settings.fake_wechat))
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     return app

@@ -78,6 +78,11 @@ class Catalog(SpecModel):
     """Product categories, in display order."""
     products: list[Product] = Field(default_factory=list, max_length=100_000)
     """Products written inline."""
+    delivery: Literal["auto", "package", "remote"] = "auto"
+    """Where the mini-program reads the catalog from: `package` (catalog data and photos in the catalog
+    subpackage), `remote` (JSON pages fetched as the shopper browses, from `site.cdn` or else the backend
+    at `commerce.api`; the package then holds only what the tab pages show), or `auto`: remote once the
+    catalog is too big for the package and there is a CDN or a backend to serve it."""
     products_file: Annotated[NotText, StringConstraints(pattern=r"^[^\n]+\.csv$")] | None = None
     """CSV file with (more) products, e.g. `products.csv`; columns: id, name, price, original_price,
     category, images (`|` between paths), description, stock, options (`颜色=粉色/蓝色; 尺码=S/M`), tags (`|`)."""

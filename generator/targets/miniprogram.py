@@ -9,6 +9,7 @@ from typing import Any
 
 from ..assets.icons import render_icon
 from ..blocks.base import view
+from ..plan.catalog_delivery import LIST_PAGE_SIZE
 from ..plan.image_ref import ImageRef, PlannedImage
 from ..plan.links import Link, miniprogram_link
 from ..plan.routes import CATALOG_ROOT, CATEGORY_PAGE, CHECKOUT_PAGE, COMMERCE_PAGES, PRODUCT_PAGE, WEBVIEW_PAGE
@@ -316,10 +317,19 @@ class _Renderer:
 
     def render_catalog(self) -> None:
         assert self.site.catalog_data is not None
+        delivery = self.site.catalog_delivery
+        if not delivery.remote:  # else the remote_catalog target writes it as JSON pages
+            self.add_template(
+                f"{CATALOG_ROOT}/data.js",
+                packed=pack_catalog(self.site, self.site.catalog_data),
+                product_url=PRODUCT_URL,
+            )
         self.add_template(
-            f"{CATALOG_ROOT}/data.js",
-            packed=pack_catalog(self.site, self.site.catalog_data),
+            "utils/catalog.js",
+            remote=delivery.remote,
+            base=delivery.base,
             product_url=PRODUCT_URL,
+            page_size=LIST_PAGE_SIZE,
         )
         commerce = self.site.spec.commerce
         titles = {PRODUCT_PAGE: self.site.spec.site.name, CATEGORY_PAGE: self.site.spec.site.name}

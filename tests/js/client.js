@@ -37,6 +37,9 @@
 //   coupons  storage starts with a stale session; the coupons block (a growth block calling request.js
 //            itself) loads its list and claims the first coupon.
 //   growth   the check-in, invite and member blocks and the share link (see growthScenario).
+//   catalog  the category page to its last page, a product page and its add to cart, the cart page; with
+//            options.buy, then the buy scenario (see catalogScenario). options.firstIndex: the first GET of
+//            the catalog's index.json answers this (an earlier build's index) instead of the server.
 //   urls     which of options.urls utils/request.js refuses to send (https only, plain http to this
 //            machine or a private network for development builds); the others fail in the mock.
 
@@ -112,6 +115,14 @@ async function http(opts) {
     at: Date.now() - started,
   };
   requests.push(entry);
+  if (options.firstIndex && /\/catalog\/index\.json$/.test(url)) {
+    // an index from an earlier build, as a phone that loaded it before the new build would hold it
+    const data = options.firstIndex;
+    delete options.firstIndex;
+    entry.status = 200;
+    entry.answer = 'the earlier index';
+    return { statusCode: 200, data, header: {}, errMsg: 'request:ok' };
+  }
   const res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(opts.timeout || 15000) });
   const text = await res.text();
   let data = text;
@@ -216,13 +227,14 @@ global.Behavior = (definition) => definition;
 global.getApp = () => ({ globalData: {} });
 global.getCurrentPages = () => [];
 
+// setData's data paths as WeChat reads them: `a.b`, `items[3]`, `a.list[0].name`.
 function setPath(data, key, value) {
-  const parts = key.split('.');
+  const parts = key.replace(/\[(\d+)\]/g, '.$1').split('.');
   let node = data;
-  for (const part of parts.slice(0, -1)) {
-    if (!node[part] || typeof node[part] !== 'object') node[part] = {};
+  parts.slice(0, -1).forEach((part, i) => {
+    if (!node[part] || typeof node[part] !== 'object') node[part] = /^\d+$/.test(parts[i + 1]) ? [] : {};
     node = node[part];
-  }
+  });
   node[parts[parts.length - 1]] = value;
 }
 
@@ -451,7 +463,7 @@ async function growthScenario(root) {
     } else if (step === 'product') {
       const page = mount(root, 'catalog/product/index');
       shownPages.push(page);
-      page.onLoad({ id: options.product });
+      await page.onLoad({ id: options.product }); // the catalog answers a promise (package or server)
       page.onAddToCart();
     } else if (step === 'hide' || step === 'show') {
       const before = requests.length;
@@ -469,7 +481,35 @@ async function growthScenario(root) {
   return out;
 }
 
+// The category page lists a category a page at a time to its end, the product page shows
+// options.product and puts it (with options.choose, one value per option) in the cart, a product the
+// catalog lacks shows as gone; then the buy scenario pays for the cart. The catalog comes from wherever
+// the build put it (this package, or JSON from the backend).
+async function catalogScenario(root) {
+  const out = {};
+  const category = mount(root, 'catalog/category/index');
+  await category.onLoad({ id: options.category || '' });
+  out.firstPage = copy(category.data);
+  while (category.data.more) await category.onReachBottom();
+  out.category = copy(category.data);
+  if (!options.product) return out;
+  const product = mount(root, 'catalog/product/index');
+  await product.onLoad({ id: options.product });
+  (options.choose || []).forEach((value, i) => product.onChoose({ currentTarget: { dataset: { option: i, value } } }));
+  out.product = copy(product.data);
+  out.added = product.onAddToCart();
+  const gone = mount(root, 'catalog/product/index');
+  await gone.onLoad({ id: 'no-such-product' });
+  out.gone = gone.data.state;
+  const cartPage = mount(root, 'catalog/cart/index');
+  await cartPage.refresh();
+  out.cart = copy(cartPage.data);
+  if (options.buy) Object.assign(out, await buyScenario(root));
+  return out;
+}
+
 const SCENARIOS = {
+  catalog: catalogScenario,
   buy: buyScenario,
   session: sessionScenario,
   coupons: couponsScenario,
@@ -499,7 +539,8 @@ async function main() {
   result.wx = log;
   result.storage = Object.fromEntries(storage);
   result.errors = errors;
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  // exit only once a long answer has reached the pipe (process.exit would cut it short)
+  await new Promise((resolve) => process.stdout.write(`${JSON.stringify(result, null, 2)}\n`, resolve));
 }
 
 main().then(

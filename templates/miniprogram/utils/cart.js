@@ -1,8 +1,9 @@
 // The cart, kept in storage so it survives restarts and new releases. Storage holds only what the shopper
 // chose: product id, options and quantity. Name, image, price and stock come from this release's catalog
 // on every load, so a new price or photo shows at once, and a line whose product or option is gone (or
-// sold out) leaves the cart; the cart page tells the shopper how many (takeRemoved).
-const catalog = require('../catalog/data.js');
+// sold out) leaves the cart; the cart page tells the shopper how many (takeRemoved). A catalog fetched from
+// a server (utils/catalog.js) remembers the cart's products, and sync() asks it for their news.
+const catalog = require('./catalog.js');
 const config = require('./commerce-config.js');
 
 const KEY = 'mpgen-cart';
@@ -19,9 +20,11 @@ function limitOf(line) {
 }
 
 // What the catalog says of a product with these options now (quantity 0), or null when the product is
-// gone or the options are not exactly one current value of each of its options.
+// gone or the options are not exactly one current value of each of its options; undefined while a
+// fetched catalog does not know the product yet.
 function describe(productId, options) {
-  const product = typeof productId === 'string' && has(catalog.products, productId) ? catalog.products[productId] : null;
+  const product = typeof productId === 'string' ? catalog.known(productId) : null;
+  if (product === undefined) return undefined;
   if (!product || !options || typeof options !== 'object') return null;
   const chosen = Object.keys(options);
   const valid = chosen.length === product.options.length &&
@@ -47,8 +50,12 @@ function stored(l) {
   return { key: l.key, productId: l.productId, options: l.options, quantity: l.quantity };
 }
 
+// Stores the shown lines, and the lines loads had to keep without showing (see load).
 function save(lines) {
-  wx.setStorageSync(KEY, lines.map(stored));
+  const saved = wx.getStorageSync(KEY);
+  const pending = (Array.isArray(saved) ? saved : []).filter((entry) =>
+    entry && describe(entry.productId, entry.options) === undefined && !lines.some((l) => l.key === entry.key));
+  wx.setStorageSync(KEY, lines.map(stored).concat(pending));
   return lines;
 }
 
@@ -57,14 +64,20 @@ function load() {
   const saved = wx.getStorageSync(KEY);
   const entries = Array.isArray(saved) ? saved : [];
   const lines = [];
+  const pending = []; // lines of products a fetched catalog has not told about yet: kept, not shown
   entries.forEach((entry) => {
     const line = entry && describe(entry.productId, entry.options);
+    if (line === undefined) {
+      pending.push(entry);
+      return;
+    }
     if (!line || lines.some((l) => l.key === line.key)) return;
     line.quantity = Math.min(limitOf(line), Math.floor(Number(entry.quantity) || 0));
     if (line.quantity > 0) lines.push(line);
   });
-  const removed = entries.length - lines.length;
-  if (JSON.stringify(entries) !== JSON.stringify(lines.map(stored))) save(lines); // dropped, clamped or older form
+  const removed = entries.length - lines.length - pending.length;
+  const keep = lines.map(stored).concat(pending);
+  if (JSON.stringify(entries) !== JSON.stringify(keep)) wx.setStorageSync(KEY, keep); // dropped, clamped or older form
   if (removed) wx.setStorageSync(REMOVED_KEY, (Number(wx.getStorageSync(REMOVED_KEY)) || 0) + removed);
   return lines;
 }
@@ -90,6 +103,7 @@ function add(productId, options, quantity) {
   const before = line.quantity;
   line.quantity = Math.min(limitOf(line), before + quantity);
   const added = line.quantity - before;
+  if (added) catalog.remember(productId);
   const kept = save(lines.filter((l) => l.quantity > 0));
   return { lines: kept, added, limited: added < quantity };
 }
@@ -120,4 +134,13 @@ function count(lines) {
   return lines.reduce((sum, l) => sum + l.quantity, 0);
 }
 
-module.exports = { load, add, setQuantity, remove, clear, subtotalFen, count, lineKey, limitOf, takeRemoved };
+// The cart once the catalog has said what it holds now (a fetched catalog is asked for the cart's products;
+// the packaged one knows already): a Promise of load()'s lines. A failed fetch leaves what is known.
+function sync() {
+  const saved = wx.getStorageSync(KEY);
+  const ids = (Array.isArray(saved) ? saved : []).map((e) => e && e.productId).filter((id) => typeof id === 'string');
+  if (!catalog.remote || !ids.length) return Promise.resolve(load());
+  return catalog.products(ids.filter((id, i) => ids.indexOf(id) === i)).then(load, load);
+}
+
+module.exports = { sync, load, add, setQuantity, remove, clear, subtotalFen, count, lineKey, limitOf, takeRemoved };

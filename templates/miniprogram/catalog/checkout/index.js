@@ -2,6 +2,7 @@
 // button shows loading and is disabled, so a double tap can never create two orders; a retry sends the same
 // idempotency key (utils/checkout.js), so a lost answer cannot either. A changed price is shown and confirmed.
 const cart = require('../../utils/cart.js');
+const catalog = require('../../utils/catalog.js');
 const checkout = require('../../utils/checkout.js');
 const config = require('../../utils/commerce-config.js');
 const session = require('../../utils/session.js');
@@ -39,9 +40,13 @@ Component({
     onLoad(query) {
       this.setData({ only: (query && query.line) || '' });
       this.refresh();
-      const removed = cart.takeRemoved(); // lines this release no longer sells
-      if (removed) wx.showToast({ title: '有 ' + removed + ' 种商品已下架或售罄，已从购物车移除', icon: 'none' });
+      this.noticeRemoved();
       this.loadCoupons();
+      if (catalog.remote) cart.sync().then(() => { this.refresh(); this.noticeRemoved(); });
+    },
+    noticeRemoved() {
+      const removed = cart.takeRemoved(); // lines this release (or the catalog's server) no longer sells
+      if (removed) wx.showToast({ title: '有 ' + removed + ' 种商品已下架或售罄，已从购物车移除', icon: 'none' });
     },
     // The customer's usable coupons (GET coupons/mine); the first choice is always "不使用".
     loadCoupons() {

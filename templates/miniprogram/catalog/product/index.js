@@ -1,14 +1,11 @@
-// Product detail: gallery, price, options, description and stock, from the catalog data module.
-const catalog = require('../data.js');
+// Product detail: gallery, price, options, description and stock, from utils/catalog.js (this package or
+// the catalog's server).
+const catalog = require('../../utils/catalog.js');
 const { track } = require('../../utils/track.js');
 [% if commerce %]
 const cart = require('../../utils/cart.js');
 const session = require('../../utils/session.js');
 [% endif %]
-
-function findProduct(id) {
-  return Object.prototype.hasOwnProperty.call(catalog.products, id) ? catalog.products[id] : null;
-}
 
 function matchingSku(product, selected) {
   if (selected.indexOf('') !== -1) return null;
@@ -16,11 +13,26 @@ function matchingSku(product, selected) {
 }
 
 Page({
-  data: { product: null, selected: [], priceText: '', stockText: '', stockState: '' },
+  data: { product: null, selected: [], priceText: '', stockText: '', stockState: '', state: 'loading' },
 
   onLoad(query) {
-    const product = findProduct(query.id || '');
-    if (!product) return;
+    this.productId = (query && query.id) || '';
+    return this.load();
+  },
+
+  load() {
+    this.setData({ state: 'loading' });
+    return catalog.product(this.productId).then((product) => {
+      if (product) this.show(product);
+      else this.setData({ state: 'gone' });
+    }).catch(() => this.setData({ state: 'failed' }));
+  },
+
+  onRetry() {
+    return this.load();
+  },
+
+  show(product) {
     wx.setNavigationBarTitle({ title: product.name });
     track('product_view', { product_id: product.id, category: product.category });
     this.setData({
@@ -28,7 +40,8 @@ Page({
       selected: product.options.map(() => ''),
       priceText: product.priceText,
       stockText: product.stockText,
-      stockState: product.stockState
+      stockState: product.stockState,
+      state: 'shown'
     });
   },
 

@@ -27,8 +27,13 @@ Component({
     onLoad() {
       this.refresh();
     },
+    // What the cart holds as far as the catalog is known now, then once it has said what it holds today.
     refresh() {
-      const update = view(cart.load());
+      this.show(cart.load());
+      return cart.sync().then((lines) => this.show(lines));
+    },
+    show(lines) {
+      const update = view(lines);
       const removed = cart.takeRemoved();
       if (removed) update.notice = '有 ' + removed + ' 种商品已下架或售罄，已从购物车移除';
       this.setData(update);
