@@ -74,6 +74,12 @@ class LoginFailure(Base):
 
 class AuditEntry(Base):
     __tablename__ = "admin_audit"
+    __table_args__ = (
+        # the console's 操作记录 page: newest first, by action or by operator; an order's refunds
+        Index("ix_admin_audit_action_id", "action", "id"),
+        Index("ix_admin_audit_username_id", "username", "id"),
+        Index("ix_admin_audit_target_action", "target", "action"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("admin_operators.id", ondelete="SET NULL"), index=True)
@@ -85,6 +91,8 @@ class AuditEntry(Base):
     target: Mapped[str] = mapped_column(String(TARGET_LENGTH))
     """An order number, a stock key, a coupon id, a form id: never a shopper's personal data."""
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """An operator's refund is written before WeChat Pay is asked (`admin_refund_limit`: its status is
+    pending until the answer), so concurrent refunds see each other."""
     at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
 
 

@@ -1,9 +1,10 @@
 """The console's 订单 pages: /admin/orders (search by number, state and Asia/Shanghai day), one order's
 detail (lines, amounts, the address as the operator's role allows), shipping it (carrier and tracking
 number: paid -> shipped, then the `shipped` subscribe message) and refunding it, all or part, through
-`pay_routes.refund_order` (WeChat Pay is the ledger). An operator refunds at most
-MPGEN_ADMIN_REFUND_LIMIT_FEN at a time; the owner any amount. Both changes ask for a confirmation first and
-are written to the audit log with the change.
+`pay_routes.refund_order` (WeChat Pay is the ledger). Operators together refund at most
+MPGEN_ADMIN_REFUND_LIMIT_FEN of one order, however many refunds that takes (`admin_refund_limit`, which
+claims the refund in the audit log under the order's lock before WeChat Pay is asked); the owner any
+amount. Both changes ask for a confirmation first and are written to the audit log with the change.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from typing import Annotated, Any
 
 from fastapi import Form, Path, Request
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
+from . import admin_refund_limit as allowance
 from .admin_web import (
     Db,
     PostingStaff,
@@ -106,9 +109,13 @@ def _order(db: Db, order_no: str) -> Order:
 
 
 def _detail(
-    request: Request, staff: Any, order: Order, status: int = 200, notice: str = "", problem: str = ""
+    request: Request, db: Session, staff: Any, order: Order, status: int = 200, notice: str = "", problem: str = ""
 ) -> Response:
     paid = order.paid_fen or 0
+    refundable = max(paid - order.refunded_fen, 0)
+    limit = None if staff.is_owner else refund_limit_fen()
+    left = None if limit is None else allowance.left_fen(db, order.order_no, limit)
+    db.commit()
     return render(
         request,
         "order.html",
@@ -119,8 +126,10 @@ def _detail(
         address=shown_address(order.address, staff),
         can_ship=order.state == OrderState.PAID.value,
         can_refund=order.state in REFUNDABLE,
-        refundable_fen=max(paid - order.refunded_fen, 0),
-        limit_fen=None if staff.is_owner else refund_limit_fen(),
+        refundable_fen=refundable,
+        limit_fen=limit,
+        left_fen=left,
+        suggested_fen=refundable if left is None else min(refundable, left),
         notice=notice,
         problem=problem,
     )
@@ -130,7 +139,7 @@ def _detail(
 def get_order(request: Request, order_no: OrderNo, staff: StaffDep, db: Db, done: str = "") -> Response:
     order = _order(db, order_no)
     db.commit()
-    return _detail(request, staff, order, notice=DONE.get(done, ""))
+    return _detail(request, db, staff, order, notice=DONE.get(done, ""))
 
 
 def _confirm(
@@ -165,17 +174,17 @@ def post_ship(
     carrier, tracking_no = carrier.strip(), tracking_no.strip()
     if not carrier or not tracking_no or max(len(carrier), len(tracking_no)) > SHIPPING_TEXT_LENGTH:
         return _detail(
-            request, staff, order, 400, problem=f"请填写快递公司和运单号（各不超过 {SHIPPING_TEXT_LENGTH} 字）"
+            request, db, staff, order, 400, problem=f"请填写快递公司和运单号（各不超过 {SHIPPING_TEXT_LENGTH} 字）"
         )
     if order.state != OrderState.PAID.value:
-        return _detail(request, staff, order, 409, problem="只有已支付、未发货的订单可以发货")
+        return _detail(request, db, staff, order, 409, problem="只有已支付、未发货的订单可以发货")
     if confirm != "1":
         facts = [("订单", order.order_no), ("快递公司", carrier), ("运单号", tracking_no)]
         fields = {"carrier": carrier, "tracking_no": tracking_no}
         return _confirm(request, staff, "确认发货", f"/admin/orders/{order.order_no}/ship", fields, facts)
     if not ship_order(db, order.order_no, carrier, tracking_no, utcnow()):
         db.rollback()
-        return _detail(request, staff, _order(db, order_no), 409, problem="订单状态已变化，未发货，请查看后重试")
+        return _detail(request, db, staff, _order(db, order_no), 409, problem="订单状态已变化，未发货，请查看后重试")
     audit(db, staff, "ship", order.order_no, {"carrier": carrier})
     db.commit()
     order_event(db, order.order_no, "shipped")  # queues the shipped message (once per order); never raises
@@ -193,6 +202,14 @@ def yuan_to_fen(text: str) -> int | None:
     return int(amount * 100)
 
 
+def _over(exc: allowance.OverAllowance) -> Refused:
+    return Refused(
+        403,
+        f"店员在一个订单上的退款累计不能超过 {yuan(exc.limit_fen)}（这个订单店员已退 {yuan(exc.used_fen)}，"
+        f"还可退 {yuan(exc.left_fen)}），请联系店主 (over the operators' refund limit for this order)",
+    )
+
+
 @router.post("/admin/orders/{order_no}/refund")
 def post_refund(
     request: Request,
@@ -208,32 +225,54 @@ def post_refund(
     fen = yuan_to_fen(amount)
     reason = reason.strip()
     if fen is None:
-        return _detail(request, staff, order, 400, problem="请填写退款金额（元，最多两位小数）")
+        return _detail(request, db, staff, order, 400, problem="请填写退款金额（元，最多两位小数）")
     if not reason or len(reason) > REASON_LENGTH:
-        return _detail(request, staff, order, 400, problem=f"请填写退款原因（不超过 {REASON_LENGTH} 字）")
-    if not staff.is_owner and fen > refund_limit_fen():
-        raise Refused(403, f"店员单次退款不能超过 {yuan(refund_limit_fen())}，请联系店主 (over the operator's limit)")
+        return _detail(request, db, staff, order, 400, problem=f"请填写退款原因（不超过 {REASON_LENGTH} 字）")
+    limit = None if staff.is_owner else refund_limit_fen()
+    if limit is not None:
+        left = allowance.left_fen(db, order.order_no, limit)
+        db.commit()
+        if fen > left:
+            raise _over(allowance.OverAllowance(limit, limit - left))
     if order.state not in REFUNDABLE:
-        return _detail(request, staff, order, 409, problem="这个订单不能退款")
+        return _detail(request, db, staff, order, 409, problem="这个订单不能退款")
     if confirm != "1":
         facts = [("订单", order.order_no), ("退款金额", yuan(fen)), ("已付", yuan(order.paid_fen)), ("原因", reason)]
         fields = {"amount": amount, "reason": reason}
         return _confirm(request, staff, "确认退款", f"/admin/orders/{order.order_no}/refund", fields, facts)
+    claim: int | None = None
+    if limit is not None:
+        try:
+            claim = allowance.claim(db, staff, order.order_no, fen, limit)
+        except allowance.OverAllowance as exc:  # a concurrent refund took the allowance meanwhile
+            db.rollback()
+            raise _over(exc) from None
+        db.commit()
     try:
         result = refund_order(db, gateway_of(request.app.state), order.order_no, fen, reason)
     except OrderError as exc:
         db.rollback()
+        if claim is not None:
+            allowance.withdraw(db, claim)
+            db.commit()
         problem = {
             "refund_too_large": "退款金额超过可退金额",
             "not_refundable": "这个订单不能退款",
             "too_many_refunds": "退款次数已达微信支付上限",
         }.get(exc.code, exc.message)
-        return _detail(request, staff, _order(db, order_no), 409, problem=problem)
+        return _detail(request, db, staff, _order(db, order_no), 409, problem=problem)
     except WeChatPayError as exc:
         db.rollback()
+        if claim is not None:
+            allowance.settle(db, claim, {"status": allowance.UNANSWERED})
+            db.commit()
         log.error("console refund of order %s failed at WeChat Pay: %s", order.order_no, exc.code)
-        return _detail(request, staff, _order(db, order_no), 502, problem="微信支付暂时不可用，请稍后再试")
-    audit(db, staff, "refund", order.order_no, {"fen": fen, "refund_no": result.refund_no, "status": result.status})
+        return _detail(request, db, staff, _order(db, order_no), 502, problem="微信支付暂时不可用，请稍后再试")
+    answer = {"refund_no": result.refund_no, "status": result.status}
+    if claim is not None:
+        allowance.settle(db, claim, answer)
+    else:
+        audit(db, staff, "refund", order.order_no, {"fen": fen, "role": staff.role, **answer})
     db.commit()
     done = "refund_processing" if result.status == "PROCESSING" else "refunded"
     return RedirectResponse(f"/admin/orders/{order.order_no}?done={done}", status_code=303)

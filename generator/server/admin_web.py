@@ -52,7 +52,10 @@ NAV = (
     ("members", "会员", "/admin/members"),
     ("forms", "表单", "/admin/forms"),
     ("followers", "粉丝", "/admin/followers"),
+    ("audit", "操作记录", "/admin/audit"),
 )
+OWNER_PAGES = frozenset({"audit"})
+"""Nav entries only the owner sees (their pages refuse operators too)."""
 
 
 class LoginNeeded(Exception):
@@ -106,7 +109,8 @@ def shown_address(address: Mapping[str, Any], staff: Staff) -> dict[str, str]:
 
 
 def refund_limit_fen(environ: Mapping[str, str] | None = None) -> int:
-    """The most an operator (not the owner) may refund of an order at once: MPGEN_ADMIN_REFUND_LIMIT_FEN."""
+    """The most operators (not the owner) may refund of one order, all their refunds of it together
+    (`admin_refund_limit`): MPGEN_ADMIN_REFUND_LIMIT_FEN."""
     value = (os.environ if environ is None else environ).get(ENV_REFUND_LIMIT, "").strip()
     if not value:
         return DEFAULT_REFUND_LIMIT_FEN
@@ -130,7 +134,7 @@ def render(request: Request, template: str, staff: Staff | None, status: int = 2
         shop=request.app.state.spec.site.name,
         staff=staff,
         csrf=staff.csrf if staff is not None else "",
-        nav=NAV,
+        nav=[entry for entry in NAV if entry[0] not in OWNER_PAGES or (staff is not None and staff.is_owner)],
         **context,
     )
     return HTMLResponse(page, status_code=status)
@@ -187,9 +191,9 @@ async def checked_staff(request: Request, staff: Annotated[Staff, Depends(curren
     return staff
 
 
-def owner_only(staff: Staff) -> None:
+def owner_only(staff: Staff, message: str = "只有店主可以进行此操作 (owner only)") -> None:
     if not staff.is_owner:
-        raise Refused(403, "只有店主可以进行此操作 (owner only)")
+        raise Refused(403, message)
 
 
 def audit(db: Session, staff: Staff, action: str, target: str, detail: Mapping[str, Any] | None = None) -> None:
