@@ -75,6 +75,12 @@ def serve(site: Path, host: str, port: int, fake_wechat: bool, data: Path | None
     click.echo(f"database: {shown_database(settings.database_url)} at revision {', '.join(sorted(revisions))}")
     if fake_wechat:
         log.warning("--fake-wechat: logins are answered in-process (any code is a test shopper), not by WeChat")
+    if fake_wechat and workers > 1:
+        log.warning(
+            "--fake-wechat with %d workers: each worker keeps its own fake WeChat Pay, so a payment made on one "
+            "is unknown to the others (its query and refund fail there); try payments with --workers 1",
+            workers,
+        )
     plural = "s" if workers > 1 else ""
     click.echo(
         f"serving the shop of {spec.site.name} at http://{host}:{port}/ ({workers} worker{plural}); "
