@@ -24,7 +24,8 @@ def catalog_site(root: Path, products: int, pages: int, categories: int = 20) ->
         for i in range(max(0, pages - 2))
     )
     (site / "site.yaml").write_text(
-        "site: {name: 基准商店, theme: warm}\n"
+        # a CDN (no photos here): the mini-program fetches a big catalog from it (catalog.delivery: auto)
+        "site: {name: 基准商店, theme: warm, cdn: 'https://cdn.example.com/bench/'}\n"
         "tabs:\n  - {page: home, text: 首页, icon: home}\n  - {page: shop, text: 分类, icon: category}\n"
         "pages:\n  - id: home\n    title: 首页\n    blocks:\n      - {type: categories}\n"
         "      - {type: products, title: 推荐, limit: 20}\n"
