@@ -193,3 +193,23 @@ def test_a_phone_holding_an_earlier_index_loads_the_new_one_once(served_remote: 
         (f"/catalog/list/1-0.{earlier['categories'][1]['pages'][0]}.json", 404),
         ("/catalog/index.json", 200),
     ]
+
+
+def test_the_operators_checklist_names_what_a_fetched_catalog_needs(tmp_path: Path) -> None:
+    from generator.build import load
+    from generator.server.checklist import build_checklist, dockerignore, request_domains
+
+    on_cdn = shop(tmp_path / "cdn", 20, API, delivery="remote", cdn="https://cdn.example.com/s/")
+    spec = load(on_cdn)[0].spec
+    assert request_domains(spec) == ["https://api.example.com", "https://cdn.example.com"]
+    assert "!dist/catalog/" not in dockerignore(spec)
+    served = shop(tmp_path / "served", 20, API, delivery="remote")
+    loaded = load(served)[0]
+    assert request_domains(loaded.spec) == ["https://api.example.com"]
+    assert dockerignore(loaded.spec)[-2:] == ("preview/", "!dist/catalog/") and "dist/*" in dockerignore(loaded.spec)
+    before = build_checklist(loaded.spec, served, tmp_path / "data", {})
+    assert any("fetches the catalog from this server" in p and "run gen build" in p for p in before.problems)
+    build(served)
+    after = build_checklist(loaded.spec, served, tmp_path / "data", {})
+    assert not any("fetches the catalog" in p for p in after.problems)
+    assert "run gen build before docker build" in after.text

@@ -12,7 +12,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..blocks.form import FormBlock
+from ..build_state import DEFAULT_OUT
 from ..errors import GenError
+from ..plan.catalog_delivery import REMOTE_FOLDER, choose_delivery
 from ..spec.site import SiteSpec, iter_pages
 from ..targets.commerce_contract import h5_origin
 from .settings import (
@@ -40,8 +42,12 @@ class Checklist:
 
 
 def request_domains(spec: SiteSpec) -> list[str]:
-    """The https origins the mini-program calls: the shop's backend, forms with their own endpoint, analytics."""
+    """The https origins the mini-program calls: the shop's backend, forms with their own endpoint, analytics,
+    the CDN a fetched catalog comes from."""
     urls: list[str] = [spec.commerce.api] if spec.commerce else []
+    catalog = choose_delivery(spec)
+    if catalog.served_by == "cdn":
+        urls.append(catalog.base)
     for page, _path, _depth in iter_pages(spec.pages):
         urls.extend(b.endpoint for b in page.blocks if isinstance(b, FormBlock) and b.endpoint)
     if spec.analytics.endpoint:
@@ -96,7 +102,8 @@ def build_checklist(spec: SiteSpec, site_dir: Path, data_dir: Path | None, envir
         "   the data folder a volume, or DATABASE_URL; TLS in front as in 4.):",
         *(f"     {line}" for line in dockerfile()),
         "   and a .dockerignore beside it, so no shopper's data or build output goes into the image:",
-        *(f"     {line}" for line in DOCKERIGNORE),
+        *(f"     {line}" for line in dockerignore(spec)),
+        *_catalog_lines(spec, site_dir, problems),
         "",
     ]
     if problems:
@@ -105,6 +112,19 @@ def build_checklist(spec: SiteSpec, site_dir: Path, data_dir: Path | None, envir
     else:
         lines.append("ready: start it with gen serve (and --workers N for more processes)")
     return Checklist("\n".join(lines), tuple(problems))
+
+
+def _catalog_lines(spec: SiteSpec, site_dir: Path, problems: list[str]) -> list[str]:
+    """A catalog the backend serves is the build's dist/catalog/: it must be there (and in the image)."""
+    catalog = choose_delivery(spec)
+    if catalog.served_by != "backend":
+        return []
+    folder = site_dir / DEFAULT_OUT / catalog.folder
+    if not (folder / "index.json").is_file():
+        problems.append(f"the mini-program fetches the catalog from this server, and {folder} is empty: run gen build")
+    return [
+        f"   the catalog's pages are {folder}: run gen build before docker build (the image keeps dist/catalog/)",
+    ]
 
 
 def _staff_lines(spec: SiteSpec, environ: Mapping[str, str], problems: list[str]) -> list[str]:
@@ -181,6 +201,14 @@ CONTAINER_SITE = "/site"
 CONTAINER_DATA = "/data"
 CONTAINER_PORT = 8081
 DOCKERIGNORE = (".mpgen-data/", ".mpgen-cache/", "dist/", "preview/")
+
+
+def dockerignore(spec: SiteSpec) -> tuple[str, ...]:
+    """What stays out of the image: the data, the caches and the build, but the catalog the server serves."""
+    if choose_delivery(spec).served_by != "backend":
+        return DOCKERIGNORE
+    kept = f"!{DEFAULT_OUT}/{REMOTE_FOLDER}"
+    return tuple(f"{DEFAULT_OUT}/*" if entry == f"{DEFAULT_OUT}/" else entry for entry in DOCKERIGNORE) + (kept,)
 
 
 def container_command() -> list[str]:
