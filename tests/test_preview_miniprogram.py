@@ -325,3 +325,26 @@ def test_buttons_span_their_block_and_form_fields_share_one_height(tmp_path: Pat
     )
     assert len(layout["buttons"]) == 2 and all(abs(b["width"] - b["block"]) < 1 for b in layout["buttons"]), layout
     assert len(layout["fields"]) == 3 and len(set(layout["fields"])) == 1, layout
+
+
+def test_a_fetched_catalog_is_shown_from_the_built_folder(tmp_path: Path) -> None:
+    """A remote catalog's pages ask the server; the preview answers from dist/catalog/, photos too."""
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed; mini-program shots need node and npm")
+    site = Path(shutil.copytree(Path(__file__).parent / "sites" / "remote", tmp_path / "site"))
+    result = build(site, site / "dist")
+    package = site / "dist" / "miniprogram"
+    delivery = result.site.catalog_delivery
+    pages = [p for p in mp.pages_to_shoot(result.site, h5_pages(result), package) if p.name in PICKED]
+    catalog = (delivery.base, site / "dist" / delivery.folder)
+    renders = {r.page.name: r for r in mp.render_pages(package, pages, tmp_path / "scratch", 375, None, catalog)}
+    assert set(renders) == set(PICKED) and {n: r.errors for n, r in renders.items() if r.errors} == {}
+    product = renders["product-oolong"]
+    assert product.title == "乌龙茶" and product.document is not None
+    document = product.document.read_text(encoding="utf-8")
+    assert "¥30.00" in document and (site / "dist" / "catalog" / "img").as_uri() in document
+    listing = renders["category-tea"].document
+    assert listing is not None and "茶 1 号" in listing.read_text(encoding="utf-8")
+
+
+PICKED = ("product-oolong", "category-tea")

@@ -234,12 +234,19 @@ def _sandbox(node: Node, read: list[Path], write: list[Path], code: list[str]) -
 
 
 def render_pages(
-    package: Path, pages: list[MpPage], scratch: Path, width: int, code: list[str] | None = None
+    package: Path,
+    pages: list[MpPage],
+    scratch: Path,
+    width: int,
+    code: list[str] | None = None,
+    catalog: tuple[str, Path] | None = None,
 ) -> list[MpRender]:
     """Render every page in one node process and write its phone-sized document into `scratch`, a
     temporary folder of the caller's (the documents live until their screenshots are taken).
 
-    `code` lists the site's own page code (`site_code()`): it runs only where node can sandbox it."""
+    `code` lists the site's own page code (`site_code()`): it runs only where node can sandbox it.
+    `catalog`: the base URL a fetched catalog comes from and the built folder that holds it, which the
+    renderer answers those requests from (every other request stays pending)."""
     documents = scratch / "mp"
     node = node_modules()
     documents.mkdir(parents=True, exist_ok=True)
@@ -254,8 +261,10 @@ def render_pages(
         "imageBase": image_base,
         "productPage": PRODUCT_PAGE,
         "pages": [{"name": p.name, "path": p.path, "query": p.query, "cart": p.cart} for p in pages],
+        **({"catalog": {"base": catalog[0], "folder": str(catalog[1].resolve())}} if catalog else {}),
     }
-    sandbox = _sandbox(node, [node.modules, NODE_DIR, package, compiled], [output], code or [])
+    readable = [node.modules, NODE_DIR, package, compiled, *([catalog[1]] if catalog else [])]
+    sandbox = _sandbox(node, readable, [output], code or [])
     try:
         _run_node(node, [str(COMPILER), str(package.resolve()), str(compiled.resolve())], "compiling the WXML")
         harness = [*sandbox, str(HARNESS), str(compiled.resolve())]

@@ -270,7 +270,9 @@ def _shoot(
     skipped = ""
     try:
         code = mp.site_code(result.site.site_dir)
-        renders = mp.render_pages(out / "miniprogram", mp_pages, scratch, VIEWPORT["width"], code)
+        delivery = result.site.catalog_delivery
+        catalog = (delivery.base, out / delivery.folder) if delivery.remote else None
+        renders = mp.render_pages(out / "miniprogram", mp_pages, scratch, VIEWPORT["width"], code, catalog)
     except mp.Unavailable as exc:
         skipped = str(exc)
     shots: list[PageShot] = []

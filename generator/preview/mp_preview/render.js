@@ -13,7 +13,9 @@
 //       "pages": [{"name": "...", "path": "catalog/cart/index", "query": {}, "cart": "tea"}]}
 // result: {"results": {name: {"html", "css", "title", "errors": [...]}}}, or {"error"} for one page.
 //
-// The page's wx.request calls stay pending (a preview talks to no backend); storage starts empty, or,
+// The page's wx.request calls stay pending (a preview talks to no backend), but for a catalog the page
+// fetches (job.catalog: {base, folder}): GETs below its base are answered from the built folder.
+// Storage starts empty, or,
 // when the page has "cart": a product id, holds that product as the product page adds it to the cart.
 
 'use strict';
@@ -194,13 +196,30 @@ const quiet = (options, result) => {
   if (typeof options.success === 'function') options.success(result);
   if (typeof options.complete === 'function') options.complete(result);
 };
+// A GET of the fetched catalog, answered from the build's folder (never outside it), or null.
+let catalogJob = null;
+const url_of = (folder) => require('url').pathToFileURL(folder).href;
+function catalogFile(url) {
+  const catalog = catalogJob;
+  if (!catalog || typeof url !== 'string' || url.indexOf(catalog.base) !== 0) return null;
+  const rel = url.slice(catalog.base.length).split('?')[0];
+  const file = path.resolve(catalog.folder, rel);
+  if (!file.startsWith(catalog.folder + path.sep) || !fs.existsSync(file)) {
+    return { statusCode: 404, data: { error: 'not_found' }, header: {}, errMsg: 'request:ok' };
+  }
+  // its photos (below the same base, with a backend serving it) are shown from the folder too
+  const text = fs.readFileSync(file, 'utf8').split(catalog.base).join(url_of(catalog.folder) + '/');
+  return { statusCode: 200, data: JSON.parse(text), header: {}, errMsg: 'request:ok' };
+}
 const base = global.wx;
 const stubs = {
   setNavigationBarTitle(options) {
     titles.push(String((options && options.title) || ''));
     quiet(options, { errMsg: 'setNavigationBarTitle:ok' });
   },
-  request() {
+  request(options) {
+    const answer = catalogFile(options && options.url);
+    if (answer) Promise.resolve().then(() => quiet(options, answer)); // answered, as WeChat does, later
     return { abort() {}, onHeadersReceived() {}, offHeadersReceived() {} };
   },
   getStorageSync: (key) => (storage.has(key) ? JSON.parse(storage.get(key)) : ''),
@@ -358,6 +377,7 @@ async function renderPage(root, job, page) {
 async function main() {
   const job = JSON.parse(fs.readFileSync(0, 'utf8'));
   WIDTH = job.width || 375;
+  catalogJob = job.catalog || null;
   const root = path.resolve(job.root);
   loadApp(root);
   const results = {};
