@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -66,7 +67,13 @@ class BuildResult:
     written: WriteReport | None
     images: AssetStats
     warnings: tuple[Problem, ...] = ()
-    lint: tuple[Finding, ...] = ()
+    loaded: LoadedSpec | None = None
+
+    @functools.cached_property
+    def lint(self) -> tuple[Finding, ...]:
+        """`gen lint`'s findings on the built spec, worked out when asked (`gen check` asks; a build or
+        `gen dev` does not wait for them)."""
+        return tuple(lint(self.loaded.spec, self.loaded.source)) if self.loaded is not None else ()
 
     def summary(self) -> BuildSummary:
         """What `gen build` reports of this build (and prints again while nothing changes)."""
@@ -185,8 +192,7 @@ def build(site_dir: Path, out_dir: Path | None = None, write: bool = True, **opt
             written: WriteReport | None = staged.commit()
         else:
             written = sync_output(files, out_dir) if opts.write else None
-    findings = tuple(lint(loaded.spec, loaded.source))
-    result = BuildResult(site, files, budget, written, stats, loaded.warnings, findings)
+    result = BuildResult(site, files, budget, written, stats, loaded.warnings, loaded)
     if key is not None and inputs is not None:
         record(key, inputs, result.summary(), previous.new_keys)
     return result
