@@ -195,8 +195,10 @@ def h5_goals(results: dict[str, Any]) -> list[tuple[str, bool, str]]:
             ),
             ("100,000 products: every H5 page ≤ 200 KB", size <= 200 * 1024, f"{largest}: {size / 1024:.0f} KB"),
             (
+                # linear or better: s per 1,000 products never grows by half as the catalog grows tenfold
+                # (it falls at first, as the fixed start-up is shared by more products)
                 "cold build linear (s per 1,000 products at 1k, 10k, 100k)",
-                max(per) <= 1.5 * min(per),
+                all(later <= 1.5 * earlier for earlier, later in zip(per, per[1:], strict=False)),
                 " / ".join(f"{p:.3f}" for p in per),
             ),
         ]
