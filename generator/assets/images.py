@@ -14,7 +14,7 @@ import json
 import math
 import os
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -22,7 +22,7 @@ from typing import Literal
 
 from PIL import Image, ImageChops, ImageCms, ImageOps, ImageStat, UnidentifiedImageError
 
-PIPELINE_VERSION = "8"
+PIPELINE_VERSION = "9"
 """Part of every cache key: bump it when the output of the pipeline changes."""
 
 MAX_PIXELS = 60_000_000
@@ -85,34 +85,70 @@ class AssetStats:
 
 def process_image(job: ImageJob, settings: ImageSettings) -> tuple[ProcessedImage, int]:
     """Produce one image; returns it and the number of encodes it took."""
-    raw = job.source.read_bytes()
-    if job.source.suffix.lower() == ".svg":
-        return _svg(raw, job, settings), 0
-    image = _decode(raw, job)
+    return process_variants([job], settings)[0]
+
+
+def process_variants(jobs: Sequence[ImageJob], settings: ImageSettings) -> list[tuple[ProcessedImage, int]]:
+    """Every variant of one source (its jobs share `source`) from a single read and decode: each image
+    with the number of encodes it took, in the order of `jobs`. A bad source raises ImageDecodeError."""
+    source = jobs[0].source
+    raw = source.read_bytes()
+    if source.suffix.lower() == ".svg":
+        return [(_svg(raw, job, settings), 0) for job in jobs]
+    image = _decode(raw, max(job.width for job in jobs))
     frames = int(getattr(image, "n_frames", 1))
-    if frames == 1:
-        return _still(image, job, settings, len(raw))
-    if job.kind != "photo" or image.format not in ANIMATION_FORMATS:
-        return _still(_first_frame(image), job, settings, len(raw))
-    animation, why_still = _animation(image, frames, job, settings, len(raw))
-    if animation is not None:
-        return animation, 1
-    still, encodes = _still(_first_frame(image), job, settings, len(raw))
-    return replace(still, note="; ".join(filter(None, [still.note, why_still]))), encodes + 1
+    still: _Still | None = _Still(image) if frames == 1 else None
+    results: dict[int, tuple[ProcessedImage, int]] = {}
+    # Widest first: a narrower variant is then resized from a wider one already made (see _Still.sized).
+    for index in sorted(range(len(jobs)), key=lambda i: -jobs[i].width):
+        job, extra, why_still = jobs[index], 0, ""
+        if frames > 1 and job.kind == "photo" and image.format in ANIMATION_FORMATS:
+            animation, why_still = _animation(image, frames, job, settings, len(raw))
+            if animation is not None:
+                results[index] = (animation, 1)
+                continue
+            extra = 1
+        if still is None:
+            still = _Still(_first_frame(image))
+        made, encodes = still.encode(job, settings, len(raw))
+        if why_still:
+            made = replace(made, note="; ".join(filter(None, [made.note, why_still])))
+        results[index] = (made, encodes + extra)
+    return [results[index] for index in range(len(jobs))]
 
 
-def _still(image: Image.Image, job: ImageJob, settings: ImageSettings, source_bytes: int) -> tuple[ProcessedImage, int]:
-    image, icc = _normalise(image)
-    if job.kind == "tab-icon":
-        return _tab_icon(_to_srgb(image, icc), settings, source_bytes)
-    # Colour-manage after resizing: the same look, on a fraction of the pixels of a big source.
-    image = _to_srgb(_resize_to_width(image, job.width), icc)
-    if job.web_format == "webp":
-        return _encode_webp(image, settings, source_bytes)
-    return _encode(image, settings, source_bytes)
+class _Still:
+    """One decoded still picture, normalised once, with its sizes made on demand and kept for the other
+    variants of the same source."""
+
+    def __init__(self, image: Image.Image) -> None:
+        self.image, self.icc = _normalise(image)
+        self._sized: dict[int, Image.Image] = {}
+
+    def sized(self, width: int) -> Image.Image:
+        """The picture at `width` (never upscaled), in sRGB. From a variant at least DRAFT_GAP times as
+        wide when there is one: the same look as from the source (the draft-decoding argument), for a
+        fraction of the pixels."""
+        if width not in self._sized:
+            wider = [w for w in self._sized if w >= width * DRAFT_GAP]
+            if wider:
+                self._sized[width] = _resize_to_width(self._sized[min(wider)], width)
+            else:
+                # Colour-manage after resizing: the same look, on a fraction of the pixels of a big source.
+                self._sized[width] = _to_srgb(_resize_to_width(self.image, width), self.icc)
+        return self._sized[width]
+
+    def encode(self, job: ImageJob, settings: ImageSettings, source_bytes: int) -> tuple[ProcessedImage, int]:
+        if job.kind == "tab-icon":
+            return _tab_icon(_to_srgb(self.image, self.icc), settings, source_bytes)
+        image = self.sized(job.width)
+        if job.web_format == "webp":
+            return _encode_webp(image, settings, source_bytes)
+        return _encode(image, settings, source_bytes)
 
 
-def _decode(raw: bytes, job: ImageJob) -> Image.Image:
+def _decode(raw: bytes, width: int) -> Image.Image:
+    """The source's pixels, JPEGs scaled down while decoding to no less than DRAFT_GAP times `width`."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -120,7 +156,7 @@ def _decode(raw: bytes, job: ImageJob) -> Image.Image:
             if image.width * image.height > MAX_PIXELS:
                 raise Image.DecompressionBombError("too many pixels")
             if image.format == "JPEG":
-                _draft_for_width(image, job.width * DRAFT_GAP)
+                _draft_for_width(image, width * DRAFT_GAP)
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageDecodeError(
@@ -544,13 +580,18 @@ class JobOutcome:
     error: str | None
 
 
-def _run_job(args: tuple[ImageJob, ImageSettings]) -> tuple[JobOutcome, int]:
-    job, settings = args
+_Group = tuple[tuple[ImageJob, ...], ImageSettings]
+_GroupResult = list[tuple[JobOutcome, int]]
+
+
+def _run_group(args: _Group) -> _GroupResult:
+    """The outcome of every job of one source (and its encodes): one decode for all of them."""
+    jobs, settings = args
     try:
-        image, encodes = process_image(job, settings)
+        made = process_variants(jobs, settings)
     except ImageDecodeError as exc:
-        return JobOutcome(None, str(exc)), 0
-    return JobOutcome(image, None), encodes
+        return [(JobOutcome(None, str(exc)), 0) for _ in jobs]
+    return [(JobOutcome(image, None), encodes) for image, encodes in made]
 
 
 def process_images(
@@ -562,51 +603,73 @@ def process_images(
 ) -> tuple[dict[ImageJob, JobOutcome], AssetStats]:
     """Every job's outcome (image or decode error), from the cache when possible, else in parallel.
 
-    Cache misses go to the worker processes as soon as they are found, biggest sources first (the
-    workers then finish together), so reading and hashing the rest overlaps the image work. The pool
-    starts at the second miss: one changed image is processed here, without a pool to start.
+    The cache is per job (variant); the cache misses of one source go to a worker together, so the
+    source is decoded once for all of them. Misses go to the worker processes as soon as a source's
+    are known, biggest sources first (the workers then finish together), so reading and hashing the
+    rest overlaps the image work. The pool starts at the second source with a miss: one changed
+    image is processed here, without a pool to start; `workers=1` never starts one.
     """
     stats = AssetStats()
     outcomes: dict[ImageJob, JobOutcome] = {}
-    misses: list[tuple[ImageJob, str, Future[tuple[JobOutcome, int]] | None]] = []
+    misses: list[tuple[tuple[tuple[ImageJob, str], ...], Future[_GroupResult] | None]] = []
     workers = workers or os.cpu_count() or 1
     with contextlib.ExitStack() as stack:
         pool: Executor | None = None
-        for job in sorted(dict.fromkeys(jobs), key=_source_size, reverse=True):
-            try:
-                raw = job.source.read_bytes()
-            except OSError as exc:
-                outcomes[job] = JobOutcome(None, f"cannot be read ({exc.strerror}); check the file")
-                continue
-            key = cache_key(raw, job, settings)
-            cached = cache.get(key)
-            if cached is not None:
-                outcomes[job] = JobOutcome(cached, None)
-                stats.cache_hits += 1
-                if progress:
-                    progress(1)
-                continue
+
+        def submit(group: list[tuple[ImageJob, str]]) -> None:
+            nonlocal pool
             if pool is None and misses and workers > 1:
                 from concurrent.futures import ProcessPoolExecutor  # multiprocessing: 10 ms of every start
 
                 pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
-                first, first_key, _ = misses[0]
-                misses[0] = (first, first_key, pool.submit(_run_job, (first, settings)))
-            misses.append((job, key, pool.submit(_run_job, (job, settings)) if pool is not None else None))
-        for job, key, future in misses:
-            outcome, encodes = future.result() if future is not None else _run_job((job, settings))
-            outcomes[job] = outcome
-            stats.encodes += encodes
-            stats.processed += 1
-            if outcome.image is not None:
-                cache.put(key, outcome.image)
-            if progress:
-                progress(1)
+                first, _ = misses[0]
+                misses[0] = (first, pool.submit(_run_group, (tuple(job for job, _ in first), settings)))
+            future = pool.submit(_run_group, (tuple(job for job, _ in group), settings)) if pool else None
+            misses.append((tuple(group), future))
+
+        for source, source_jobs in _by_source(jobs):
+            try:
+                raw = source.read_bytes()
+            except OSError as exc:
+                for job in source_jobs:
+                    outcomes[job] = JobOutcome(None, f"cannot be read ({exc.strerror}); check the file")
+                continue
+            group: list[tuple[ImageJob, str]] = []
+            for job in source_jobs:
+                key = cache_key(raw, job, settings)
+                cached = cache.get(key)
+                if cached is None:
+                    group.append((job, key))
+                    continue
+                outcomes[job] = JobOutcome(cached, None)
+                stats.cache_hits += 1
+                if progress:
+                    progress(1)
+            if group:
+                submit(group)
+        for keyed, future in misses:
+            results = future.result() if future is not None else _run_group((tuple(j for j, _ in keyed), settings))
+            for (job, key), (outcome, encodes) in zip(keyed, results, strict=True):
+                outcomes[job] = outcome
+                stats.encodes += encodes
+                stats.processed += 1
+                if outcome.image is not None:
+                    cache.put(key, outcome.image)
+                if progress:
+                    progress(1)
     return outcomes, stats
 
 
-def _source_size(job: ImageJob) -> int:
+def _by_source(jobs: Iterable[ImageJob]) -> list[tuple[Path, list[ImageJob]]]:
+    """The distinct jobs grouped by source, biggest sources first."""
+    groups: dict[Path, list[ImageJob]] = {}
+    for job in dict.fromkeys(jobs):
+        groups.setdefault(job.source, []).append(job)
+    return sorted(groups.items(), key=lambda item: _source_size(item[0]), reverse=True)
+
+
+def _source_size(source: Path) -> int:
     try:
-        return job.source.stat().st_size
+        return source.stat().st_size
     except OSError:
         return 0  # reported when it is read
