@@ -22,15 +22,14 @@ from typing import Literal
 
 from PIL import Image, ImageChops, ImageCms, ImageOps, ImageStat, UnidentifiedImageError
 
+from .jpeg_quality import JPEG_FLOOR_QUALITY, encode_jpeg
+
 PIPELINE_VERSION = "9"
 """Part of every cache key: bump it when the output of the pipeline changes."""
 
 MAX_PIXELS = 60_000_000
 """Largest source decoded (a 48 MP phone photo fits); anything larger is treated as a decompression bomb."""
 
-JPEG_START_QUALITY = 85  # visually lossless for photos at their display size
-JPEG_MIN_QUALITY_FOR_WARN = 70  # below this, exceeding the warning size is the better trade
-JPEG_FLOOR_QUALITY = 40  # below this, artefacts show: the image does not fit
 TAB_ICON_SIZE = 81
 
 Kind = Literal["photo", "tab-icon"]
@@ -359,69 +358,11 @@ def _palette_psnr(image: Image.Image, palette: Image.Image) -> float:
     return worst
 
 
-def _jpeg_bytes(image: Image.Image, quality: int) -> bytes:
-    out = io.BytesIO()
-    image.save(out, format="JPEG", quality=quality, optimize=True, progressive=True, subsampling="4:2:0")
-    return out.getvalue()
-
-
 def _encode_jpeg(image: Image.Image, limit: int, warn: int, source_bytes: int) -> tuple[ProcessedImage, int]:
-    first = _jpeg_bytes(image, JPEG_START_QUALITY)
-    if len(first) <= warn:  # the common case: one encode
-        return ProcessedImage(first, "jpg", image.width, image.height, JPEG_START_QUALITY, source_bytes, True), 1
-    # Search the quality on baseline encodes (a quarter of the time of progressive + optimised ones),
-    # scaled by how much smaller the progressive encode came out at the start quality.
-    probes: dict[int, int] = {}
-
-    def size(quality: int) -> float:
-        if quality not in probes:
-            out = io.BytesIO()
-            image.save(out, format="JPEG", quality=quality, subsampling="4:2:0")
-            probes[quality] = out.tell()
-        return probes[quality] * ratio
-
-    out = io.BytesIO()
-    image.save(out, format="JPEG", quality=JPEG_START_QUALITY, subsampling="4:2:0")
-    probes[JPEG_START_QUALITY] = out.tell()
-    ratio = len(first) / probes[JPEG_START_QUALITY]
-
-    def best_under(target: int, low: int, high: int) -> int | None:
-        """Highest quality in [low, high] whose size is at most target (size grows with quality)."""
-        if size(low) > target:
-            return None
-        while low < high:
-            middle = (low + high + 1) // 2
-            if size(middle) <= target:
-                low = middle
-            else:
-                high = middle - 1
-        return low
-
-    encodes = 1
-    quality = best_under(warn, JPEG_MIN_QUALITY_FOR_WARN, JPEG_START_QUALITY)
-    target = warn
-    if quality is None and len(first) <= limit:
-        quality, target = JPEG_START_QUALITY, limit
-    elif quality is None:
-        quality, target = best_under(limit, JPEG_FLOOR_QUALITY, JPEG_START_QUALITY), limit
-    data = first
-    if quality is not None and quality != JPEG_START_QUALITY:
-        data = _jpeg_bytes(image, quality)
-        encodes += 1
-        while len(data) > target and quality > JPEG_FLOOR_QUALITY:  # the estimate was a little off
-            quality -= 1
-            data = _jpeg_bytes(image, quality)
-            encodes += 1
-        if len(data) > limit:
-            quality = None
-    fits = quality is not None
-    chosen = quality if quality is not None else JPEG_FLOOR_QUALITY
-    if not fits:
-        data = _jpeg_bytes(image, JPEG_FLOOR_QUALITY)
-        encodes += 1
-    note = "" if fits else f"{len(data) // 1024} KB even at quality {JPEG_FLOOR_QUALITY}"
-    result = ProcessedImage(data, "jpg", image.width, image.height, chosen, source_bytes, fits, note)
-    return result, encodes + len(probes)
+    jpeg = encode_jpeg(image, limit, warn)
+    note = "" if jpeg.fits else f"{len(jpeg.data) // 1024} KB even at quality {JPEG_FLOOR_QUALITY}"
+    result = ProcessedImage(jpeg.data, "jpg", image.width, image.height, jpeg.quality, source_bytes, jpeg.fits, note)
+    return result, jpeg.encodes
 
 
 WEBP_QUALITY = 80  # about the look of JPEG 85 at two thirds of the bytes
