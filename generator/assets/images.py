@@ -11,7 +11,6 @@ import functools
 import hashlib
 import io
 import json
-import math
 import os
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -20,9 +19,10 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from PIL import Image, ImageChops, ImageCms, ImageOps, ImageStat, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from .jpeg_quality import JPEG_FLOOR_QUALITY, encode_jpeg
+from .png_encode import encode_png, one_colour
 
 PIPELINE_VERSION = "9"
 """Part of every cache key: bump it when the output of the pipeline changes."""
@@ -123,6 +123,9 @@ class _Still:
     def __init__(self, image: Image.Image) -> None:
         self.image, self.icc = _normalise(image)
         self._sized: dict[int, Image.Image] = {}
+        self._tint = one_colour(self.image) if self.image.mode == "RGBA" else None
+        """One colour whose alpha draws the picture (an overlay): only the alpha needs resizing, and it
+        stays one colour (resizing all four bands leaves rounding noise in the colour of faint pixels)."""
 
     def sized(self, width: int) -> Image.Image:
         """The picture at `width` (never upscaled), in sRGB. From a variant at least DRAFT_GAP times as
@@ -130,12 +133,22 @@ class _Still:
         fraction of the pixels."""
         if width not in self._sized:
             wider = [w for w in self._sized if w >= width * DRAFT_GAP]
-            if wider:
+            if self._tint is not None:
+                alpha = self._sized[min(wider)] if wider else self.image
+                sized = _resize_to_width(alpha.getchannel("A"), width)
+                tinted = Image.new("RGBA", sized.size, self._srgb_tint(self._tint))
+                tinted.putalpha(sized)
+                self._sized[width] = tinted
+            elif wider:
                 self._sized[width] = _resize_to_width(self._sized[min(wider)], width)
             else:
                 # Colour-manage after resizing: the same look, on a fraction of the pixels of a big source.
                 self._sized[width] = _to_srgb(_resize_to_width(self.image, width), self.icc)
         return self._sized[width]
+
+    def _srgb_tint(self, tint: tuple[int, int, int]) -> tuple[int, int, int]:
+        pixel = _to_srgb(Image.new("RGB", (1, 1), tint), self.icc).convert("RGB").getpixel((0, 0))
+        return pixel  # type: ignore[return-value]
 
     def encode(self, job: ImageJob, settings: ImageSettings, source_bytes: int) -> tuple[ProcessedImage, int]:
         if job.kind == "tab-icon":
@@ -277,85 +290,17 @@ def _resize_to_width(image: Image.Image, width: int) -> Image.Image:
 def _encode(image: Image.Image, settings: ImageSettings, source_bytes: int) -> tuple[ProcessedImage, int]:
     limit, warn = settings.image_kb * 1024, settings.warn_kb * 1024
     if image.mode == "RGBA" or image.getcolors(maxcolors=256) is not None:
-        return _encode_png(image, limit, source_bytes)
+        return _encode_png(image, limit, source_bytes, warn)
     return _encode_jpeg(image, limit, warn, source_bytes)
 
 
-PALETTE_MIN_PSNR = 38.0
-"""A 256-colour version at least this close (dB, over white and over black) looks the same at display
-size (the benchmark's flowing-lines wallpaper: 41 dB); below it smooth gradients show bands (its silk
-and wave gradients: 29 dB)."""
-
-
-def _png_bytes(image: Image.Image) -> bytes:
-    if image.mode != "P":
-        # On full-colour images zlib's best level costs 4x the time of level 6 for ~3% fewer bytes.
-        return _png_save(image, compress_level=6)
-    # Palette images: run-length zlib is nearly free and wins on flat areas and stripes; the default
-    # strategy wins on gradients. Both together cost less than one level-9 encode, which crawls on stripes.
-    return min(_png_save(image, compress_level=9, compress_type=3), _png_save(image, compress_level=6), key=len)
-
-
-def _png_save(image: Image.Image, **options: int) -> bytes:
-    out = io.BytesIO()
-    image.save(out, format="PNG", **options)
-    return out.getvalue()
-
-
-def _encode_png(image: Image.Image, limit: int, source_bytes: int) -> tuple[ProcessedImage, int]:
-    """256 colours when that is exact or looks the same (much smaller, fast to encode); otherwise
-    lossless full colour when it fits, else 256 colours anyway. The slow full-colour encode is
-    skipped when a sample shows it cannot fit."""
-    palette = _palette_version(image)
-    encodes = 1
-    if palette is not None and _palette_psnr(image, palette) >= PALETTE_MIN_PSNR:
-        data = _png_bytes(palette)
-    elif palette is not None and _estimated_png_size(image) > limit * 1.2:
-        data = _png_bytes(palette)  # the sample is within ~15% of the real size: full colour cannot fit
-    else:
-        data = _png_bytes(image)
-        if palette is not None and len(data) > limit:
-            data = min(data, _png_bytes(palette), key=len)
-            encodes += 1
+def _encode_png(
+    image: Image.Image, limit: int, source_bytes: int, exact_within: int | None = None
+) -> tuple[ProcessedImage, int]:
+    data, encodes = encode_png(image, limit, exact_within)
     fits = len(data) <= limit
     note = "" if fits else f"{len(data) // 1024} KB as PNG even with 256 colours"
     return ProcessedImage(data, "png", image.width, image.height, None, source_bytes, fits, note), encodes
-
-
-def _estimated_png_size(image: Image.Image, bands: int = 8) -> float:
-    """The full-colour PNG size, from encoding 8 bands of rows spread over the image (1/8 of it):
-    within 15% on photos, gradients and stripes (bench corpus), at an eighth of the time."""
-    band_height = image.height // (bands * 8)
-    if band_height < 4:
-        return 0.0  # too small to sample, and cheap to encode for real: let the real encode decide
-    sample = Image.new(image.mode, (image.width, band_height * bands))
-    for band in range(bands):
-        top = band * image.height // bands
-        sample.paste(image.crop((0, top, image.width, top + band_height)), (0, band * band_height))
-    return len(_png_bytes(sample)) * image.height / sample.height
-
-
-def _palette_version(image: Image.Image) -> Image.Image | None:
-    try:
-        return image.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
-    except (ValueError, OSError):
-        return None
-
-
-def _palette_psnr(image: Image.Image, palette: Image.Image) -> float:
-    """PSNR of the palette version against the original as they would look on a page: composited over
-    black and over white (so errors hidden by transparency do not count), the worse of the two.
-
-    Over black a pixel shows as its premultiplied colour; over white as 255 minus the premultiplied
-    inverted colour, so both come from a cheap premultiply instead of compositing."""
-    original, reduced = image.convert("RGBA"), palette.convert("RGBA")
-    inverted = [255 - value for value in range(256)] * 3 + list(range(256))
-    worst = math.inf
-    for shown, expected in ((original, reduced), (original.point(inverted), reduced.point(inverted))):
-        difference = ImageChops.difference(shown.convert("RGBa"), expected.convert("RGBa"))
-        mean_square = sum(rms * rms for rms in ImageStat.Stat(difference).rms[:3]) / 3
-        worst = min(worst, math.inf if mean_square == 0 else 10 * math.log10(255 * 255 / mean_square))
-    return worst
 
 
 def _encode_jpeg(image: Image.Image, limit: int, warn: int, source_bytes: int) -> tuple[ProcessedImage, int]:
