@@ -164,6 +164,8 @@ def image_case(quick: bool, repeats: int) -> dict[str, Any]:
     settings = ImageSettings(500, 200, 40)  # mpgen's defaults: 500 KB limit, quality trimmed toward 200 KB
     jobs = [ImageJob(p, IMAGE_WIDTH) for p in files]
     cache_dir = scratch()
+    opaque = [p for p in files if not has_alpha(p)]
+    opaque_jobs = [ImageJob(p, IMAGE_WIDTH) for p in opaque]
     every_variant = [job for p in files for job in build_variants(p)]
     by_variant = [[job for job in every_variant if (job.width, job.web_format) == kind] for kind in VARIANT_KINDS]
     timings = interleaved(
@@ -171,6 +173,9 @@ def image_case(quick: bool, repeats: int) -> dict[str, Any]:
             "naive": lambda: [naive(p) for p in files],
             "pool": lambda: process_images(jobs, settings, ImageCache(None)),
             "single": lambda: process_images(jobs, settings, ImageCache(None), workers=1),
+            # The naive loop drops transparency: on opaque sources both do the same job.
+            "naive_opaque": lambda: [naive(p) for p in opaque],
+            "single_opaque": lambda: process_images(opaque_jobs, settings, ImageCache(None), workers=1),
             # A build's four variants of every photo, in one process: together (one decode per source),
             # and one variant at a time (a decode per variant, as before sources were grouped).
             "variants": lambda: process_images(every_variant, settings, ImageCache(None), workers=1),
@@ -211,6 +216,9 @@ def image_case(quick: bool, repeats: int) -> dict[str, Any]:
         "ratio_cold_cpu": ratio(pool_t["cpu"], naive_t["cpu"]),
         "ratio_single_time": ratio(single_t["wall"], naive_t["wall"]),
         "ratio_single_cpu": ratio(single_t["cpu"], naive_t["cpu"]),
+        "opaque_files": len(opaque),
+        "ratio_single_cpu_opaque": ratio(timings["single_opaque"]["cpu"], timings["naive_opaque"]["cpu"]),
+        "ratio_single_time_opaque": ratio(timings["single_opaque"]["wall"], timings["naive_opaque"]["wall"]),
         "single_same_bytes": all(single[job].image.data == outcomes[job].image.data for job in jobs),
         "variants": {
             "jobs": len(every_variant),
@@ -221,6 +229,11 @@ def image_case(quick: bool, repeats: int) -> dict[str, Any]:
         **quality,
         "same_policy": same_policy_quality,
     }
+
+
+def has_alpha(path: Path) -> bool:
+    source = Image.open(path)
+    return source.mode in ("RGBA", "LA", "P") and source.convert("RGBA").getchannel("A").getextrema()[0] < 255
 
 
 def compare_outputs(jobs: list[ImageJob], ours: dict[ImageJob, bytes]) -> dict[str, Any]:
@@ -235,11 +248,10 @@ def compare_outputs(jobs: list[ImageJob], ours: dict[ImageJob, bytes]) -> dict[s
         ours_bytes += len(data)
         naive_bytes += len(theirs)
         source = ImageOps.exif_transpose(Image.open(job.source))
-        has_alpha = source.mode in ("RGBA", "LA", "P") and source.convert("RGBA").getchannel("A").getextrema()[0] < 255
         decoded = Image.open(io.BytesIO(data))
         if decoded.convert("RGBA").getcolors(maxcolors=1) is not None:
             flattened.append(job.source.name)
-        if has_alpha:
+        if has_alpha(job.source):
             continue
         opaque_ours_bytes += len(data)
         opaque_naive_bytes += len(theirs)
@@ -381,7 +393,9 @@ def markdown(results: dict[str, Any]) -> str:
             f"{s['mpgen_min']} |",
             "",
             f"Ratios to the naive loop: wall {i['ratio_cold_time']}× (pool), {i['ratio_single_time']}× (--jobs 1); "
-            f"CPU {i['ratio_cold_cpu']}× (pool), {i['ratio_single_cpu']}× (--jobs 1); --jobs 1 gives the same bytes "
+            f"CPU {i['ratio_cold_cpu']}× (pool), {i['ratio_single_cpu']}× (--jobs 1). On the {i['opaque_files']} "
+            f"opaque sources only (the naive loop drops transparency, mpgen keeps it as PNG), --jobs 1: CPU "
+            f"{i['ratio_single_cpu_opaque']}×, wall {i['ratio_single_time_opaque']}×. --jobs 1 gives the same bytes "
             f"as the pool: {'yes' if i['single_same_bytes'] else 'NO'}. Bytes {i['ratio_bytes']}× (opaque sources "
             f"only: {i['ratio_bytes_opaque']}×; transparent ones stay PNG, the naive loop drops their alpha); flat "
             f"outputs: {i['flat_outputs'] or 'none'}.",
@@ -437,11 +451,15 @@ def goal_lines(results: dict[str, Any]) -> list[str]:
             ),
             ("images: no transparent image flattened", not i["flat_outputs"], str(i["flat_outputs"] or "none")),
             ("images: zero encodes warm", i["mpgen_warm_encodes"] == 0, str(i["mpgen_warm_encodes"])),
-            ("images: CPU ≤ 1.1× the naive loop's (pool)", i["ratio_cold_cpu"] <= 1.1, f"{i['ratio_cold_cpu']}×"),
+            (
+                "images: CPU ≤ 1.1× the naive loop's (pool)",
+                i["ratio_cold_cpu"] <= 1.1,
+                f"{i['ratio_cold_cpu']}× (opaque sources, --jobs 1: {i['ratio_single_cpu_opaque']}×)",
+            ),
             (
                 "images: --jobs 1 wall time ≤ 1.1× the naive loop's",
                 i["ratio_single_time"] <= 1.1,
-                f"{i['ratio_single_time']}× (CPU {i['ratio_single_cpu']}×)",
+                f"{i['ratio_single_time']}× (opaque sources: {i['ratio_single_time_opaque']}×)",
             ),
             (
                 "images: bytes ≤ 1.0× the naive loop's",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import io
 import shutil
 from pathlib import Path
 
@@ -95,8 +96,6 @@ def test_a_narrow_variant_looks_like_the_source(tmp_path: Path) -> None:
     outcomes, _ = process_images(variants(path, 1500), SETTINGS, ImageCache(None), workers=1)
     narrow = outcomes[ImageJob(path, 750)].image
     assert narrow is not None and narrow.width == 750
-    import io
-
     decoded = Image.open(io.BytesIO(narrow.data))
     assert ssim(decoded, source_image.resize(decoded.size, Image.Resampling.LANCZOS)) >= 0.95
 
@@ -133,3 +132,26 @@ def test_build_with_jobs_hands_them_to_the_image_pool(tmp_path: Path, monkeypatc
     monkeypatch.setattr(generator.build, "process_images", spy)
     build(shutil.copytree(SITES / "tiny", tmp_path / "site"), use_cache=False, jobs=3, write=False)
     assert seen == [3]
+
+
+ADOBE_RGB = Path(__file__).parent / "images" / "compatibleWithAdobeRGB1998.icc"
+
+
+@pytest.mark.parametrize("alpha", [None, 160], ids=["opaque", "one-colour overlay"])
+def test_every_variant_of_a_tagged_source_is_converted_to_srgb_once(tmp_path: Path, alpha: int | None) -> None:
+    from PIL import ImageCms
+
+    srgb = Image.new("RGB", (1600, 1000), (200, 40, 60))
+    adobe = ImageCms.ImageCmsProfile(str(ADOBE_RGB))
+    tagged = ImageCms.profileToProfile(srgb, ImageCms.createProfile("sRGB"), adobe, outputMode="RGB")
+    assert tagged is not None
+    if alpha is not None:
+        tagged.putalpha(Image.linear_gradient("L").resize(tagged.size).point(lambda v: min(v, alpha)))
+    path = tmp_path / "adobe.png"
+    tagged.save(path, icc_profile=adobe.tobytes())
+    outcomes, _ = process_images(variants(path, 1500), SETTINGS, ImageCache(None), workers=1)
+    for job in variants(path, 1500):
+        made = outcomes[job].image
+        assert made is not None and made.width == job.width
+        pixel = Image.open(io.BytesIO(made.data)).convert("RGBA").getpixel((made.width // 2, made.height - 1))
+        assert all(abs(a - b) <= 3 for a, b in zip(pixel[:3], (200, 40, 60), strict=True)), (job, pixel)

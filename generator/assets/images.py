@@ -1,7 +1,9 @@
 """Assets stage: spec images decoded safely, normalised to sRGB, sized to their slot, encoded to fit the budget.
 
-Results are cached by content hash (source bytes + settings + pipeline version), so an unchanged
-image is never decoded or encoded again; cache misses run in parallel across cores.
+Every variant of a source (widths, the mini-program's format and the H5 site's WebP) is made from one
+decode. Results are cached per variant by content hash (source bytes + settings + pipeline version),
+so an unchanged image is never decoded or encoded again; cache misses run in parallel across cores
+(or in this process: `--jobs 1`). JPEG and PNG encoding live in jpeg_quality.py and png_encode.py.
 """
 
 from __future__ import annotations
