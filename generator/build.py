@@ -147,7 +147,7 @@ def plan(site_dir: Path, options: BuildOptions | None = None) -> tuple[Site, Loa
     all_jobs = [*jobs.values(), *(job for variants in h5_jobs.values() for job in variants)]
     if options.progress_start:
         options.progress_start(len(set(all_jobs)))
-    outcomes, stats = process_images(all_jobs, settings, cache, options.progress)
+    outcomes, stats = process_images(all_jobs, settings, cache, options.progress, options.jobs)
     problems = [
         Problem(loaded.source.value(need.ref), format_path(need.ref), f"{need.spec_path!r} {outcomes[job].error}")
         for need, job in jobs.items()

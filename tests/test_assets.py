@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image, ImageCms
 
@@ -231,3 +232,27 @@ def test_webp_source_never_reaches_the_package_as_webp(tmp_path: Path) -> None:
     source = save(tmp_path / "photo.webp", photo(1000, 700), quality=90)
     processed, out, _ = run(source)
     assert processed.format == "jpg" and out.format == "JPEG"
+
+
+def test_one_colour_overlay_is_an_exact_alpha_palette_png(tmp_path: Path) -> None:
+    alpha = Image.linear_gradient("L").resize((1600, 1200)).point(lambda v: v // 2)  # a soft white veil
+    overlay = Image.new("RGBA", alpha.size, (255, 255, 255, 0))
+    overlay.putalpha(alpha)
+    processed, out, encodes = run(save(tmp_path / "veil.png", overlay), width=1500)
+    assert processed.format == "png" and out.mode == "P" and encodes == 1
+    rgba = out.convert("RGBA")
+    expected = alpha.resize(rgba.size, Image.Resampling.LANCZOS, reducing_gap=1.0)
+    assert rgba.getchannel("A").tobytes() == expected.tobytes()  # every level of the alpha kept
+    assert rgba.convert("RGB").getextrema() == ((255, 255),) * 3  # and the colour, even where faint
+
+
+def test_one_colour_overlay_too_detailed_for_exact_levels_still_fits(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    y, x = np.mgrid[0:1200, 0:1600]
+    stripes = 128 + 90 * np.sin((x + y) / 2.7) + rng.normal(0, 4, x.shape)  # fine diagonal stripes, grainy
+    alpha = Image.fromarray(np.clip(stripes, 0, 255).astype(np.uint8))
+    overlay = Image.new("RGBA", alpha.size, (20, 40, 60, 0))
+    overlay.putalpha(alpha)
+    processed, _, encodes = run(save(tmp_path / "stripes.png", overlay), width=1500)
+    assert processed.format == "png" and processed.fits and len(processed.data) <= 500 * 1024
+    assert encodes == 2  # the exact levels' sample, then the general way

@@ -1,7 +1,9 @@
 """Assets stage: spec images decoded safely, normalised to sRGB, sized to their slot, encoded to fit the budget.
 
-Results are cached by content hash (source bytes + settings + pipeline version), so an unchanged
-image is never decoded or encoded again; cache misses run in parallel across cores.
+Every variant of a source (widths, the mini-program's format and the H5 site's WebP) is made from one
+decode. Results are cached per variant by content hash (source bytes + settings + pipeline version),
+so an unchanged image is never decoded or encoded again; cache misses run in parallel across cores
+(or in this process: `--jobs 1`). JPEG and PNG encoding live in jpeg_quality.py and png_encode.py.
 """
 
 from __future__ import annotations
@@ -11,26 +13,25 @@ import functools
 import hashlib
 import io
 import json
-import math
 import os
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from PIL import Image, ImageChops, ImageCms, ImageOps, ImageStat, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-PIPELINE_VERSION = "8"
+from .jpeg_quality import JPEG_FLOOR_QUALITY, encode_jpeg
+from .png_encode import encode_png, one_colour
+
+PIPELINE_VERSION = "9"
 """Part of every cache key: bump it when the output of the pipeline changes."""
 
 MAX_PIXELS = 60_000_000
 """Largest source decoded (a 48 MP phone photo fits); anything larger is treated as a decompression bomb."""
 
-JPEG_START_QUALITY = 85  # visually lossless for photos at their display size
-JPEG_MIN_QUALITY_FOR_WARN = 70  # below this, exceeding the warning size is the better trade
-JPEG_FLOOR_QUALITY = 40  # below this, artefacts show: the image does not fit
 TAB_ICON_SIZE = 81
 
 Kind = Literal["photo", "tab-icon"]
@@ -85,34 +86,83 @@ class AssetStats:
 
 def process_image(job: ImageJob, settings: ImageSettings) -> tuple[ProcessedImage, int]:
     """Produce one image; returns it and the number of encodes it took."""
-    raw = job.source.read_bytes()
-    if job.source.suffix.lower() == ".svg":
-        return _svg(raw, job, settings), 0
-    image = _decode(raw, job)
+    return process_variants([job], settings)[0]
+
+
+def process_variants(jobs: Sequence[ImageJob], settings: ImageSettings) -> list[tuple[ProcessedImage, int]]:
+    """Every variant of one source (its jobs share `source`) from a single read and decode: each image
+    with the number of encodes it took, in the order of `jobs`. A bad source raises ImageDecodeError."""
+    source = jobs[0].source
+    raw = source.read_bytes()
+    if source.suffix.lower() == ".svg":
+        return [(_svg(raw, job, settings), 0) for job in jobs]
+    image = _decode(raw, max(job.width for job in jobs))
     frames = int(getattr(image, "n_frames", 1))
-    if frames == 1:
-        return _still(image, job, settings, len(raw))
-    if job.kind != "photo" or image.format not in ANIMATION_FORMATS:
-        return _still(_first_frame(image), job, settings, len(raw))
-    animation, why_still = _animation(image, frames, job, settings, len(raw))
-    if animation is not None:
-        return animation, 1
-    still, encodes = _still(_first_frame(image), job, settings, len(raw))
-    return replace(still, note="; ".join(filter(None, [still.note, why_still]))), encodes + 1
+    still: _Still | None = _Still(image) if frames == 1 else None
+    results: dict[int, tuple[ProcessedImage, int]] = {}
+    # Widest first: a narrower variant is then resized from a wider one already made (see _Still.sized).
+    for index in sorted(range(len(jobs)), key=lambda i: -jobs[i].width):
+        job, extra, why_still = jobs[index], 0, ""
+        if frames > 1 and job.kind == "photo" and image.format in ANIMATION_FORMATS:
+            animation, why_still = _animation(image, frames, job, settings, len(raw))
+            if animation is not None:
+                results[index] = (animation, 1)
+                continue
+            extra = 1
+        if still is None:
+            still = _Still(_first_frame(image))
+        made, encodes = still.encode(job, settings, len(raw))
+        if why_still:
+            made = replace(made, note="; ".join(filter(None, [made.note, why_still])))
+        results[index] = (made, encodes + extra)
+    return [results[index] for index in range(len(jobs))]
 
 
-def _still(image: Image.Image, job: ImageJob, settings: ImageSettings, source_bytes: int) -> tuple[ProcessedImage, int]:
-    image, icc = _normalise(image)
-    if job.kind == "tab-icon":
-        return _tab_icon(_to_srgb(image, icc), settings, source_bytes)
-    # Colour-manage after resizing: the same look, on a fraction of the pixels of a big source.
-    image = _to_srgb(_resize_to_width(image, job.width), icc)
-    if job.web_format == "webp":
-        return _encode_webp(image, settings, source_bytes)
-    return _encode(image, settings, source_bytes)
+class _Still:
+    """One decoded still picture, normalised once, with its sizes made on demand and kept for the other
+    variants of the same source."""
+
+    def __init__(self, image: Image.Image) -> None:
+        self.image, self.icc = _normalise(image)
+        self._sized: dict[int, Image.Image] = {}
+        self._tint = one_colour(self.image) if self.image.mode == "RGBA" else None
+        """One colour whose alpha draws the picture (an overlay): only the alpha needs resizing, and it
+        stays one colour (resizing all four bands leaves rounding noise in the colour of faint pixels)."""
+
+    def sized(self, width: int) -> Image.Image:
+        """The picture at `width` (never upscaled), in sRGB. From a variant at least DRAFT_GAP times as
+        wide when there is one: the same look as from the source (the draft-decoding argument), for a
+        fraction of the pixels."""
+        if width not in self._sized:
+            wider = [w for w in self._sized if w >= width * DRAFT_GAP]
+            if self._tint is not None:
+                alpha = self._sized[min(wider)] if wider else self.image
+                sized = _resize_to_width(alpha.getchannel("A"), width)
+                tinted = Image.new("RGBA", sized.size, self._srgb_tint(self._tint))
+                tinted.putalpha(sized)
+                self._sized[width] = tinted
+            elif wider:
+                self._sized[width] = _resize_to_width(self._sized[min(wider)], width)
+            else:
+                # Colour-manage after resizing: the same look, on a fraction of the pixels of a big source.
+                self._sized[width] = _to_srgb(_resize_to_width(self.image, width), self.icc)
+        return self._sized[width]
+
+    def _srgb_tint(self, tint: tuple[int, int, int]) -> tuple[int, int, int]:
+        pixel = _to_srgb(Image.new("RGB", (1, 1), tint), self.icc).convert("RGB").getpixel((0, 0))
+        return pixel  # type: ignore[return-value]
+
+    def encode(self, job: ImageJob, settings: ImageSettings, source_bytes: int) -> tuple[ProcessedImage, int]:
+        if job.kind == "tab-icon":
+            return _tab_icon(_to_srgb(self.image, self.icc), settings, source_bytes)
+        image = self.sized(job.width)
+        if job.web_format == "webp":
+            return _encode_webp(image, settings, source_bytes)
+        return _encode(image, settings, source_bytes)
 
 
-def _decode(raw: bytes, job: ImageJob) -> Image.Image:
+def _decode(raw: bytes, width: int) -> Image.Image:
+    """The source's pixels, JPEGs scaled down while decoding to no less than DRAFT_GAP times `width`."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -120,7 +170,7 @@ def _decode(raw: bytes, job: ImageJob) -> Image.Image:
             if image.width * image.height > MAX_PIXELS:
                 raise Image.DecompressionBombError("too many pixels")
             if image.format == "JPEG":
-                _draft_for_width(image, job.width * DRAFT_GAP)
+                _draft_for_width(image, width * DRAFT_GAP)
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageDecodeError(
@@ -242,150 +292,24 @@ def _resize_to_width(image: Image.Image, width: int) -> Image.Image:
 def _encode(image: Image.Image, settings: ImageSettings, source_bytes: int) -> tuple[ProcessedImage, int]:
     limit, warn = settings.image_kb * 1024, settings.warn_kb * 1024
     if image.mode == "RGBA" or image.getcolors(maxcolors=256) is not None:
-        return _encode_png(image, limit, source_bytes)
+        return _encode_png(image, limit, source_bytes, warn)
     return _encode_jpeg(image, limit, warn, source_bytes)
 
 
-PALETTE_MIN_PSNR = 38.0
-"""A 256-colour version at least this close (dB, over white and over black) looks the same at display
-size (the benchmark's flowing-lines wallpaper: 41 dB); below it smooth gradients show bands (its silk
-and wave gradients: 29 dB)."""
-
-
-def _png_bytes(image: Image.Image) -> bytes:
-    if image.mode != "P":
-        # On full-colour images zlib's best level costs 4x the time of level 6 for ~3% fewer bytes.
-        return _png_save(image, compress_level=6)
-    # Palette images: run-length zlib is nearly free and wins on flat areas and stripes; the default
-    # strategy wins on gradients. Both together cost less than one level-9 encode, which crawls on stripes.
-    return min(_png_save(image, compress_level=9, compress_type=3), _png_save(image, compress_level=6), key=len)
-
-
-def _png_save(image: Image.Image, **options: int) -> bytes:
-    out = io.BytesIO()
-    image.save(out, format="PNG", **options)
-    return out.getvalue()
-
-
-def _encode_png(image: Image.Image, limit: int, source_bytes: int) -> tuple[ProcessedImage, int]:
-    """256 colours when that is exact or looks the same (much smaller, fast to encode); otherwise
-    lossless full colour when it fits, else 256 colours anyway. The slow full-colour encode is
-    skipped when a sample shows it cannot fit."""
-    palette = _palette_version(image)
-    encodes = 1
-    if palette is not None and _palette_psnr(image, palette) >= PALETTE_MIN_PSNR:
-        data = _png_bytes(palette)
-    elif palette is not None and _estimated_png_size(image) > limit * 1.2:
-        data = _png_bytes(palette)  # the sample is within ~15% of the real size: full colour cannot fit
-    else:
-        data = _png_bytes(image)
-        if palette is not None and len(data) > limit:
-            data = min(data, _png_bytes(palette), key=len)
-            encodes += 1
+def _encode_png(
+    image: Image.Image, limit: int, source_bytes: int, exact_within: int | None = None
+) -> tuple[ProcessedImage, int]:
+    data, encodes = encode_png(image, limit, exact_within)
     fits = len(data) <= limit
     note = "" if fits else f"{len(data) // 1024} KB as PNG even with 256 colours"
     return ProcessedImage(data, "png", image.width, image.height, None, source_bytes, fits, note), encodes
 
 
-def _estimated_png_size(image: Image.Image, bands: int = 8) -> float:
-    """The full-colour PNG size, from encoding 8 bands of rows spread over the image (1/8 of it):
-    within 15% on photos, gradients and stripes (bench corpus), at an eighth of the time."""
-    band_height = image.height // (bands * 8)
-    if band_height < 4:
-        return 0.0  # too small to sample, and cheap to encode for real: let the real encode decide
-    sample = Image.new(image.mode, (image.width, band_height * bands))
-    for band in range(bands):
-        top = band * image.height // bands
-        sample.paste(image.crop((0, top, image.width, top + band_height)), (0, band * band_height))
-    return len(_png_bytes(sample)) * image.height / sample.height
-
-
-def _palette_version(image: Image.Image) -> Image.Image | None:
-    try:
-        return image.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
-    except (ValueError, OSError):
-        return None
-
-
-def _palette_psnr(image: Image.Image, palette: Image.Image) -> float:
-    """PSNR of the palette version against the original as they would look on a page: composited over
-    black and over white (so errors hidden by transparency do not count), the worse of the two.
-
-    Over black a pixel shows as its premultiplied colour; over white as 255 minus the premultiplied
-    inverted colour, so both come from a cheap premultiply instead of compositing."""
-    original, reduced = image.convert("RGBA"), palette.convert("RGBA")
-    inverted = [255 - value for value in range(256)] * 3 + list(range(256))
-    worst = math.inf
-    for shown, expected in ((original, reduced), (original.point(inverted), reduced.point(inverted))):
-        difference = ImageChops.difference(shown.convert("RGBa"), expected.convert("RGBa"))
-        mean_square = sum(rms * rms for rms in ImageStat.Stat(difference).rms[:3]) / 3
-        worst = min(worst, math.inf if mean_square == 0 else 10 * math.log10(255 * 255 / mean_square))
-    return worst
-
-
-def _jpeg_bytes(image: Image.Image, quality: int) -> bytes:
-    out = io.BytesIO()
-    image.save(out, format="JPEG", quality=quality, optimize=True, progressive=True, subsampling="4:2:0")
-    return out.getvalue()
-
-
 def _encode_jpeg(image: Image.Image, limit: int, warn: int, source_bytes: int) -> tuple[ProcessedImage, int]:
-    first = _jpeg_bytes(image, JPEG_START_QUALITY)
-    if len(first) <= warn:  # the common case: one encode
-        return ProcessedImage(first, "jpg", image.width, image.height, JPEG_START_QUALITY, source_bytes, True), 1
-    # Search the quality on baseline encodes (a quarter of the time of progressive + optimised ones),
-    # scaled by how much smaller the progressive encode came out at the start quality.
-    probes: dict[int, int] = {}
-
-    def size(quality: int) -> float:
-        if quality not in probes:
-            out = io.BytesIO()
-            image.save(out, format="JPEG", quality=quality, subsampling="4:2:0")
-            probes[quality] = out.tell()
-        return probes[quality] * ratio
-
-    out = io.BytesIO()
-    image.save(out, format="JPEG", quality=JPEG_START_QUALITY, subsampling="4:2:0")
-    probes[JPEG_START_QUALITY] = out.tell()
-    ratio = len(first) / probes[JPEG_START_QUALITY]
-
-    def best_under(target: int, low: int, high: int) -> int | None:
-        """Highest quality in [low, high] whose size is at most target (size grows with quality)."""
-        if size(low) > target:
-            return None
-        while low < high:
-            middle = (low + high + 1) // 2
-            if size(middle) <= target:
-                low = middle
-            else:
-                high = middle - 1
-        return low
-
-    encodes = 1
-    quality = best_under(warn, JPEG_MIN_QUALITY_FOR_WARN, JPEG_START_QUALITY)
-    target = warn
-    if quality is None and len(first) <= limit:
-        quality, target = JPEG_START_QUALITY, limit
-    elif quality is None:
-        quality, target = best_under(limit, JPEG_FLOOR_QUALITY, JPEG_START_QUALITY), limit
-    data = first
-    if quality is not None and quality != JPEG_START_QUALITY:
-        data = _jpeg_bytes(image, quality)
-        encodes += 1
-        while len(data) > target and quality > JPEG_FLOOR_QUALITY:  # the estimate was a little off
-            quality -= 1
-            data = _jpeg_bytes(image, quality)
-            encodes += 1
-        if len(data) > limit:
-            quality = None
-    fits = quality is not None
-    chosen = quality if quality is not None else JPEG_FLOOR_QUALITY
-    if not fits:
-        data = _jpeg_bytes(image, JPEG_FLOOR_QUALITY)
-        encodes += 1
-    note = "" if fits else f"{len(data) // 1024} KB even at quality {JPEG_FLOOR_QUALITY}"
-    result = ProcessedImage(data, "jpg", image.width, image.height, chosen, source_bytes, fits, note)
-    return result, encodes + len(probes)
+    jpeg = encode_jpeg(image, limit, warn)
+    note = "" if jpeg.fits else f"{len(jpeg.data) // 1024} KB even at quality {JPEG_FLOOR_QUALITY}"
+    result = ProcessedImage(jpeg.data, "jpg", image.width, image.height, jpeg.quality, source_bytes, jpeg.fits, note)
+    return result, jpeg.encodes
 
 
 WEBP_QUALITY = 80  # about the look of JPEG 85 at two thirds of the bytes
@@ -544,13 +468,18 @@ class JobOutcome:
     error: str | None
 
 
-def _run_job(args: tuple[ImageJob, ImageSettings]) -> tuple[JobOutcome, int]:
-    job, settings = args
+_Group = tuple[tuple[ImageJob, ...], ImageSettings]
+_GroupResult = list[tuple[JobOutcome, int]]
+
+
+def _run_group(args: _Group) -> _GroupResult:
+    """The outcome of every job of one source (and its encodes): one decode for all of them."""
+    jobs, settings = args
     try:
-        image, encodes = process_image(job, settings)
+        made = process_variants(jobs, settings)
     except ImageDecodeError as exc:
-        return JobOutcome(None, str(exc)), 0
-    return JobOutcome(image, None), encodes
+        return [(JobOutcome(None, str(exc)), 0) for _ in jobs]
+    return [(JobOutcome(image, None), encodes) for image, encodes in made]
 
 
 def process_images(
@@ -562,51 +491,73 @@ def process_images(
 ) -> tuple[dict[ImageJob, JobOutcome], AssetStats]:
     """Every job's outcome (image or decode error), from the cache when possible, else in parallel.
 
-    Cache misses go to the worker processes as soon as they are found, biggest sources first (the
-    workers then finish together), so reading and hashing the rest overlaps the image work. The pool
-    starts at the second miss: one changed image is processed here, without a pool to start.
+    The cache is per job (variant); the cache misses of one source go to a worker together, so the
+    source is decoded once for all of them. Misses go to the worker processes as soon as a source's
+    are known, biggest sources first (the workers then finish together), so reading and hashing the
+    rest overlaps the image work. The pool starts at the second source with a miss: one changed
+    image is processed here, without a pool to start; `workers=1` never starts one.
     """
     stats = AssetStats()
     outcomes: dict[ImageJob, JobOutcome] = {}
-    misses: list[tuple[ImageJob, str, Future[tuple[JobOutcome, int]] | None]] = []
+    misses: list[tuple[tuple[tuple[ImageJob, str], ...], Future[_GroupResult] | None]] = []
     workers = workers or os.cpu_count() or 1
     with contextlib.ExitStack() as stack:
         pool: Executor | None = None
-        for job in sorted(dict.fromkeys(jobs), key=_source_size, reverse=True):
-            try:
-                raw = job.source.read_bytes()
-            except OSError as exc:
-                outcomes[job] = JobOutcome(None, f"cannot be read ({exc.strerror}); check the file")
-                continue
-            key = cache_key(raw, job, settings)
-            cached = cache.get(key)
-            if cached is not None:
-                outcomes[job] = JobOutcome(cached, None)
-                stats.cache_hits += 1
-                if progress:
-                    progress(1)
-                continue
+
+        def submit(group: list[tuple[ImageJob, str]]) -> None:
+            nonlocal pool
             if pool is None and misses and workers > 1:
                 from concurrent.futures import ProcessPoolExecutor  # multiprocessing: 10 ms of every start
 
                 pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
-                first, first_key, _ = misses[0]
-                misses[0] = (first, first_key, pool.submit(_run_job, (first, settings)))
-            misses.append((job, key, pool.submit(_run_job, (job, settings)) if pool is not None else None))
-        for job, key, future in misses:
-            outcome, encodes = future.result() if future is not None else _run_job((job, settings))
-            outcomes[job] = outcome
-            stats.encodes += encodes
-            stats.processed += 1
-            if outcome.image is not None:
-                cache.put(key, outcome.image)
-            if progress:
-                progress(1)
+                first, _ = misses[0]
+                misses[0] = (first, pool.submit(_run_group, (tuple(job for job, _ in first), settings)))
+            future = pool.submit(_run_group, (tuple(job for job, _ in group), settings)) if pool else None
+            misses.append((tuple(group), future))
+
+        for source, source_jobs in _by_source(jobs):
+            try:
+                raw = source.read_bytes()
+            except OSError as exc:
+                for job in source_jobs:
+                    outcomes[job] = JobOutcome(None, f"cannot be read ({exc.strerror}); check the file")
+                continue
+            group: list[tuple[ImageJob, str]] = []
+            for job in source_jobs:
+                key = cache_key(raw, job, settings)
+                cached = cache.get(key)
+                if cached is None:
+                    group.append((job, key))
+                    continue
+                outcomes[job] = JobOutcome(cached, None)
+                stats.cache_hits += 1
+                if progress:
+                    progress(1)
+            if group:
+                submit(group)
+        for keyed, future in misses:
+            results = future.result() if future is not None else _run_group((tuple(j for j, _ in keyed), settings))
+            for (job, key), (outcome, encodes) in zip(keyed, results, strict=True):
+                outcomes[job] = outcome
+                stats.encodes += encodes
+                stats.processed += 1
+                if outcome.image is not None:
+                    cache.put(key, outcome.image)
+                if progress:
+                    progress(1)
     return outcomes, stats
 
 
-def _source_size(job: ImageJob) -> int:
+def _by_source(jobs: Iterable[ImageJob]) -> list[tuple[Path, list[ImageJob]]]:
+    """The distinct jobs grouped by source, biggest sources first."""
+    groups: dict[Path, list[ImageJob]] = {}
+    for job in dict.fromkeys(jobs):
+        groups.setdefault(job.source, []).append(job)
+    return sorted(groups.items(), key=lambda item: _source_size(item[0]), reverse=True)
+
+
+def _source_size(source: Path) -> int:
     try:
-        return job.source.stat().st_size
+        return source.stat().st_size
     except OSError:
         return 0  # reported when it is read
