@@ -556,6 +556,12 @@ def _follower_book(site: Path, commerce: Commerce | None, fake_wechat: bool, dat
 )
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
 @click.option(
+    "--dist",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The build's output folder, whose catalog/ it serves to a mini-program that fetches its catalog "
+    "(default SITE/dist).",
+)
+@click.option(
     "--check",
     "checklist",
     is_flag=True,
@@ -563,7 +569,14 @@ def _follower_book(site: Path, commerce: Commerce | None, fake_wechat: bool, dat
     "ready; start nothing (exit 1 when not ready).",
 )
 def serve_shop(
-    site: Path, host: str, port: int, fake_wechat: bool, data: Path | None, workers: int, checklist: bool
+    site: Path,
+    host: str,
+    port: int,
+    fake_wechat: bool,
+    data: Path | None,
+    workers: int,
+    dist: Path | None,
+    checklist: bool,
 ) -> None:
     """Run SITE's shop backend: login, orders, WeChat Pay, forms (AppSecret: WECHAT_APPSECRET)."""
     for module in ("fastapi", "uvicorn", "sqlalchemy", "alembic", "httpx"):
@@ -571,10 +584,10 @@ def serve_shop(
     from .server import serve_cli
 
     if checklist:
-        if not serve_cli.check(site, data):
+        if not serve_cli.check(site, data, dist):
             sys.exit(EXIT_BROKEN_RULE)
         return
-    serve_cli.serve(site, host, port, fake_wechat, data, workers)
+    serve_cli.serve(site, host, port, fake_wechat, data, workers, dist)
 
 
 @main.command()

@@ -213,3 +213,22 @@ def test_the_operators_checklist_names_what_a_fetched_catalog_needs(tmp_path: Pa
     after = build_checklist(loaded.spec, served, tmp_path / "data", {})
     assert not any("fetches the catalog" in p for p in after.problems)
     assert "run gen build before docker build" in after.text
+
+
+def test_gen_serve_dist_serves_a_catalog_built_elsewhere(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from generator.server.app import create_app
+    from generator.server.serve_cli import migrate
+    from generator.server.settings import make_settings, settings_from_env
+
+    site = Path(shutil.copytree(REMOTE, tmp_path / "site"))
+    build(site, tmp_path / "elsewhere")
+    settings = make_settings(site, tmp_path / "data", True, {}, dist_dir=tmp_path / "elsewhere")
+    assert settings_from_env(settings.to_env()).dist_dir == (tmp_path / "elsewhere").resolve()  # every worker
+    migrate(settings)
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/catalog/index.json").json()["categories"][0]["id"] == "tea"
+    with TestClient(create_app(make_settings(site, tmp_path / "data", True, {}))) as client:
+        missing = client.get("/catalog/index.json")  # SITE/dist/ holds no build
+    assert missing.status_code == 404 and "run gen build" in missing.json()["message"]

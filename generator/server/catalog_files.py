@@ -1,5 +1,6 @@
 """`GET /catalog/...`: the catalog's JSON pages and photos that a build with a remote catalog served by the
-backend wrote to SITE/dist/catalog/ (`targets/remote_catalog.py`), for the mini-program to fetch.
+backend wrote to SITE/dist/catalog/ (`gen serve --dist DIR`: DIR/catalog/; `targets/remote_catalog.py`), for
+the mini-program to fetch.
 
 Files named by their content are cached for good (`immutable`); index.json, which names the current ones,
 for a minute, so a new build reaches shoppers within a minute. Starlette's StaticFiles serves them: only
@@ -32,6 +33,11 @@ class CatalogFiles(StaticFiles):
         super().__init__(directory=folder, check_dir=False)
         self.folder = folder
 
+    async def check_config(self) -> None:
+        # Starlette refuses a missing folder on the first request; before a build, each request says why
+        if self.folder.is_dir():
+            await super().check_config()
+
     async def get_response(self, path: str, scope: Scope) -> Response:
         if not self.folder.is_dir():
             return _missing(f"no catalog pages at {self.folder}: run gen build (a catalog fetched from the backend)")
@@ -54,4 +60,5 @@ def _missing(message: str) -> Response:
 
 
 def mount_catalog(app: FastAPI, settings: Settings) -> None:
-    app.mount(PREFIX, CatalogFiles(settings.site_dir / DEFAULT_OUT / REMOTE_FOLDER), name="catalog")
+    out = settings.dist_dir or settings.site_dir / DEFAULT_OUT
+    app.mount(PREFIX, CatalogFiles(out / REMOTE_FOLDER), name="catalog")

@@ -62,7 +62,9 @@ def _problem(problems: list[str], check: Callable[[], object]) -> None:
         problems.append(exc.format_message())
 
 
-def build_checklist(spec: SiteSpec, site_dir: Path, data_dir: Path | None, environ: Mapping[str, str]) -> Checklist:
+def build_checklist(
+    spec: SiteSpec, site_dir: Path, data_dir: Path | None, environ: Mapping[str, str], dist: Path | None = None
+) -> Checklist:
     problems: list[str] = []
     settings: list[Settings] = []
     _problem(problems, lambda: require_appsecret(environ))
@@ -103,7 +105,7 @@ def build_checklist(spec: SiteSpec, site_dir: Path, data_dir: Path | None, envir
         *(f"     {line}" for line in dockerfile()),
         "   and a .dockerignore beside it, so no shopper's data or build output goes into the image:",
         *(f"     {line}" for line in dockerignore(spec)),
-        *_catalog_lines(spec, site_dir, problems),
+        *_catalog_lines(spec, dist or site_dir / DEFAULT_OUT, problems),
         "",
     ]
     if problems:
@@ -114,12 +116,12 @@ def build_checklist(spec: SiteSpec, site_dir: Path, data_dir: Path | None, envir
     return Checklist("\n".join(lines), tuple(problems))
 
 
-def _catalog_lines(spec: SiteSpec, site_dir: Path, problems: list[str]) -> list[str]:
-    """A catalog the backend serves is the build's dist/catalog/: it must be there (and in the image)."""
+def _catalog_lines(spec: SiteSpec, out: Path, problems: list[str]) -> list[str]:
+    """A catalog the backend serves is the build's catalog/ folder: it must be there (and in the image)."""
     catalog = choose_delivery(spec)
     if catalog.served_by != "backend":
         return []
-    folder = site_dir / DEFAULT_OUT / catalog.folder
+    folder = out / catalog.folder
     if not (folder / "index.json").is_file():
         problems.append(f"the mini-program fetches the catalog from this server, and {folder} is empty: run gen build")
     return [

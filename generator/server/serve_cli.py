@@ -53,7 +53,7 @@ def worker_app() -> object:
     return create_app(settings_from_env())
 
 
-def check(site: Path, data: Path | None) -> bool:
+def check(site: Path, data: Path | None, dist: Path | None = None) -> bool:
     """Print the operator's checklist (`--check`); True when this environment is ready to sell."""
     from ..build import load
     from .checklist import build_checklist
@@ -61,14 +61,16 @@ def check(site: Path, data: Path | None) -> bool:
     loaded, _theme = load(site)
     if loaded.spec.commerce is None:
         raise GenError(f"{loaded.site_dir / 'site.yaml'} has no `commerce:` section, so there is no shop to serve")
-    result = build_checklist(loaded.spec, loaded.site_dir, data, os.environ)
+    result = build_checklist(loaded.spec, loaded.site_dir, data, os.environ, dist)
     click.echo(result.text)
     return result.ready
 
 
-def serve(site: Path, host: str, port: int, fake_wechat: bool, data: Path | None, workers: int) -> None:
+def serve(
+    site: Path, host: str, port: int, fake_wechat: bool, data: Path | None, workers: int, dist: Path | None = None
+) -> None:
     configure_logging()
-    settings = make_settings(site, data, fake_wechat)
+    settings = make_settings(site, data, fake_wechat, dist_dir=dist)
     app = create_app(settings)  # the site and the WeChat settings fail here, before anything listens
     revisions = migrate(settings)
     spec = app.state.spec

@@ -28,6 +28,7 @@ LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
 ENV_SITE = "MPGEN_SITE"
 ENV_DATA = "MPGEN_DATA"
+ENV_DIST = "MPGEN_DIST"
 ENV_FAKE_WECHAT = "MPGEN_FAKE_WECHAT"
 ENV_WECHAT_API = "MPGEN_WECHAT_API"
 ENV_DATABASE_URL = "DATABASE_URL"
@@ -67,6 +68,8 @@ class Settings:
     wechat_api: str = WECHAT_API
     appsecret: Secret | None = field(default=None, repr=False)
     session_ttl: timedelta = SESSION_TTL
+    dist_dir: Path | None = None
+    """The build's output folder, whose catalog/ a fetched catalog comes from (None: SITE/dist)."""
 
     def to_env(self) -> dict[str, str]:
         """The variables that rebuild these settings in another process (the secret stays in its own)."""
@@ -76,6 +79,7 @@ class Settings:
             ENV_DATABASE_URL: self.database_url,
             ENV_FAKE_WECHAT: "1" if self.fake_wechat else "",
             ENV_WECHAT_API: self.wechat_api,
+            ENV_DIST: str(self.dist_dir) if self.dist_dir is not None else "",
         }
 
 
@@ -154,6 +158,7 @@ def make_settings(
     data_dir: Path | None = None,
     fake_wechat: bool = False,
     environ: Mapping[str, str] | None = None,
+    dist_dir: Path | None = None,
 ) -> Settings:
     """Settings from the command line's choices and the environment (DATABASE_URL, the AppSecret)."""
     env = os.environ if environ is None else environ
@@ -166,6 +171,7 @@ def make_settings(
         fake_wechat=fake_wechat,
         wechat_api=check_wechat_api(env.get(ENV_WECHAT_API, "").strip() or WECHAT_API),
         appsecret=secret,
+        dist_dir=dist_dir.resolve() if dist_dir is not None else None,
     )
 
 
@@ -176,7 +182,11 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
     if not site:
         raise GenError(f"{ENV_SITE} is not set; start the server with `gen serve SITE`")
     return make_settings(
-        Path(site), Path(env[ENV_DATA]) if env.get(ENV_DATA) else None, bool(env.get(ENV_FAKE_WECHAT)), env
+        Path(site),
+        Path(env[ENV_DATA]) if env.get(ENV_DATA) else None,
+        bool(env.get(ENV_FAKE_WECHAT)),
+        env,
+        Path(env[ENV_DIST]) if env.get(ENV_DIST) else None,
     )
 
 
