@@ -4,6 +4,7 @@ and builds again as soon as an input, an output, an option or mpgen itself diffe
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -245,3 +246,40 @@ def test_the_built_in_h5_templates_leave_the_theme_to_the_stylesheet() -> None:
     assert templates
     readers = [p.name for p in templates if "theme" in p.read_text(encoding="utf-8")]
     assert readers == []
+
+
+SHOP = (
+    MINIMAL_SITE
+    + """\
+catalog:
+  categories: [{id: tea, name: 茶}]
+  products:
+    - {id: green, name: 绿茶, price: 12, category: tea}
+    - {id: black, name: 红茶, price: 15, category: tea}
+"""
+)
+
+
+def test_pages_kept_from_the_last_build_are_copied_where_hard_links_fail(
+    make_site, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A kept page travels without its bytes; on a file system without hard links the writer copies the
+    last build's file, byte for byte."""
+    site = make_site(SHOP)
+    assert built(gen_build(site))
+    before = {p.relative_to(site / "dist").as_posix(): p.read_bytes() for p in (site / "dist" / "h5").rglob("*.html")}
+
+    def no_links(*_args: object) -> None:
+        raise OSError(1, "hard links are not supported here")
+
+    copied: list[str] = []
+    copy = shutil.copyfile
+    monkeypatch.setattr(os, "link", no_links)
+    monkeypatch.setattr(shutil, "copyfile", lambda old, new: copied.append(new) or copy(old, new))
+    (site / "site.yaml").write_text(SHOP.replace("price: 15", "price: 16"), encoding="utf-8")
+    assert built(gen_build(site))
+    after = {p.relative_to(site / "dist").as_posix(): p.read_bytes() for p in (site / "dist" / "h5").rglob("*.html")}
+    assert set(after) == set(before) and all(after.values())
+    assert after["h5/product/green.html"] == before["h5/product/green.html"]  # kept: copied, never read
+    assert any(path.endswith("h5/product/green.html") for path in copied)
+    assert b"16.00" in after["h5/product/black.html"]

@@ -28,7 +28,7 @@ from ..templates_env import template_env
 from ..textdata import js_literal
 from ..theme.css import color_variables, css_variables, declarations
 from ..theme.theme import expand_hex
-from ..write.output import OutputFile, text_file
+from ..write.output import OutputFile, kept_file, text_file
 from ..write.previous import page_key
 from . import page_helper
 from .h5_fold import FirstScreen, first_screen, first_screen_of_gallery, first_screen_of_products
@@ -386,7 +386,7 @@ class _H5Renderer:
             key = ""
         made_before = self.site.previous.reuse(path, key) if key else None
         if made_before is not None:
-            self.files.append(OutputFile(path, made_before, f"templates/h5/{template}", kept=True))
+            self.files.append(kept_file(path, made_before, f"templates/h5/{template}"))
             self.hand_over()
             return
         if derived is not None:

@@ -78,7 +78,7 @@ class PageHelper:
             self.close()
             raise GenError("the page helper process stopped before it finished (out of memory?); run again") from None
         if kind == "files":
-            return [OutputFile(path, data, origin, kept) for path, data, origin, kept in value]
+            return [OutputFile(path, data, origin, kept, size) for path, data, origin, kept, size in value]
         if kind == "done":
             self.page_keys, self.reused = value
             self.close()
@@ -106,7 +106,7 @@ def _run(site: Site, ids: list[str], render: Render, connection: Connection) -> 
     """In the helper: render, send each batch, then the keys; a failure is sent, not printed."""
     try:
         for batch in render(site, ids):
-            connection.send(("files", [(f.path, f.data, f.origin, f.kept) for f in batch]))
+            connection.send(("files", [(f.path, f.data, f.origin, f.kept, f.size) for f in batch]))
         connection.send(("done", (site.previous.new_keys, site.previous.reused)))
     except BaseException as exc:  # noqa: BLE001 - everything goes back to the build
         try:

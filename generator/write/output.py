@@ -14,8 +14,19 @@ class OutputFile:
     origin: str
     """What produced it: a template name, a source file, or a generator stage."""
     kept: bool = False
-    """The bytes were taken from the file the last build wrote at this path, found untouched
-    (`previous.py`): a writer may keep that file instead of comparing it again."""
+    """The last build wrote this very file at this path, found untouched (`previous.py`): a writer keeps
+    (links) that file, and `data` is empty: a big site's unchanged pages are never read."""
+    size: int = -1
+    """A kept file's size in bytes (else that of `data`)."""
+
+    @property
+    def length(self) -> int:
+        return self.size if self.kept else len(self.data)
+
+
+def kept_file(path: str, size: int, origin: str) -> OutputFile:
+    """A file the last build wrote at `path` and this one keeps as it is, without its bytes."""
+    return OutputFile(path, b"", origin, kept=True, size=size)
 
 
 def text_file(path: str, text: str, origin: str) -> OutputFile:

@@ -42,8 +42,9 @@ class PreviousOutput:
         assert key is not None
         return PreviousOutput(key.out_dir, state["outputs"], state["page_keys"])
 
-    def reuse(self, path: str, key: str) -> bytes | None:
-        """The bytes the last build wrote at `path` (below the output folder) from `key`, else None."""
+    def reuse(self, path: str, key: str) -> int | None:
+        """The size of the file the last build wrote at `path` (below the output folder) from `key`, when it
+        is still as written; else None."""
         self.new_keys[path] = key
         if self.keys.get(path) != key:
             return None
@@ -52,17 +53,13 @@ class PreviousOutput:
             return None
         file = os.path.join(self.folder, path)  # strings, not Path: this runs once per page of a big site
         try:
-            with open(file, "rb") as handle:
-                stat = os.fstat(handle.fileno())
-                if (stat.st_size, stat.st_mtime_ns) != tuple(recorded):
-                    return None
-                data = handle.read()
+            stat = os.stat(file)
         except OSError:
             return None
-        if len(data) != recorded[0]:
-            return None  # changed between the stat and the read
+        if (stat.st_size, stat.st_mtime_ns) != tuple(recorded):
+            return None
         self.reused += 1
-        return data
+        return stat.st_size
 
 
 def page_key(*parts: bytes | str) -> str:

@@ -106,7 +106,7 @@ class StagedOutput:
     def add(self, files: list[OutputFile]) -> None:
         """Queue `files` for writing; paths are checked now, so a bad one fails the build at once.
         When the disk falls behind, this waits: at most MAX_QUEUED batches are held in memory."""
-        batch = [(_safe_relative(file.path), file.data, file.kept) for file in files]
+        batch = [(_safe_relative(file.path), file.data, file.kept, file.length) for file in files]
         if len(self._batches) >= MAX_QUEUED:
             self._batches[-MAX_QUEUED].result()  # raises a write's error here, as commit() would
         self._batches.append(self._writer.submit(self._write, batch))
@@ -145,18 +145,20 @@ class StagedOutput:
             raise
         return self.retired
 
-    def _write(self, batch: list[tuple[str, bytes, bool]]) -> None:
+    def _write(self, batch: list[tuple[str, bytes, bool, int]]) -> None:
         staging = str(self.staging)
         previous = str(self.previous) if self.previous is not None else None
-        for relative, data, kept in batch:
+        for relative, data, kept, length in batch:
             try:
-                self._write_one(staging, previous, relative, data, kept)
+                self._write_one(staging, previous, relative, data, kept, length)
             except OSError as exc:
                 if exc.filename is None:  # a failed write() says nothing of the file it was writing
                     raise OSError(exc.errno, exc.strerror, os.path.join(staging, relative)) from exc
                 raise
 
-    def _write_one(self, staging: str, previous: str | None, relative: str, data: bytes, kept: bool) -> None:
+    def _write_one(
+        self, staging: str, previous: str | None, relative: str, data: bytes, kept: bool, length: int
+    ) -> None:
         target = os.path.join(staging, relative)
         if relative in self._sizes:  # given again (a shared image): the last one wins
             self._linked.discard(relative)
@@ -167,11 +169,16 @@ class StagedOutput:
             if parent not in self._made:
                 os.makedirs(parent, exist_ok=True)
                 self._made.add(parent)
-            if previous is not None and _link_if_unchanged(os.path.join(previous, relative), target, data, kept):
+            old = os.path.join(previous, relative) if previous is not None else None
+            if old is not None and _link_if_unchanged(old, target, data, kept):
                 self._linked.add(relative)
+            elif kept:  # no hard links here: a copy of the last build's file (its bytes were never read)
+                if old is None:
+                    raise OSError(errno.ENOENT, "the last build's file is gone", relative)
+                shutil.copyfile(old, target)
             else:
                 _write_file(target, data)
-        self._sizes[relative] = len(data)
+        self._sizes[relative] = length
 
 
 RENAME_EXCHANGE = 2  # linux/fs.h
@@ -340,8 +347,10 @@ def _sync(files: list[OutputFile], out_dir: Path) -> WriteReport:
             os.rmdir(folder)
     for relative, file in wanted.items():
         target = out_dir / relative
-        if file.kept and os.path.exists(os.path.join(root, relative)):
-            continue  # read from this very file by the build (write/previous.py)
+        if file.kept:  # this very file, found as the last build wrote it (write/previous.py)
+            if not os.path.exists(os.path.join(root, relative)):
+                raise OSError(errno.ENOENT, "removed during the build; save again to rebuild", str(target))
+            continue
         try:
             if target.stat().st_size == len(file.data) and target.read_bytes() == file.data:
                 continue
@@ -352,4 +361,4 @@ def _sync(files: list[OutputFile], out_dir: Path) -> WriteReport:
         partial.write_bytes(file.data)
         partial.replace(target)
         changed.append(relative)
-    return WriteReport(out_dir, len(files), sum(len(f.data) for f in files), len(changed), tuple(changed))
+    return WriteReport(out_dir, len(files), sum(f.length for f in files), len(changed), tuple(changed))
