@@ -11,7 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from .assets.images import AssetStats, ImageCache, ImageJob, ImageSettings, process_images
-from .build_state import DEFAULT_CACHE, DEFAULT_OUT, BuildSummary, PackageLine, build_key, record, snapshot_inputs
+from .build_state import (
+    DEFAULT_CACHE,
+    DEFAULT_OUT,
+    BuildSummary,
+    PackageLine,
+    build_key,
+    record,
+    snapshot_inputs,
+    written_stamps,
+)
 from .check.budget import BudgetReport, measure_budget
 from .check.lint import Finding, lint
 from .dev_api import dev_api_url, with_dev_api
@@ -194,7 +203,12 @@ def build(site_dir: Path, out_dir: Path | None = None, write: bool = True, **opt
             written = sync_output(files, out_dir) if opts.write else None
     result = BuildResult(site, files, budget, written, stats, loaded.warnings, loaded)
     if key is not None and inputs is not None:
-        record(key, inputs, result.summary(), previous.new_keys)
+        stamps = (
+            written_stamps(written.out_dir, written.paths, written.linked, previous.stamps)
+            if written is not None
+            else None
+        )
+        record(key, inputs, result.summary(), previous.new_keys, stamps)
     return result
 
 

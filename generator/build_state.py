@@ -122,16 +122,41 @@ def snapshot_outputs(out_dir: Path) -> Stamps:
     return _stamps(out_dir, set(), markers=())
 
 
-def record(key: BuildKey, inputs: InputSnapshot, summary: BuildSummary, page_keys: dict[str, str]) -> None:
-    """Keep what this build read, wrote and reported; a state that cannot be written only costs the next
-    build its shortcut."""
+def written_stamps(out_dir: Path, paths: tuple[str, ...], linked: frozenset[str], previous: Any) -> Stamps | None:
+    """The output's stamps without a stat per kept file: a hard link of the last build's file has the
+    stamps the last build recorded for it. None when the writer did not say what it wrote."""
+    if not paths or not isinstance(previous, dict):
+        return None
+    found: Stamps = {}
+    for path in (*paths, OUTPUT_MARKERS[0]):
+        recorded = previous.get(path) if path in linked else None
+        if recorded is not None:
+            found[path] = (recorded[0], recorded[1])
+            continue
+        try:
+            stat = os.stat(os.path.join(out_dir, path))
+        except OSError:
+            return None
+        found[path] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+def record(
+    key: BuildKey,
+    inputs: InputSnapshot,
+    summary: BuildSummary,
+    page_keys: dict[str, str],
+    outputs: Stamps | None = None,
+) -> None:
+    """Keep what this build read, wrote (`outputs`, else found by walking the output) and reported; a state
+    that cannot be written only costs the next build its shortcut."""
     state = {
         "version": STATE_VERSION,
         "python": sys.version,
         "options": key.options,
         "code": inputs.code,
         "inputs": inputs.site,
-        "outputs": snapshot_outputs(key.out_dir),
+        "outputs": outputs if outputs is not None else snapshot_outputs(key.out_dir),
         "summary": asdict(summary),
         "page_keys": page_keys,  # output path -> the key it was rendered from (write/previous.py)
     }

@@ -283,3 +283,18 @@ def test_pages_kept_from_the_last_build_are_copied_where_hard_links_fail(
     assert after["h5/product/green.html"] == before["h5/product/green.html"]  # kept: copied, never read
     assert any(path.endswith("h5/product/green.html") for path in copied)
     assert b"16.00" in after["h5/product/black.html"]
+
+
+def test_the_recorded_output_is_what_a_walk_of_the_output_finds(make_site) -> None:  # type: ignore[no-untyped-def]
+    """The state takes a kept (linked) file's stamps from the last build instead of a stat: the same."""
+    site = make_site(SHOP)
+    assert built(gen_build(site))
+    (site / "site.yaml").write_text(SHOP.replace("price: 15", "price: 17"), encoding="utf-8")
+    assert built(gen_build(site))
+    key = build_state.build_key(site, None, None, True, None)
+    assert key is not None
+    state = build_state.read_state(key)
+    assert state is not None
+    walked = build_state.snapshot_outputs(site / "dist")
+    assert {path: tuple(stamp) for path, stamp in state["outputs"].items()} == walked
+    assert not built(gen_build(site))

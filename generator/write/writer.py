@@ -33,6 +33,9 @@ class WriteReport:
     bytes: int
     changed: int = -1  # files written (or, by a sync, removed); unchanged ones are kept, not rewritten
     changed_paths: tuple[str, ...] = ()  # those files, below the output folder
+    paths: tuple[str, ...] = ()  # the swap writer: every file of the output but its marker
+    linked: frozenset[str] = frozenset()
+    """The swap writer: files that are hard links of the previous output's (same inode, same stamps)."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,8 @@ class StagedOutput:
             shutil.rmtree(old, ignore_errors=True)
         files = len(self._sizes)
         written = tuple(p for p in self._sizes if p not in self._linked)
-        return WriteReport(self.out_dir, files, sum(self._sizes.values()), len(written), written)
+        paths, linked = tuple(self._sizes), frozenset(self._linked)
+        return WriteReport(self.out_dir, files, sum(self._sizes.values()), len(written), written, paths, linked)
 
     def _kept(self) -> str:
         return "the previous output is unchanged" if self.previous is not None else "nothing was written"
