@@ -17,8 +17,10 @@ from .build_state import (
     BuildSummary,
     PackageLine,
     build_key,
+    code_digest,
     record,
     snapshot_inputs,
+    snapshot_site,
     written_stamps,
 )
 from .check.budget import BudgetReport, measure_budget
@@ -31,7 +33,7 @@ from .plan.publish import h5_variants, publish, publish_h5_pictures, publish_ima
 from .plan.site import Site
 from .targets import analytics, commerce_contract, h5, miniprogram, official_account, remote_catalog
 from .targets.target import Sink, Target
-from .theme.theme import Theme, load_theme
+from .theme.theme import SITE_THEMES, Theme, load_theme
 from .write.output import OutputFile, text_file
 from .write.previous import PreviousOutput
 from .write.writer import StagedOutput, WriteReport, sync_output
@@ -63,6 +65,7 @@ class BuildOptions:
     progress_start: Callable[[int], None] | None = None  # told how many images will be processed
     dev_api: str | None = None  # a development backend instead of commerce.api (`dev_api.py`)
     jobs: int | None = None  # processes the build may use: None, one per core; 1, this process only
+    plan_memo: PlanMemo | None = None  # gen dev: the last plan, taken again after a theme-only edit
     keep_files: bool = True
     """False: the result holds only the files the writer was not handed while rendering (`gen build` and
     `gen check` need the report, not the pages: a 100,000-product site's pages would fill the memory)."""
@@ -122,11 +125,15 @@ def load(site_dir: Path) -> tuple[LoadedSpec, Theme]:
         site_dir = site_dir.resolve()
     except (RuntimeError, OSError):  # a symbolic link loop (Python 3.13 raises OSError ELOOP instead)
         raise GenError(f"{site_dir} is a symbolic link that points back at itself; give the site folder") from None
-    loaded = load_spec(site_dir)
+    return with_theme(load_spec(site_dir))
+
+
+def with_theme(loaded: LoadedSpec) -> tuple[LoadedSpec, Theme]:
+    """The spec's theme resolved, its warnings added to the spec's; SpecError lists every problem."""
     problems = list(loaded.problems)
     try:
         resolved = load_theme(
-            loaded.spec.site.theme, loaded.theme_overrides, site_dir, loaded.source.value(("site", "theme"))
+            loaded.spec.site.theme, loaded.theme_overrides, loaded.site_dir, loaded.source.value(("site", "theme"))
         )
     except SpecError as exc:
         problems.extend(exc.problems)
@@ -135,12 +142,52 @@ def load(site_dir: Path) -> tuple[LoadedSpec, Theme]:
     return replace(loaded, warnings=loaded.warnings + resolved.warnings), resolved.theme
 
 
+@dataclass
+class PlanMemo:
+    """`gen dev`'s memory of its last plan. When a save changed only the site's theme files, the next
+    build takes the planned site (spec, pages, catalog, processed images) as it was and gives it the new
+    theme: nothing the planner makes depends on the theme, which the renderers read from `Site.theme`."""
+
+    key: tuple[Any, ...] | None = None
+    spec: LoadedSpec | None = None  # as loaded, without the theme's warnings
+    site: Site | None = None
+    images: int = 0
+
+    @staticmethod
+    def key_of(site_dir: Path, options: BuildOptions) -> tuple[Any, ...]:
+        out = (options.out_dir or site_dir / DEFAULT_OUT).resolve()
+        cache = (options.cache_dir or site_dir / DEFAULT_CACHE).resolve()
+        skipped = {out, cache, site_dir.resolve() / SITE_THEMES}
+        stamps = snapshot_site(site_dir.resolve(), skipped)
+        return (tuple(sorted(stamps.items())), code_digest(), options.dev_api, options.use_cache, str(cache))
+
+    def plan(self, site_dir: Path, options: BuildOptions) -> tuple[Site, LoadedSpec, AssetStats] | None:
+        """The last plan with today's theme, when only theme files changed since; else None."""
+        if self.key is None or self.spec is None or self.site is None:
+            return None
+        if self.key_of(site_dir, options) != self.key:
+            return None
+        loaded, theme = with_theme(self.spec)
+        return replace(self.site, theme=theme), loaded, AssetStats(cache_hits=self.images)
+
+
 def plan(site_dir: Path, options: BuildOptions | None = None) -> tuple[Site, LoadedSpec, AssetStats]:
     """Everything up to rendering: the planned site with its images processed."""
     options = options or BuildOptions()
-    loaded, theme = load(site_dir)
+    memo = options.plan_memo
+    if memo is not None:
+        remembered = memo.plan(site_dir, options)
+        if remembered is not None:
+            return remembered
+        key = memo.key_of(site_dir, options)  # noted before reading, as the build's own stamps are
+    try:
+        site_dir = site_dir.resolve()
+    except (RuntimeError, OSError):  # a symbolic link loop (Python 3.13 raises OSError ELOOP instead)
+        raise GenError(f"{site_dir} is a symbolic link that points back at itself; give the site folder") from None
+    spec_only = load_spec(site_dir)
     if options.dev_api is not None:
-        loaded = replace(loaded, spec=with_dev_api(loaded.spec, dev_api_url(options.dev_api)))
+        spec_only = replace(spec_only, spec=with_dev_api(spec_only.spec, dev_api_url(options.dev_api)))
+    loaded, theme = with_theme(spec_only)
     spec, site_dir = loaded.spec, loaded.site_dir
     planned = plan_site(spec, theme, site_dir)
     if options.dev_api is not None:
@@ -168,7 +215,10 @@ def plan(site_dir: Path, options: BuildOptions | None = None) -> tuple[Site, Loa
     published = publish_images(needs, processed, spec.site.cdn, planned.site.catalog_delivery)  # type: ignore[arg-type]
     variants = {need: tuple(outcomes[job].image for job in h5_jobs[need]) for need in needs if h5_jobs[need]}
     pictures = publish_h5_pictures(needs, published, variants)  # type: ignore[arg-type]
-    return publish(planned, published, pictures), loaded, stats
+    site = publish(planned, published, pictures)
+    if memo is not None:
+        memo.key, memo.spec, memo.site, memo.images = key, spec_only, site, len(set(all_jobs))
+    return site, loaded, stats
 
 
 def build(site_dir: Path, out_dir: Path | None = None, write: bool = True, **options: Any) -> BuildResult:

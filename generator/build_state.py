@@ -118,6 +118,11 @@ def snapshot_inputs(key: BuildKey) -> InputSnapshot:
     return InputSnapshot(_stamps(key.site_dir, skipped), code_digest())
 
 
+def snapshot_site(site_dir: Path, skipped: set[Path]) -> Stamps:
+    """The site folder's files as `snapshot_inputs` sees them, but those in `skipped` folders too."""
+    return _stamps(site_dir, skipped)
+
+
 def snapshot_outputs(out_dir: Path) -> Stamps:
     return _stamps(out_dir, set(), markers=())
 

@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 import click
 from watchfiles import Change, DefaultFilter, watch
 
-from .build import build
+from .build import PlanMemo, build
 from .build_state import DEFAULT_CACHE, DEFAULT_OUT
 from .errors import GenError, SpecError
 from .preview.shots import DEFAULT_PREVIEW
@@ -124,6 +124,7 @@ class DevServer:
         self.dev_api = dev_api
         self.out_dir = (out_dir or self.site_dir / DEFAULT_OUT).resolve()
         self.cache_dir = cache_dir
+        self.plan_memo = PlanMemo()  # a theme-only save takes the last plan again (build.PlanMemo)
         self.echo = echo
         self.state = BuildState()
         self.changed = threading.Condition()
@@ -152,7 +153,14 @@ class DevServer:
         problem: str | None = None
         swap: tuple[str, ...] = ()
         try:
-            result = build(self.site_dir, self.out_dir, cache_dir=self.cache_dir, sync=True, dev_api=self.dev_api)
+            result = build(
+                self.site_dir,
+                self.out_dir,
+                cache_dir=self.cache_dir,
+                sync=True,
+                dev_api=self.dev_api,
+                plan_memo=self.plan_memo,
+            )
         except SpecError as exc:
             problem = exc.format_message()
         except GenError as exc:

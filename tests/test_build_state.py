@@ -298,3 +298,30 @@ def test_the_recorded_output_is_what_a_walk_of_the_output_finds(make_site) -> No
     walked = build_state.snapshot_outputs(site / "dist")
     assert {path: tuple(stamp) for path, stamp in state["outputs"].items()} == walked
     assert not built(gen_build(site))
+
+
+def test_gen_devs_plan_memo_serves_a_theme_only_edit_and_nothing_else(make_site, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """After a save that changed only SITE/themes/, gen dev's build takes its last plan with the new
+    theme, and writes what a build from scratch writes; any other edit plans again."""
+    from generator import build as build_module
+
+    site = make_site(SHOP.replace("  name: 小店", "  name: 小店\n  theme: brand"))
+    (site / "themes").mkdir()
+    (site / "themes" / "brand.yaml").write_text('extends: warm\ncolors:\n  primary: "#204080"\n', encoding="utf-8")
+    memo = build_module.PlanMemo()
+    planned: list[Path] = []
+    real = build_module.plan_site
+    monkeypatch.setattr(build_module, "plan_site", lambda *args: planned.append(args[2]) or real(*args))
+    build_module.build(site, sync=True, plan_memo=memo)
+    (site / "themes" / "brand.yaml").write_text('extends: warm\ncolors:\n  primary: "#a03010"\n', encoding="utf-8")
+    result = build_module.build(site, sync=True, plan_memo=memo)
+    assert len(planned) == 1 and result.site.theme.colors.primary.lower() == "#a03010"
+    fresh = build_module.build(site, site / "fresh", use_cache=False)
+    assert files_in(site / "dist") == files_in(site / "fresh") and fresh.site.theme == result.site.theme
+    (site / "site.yaml").write_text((site / "site.yaml").read_text(encoding="utf-8").replace("price: 15", "price: 18"))
+    build_module.build(site, sync=True, plan_memo=memo)
+    assert len(planned) == 3  # the fresh build and this one planned again
+
+
+def files_in(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}

@@ -28,6 +28,9 @@ from .values import THEME_NAME_PATTERN, DisplayName, FontList, ThemeName
 
 # --- the complete token set -------------------------------------------------------------
 
+SITE_THEMES = "themes"
+"""The site's own theme files: SITE/themes/<name>.yaml."""
+
 
 class Colors(SpecModel):
     primary: HexColor
@@ -205,7 +208,7 @@ def theme_file(name: str, site_dir: Path | None) -> Path | None:
         return None
     candidates = []
     if site_dir is not None:
-        candidates.append(site_dir / "themes" / f"{name}.yaml")
+        candidates.append(site_dir / SITE_THEMES / f"{name}.yaml")
     candidates.append(builtin_themes_dir() / f"{name}.yaml")
     return next((c for c in candidates if c.is_file() or c.is_symlink()), None)
 
@@ -227,7 +230,7 @@ def _outside_problem(path: Path, site_dir: Path | None) -> str:
 
 
 def available_themes(site_dir: Path | None) -> list[str]:
-    dirs = [builtin_themes_dir()] + ([site_dir / "themes"] if site_dir else [])
+    dirs = [builtin_themes_dir()] + ([site_dir / SITE_THEMES] if site_dir else [])
     return sorted({p.stem for d in dirs if d.is_dir() for p in d.glob("*.yaml")})
 
 
