@@ -6,7 +6,7 @@ import contextlib
 import functools
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -152,6 +152,9 @@ class PlanMemo:
     spec: LoadedSpec | None = None  # as loaded, without the theme's warnings
     site: Site | None = None
     images: int = 0
+    hit: bool = False  # the last plan() took the remembered plan
+    shared: str = ""  # the H5 pages' shared digest when the remembered plan was built (write/previous.py)
+    page_keys: dict[str, str] = field(default_factory=dict)  # and their keys then
 
     @staticmethod
     def key_of(site_dir: Path, options: BuildOptions) -> tuple[Any, ...]:
@@ -177,6 +180,7 @@ def plan(site_dir: Path, options: BuildOptions | None = None) -> tuple[Site, Loa
     memo = options.plan_memo
     if memo is not None:
         remembered = memo.plan(site_dir, options)
+        memo.hit = remembered is not None
         if remembered is not None:
             return remembered
         key = memo.key_of(site_dir, options)  # noted before reading, as the build's own stamps are
@@ -218,6 +222,7 @@ def plan(site_dir: Path, options: BuildOptions | None = None) -> tuple[Site, Loa
     site = publish(planned, published, pictures)
     if memo is not None:
         memo.key, memo.spec, memo.site, memo.images = key, spec_only, site, len(set(all_jobs))
+        memo.shared, memo.page_keys = "", {}  # until a build of this plan succeeds
     return site, loaded, stats
 
 
@@ -230,6 +235,9 @@ def build(site_dir: Path, out_dir: Path | None = None, write: bool = True, **opt
     inputs = snapshot_inputs(key) if key is not None and keeps_state else None
     site, loaded, stats = plan(site_dir, opts)
     previous = PreviousOutput.of_build(key) if inputs is not None else PreviousOutput.empty()
+    memo = opts.plan_memo
+    if memo is not None and memo.hit:
+        previous.values_from, previous.known = memo.shared, memo.page_keys
     site = replace(site, previous=previous, jobs=opts.jobs)
     out_dir = opts.out_dir or site.site_dir / DEFAULT_OUT
     # The swap writer takes each target as it is rendered and writes it while the next one renders.
@@ -259,6 +267,8 @@ def build(site_dir: Path, out_dir: Path | None = None, write: bool = True, **opt
             else None
         )
         record(key, inputs, result.summary(), previous.new_keys, stamps)
+    if memo is not None:  # this plan's pages, as built (a failed build leaves them unknown)
+        memo.shared, memo.page_keys = previous.shared, dict(previous.new_keys)
     return result
 
 

@@ -314,13 +314,21 @@ def test_gen_devs_plan_memo_serves_a_theme_only_edit_and_nothing_else(make_site,
     monkeypatch.setattr(build_module, "plan_site", lambda *args: planned.append(args[2]) or real(*args))
     build_module.build(site, sync=True, plan_memo=memo)
     (site / "themes" / "brand.yaml").write_text('extends: warm\ncolors:\n  primary: "#a03010"\n', encoding="utf-8")
+    fingerprinted: list[object] = []
+    from generator.targets import h5 as h5_module
+
+    real_fingerprint = h5_module._H5Renderer.fingerprint
+    monkeypatch.setattr(
+        h5_module._H5Renderer, "fingerprint", lambda self, v: fingerprinted.append(v) or real_fingerprint(self, v)
+    )
     result = build_module.build(site, sync=True, plan_memo=memo)
     assert len(planned) == 1 and result.site.theme.colors.primary.lower() == "#a03010"
+    assert fingerprinted == []  # every page's key is the one it had: no values worked out again
     fresh = build_module.build(site, site / "fresh", use_cache=False)
     assert files_in(site / "dist") == files_in(site / "fresh") and fresh.site.theme == result.site.theme
     (site / "site.yaml").write_text((site / "site.yaml").read_text(encoding="utf-8").replace("price: 15", "price: 18"))
     build_module.build(site, sync=True, plan_memo=memo)
-    assert len(planned) == 3  # the fresh build and this one planned again
+    assert len(planned) == 3 and fingerprinted  # the fresh build and this one planned again
 
 
 def files_in(folder: Path) -> dict[str, bytes]:

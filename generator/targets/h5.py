@@ -195,6 +195,7 @@ class _H5Renderer:
         self.routes_by_id = {r.page.id: r for r in site.routes}
         self.unit = site.theme.spacing.unit
         self.shared = self.shared_digest()
+        site.previous.shared = self.shared
         self.links = self.context("")  # resolves the labels of links for page keys
 
     # --- pages made before ------------------------------------------------------------------------
@@ -379,11 +380,13 @@ class _H5Renderer:
         """Render one page, or take it from the last build when it was made from the same values.
         `derived` gives more values made from the others (only when the page is rendered)."""
         path = f"{ROOT}/{file}"
-        try:
-            values = self.fingerprint([first, context])
-            key = page_key(self.shared, template, file, title, str(active_tab), back, values)
-        except TypeError:
-            key = ""
+        key = self.site.previous.known_key(path, self.shared) or ""
+        if not key:
+            try:
+                values = self.fingerprint([first, context])
+                key = page_key(self.shared, template, file, title, str(active_tab), back, values)
+            except TypeError:
+                key = ""
         made_before = self.site.previous.reuse(path, key) if key else None
         if made_before is not None:
             self.files.append(kept_file(path, made_before, f"templates/h5/{template}"))

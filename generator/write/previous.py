@@ -27,6 +27,16 @@ class PreviousOutput:
         self.keys = keys
         self.new_keys: dict[str, str] = {}
         self.reused = 0
+        self.shared = ""  # this build's digest of what every H5 page shares (set by the renderer)
+        self.values_from = ""
+        self.known: dict[str, str] = {}
+        """Set when this build plans exactly what the last one did (gen dev after a theme-only edit): that
+        build's shared digest and its page keys. Where this build's digest is the same, each page's key is
+        the one it had, so the renderer takes it without working the page's values out again."""
+
+    def known_key(self, path: str, shared: str) -> str | None:
+        """The last build's key of `path` when this build's pages have the same values; else None."""
+        return self.known.get(path) if self.values_from and self.values_from == shared else None
 
     @staticmethod
     def empty() -> PreviousOutput:
