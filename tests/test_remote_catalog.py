@@ -232,3 +232,19 @@ def test_gen_serve_dist_serves_a_catalog_built_elsewhere(tmp_path: Path) -> None
     with TestClient(create_app(make_settings(site, tmp_path / "data", True, {}))) as client:
         missing = client.get("/catalog/index.json")  # SITE/dist/ holds no build
     assert missing.status_code == 404 and "run gen build" in missing.json()["message"]
+
+
+def test_the_catalog_pages_of_the_same_plan_are_not_made_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from generator.targets import remote_catalog
+
+    site, _, _ = plan(REMOTE)
+    made: list[object] = []
+    real = remote_catalog._render
+    monkeypatch.setattr(remote_catalog, "_render", lambda s: made.append(s) or real(s))
+    first = remote_catalog.render_remote_catalog(site)
+    again = remote_catalog.render_remote_catalog(replace(site, theme=site.theme))  # gen dev, theme-only save
+    assert again == first and len(made) == 1
+    other, _, _ = plan(REMOTE)  # a new plan (equal, but other objects): made again
+    assert remote_catalog.render_remote_catalog(other) == first and len(made) == 2

@@ -43,10 +43,25 @@ def bucket_of(product_id: str, buckets: int) -> int:
     return h % buckets
 
 
+_last: list[tuple[object, object, object, list[OutputFile]]] = []
+"""The last catalog rendered, with the very objects it was rendered from (held, so never another's id):
+gen dev's build after a theme-only save has the same plan, and the same pages."""
+
+
 def render_remote_catalog(site: Site) -> list[OutputFile]:
     delivery = site.catalog_delivery
     if not delivery.remote or site.catalog_data is None:
         return []
+    if _last and _last[0][0] is site.catalog_data and _last[0][1] is site.image_assets and _last[0][2] == delivery:
+        return list(_last[0][3])
+    files = _render(site)
+    _last[:] = [(site.catalog_data, site.image_assets, delivery, files)]
+    return list(files)
+
+
+def _render(site: Site) -> list[OutputFile]:
+    delivery = site.catalog_delivery
+    assert site.catalog_data is not None
     packed = pack_catalog(site, site.catalog_data)
     fields: list[str] = packed["fields"]
     rows: list[list[Any]] = packed["rows"]

@@ -350,11 +350,11 @@ def _sync(files: list[OutputFile], out_dir: Path) -> WriteReport:
         if prefix and not os.listdir(folder):
             os.rmdir(folder)
     for relative, file in wanted.items():
-        target = out_dir / relative
         if file.kept:  # this very file, found as the last build wrote it (write/previous.py)
             if not os.path.exists(os.path.join(root, relative)):
-                raise OSError(errno.ENOENT, "removed during the build; save again to rebuild", str(target))
+                raise OSError(errno.ENOENT, "removed during the build; save again to rebuild", relative)
             continue
+        target = out_dir / relative
         try:
             if target.stat().st_size == len(file.data) and target.read_bytes() == file.data:
                 continue
