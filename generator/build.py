@@ -108,7 +108,6 @@ class BuildResult:
             dev_api=spec.commerce.api if self.site.dev_api and spec.commerce else None,
             catalog=self.site.catalog_delivery.reason if spec.catalog else "",
             catalog_served_by=self.site.catalog_delivery.served_by,
-            catalog_folder=self.site.catalog_delivery.folder,
             warnings=tuple(str(w) for w in self.warnings),
             budget_warnings=tuple(v.message for v in self.budget.warnings),
             budget_table=format_text(self.budget) if self.budget.errors else "",
@@ -121,11 +120,14 @@ def _discard(files: list[OutputFile]) -> None:
 
 def load(site_dir: Path) -> tuple[LoadedSpec, Theme]:
     """Load, validate and resolve the theme; raises SpecError listing every problem."""
+    return with_theme(load_spec(_resolved(site_dir)))
+
+
+def _resolved(site_dir: Path) -> Path:
     try:
-        site_dir = site_dir.resolve()
+        return site_dir.resolve()
     except (RuntimeError, OSError):  # a symbolic link loop (Python 3.13 raises OSError ELOOP instead)
         raise GenError(f"{site_dir} is a symbolic link that points back at itself; give the site folder") from None
-    return with_theme(load_spec(site_dir))
 
 
 def with_theme(loaded: LoadedSpec) -> tuple[LoadedSpec, Theme]:
@@ -184,11 +186,7 @@ def plan(site_dir: Path, options: BuildOptions | None = None) -> tuple[Site, Loa
         if remembered is not None:
             return remembered
         key = memo.key_of(site_dir, options)  # noted before reading, as the build's own stamps are
-    try:
-        site_dir = site_dir.resolve()
-    except (RuntimeError, OSError):  # a symbolic link loop (Python 3.13 raises OSError ELOOP instead)
-        raise GenError(f"{site_dir} is a symbolic link that points back at itself; give the site folder") from None
-    spec_only = load_spec(site_dir)
+    spec_only = load_spec(_resolved(site_dir))
     if options.dev_api is not None:
         spec_only = replace(spec_only, spec=with_dev_api(spec_only.spec, dev_api_url(options.dev_api)))
     loaded, theme = with_theme(spec_only)

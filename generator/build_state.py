@@ -59,7 +59,6 @@ class BuildSummary:
     dev_api: str | None = None
     catalog: str = ""  # where the mini-program reads the catalog from, and why ('' without a catalog)
     catalog_served_by: str = ""  # "cdn" or "backend" when it is fetched
-    catalog_folder: str = ""  # below the output folder, when it is fetched
     warnings: tuple[str, ...] = ()
     budget_warnings: tuple[str, ...] = ()
     budget_table: str = ""  # the table printed when a budget is broken; '' when none is

@@ -132,6 +132,8 @@ def build(
 
 
 def _print_build(summary: BuildSummary, seconds: float, quiet: bool) -> None:
+    from .plan.catalog_delivery import REMOTE_FOLDER
+
     if not quiet:
         if summary.up_to_date:
             click.echo(
@@ -154,7 +156,7 @@ def _print_build(summary: BuildSummary, seconds: float, quiet: bool) -> None:
             click.echo(f"  catalog: {summary.catalog}")
         if summary.catalog_served_by == "backend":
             click.echo(
-                f"  gen serve serves {summary.out_dir}/{summary.catalog_folder} (the catalog's pages and photos); "
+                f"  gen serve serves {summary.out_dir}/{REMOTE_FOLDER} (the catalog's pages and photos); "
                 "keep it beside the backend"
             )
         if summary.cdn_images:
@@ -164,8 +166,8 @@ def _print_build(summary: BuildSummary, seconds: float, quiet: bool) -> None:
             )
         if summary.catalog_served_by == "cdn" and summary.cdn:
             click.echo(
-                f"  upload {summary.out_dir}/{summary.catalog_folder} to {summary.cdn.rstrip('/')}/"
-                f"{summary.catalog_folder} and add its domain to the mini-program's request domains (request合法域名)"
+                f"  upload {summary.out_dir}/{REMOTE_FOLDER} to {summary.cdn.rstrip('/')}/"
+                f"{REMOTE_FOLDER} and add its domain to the mini-program's request domains (request合法域名)"
             )
     if summary.dev_api:
         click.echo(

@@ -32,9 +32,13 @@ class CatalogDelivery:
 
     remote: bool = False
     base: str = ""  # https://cdn.example.com/shop/catalog/ or https://api.example.com/catalog/ (ends with /)
-    folder: str = ""  # below the output folder: catalog/
     served_by: Literal["", "cdn", "backend"] = ""
     reason: str = ""
+
+    @property
+    def folder(self) -> str:
+        """Below the output folder, where the build writes a fetched catalog ('' for a packaged one)."""
+        return REMOTE_FOLDER if self.remote else ""
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -76,14 +80,14 @@ def choose_delivery(spec: SiteSpec) -> CatalogDelivery:
     return _remote(home, f"{products} fetched page by page from {home[0]} ({weight} would weigh down the package)")
 
 
-def _remote_home(cdn: str | None, api: str | None) -> tuple[str, str, Literal["cdn", "backend"]] | None:
+def _remote_home(cdn: str | None, api: str | None) -> tuple[str, Literal["cdn", "backend"]] | None:
     if cdn is not None:
-        return f"{cdn.rstrip('/')}/{REMOTE_FOLDER}", REMOTE_FOLDER, "cdn"
+        return f"{cdn.rstrip('/')}/{REMOTE_FOLDER}", "cdn"
     if api is not None:
-        return f"{api.rstrip('/')}/{REMOTE_FOLDER}", REMOTE_FOLDER, "backend"
+        return f"{api.rstrip('/')}/{REMOTE_FOLDER}", "backend"
     return None
 
 
-def _remote(home: tuple[str, str, Literal["cdn", "backend"]], reason: str) -> CatalogDelivery:
-    base, folder, served_by = home
-    return CatalogDelivery(True, base, folder, served_by, reason)
+def _remote(home: tuple[str, Literal["cdn", "backend"]], reason: str) -> CatalogDelivery:
+    base, served_by = home
+    return CatalogDelivery(True, base, served_by, reason)

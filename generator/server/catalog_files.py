@@ -40,7 +40,7 @@ class CatalogFiles(StaticFiles):
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         if not self.folder.is_dir():
-            return _missing(f"no catalog pages at {self.folder}: run gen build (a catalog fetched from the backend)")
+            return _missing("no catalog pages built yet: run gen build (the catalog this server serves)")
         try:
             response = await super().get_response(path, scope)
         except HTTPException as exc:

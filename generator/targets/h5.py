@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import json
 import posixpath
 import threading
@@ -541,12 +542,11 @@ class _H5Renderer:
                     description=category["description"],
                     pager=pager(category["id"], number, pages),
                 )
-        helped = set(self.helper.ids) if self.helper is not None else set()
-        for number, product in enumerate(products.values()):
-            if product["id"] not in helped:
-                self.product_page(product)
-                if number % 64 == 0:
-                    self.take_from_helper()
+        own = len(products) - (len(self.helper.ids) if self.helper is not None else 0)  # the helper has the rest
+        for number, product in enumerate(itertools.islice(products.values(), own)):
+            self.product_page(product)
+            if number % 64 == 0:
+                self.take_from_helper()
         self.take_from_helper(wait=True)
 
     def product_page(self, product: dict[str, Any]) -> None:
