@@ -31,6 +31,7 @@ from .load.validate import LoadedSpec, load_spec
 from .plan.planner import plan_site
 from .plan.publish import h5_variants, publish, publish_h5_pictures, publish_images
 from .plan.site import Site
+from .rebuild_memo import RebuildMemo
 from .targets import analytics, commerce_contract, h5, miniprogram, official_account, remote_catalog
 from .targets.target import Sink, Target
 from .theme.theme import SITE_THEMES, Theme, load_theme
@@ -157,6 +158,9 @@ class PlanMemo:
     hit: bool = False  # the last plan() took the remembered plan
     shared: str = ""  # the H5 pages' shared digest when the remembered plan was built (write/previous.py)
     page_keys: dict[str, str] = field(default_factory=dict)  # and their keys then
+    rebuild: RebuildMemo = field(default_factory=RebuildMemo)
+    """Values of the last build by the objects they were made from: after any other save, what was made
+    from unchanged CSV rows is taken again (`rebuild_memo.py`)."""
 
     @staticmethod
     def key_of(site_dir: Path, options: BuildOptions) -> tuple[Any, ...]:
@@ -186,12 +190,12 @@ def plan(site_dir: Path, options: BuildOptions | None = None) -> tuple[Site, Loa
         if remembered is not None:
             return remembered
         key = memo.key_of(site_dir, options)  # noted before reading, as the build's own stamps are
-    spec_only = load_spec(_resolved(site_dir))
+    spec_only = load_spec(_resolved(site_dir), memo.rebuild.shelf("csv-row") if memo is not None else None)
     if options.dev_api is not None:
         spec_only = replace(spec_only, spec=with_dev_api(spec_only.spec, dev_api_url(options.dev_api)))
     loaded, theme = with_theme(spec_only)
     spec, site_dir = loaded.spec, loaded.site_dir
-    planned = plan_site(spec, theme, site_dir)
+    planned = plan_site(spec, theme, site_dir, memo.rebuild if memo is not None else None)
     if options.dev_api is not None:
         planned = replace(planned, site=replace(planned.site, dev_api=True))
     cache_root = (options.cache_dir or site_dir / DEFAULT_CACHE) if options.use_cache else None
@@ -219,6 +223,7 @@ def plan(site_dir: Path, options: BuildOptions | None = None) -> tuple[Site, Loa
     pictures = publish_h5_pictures(needs, published, variants)  # type: ignore[arg-type]
     site = publish(planned, published, pictures)
     if memo is not None:
+        site = replace(site, memo=memo.rebuild)
         memo.key, memo.spec, memo.site, memo.images = key, spec_only, site, len(set(all_jobs))
         memo.shared, memo.page_keys = "", {}  # until a build of this plan succeeds
     return site, loaded, stats
@@ -231,9 +236,11 @@ def build(site_dir: Path, out_dir: Path | None = None, write: bool = True, **opt
     key = build_key(site_dir, opts.out_dir, opts.cache_dir, opts.use_cache, opts.dev_api)
     keeps_state = key is not None and opts.write and opts.baseline is None and opts.max_growth_kb is None
     inputs = snapshot_inputs(key) if key is not None and keeps_state else None
+    memo = opts.plan_memo
+    if memo is not None:
+        memo.rebuild.begin()
     site, loaded, stats = plan(site_dir, opts)
     previous = PreviousOutput.of_build(key) if inputs is not None else PreviousOutput.empty()
-    memo = opts.plan_memo
     if memo is not None and memo.hit:
         previous.values_from, previous.known = memo.shared, memo.page_keys
     site = replace(site, previous=previous, jobs=opts.jobs)
@@ -267,6 +274,7 @@ def build(site_dir: Path, out_dir: Path | None = None, write: bool = True, **opt
         record(key, inputs, result.summary(), previous.new_keys, stamps)
     if memo is not None:  # this plan's pages, as built (a failed build leaves them unknown)
         memo.shared, memo.page_keys = previous.shared, dict(previous.new_keys)
+        memo.rebuild.commit()
     return result
 
 

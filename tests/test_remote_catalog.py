@@ -237,14 +237,22 @@ def test_gen_serve_dist_serves_a_catalog_built_elsewhere(tmp_path: Path) -> None
 def test_the_catalog_pages_of_the_same_plan_are_not_made_twice(monkeypatch: pytest.MonkeyPatch) -> None:
     from dataclasses import replace
 
+    from generator.rebuild_memo import RebuildMemo
     from generator.targets import remote_catalog
 
+    memo = RebuildMemo()
     site, _, _ = plan(REMOTE)
+    site = replace(site, memo=memo)
     made: list[object] = []
     real = remote_catalog._render
     monkeypatch.setattr(remote_catalog, "_render", lambda s: made.append(s) or real(s))
+    memo.begin()
     first = remote_catalog.render_remote_catalog(site)
+    memo.commit()
+    memo.begin()
     again = remote_catalog.render_remote_catalog(replace(site, theme=site.theme))  # gen dev, theme-only save
+    memo.commit()
     assert again == first and len(made) == 1
     other, _, _ = plan(REMOTE)  # a new plan (equal, but other objects): made again
-    assert remote_catalog.render_remote_catalog(other) == first and len(made) == 2
+    assert remote_catalog.render_remote_catalog(replace(other, memo=memo)) == first and len(made) == 2
+    assert remote_catalog.render_remote_catalog(other) == first and len(made) == 3  # no memo: a build of its own

@@ -14,13 +14,14 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..errors import Position, Problem, SpecError
+from ..rebuild_memo import Shelf
 from ..spec.site import SiteSpec
 from ..spec.site import iter_pages as iter_pages
 from .messages import problems_from_validation as problems_from_validation
 from .source import Document, SourceMap, SpecPath, read_yaml
 from .validate_csv import CSV_BOOLEANS as CSV_BOOLEANS
 from .validate_csv import CSV_COLUMNS as CSV_COLUMNS
-from .validate_csv import merge_products_csv
+from .validate_csv import keep_products, merge_products_csv
 from .validate_official_account import check_official_account as check_official_account
 from .validate_partial import without_broken_parts
 from .validate_paths import IMAGE_SUFFIXES as IMAGE_SUFFIXES
@@ -47,11 +48,12 @@ class LoadedSpec:
     """Advice that does not stop the build (e.g. a menu that does not follow "3+1")."""
 
 
-def load_spec(site_dir: Path) -> LoadedSpec:
+def load_spec(site_dir: Path, rows: Shelf | None = None) -> LoadedSpec:
     """Read and validate `SITE/site.yaml` (and its products CSV).
 
     Raises SpecError listing every problem of shape and type; problems between values (references,
-    files, tree depth) come back in `LoadedSpec.problems`.
+    files, tree depth) come back in `LoadedSpec.problems`. With `rows` (gen dev's memo), a CSV row
+    unchanged since the last load is not validated again (`validate_csv.merge_products_csv`).
     """
     site_file = site_dir / SITE_FILE
     if not site_file.is_file():
@@ -72,10 +74,12 @@ def load_spec(site_dir: Path) -> LoadedSpec:
             ]
         )
     problems: list[Problem] = []
-    merge_products_csv(site_dir, data, source, problems)
+    row_keys = merge_products_csv(site_dir, data, source, problems, rows)
     try:
         spec = SiteSpec.model_validate(data)
     except ValidationError as exc:
+        if rows is not None:  # the problems are found, and placed, in the file as written
+            return load_spec(site_dir)
         problems.extend(problems_from_validation(exc, data, source, SiteSpec))
         partial = without_broken_parts(data, exc)
         if partial is not None:  # also report what is wrong between the parts that are well-formed
@@ -83,6 +87,8 @@ def load_spec(site_dir: Path) -> LoadedSpec:
                 check_references(partial.spec, source, site_dir, partial.original_path, partial.dropped_ids)
             )
         raise SpecError(problems) from None
+    if rows is not None and spec.catalog is not None:
+        keep_products(rows, row_keys, spec.catalog.products)
     problems.extend(check_references(spec, source, site_dir))
     warnings: list[Problem] = []
     if spec.official_account is not None:

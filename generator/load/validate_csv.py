@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, format_path
+from ..rebuild_memo import Shelf
 from .messages import AMOUNT_TEXT as _CSV_AMOUNT
 from .messages import did_you_mean as _did_you_mean
 from .source import SourceMap, read_csv
@@ -24,17 +26,23 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
-def merge_products_csv(site_dir: Path, data: dict[str, Any], source: SourceMap, problems: list[Problem]) -> None:
-    """Append the rows of `catalog.products_file` to `catalog.products`, with each cell's file and line."""
+def merge_products_csv(
+    site_dir: Path, data: dict[str, Any], source: SourceMap, problems: list[Problem], rows: Shelf | None = None
+) -> list[tuple[int, Hashable]]:
+    """Append the rows of `catalog.products_file` to `catalog.products`, with each cell's file and line.
+
+    With `rows` (gen dev's memo of the last load), a row written as it was then is appended as the
+    `Product` it was validated into, which validation passes through. Returns each row's place in
+    `catalog.products` and its key, for `keep_products`."""
     catalog = data.get("catalog")
     if not isinstance(catalog, dict) or not isinstance(catalog.get("products_file"), str):
-        return
+        return []
     ref_path = ("catalog", "products_file")
     name = catalog["products_file"]
     resolved = resolve_site_path(site_dir, name)
     if isinstance(resolved, str):
         problems.append(Problem(source.value(ref_path), format_path(ref_path), resolved))
-        return
+        return []
     table = read_csv(resolved, name)
     inline = catalog.get("products")
     products: list[Any] = list(inline) if isinstance(inline, list) else []
@@ -46,7 +54,15 @@ def merge_products_csv(site_dir: Path, data: dict[str, Any], source: SourceMap, 
                 problems.append(
                     Problem(position, "", f"unknown column {column!r}{hint}; columns: {', '.join(CSV_COLUMNS)}")
                 )
+    keys: list[tuple[int, Hashable]] = []
     for row in table.rows:
+        if rows is not None:
+            key = tuple(row.items())
+            keys.append((len(products), key))
+            known = rows.take(key, ())
+            if known is not None:
+                products.append(known)
+                continue
         product: dict[str, Any] = {k: v for k, v in row.items() if k in CSV_COLUMNS}
         for list_column in ("images", "tags"):
             if list_column in product:
@@ -64,6 +80,13 @@ def merge_products_csv(site_dir: Path, data: dict[str, Any], source: SourceMap, 
         products.append(product)
     source.regions[("catalog", "products")] = CsvRegion(name, start, table.lines, frozenset(table.columns))
     catalog["products"] = products
+    return keys
+
+
+def keep_products(rows: Shelf, keys: list[tuple[int, Hashable]], products: Sequence[Any]) -> None:
+    """Note each validated product under its row's key, for the next load."""
+    for index, key in keys:
+        rows.keep(key, (), products[index])
 
 
 def _parse_csv_options(text: str) -> list[dict[str, Any]] | str:

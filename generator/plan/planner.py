@@ -21,6 +21,7 @@ from ..blocks.base import (
 from ..blocks.links import LinkItem, PlannedLinks
 from ..blocks.text import PlannedText
 from ..load.source import SpecPath
+from ..rebuild_memo import RebuildMemo
 from ..spec.catalog import Category, Product
 from ..spec.site import BUILTIN_ICONS, Page, SiteSpec, iter_pages
 from ..textdata import paragraphs, price_fen, price_text
@@ -43,17 +44,19 @@ from .site import (
 LOW_STOCK = 5
 
 
-def plan_site(spec: SiteSpec, theme: Theme, site_dir: Path) -> PlannedSite:
-    """Plan the site once; the images it needs follow from the slots the blocks, pages and catalog fill."""
-    return Planner(spec, theme, site_dir).plan()
+def plan_site(spec: SiteSpec, theme: Theme, site_dir: Path, memo: RebuildMemo | None = None) -> PlannedSite:
+    """Plan the site once; the images it needs follow from the slots the blocks, pages and catalog fill.
+    With `memo` (gen dev), a product the loader handed over as it was last time keeps its catalog entry."""
+    return Planner(spec, theme, site_dir, memo).plan()
 
 
 class Planner:
     """Plans a site in one pass: routes, page data and catalog data, with each image slot an `ImageRef`
     and recorded as a need of the package that shows it. The package is passed down explicitly."""
 
-    def __init__(self, spec: SiteSpec, theme: Theme, site_dir: Path) -> None:
+    def __init__(self, spec: SiteSpec, theme: Theme, site_dir: Path, memo: RebuildMemo | None = None) -> None:
         self.spec = spec
+        self.memo = memo
         self.theme = theme
         self.site_dir = site_dir
         self.tab_ids = {tab.page for tab in spec.tabs}
@@ -68,6 +71,7 @@ class Planner:
         self.has_privacy_page = spec.privacy is not None
         self.commerce = spec.commerce
         self.needs: dict[tuple[str, str], ImageNeed] = {}
+        self.recording: list[tuple[str, int, SpecPath, str, Kind]] | None = None  # image() calls, when noted
 
     def plan(self) -> PlannedSite:
         routes = []
@@ -240,6 +244,8 @@ class Planner:
 
     def image(self, spec_path: str, width: int, ref: SpecPath, package: str, kind: Kind = "photo") -> ImageRef:
         """A spec image shown `width` rpx wide in `package`, recorded as a need of that package."""
+        if self.recording is not None:
+            self.recording.append((spec_path, width, ref, package, kind))
         key = (spec_path, package)
         known = self.needs.get(key)
         if known is None:
@@ -276,36 +282,24 @@ class Planner:
         return ("catalog", "products", self.product_index[product.id])
 
     def catalog_data(self, package: str = CATALOG_ROOT) -> dict[str, Any]:
+        shelf = self.memo.shelf("catalog-entry") if self.memo is not None else None
         products = {}
         for product in self.products.values():
-            state = stock_state(product)
-            skus = []
-            for sku in product.skus:
-                price = sku.price if sku.price is not None else product.price
-                skus.append(
-                    {
-                        "options": dict(sku.options),
-                        "priceText": price_text(price),
-                        "priceFen": price_fen(price),
-                        "stock": -1 if sku.stock is None else sku.stock,
-                    }
-                )
-            products[product.id] = {
-                **view(self.product_card(product, SLOT_ROW, package)),
-                "images": [
-                    self.image(image, SLOT_GALLERY, self.product_ref(product) + ("images", i), package)
-                    for i, image in enumerate(product.images)
-                ],
-                "priceFen": price_fen(product.price),
-                "stock": -1 if product.stock is None else product.stock,
-                "paragraphs": paragraphs(product.description),
-                "stockState": state,
-                "stockText": stock_text(product),
-                "options": [{"name": o.name, "values": list(o.values)} for o in product.options],
-                "skus": skus,
-                "category": product.category,
-                "categoryName": self.categories[product.category].name,
-            }
+            if shelf is None:
+                products[product.id] = self.catalog_entry(product, package)
+                continue
+            # what an entry is made from besides its product: its place (in its images' spec paths)
+            key = (product.id, self.product_index[product.id], package, self.categories[product.category].name)
+            known = shelf.take(key, (product,))
+            if known is None:
+                self.recording = []
+                known = (self.catalog_entry(product, package), tuple(self.recording))
+                self.recording = None
+            else:
+                for call in known[1]:  # the image needs the entry's making noted
+                    self.image(*call)
+            shelf.keep(key, (product,), known)
+            products[product.id] = known[0]
         ids_by_category: dict[str, list[str]] = {category_id: [] for category_id in self.categories}
         for product in self.products.values():
             ids_by_category[product.category].append(product.id)
@@ -316,6 +310,36 @@ class Planner:
             card["productIds"] = ids_by_category[category.id]
             categories.append(card)
         return {"products": products, "categories": categories}
+
+    def catalog_entry(self, product: Product, package: str) -> dict[str, Any]:
+        """A product as the catalog's pages show it. Never changed once made (gen dev's memo shares it)."""
+        skus = []
+        for sku in product.skus:
+            price = sku.price if sku.price is not None else product.price
+            skus.append(
+                {
+                    "options": dict(sku.options),
+                    "priceText": price_text(price),
+                    "priceFen": price_fen(price),
+                    "stock": -1 if sku.stock is None else sku.stock,
+                }
+            )
+        return {
+            **view(self.product_card(product, SLOT_ROW, package)),
+            "images": [
+                self.image(image, SLOT_GALLERY, self.product_ref(product) + ("images", i), package)
+                for i, image in enumerate(product.images)
+            ],
+            "priceFen": price_fen(product.price),
+            "stock": -1 if product.stock is None else product.stock,
+            "paragraphs": paragraphs(product.description),
+            "stockState": stock_state(product),
+            "stockText": stock_text(product),
+            "options": [{"name": o.name, "values": list(o.values)} for o in product.options],
+            "skus": skus,
+            "category": product.category,
+            "categoryName": self.categories[product.category].name,
+        }
 
 
 def links_in(value: Any) -> list[Link]:

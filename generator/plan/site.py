@@ -12,6 +12,7 @@ from ..blocks.base import (
     PlannedBlock,
 )
 from ..load.source import SpecPath
+from ..rebuild_memo import RebuildMemo
 from ..spec.site import Page, SiteSpec
 from ..theme.theme import Theme
 from ..write.previous import PreviousOutput
@@ -128,6 +129,9 @@ class Site:
     previous: PreviousOutput = field(default_factory=PreviousOutput.empty, compare=False)
     """The last build's output, whose pages a renderer takes instead of rendering them again when they
     were made from the same inputs (`write/previous.py`); build context, not plan, so not compared."""
+    memo: RebuildMemo | None = field(default=None, compare=False)
+    """gen dev's values of the last build by the objects they were made from (`rebuild_memo.py`); None
+    for a build of its own."""
 
 
 @dataclass(frozen=True)

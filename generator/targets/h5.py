@@ -8,7 +8,7 @@ import itertools
 import json
 import posixpath
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -173,6 +173,8 @@ def _open_in_miniprogram_macro(env: jinja2.Environment) -> Any:
 
 
 SINK_BATCH = 256
+MadeFrom = tuple[tuple[object, ...], Hashable]
+"""What a page is made from, for gen dev's memo (`_H5Renderer.page`)."""
 
 
 def render_h5(site: Site, sink: Sink | None = None, keep: bool = True) -> list[OutputFile]:
@@ -376,18 +378,31 @@ class _H5Renderer:
         back: str,
         first: FirstScreen = NOTHING_FIRST,
         derived: Callable[[], dict[str, Any]] | None = None,
+        made_from: Callable[[], MadeFrom | None] | None = None,
         **context: Any,
     ) -> None:
         """Render one page, or take it from the last build when it was made from the same values.
-        `derived` gives more values made from the others (only when the page is rendered)."""
+        `derived` gives more values made from the others (only when the page is rendered). `made_from`
+        gives the objects every other argument follows from, and what else the page shows of them (its
+        pictures): gen dev takes the page's key again while they are the same (`rebuild_memo.py`)."""
         path = f"{ROOT}/{file}"
-        key = self.site.previous.known_key(path, self.shared) or ""
-        if not key:
+
+        def values_key() -> str:
             try:
                 values = self.fingerprint([first, context])
-                key = page_key(self.shared, template, file, title, str(active_tab), back, values)
             except TypeError:
-                key = ""
+                return ""
+            return page_key(self.shared, template, file, title, str(active_tab), back, values)
+
+        key = self.site.previous.known_key(path, self.shared) or ""
+        if not key:
+            memo = self.site.memo
+            made = made_from() if made_from is not None and memo is not None else None
+            if memo is not None and made is not None:
+                objects, shown = made
+                key = memo.shelf("h5-page-key").get((path, self.shared, shown), objects, values_key)
+            else:
+                key = values_key()
         made_before = self.site.previous.reuse(path, key) if key else None
         if made_before is not None:
             self.files.append(kept_file(path, made_before, f"templates/h5/{template}"))
@@ -524,6 +539,8 @@ class _H5Renderer:
             for number in range(1, pages + 1):
                 items = [products[pid] for pid in ids[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]]
                 file = category_page_file(category["id"], number)
+                listing = {key: value for key, value in category.items() if key != "productIds"}
+                page_pager = pager(category["id"], number, pages)
                 self.page(
                     "category.html",
                     file,
@@ -537,10 +554,11 @@ class _H5Renderer:
                         top=CATEGORY_TOP + (CATEGORY_DESCRIPTION if category["description"] and number == 1 else 0),
                     ),
                     categories=nav,
-                    category={key: value for key, value in category.items() if key != "productIds"},
+                    category=listing,
                     items=items,
                     description=category["description"],
-                    pager=pager(category["id"], number, pages),
+                    pager=page_pager,
+                    made_from=functools.partial(self.listing_made_from, items, [nav, listing, page_pager]),
                 )
         own = len(products) - (len(self.helper.ids) if self.helper is not None else 0)  # the helper has the rest
         for number, product in enumerate(itertools.islice(products.values(), own)):
@@ -550,6 +568,7 @@ class _H5Renderer:
         self.take_from_helper(wait=True)
 
     def product_page(self, product: dict[str, Any]) -> None:
+        refs = [product["image"], *product["images"]] if product["images"] else [product["image"]]
         self.page(
             "product.html",
             f"product/{product['id']}.html",
@@ -559,7 +578,22 @@ class _H5Renderer:
             first_screen_of_gallery(product["images"][0] if product["images"] else ""),
             product=product,
             derived=functools.partial(self.product_values, product),
+            made_from=lambda: ((product,), tuple(self.shown_picture(ref) for ref in refs)),
         )
+
+    def listing_made_from(self, items: list[dict[str, Any]], small: list[Any]) -> MadeFrom | None:
+        """A listing's `made_from` under gen dev's memo: its products, and what it shows besides them (a
+        few small values, the theme's unit its first screen is estimated with, the products' pictures)."""
+        try:
+            shown = (self.fingerprint(small), self.unit, tuple(self.shown_picture(item["image"]) for item in items))
+        except TypeError:
+            return None
+        return tuple(items), shown
+
+    def shown_picture(self, ref: Any) -> Hashable:
+        """What a page shows of an image slot: the H5 files (content-named) and their sizes."""
+        picture = self.site.h5_pictures.get(ref) if isinstance(ref, ImageRef) else None
+        return (picture.src, picture.width, picture.height, picture.fallback, picture.webp) if picture else None
 
     def product_values(self, product: dict[str, Any]) -> dict[str, Any]:
         """What a product page shows that follows from the product (and the site's page table)."""

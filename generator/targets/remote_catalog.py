@@ -14,10 +14,11 @@ modulo the bucket count, which `utils/catalog.js` computes the same way.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..plan.catalog_delivery import LIST_PAGE_SIZE
@@ -43,25 +44,23 @@ def bucket_of(product_id: str, buckets: int) -> int:
     return h % buckets
 
 
-_last: list[tuple[object, object, object, list[OutputFile]]] = []
-"""The last catalog rendered, with the very objects it was rendered from (held, so never another's id):
-gen dev's build after a theme-only save has the same plan, and the same pages."""
-
-
 def render_remote_catalog(site: Site) -> list[OutputFile]:
     delivery = site.catalog_delivery
     if not delivery.remote or site.catalog_data is None:
         return []
-    if _last and _last[0][0] is site.catalog_data and _last[0][1] is site.image_assets and _last[0][2] == delivery:
-        return list(_last[0][3])
-    files = _render(site)
-    _last[:] = [(site.catalog_data, site.image_assets, delivery, files)]
-    return list(files)
+    if site.memo is None:
+        return _render(site)
+    # gen dev's build after a theme-only save has the same plan, and the same pages
+    made_from = (site.catalog_data, site.image_assets)
+    return list(site.memo.shelf("remote-catalog").get(delivery, made_from, functools.partial(_render, site)))
 
 
 def _render(site: Site) -> list[OutputFile]:
+    """Each file from its rows; under gen dev's memo a file whose rows are the last build's very rows
+    is that build's file (one product edited: one bucket and the listing pages it is on)."""
     delivery = site.catalog_delivery
     assert site.catalog_data is not None
+    shelf = site.memo.shelf("remote-catalog-file") if site.memo is not None else None
     packed = pack_catalog(site, site.catalog_data)
     fields: list[str] = packed["fields"]
     rows: list[list[Any]] = packed["rows"]
@@ -70,25 +69,35 @@ def _render(site: Site) -> list[OutputFile]:
     folder = delivery.folder
     files: list[OutputFile] = []
 
-    def add(stem: str, document: Any) -> str:
-        data = _compact(document)
-        digest = hashlib.sha256(data).hexdigest()[:10]
-        files.append(OutputFile(f"{folder}{stem}.{digest}.json", data, ORIGIN))
-        return digest
+    def add(stem: str, made_from: tuple[object, ...], document: Callable[[], Any]) -> str:
+        def make() -> OutputFile:
+            data = _compact(document())
+            return OutputFile(f"{folder}{stem}.{hashlib.sha256(data).hexdigest()[:10]}.json", data, ORIGIN)
+
+        file = shelf.get((stem, tuple(fields)), made_from, make) if shelf is not None else make()
+        files.append(file)
+        return file.path.rsplit(".", 2)[-2]  # the digest
 
     count = max(1, math.ceil(len(rows) / BUCKET_SIZE))
     grouped: list[list[list[Any]]] = [[] for _ in range(count)]
     for row in rows:
         grouped[bucket_of(row[id_column], count)].append(row)
-    buckets = [add(f"product/{b}", {"fields": fields, "rows": group}) for b, group in enumerate(grouped)]
+    buckets = [
+        add(f"product/{b}", tuple(group), functools.partial(lambda g: {"fields": fields, "rows": g}, group))
+        for b, group in enumerate(grouped)
+    ]
 
     listed = [fields.index(field) for field in LIST_FIELDS if field in fields]
     list_fields = [fields[i] for i in listed]
+
+    def listing(chunk: Sequence[str]) -> dict[str, Any]:
+        return {"fields": list_fields, "rows": [[row_of[i][k] for k in listed] for i in chunk]}
+
     categories = []
     for c, category in enumerate(packed["categories"]):
         ids: Sequence[str] = category["productIds"]
         pages = [
-            add(f"list/{c}-{n}", {"fields": list_fields, "rows": [[row_of[i][k] for k in listed] for i in chunk]})
+            add(f"list/{c}-{n}", tuple(row_of[i] for i in chunk), functools.partial(listing, chunk))
             for n, chunk in enumerate(_chunks(ids, LIST_PAGE_SIZE))
         ]
         categories.append(

@@ -33,9 +33,10 @@ class WriteReport:
     bytes: int
     changed: int = -1  # files written (or, by a sync, removed); unchanged ones are kept, not rewritten
     changed_paths: tuple[str, ...] = ()  # those files, below the output folder
-    paths: tuple[str, ...] = ()  # the swap writer: every file of the output but its marker
+    paths: tuple[str, ...] = ()  # every file of the output but its marker
     linked: frozenset[str] = frozenset()
-    """The swap writer: files that are hard links of the previous output's (same inode, same stamps)."""
+    """Files as the previous build wrote them (same stamps): the swap writer's hard links of them, the
+    sync writer's files left alone."""
 
 
 @dataclass(frozen=True)
@@ -349,10 +350,12 @@ def _sync(files: list[OutputFile], out_dir: Path) -> WriteReport:
                 changed.append(relative)
         if prefix and not os.listdir(folder):
             os.rmdir(folder)
+    kept: list[str] = []
     for relative, file in wanted.items():
         if file.kept:  # this very file, found as the last build wrote it (write/previous.py)
             if not os.path.exists(os.path.join(root, relative)):
                 raise OSError(errno.ENOENT, "removed during the build; save again to rebuild", relative)
+            kept.append(relative)
             continue
         target = out_dir / relative
         try:
@@ -365,4 +368,12 @@ def _sync(files: list[OutputFile], out_dir: Path) -> WriteReport:
         partial.write_bytes(file.data)
         partial.replace(target)
         changed.append(relative)
-    return WriteReport(out_dir, len(files), sum(f.length for f in files), len(changed), tuple(changed))
+    return WriteReport(
+        out_dir,
+        len(files),
+        sum(f.length for f in files),
+        len(changed),
+        tuple(changed),
+        paths=tuple(wanted),
+        linked=frozenset(kept),
+    )
