@@ -271,7 +271,8 @@ def build(site_dir: Path, out_dir: Path | None = None, write: bool = True, **opt
             if written is not None
             else None
         )
-        record(key, inputs, result.summary(), previous.new_keys, stamps)
+        # gen dev writes the state once the pages have reloaded (`build_state.write_recorded`)
+        record(key, inputs, result.summary(), previous.new_keys, stamps, later=memo is not None)
     if memo is not None:  # this plan's pages, as built (a failed build leaves them unknown)
         memo.shared, memo.page_keys = previous.shared, dict(previous.new_keys)
         memo.rebuild.commit()

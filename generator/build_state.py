@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import sys
+import threading
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -152,9 +153,11 @@ def record(
     summary: BuildSummary,
     page_keys: dict[str, str],
     outputs: Stamps | None = None,
+    later: bool = False,
 ) -> None:
     """Keep what this build read, wrote (`outputs`, else found by walking the output) and reported; a state
-    that cannot be written only costs the next build its shortcut."""
+    that cannot be written only costs the next build its shortcut. `later` (gen dev): kept in memory, for
+    this process's next build, and written by `write_recorded()` once the pages have reloaded."""
     state = {
         "version": STATE_VERSION,
         "python": sys.version,
@@ -165,20 +168,37 @@ def record(
         "summary": asdict(summary),
         "page_keys": page_keys,  # output path -> the key it was rendered from (write/previous.py)
     }
+    with _recording:
+        _recorded[:] = [(str(key.state_file), None, state)]
+    if not later:
+        write_recorded()
+
+
+def write_recorded() -> None:
+    """Write the state recorded last, if it is not written yet (from any thread)."""
+    with _recording:
+        if not _recorded or _recorded[0][1] is not None:
+            return
+        path, _, state = _recorded[0]
+    state_file = Path(path)
     try:
-        key.state_file.parent.mkdir(parents=True, exist_ok=True)
-        partial = key.state_file.with_name(f".{key.state_file.name}.{os.getpid()}")
+        state_file.parent.mkdir(parents=True, exist_ok=True)
+        partial = state_file.with_name(f".{state_file.name}.{os.getpid()}")
         partial.write_text(json.dumps(state, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
         written = partial.stat()
-        partial.replace(key.state_file)
+        partial.replace(state_file)
     except OSError:
         return
-    _recorded[:] = [(str(key.state_file), (written.st_size, written.st_mtime_ns, written.st_ino), state)]
+    with _recording:
+        if _recorded and _recorded[0][2] is state:  # (not when a newer build recorded meanwhile)
+            _recorded[:] = [(path, (written.st_size, written.st_mtime_ns, written.st_ino), state)]
 
 
-_recorded: list[tuple[str, tuple[int, int, int], dict[str, Any]]] = []
-"""The state this process recorded last, with its file's stamp: gen dev's next build reads it from here
-(at 10,000 products the file is a megabyte of JSON). Never changed once recorded."""
+_recorded: list[tuple[str, tuple[int, int, int] | None, dict[str, Any]]] = []
+"""The state this process recorded last, with its file's stamp once written (None: not yet): gen dev's
+next build reads it from here (at 10,000 products the file is a megabyte of JSON). Never changed once
+recorded."""
+_recording = threading.Lock()
 
 
 def read_state(key: BuildKey) -> dict[str, Any] | None:
@@ -200,11 +220,15 @@ def read_state(key: BuildKey) -> dict[str, Any] | None:
 
 
 def _as_recorded(state_file: Path) -> dict[str, Any] | None:
-    """The state this process wrote to `state_file`, while the file is still that one."""
+    """The state this process recorded for `state_file`: not written yet, or written and the file still
+    the one written."""
     if not _recorded or _recorded[0][0] != str(state_file):
         return None
+    _, written, state = _recorded[0]
+    if written is None:
+        return state
     stat = os.stat(state_file)
-    return _recorded[0][2] if (stat.st_size, stat.st_mtime_ns, stat.st_ino) == _recorded[0][1] else None
+    return state if (stat.st_size, stat.st_mtime_ns, stat.st_ino) == written else None
 
 
 def up_to_date(key: BuildKey) -> BuildSummary | None:

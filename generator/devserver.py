@@ -24,7 +24,7 @@ import click
 from watchfiles import Change, DefaultFilter, watch
 
 from .build import PlanMemo, build
-from .build_state import DEFAULT_CACHE, DEFAULT_OUT
+from .build_state import DEFAULT_CACHE, DEFAULT_OUT, write_recorded
 from .errors import GenError, SpecError
 from .preview.shots import DEFAULT_PREVIEW
 from .resources import builtin_themes_dir
@@ -32,6 +32,7 @@ from .resources import builtin_themes_dir
 EVENTS_PATH = "/__mpgen/events"
 CLIENT_PATH = "/__mpgen/live.js"
 KEEPALIVE_SECONDS = 10
+STATE_WRITE_DELAY = 1.0  # seconds after a build: its pages reload first
 
 LIVE_CLIENT = r"""(function () {
   'use strict';
@@ -181,6 +182,10 @@ class DevServer:
         with self.changed:
             self.state = BuildState(self.state.version + 1, problem, swap)
             self.changed.notify_all()
+        # the build's state is a megabyte of JSON on a big catalog: written once the pages have reloaded
+        writer = threading.Timer(STATE_WRITE_DELAY, write_recorded)
+        writer.daemon = True
+        writer.start()
 
     def watch_forever(self) -> None:
         ignored = [self.out_dir, (self.cache_dir or self.site_dir / DEFAULT_CACHE).resolve()]
@@ -218,6 +223,7 @@ class DevServer:
         with self.changed:
             self.changed.notify_all()
         self.httpd.server_close()
+        write_recorded()  # so that the next gen dev takes this build's pages
 
 
 def _news_since(server: DevServer, seen: int) -> bool:

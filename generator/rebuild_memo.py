@@ -4,9 +4,10 @@ made from the very same objects.
 A save that changes one row of a 10,000-product CSV leaves 9,999 rows as they were. The loader then hands
 the planner the same `Product` objects for those rows (`load/validate_csv.py`), the planner gives them the
 same catalog entries, and each stage after it (a product page's key, a packed catalog row, a JSON bucket)
-finds its value under its key made from the same objects: `is`, never `==`, so a lookup costs a few
-pointer comparisons and never the serialisation it saves. The memo holds the objects, so their ids are
-never another object's.
+finds its value under its key made from the same objects. Tuples of them are compared, whose items are
+compared by identity first: the same objects cost a pointer comparison each, never the serialisation the
+lookup saves (and objects equal but not the same, rarer, make the same values). The memo holds the
+objects, so their ids are never another object's.
 
 Each build reads the last successful build's values and writes its own; `commit()` makes them the ones
 the next build reads, so a failed build (or a stage it did not run) takes nothing away.
@@ -42,7 +43,8 @@ class Shelf:
         """The value under `key` when the last build made it from these very objects; else `default`."""
         self.used = True
         last = self._last.get(key)
-        if last is None or not _same(last[0], made_from):
+        # tuples compare item by item, each first by identity: the very same objects are equal at once
+        if last is None or last[0] != made_from:
             return default
         self.hits += 1
         return last[1]
@@ -60,15 +62,6 @@ class Shelf:
     def commit(self) -> None:
         if self.used:
             self._last, self._next = self._next, {}
-
-
-def _same(these: tuple[object, ...], those: tuple[object, ...]) -> bool:
-    if len(these) != len(those):
-        return False
-    for this, that in zip(these, those, strict=True):  # (a loop: all() over a generator costs twice this)
-        if this is not that:
-            return False
-    return True
 
 
 class RebuildMemo:

@@ -19,7 +19,7 @@ WRITER = "generator/write/writer.py"
 NOT_OUTPUT = {
     ("generator/assets/images.py", "put"): "the image cache, SITE/.mpgen-cache",
     ("generator/targets/official_account.py", "qr_png"): "the QR code cache, SITE/.mpgen-cache/qr",
-    ("generator/build_state.py", "record"): "the last build's state, SITE/.mpgen-cache/builds",
+    ("generator/build_state.py", "write_recorded"): "the last build's state, SITE/.mpgen-cache/builds",
     ("generator/templates_env.py", "_bytecode_cache"): "compiled templates, ~/.cache/mpgen",
     ("generator/preview/miniprogram.py", "node_modules"): "the renderer's install lock, ~/.cache/mpgen",
     ("generator/preview/miniprogram.py", "_npm_ci"): "the renderer's npm install, ~/.cache/mpgen",

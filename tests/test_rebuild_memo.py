@@ -82,17 +82,18 @@ def test_a_bad_row_is_reported_at_its_line_with_the_memo_full(make_site) -> None
     assert memo.rebuild.hits()["csv-row"] == 89
 
 
-def test_a_shelf_gives_a_value_back_only_for_the_very_same_objects() -> None:
-    shelf, same, equal = Shelf(), [1, 2], [1, 2]
+def test_a_shelf_gives_a_value_back_only_for_what_it_was_made_from() -> None:
+    shelf, same, other = Shelf(), [1, 2], [1, 3]
     made: list[str] = []
     shelf.begin()
     assert shelf.get("k", (same,), lambda: made.append("first") or "v1") == "v1"
     shelf.commit()
     shelf.begin()
     assert shelf.get("k", (same,), lambda: made.append("again") or "v2") == "v1"
-    assert shelf.get("k", (equal,), lambda: made.append("equal") or "v3") == "v3"  # equal is not the same
+    assert shelf.get("k", (other,), lambda: made.append("other") or "v3") == "v3"
+    assert shelf.get("j", (same,), lambda: made.append("key") or "v4") == "v4"  # another key
     shelf.commit()
-    assert made == ["first", "equal"]
+    assert made == ["first", "other", "key"]
 
 
 def test_a_failed_build_and_a_stage_not_run_take_nothing_from_the_memo() -> None:

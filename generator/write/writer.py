@@ -11,6 +11,7 @@ import ctypes
 import errno
 import functools
 import os
+import posixpath
 import re
 import shutil
 import sys
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import GenError
+from .listing import FolderListing
 from .output import OutputFile
 
 MARKER = ".mpgen-output"
@@ -337,23 +339,50 @@ def _sync(files: list[OutputFile], out_dir: Path) -> WriteReport:
     (out_dir / MARKER).write_text(BUILD.marker_text, encoding="utf-8")
     wanted = {_safe_relative(f.path): f for f in files}
     changed: list[str] = []
-    # What is no longer wanted goes first, so a file that became a folder (or the reverse) has room;
-    # folders are walked deepest first, so one emptied here is removed too. (Strings, not Path: a big
-    # site's output is tens of thousands of files.)
+    # (Strings, not Path: a big site's output is tens of thousands of files.)
     root = str(out_dir)
-    for folder, folders, names in os.walk(root, topdown=False):
-        prefix = "" if folder == root else os.path.relpath(folder, root).replace(os.sep, "/") + "/"
-        for name in names + [f for f in folders if os.path.islink(os.path.join(folder, f))]:
-            relative = prefix + name
-            if relative not in wanted and relative != MARKER:
-                os.unlink(os.path.join(folder, name))
-                changed.append(relative)
-        if prefix and not os.listdir(folder):
-            os.rmdir(folder)
+    listing = _listings.get(root) or _listings.setdefault(root, FolderListing(root))
+    try:
+        return _sync_listed(files, out_dir, root, wanted, changed, listing)
+    except BaseException:
+        listing.forget()
+        raise
+
+
+_listings: dict[str, FolderListing] = {}
+"""The sync writer's last look at each output folder (gen dev syncs one folder again and again)."""
+
+
+def _sync_listed(
+    files: list[OutputFile],
+    out_dir: Path,
+    root: str,
+    wanted: dict[str, OutputFile],
+    changed: list[str],
+    listing: FolderListing,
+) -> WriteReport:
+    existing = listing.files()
+    # What is no longer wanted goes first, so a file that became a folder (or the reverse) has room;
+    # then each folder it emptied, deepest first.
+    emptied: set[str] = set()
+    for relative in existing:
+        if relative not in wanted and relative != MARKER:
+            os.unlink(os.path.join(root, relative))
+            changed.append(relative)
+            emptied.add(posixpath.dirname(relative))
+    for folder in sorted(emptied, key=lambda f: f.count("/"), reverse=True):
+        while folder:
+            path = os.path.join(root, folder)
+            if os.path.isdir(path) and os.listdir(path):
+                break
+            if os.path.isdir(path):
+                os.rmdir(path)
+            folder = posixpath.dirname(folder)
+    present = set(existing)
     kept: list[str] = []
     for relative, file in wanted.items():
         if file.kept:  # this very file, found as the last build wrote it (write/previous.py)
-            if not os.path.exists(os.path.join(root, relative)):
+            if relative not in present:
                 raise OSError(errno.ENOENT, "removed during the build; save again to rebuild", relative)
             kept.append(relative)
             continue
@@ -368,6 +397,7 @@ def _sync(files: list[OutputFile], out_dir: Path) -> WriteReport:
         partial.write_bytes(file.data)
         partial.replace(target)
         changed.append(relative)
+    listing.settle()
     return WriteReport(
         out_dir,
         len(files),
