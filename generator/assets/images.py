@@ -280,7 +280,8 @@ def _is_srgb(icc: bytes) -> bool:
         return False  # a broken profile: _to_srgb falls back to the plain numbers, the same pixels
     if converted is None:
         return False
-    return max(high for _, high in ImageChops.difference(converted, card).getextrema()) <= SRGB_TOLERANCE
+    bands: tuple[tuple[int, int], ...] = ImageChops.difference(converted, card).getextrema()  # type: ignore[assignment]
+    return max(high for _, high in bands) <= SRGB_TOLERANCE
 
 
 @functools.cache
