@@ -82,6 +82,28 @@ def test_embedded_icc_profile_is_converted_to_srgb(tmp_path: Path) -> None:
     assert all(abs(a - b) <= 3 for a, b in zip(pixel, (200, 40, 60), strict=True)), pixel
 
 
+def test_a_source_tagged_srgb_is_not_transformed_but_adobe_rgb_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    transforms: list[str] = []
+    real = ImageCms.profileToProfile
+
+    def counted(image, source, *args, **kwargs):  # type: ignore[no-untyped-def]
+        transforms.append(f"{image.width}x{image.height}")
+        return real(image, source, *args, **kwargs)
+
+    monkeypatch.setattr(ImageCms, "profileToProfile", counted)
+    srgb_icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    picture = photo(1600, 1000)
+    tagged = save(tmp_path / "srgb.jpg", picture, quality=92, icc_profile=srgb_icc)
+    _, out, _ = run(tagged)
+    assert out.size == (750, 469) and ssim(out, picture.resize(out.size, Image.Resampling.LANCZOS)) >= 0.95
+    assert all(size != "750x469" for size in transforms)  # only the 4,352-colour test card went through lcms
+    adobe = ImageCms.ImageCmsProfile(str(ADOBE_RGB)).tobytes()
+    run(save(tmp_path / "adobe.jpg", picture, quality=92, icc_profile=adobe))
+    assert "750x469" in transforms
+
+
 def test_16_bit_grayscale_keeps_its_tones(tmp_path: Path) -> None:
     ramp = Image.linear_gradient("L").resize((600, 400)).convert("I")
     source = save(tmp_path / "gray16.png", ramp.point(lambda v: v * 257).convert("I;16"))

@@ -21,12 +21,12 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageChops, ImageCms, ImageOps, UnidentifiedImageError
 
 from .jpeg_quality import JPEG_FLOOR_QUALITY, encode_jpeg
 from .png_encode import encode_png, one_colour
 
-PIPELINE_VERSION = "9"
+PIPELINE_VERSION = "10"
 """Part of every cache key: bump it when the output of the pipeline changes."""
 
 MAX_PIXELS = 60_000_000
@@ -256,7 +256,41 @@ def _normalise(image: Image.Image) -> tuple[Image.Image, bytes | None]:
     if image.mode == "RGBA" and image.getchannel("A").getextrema()[0] == 255:
         image = image.convert("RGB")  # alpha that is fully opaque is no transparency
     image.info.clear()  # no EXIF, GPS, comments or profiles travel into the output
+    if icc and image.mode in ("RGB", "RGBA") and _is_srgb(icc):
+        icc = None  # most tagged sources are sRGB already: the transform would cost 50 ms and change nothing
     return image, icc or None
+
+
+SRGB_TOLERANCE = 1
+"""A profile is taken for sRGB when it maps the test card to within this many levels of itself: lcms's
+own rounding (an sRGB v4 profile converted to Pillow's sRGB moves some reds by 1)."""
+
+
+@functools.cache
+def _is_srgb(icc: bytes) -> bool:
+    """Whether an RGB profile is sRGB in effect: a test card of 4,096 colours and the 256 greys comes
+    back through it within SRGB_TOLERANCE. Decided by what the profile does, not by its name."""
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        if profile.profile.xcolor_space.strip() != "RGB":
+            return False
+        card = _test_card()
+        converted = ImageCms.profileToProfile(card, profile, _SRGB, outputMode="RGB")
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return False  # a broken profile: _to_srgb falls back to the plain numbers, the same pixels
+    if converted is None:
+        return False
+    bands: tuple[tuple[int, int], ...] = ImageChops.difference(converted, card).getextrema()  # type: ignore[assignment]
+    return max(high for _, high in bands) <= SRGB_TOLERANCE
+
+
+@functools.cache
+def _test_card() -> Image.Image:
+    steps = range(0, 256, 17)
+    colours = [(r, g, b) for r in steps for g in steps for b in steps] + [(v, v, v) for v in range(256)]
+    card = Image.new("RGB", (len(colours), 1))
+    card.putdata(colours)
+    return card
 
 
 def _to_srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
