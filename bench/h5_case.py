@@ -11,6 +11,11 @@ hook, the tab bar), category listings of 40 products with a pager, catalog.html,
 the search index. Hugo (`HUGO_LAYOUTS`): the same H5 markup for the same pages: a page per product with
 the same sections, each category's listing paginated at 40 with the same cards and pager, a catalog
 page, the home page and a JSON search index of every product (bench/hugo_layouts/); no mini-program.
+
+Start-up alone: a new Python process that imports mpgen's build and builds nothing, the fixed cost in
+every cold build. Every timed process starts from bytecode, as after a pip install: bench/run.py writes
+mpgen's .pyc files (`python -m compileall generator`) and unsets PYTHONDONTWRITEBYTECODE before timing,
+so no process compiles mpgen from source.
 """
 
 from __future__ import annotations
@@ -98,10 +103,15 @@ def largest_h5_file(site: Path, pattern: str) -> tuple[str, int]:
     return biggest.relative_to(h5).as_posix(), biggest.stat().st_size
 
 
+def start_up() -> None:
+    """A new process that imports what `gen build` imports, and builds nothing."""
+    subprocess.run([sys.executable, "-c", "import generator.build"], check=True, cwd=REPO)
+
+
 def h5_case(quick: bool, repeats: int, huge: bool, timed: Any, retire: Any, scratch: Any) -> dict[str, Any]:
     hugo_bin, hugo_status = (None, "skipped in --quick") if quick else find_or_install_hugo()
     sizes = (50,) if quick else (1000, 10000, *((100_000,) if huge else ()))
-    results: dict[str, Any] = {"hugo": hugo_status, "sizes": {}}
+    results: dict[str, Any] = {"hugo": hugo_status, "sizes": {}, "startup_seconds": timed(start_up, repeats)}
     for products in sizes:
         runs = 1 if products >= 100_000 else repeats
         root = scratch()
@@ -239,6 +249,13 @@ def h5_lines(results: dict[str, Any], t: Any) -> list[str]:
                 f"{t(e['hugo_one_product_seconds'])} | {e['hugo_files']} | {e['ratio_cold_vs_hugo']}× |"
             )
     lines += ["", f"Hugo: {results.get('hugo')}.", ""]
+    if "startup_seconds" in results:
+        lines += [
+            "### Start-up",
+            "",
+            f"Start-up alone (a new Python process importing mpgen's build, nothing built; from bytecode): "
+            f"{t(results['startup_seconds'])}.",
+        ]
     return lines
 
 
