@@ -32,7 +32,7 @@ class Shelf:
         self.used = False  # by this build: a stage the build did not run keeps its values
 
     def get(self, key: Hashable, made_from: tuple[object, ...], make: Callable[[], V]) -> V:
-        """The value under `key` when the last build made it from these very objects; else `make()`."""
+        """The value under `key` when the last build made it from these objects; else `make()`."""
         value = self.take(key, made_from, _MISSING)
         if value is _MISSING:
             value = make()
@@ -40,7 +40,7 @@ class Shelf:
         return value  # type: ignore[no-any-return]
 
     def take(self, key: Hashable, made_from: tuple[object, ...], default: Any = None) -> Any:
-        """The value under `key` when the last build made it from these very objects; else `default`."""
+        """The value under `key` when the last build made it from these objects; else `default`."""
         self.used = True
         last = self._last.get(key)
         # tuples compare item by item, each first by identity: the very same objects are equal at once

@@ -335,17 +335,14 @@ def sync_output(files: list[OutputFile], out_dir: Path) -> WriteReport:
 
 
 def _sync(files: list[OutputFile], out_dir: Path) -> WriteReport:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / MARKER).write_text(BUILD.marker_text, encoding="utf-8")
-    wanted = {_safe_relative(f.path): f for f in files}
-    changed: list[str] = []
-    # (Strings, not Path: a big site's output is tens of thousands of files.)
-    root = str(out_dir)
-    listing = _listings.get(root) or _listings.setdefault(root, FolderListing(root))
+    root = str(out_dir)  # (strings, not Path: a big site's output is tens of thousands of files)
+    listing = _listings.get(root)
+    if listing is None:
+        listing = _listings[root] = FolderListing(root)
     try:
-        return _sync_listed(files, out_dir, root, wanted, changed, listing)
+        return _sync_listed(files, out_dir, listing)
     except BaseException:
-        listing.forget()
+        listing.forget()  # what the writer did before it failed is seen by the next look
         raise
 
 
@@ -353,14 +350,12 @@ _listings: dict[str, FolderListing] = {}
 """The sync writer's last look at each output folder (gen dev syncs one folder again and again)."""
 
 
-def _sync_listed(
-    files: list[OutputFile],
-    out_dir: Path,
-    root: str,
-    wanted: dict[str, OutputFile],
-    changed: list[str],
-    listing: FolderListing,
-) -> WriteReport:
+def _sync_listed(files: list[OutputFile], out_dir: Path, listing: FolderListing) -> WriteReport:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / MARKER).write_text(BUILD.marker_text, encoding="utf-8")
+    wanted = {_safe_relative(f.path): f for f in files}
+    changed: list[str] = []
+    root = listing.root
     existing = listing.files()
     # What is no longer wanted goes first, so a file that became a folder (or the reverse) has room;
     # then each folder it emptied, deepest first.
@@ -373,9 +368,9 @@ def _sync_listed(
     for folder in sorted(emptied, key=lambda f: f.count("/"), reverse=True):
         while folder:
             path = os.path.join(root, folder)
-            if os.path.isdir(path) and os.listdir(path):
-                break
             if os.path.isdir(path):
+                if os.listdir(path):
+                    break
                 os.rmdir(path)
             folder = posixpath.dirname(folder)
     present = set(existing)
