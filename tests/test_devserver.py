@@ -141,3 +141,36 @@ def test_preview_reports_low_contrast_and_missing_browser(make_site, monkeypatch
     monkeypatch.setattr("generator.preview.shots.Path.is_file", lambda self: False)
     with pytest.raises(GenError, match="apt-get install -y chromium"):
         find_chromium()
+
+
+def test_settle_writes_the_state_and_freezes_what_the_memo_keeps(make_site, tmp_path: Path) -> None:
+    import gc
+    import weakref
+
+    from generator.build import PlanMemo, build
+    from generator.devserver import settle
+
+    site = make_site()
+    memo = PlanMemo()
+    build(site, tmp_path / "out", sync=True, plan_memo=memo)
+    states = site / ".mpgen-cache" / "builds"
+    assert not states.exists() or not any(states.iterdir())  # gen dev's state waits for the reload
+    try:
+        settle()
+        assert any(states.iterdir())
+        assert gc.get_freeze_count() > 0
+
+        class Node:
+            pass
+
+        node = Node()
+        node.loop = node  # type: ignore[attr-defined]  # a cycle: only the collector frees it
+        gone = weakref.ref(node)
+        gc.freeze()  # as the last settle left it
+        del node
+        gc.collect()
+        assert gone() is not None  # frozen, a collection misses it
+        settle()  # what the last builds let go is collected before the heap is frozen again
+        assert gone() is None
+    finally:
+        gc.unfreeze()
