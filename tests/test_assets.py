@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageCms
+from PIL import Image, ImageChops, ImageCms
 
 from generator.assets.images import (
     JPEG_FLOOR_QUALITY,
@@ -18,6 +18,7 @@ from generator.assets.images import (
     process_image,
     process_images,
 )
+from generator.assets.png_encode import one_colour
 
 from .imagetools import jpeg_with_exif, noise, photo, ssim
 
@@ -256,16 +257,45 @@ def test_webp_source_never_reaches_the_package_as_webp(tmp_path: Path) -> None:
     assert processed.format == "jpg" and out.format == "JPEG"
 
 
-def test_one_colour_overlay_is_an_exact_alpha_palette_png(tmp_path: Path) -> None:
+@pytest.mark.parametrize("hidden", [(255, 255, 255), (0, 0, 0)])
+def test_one_colour_overlay_is_an_alpha_palette_png_within_a_level(tmp_path: Path, hidden: tuple) -> None:
     alpha = Image.linear_gradient("L").resize((1600, 1200)).point(lambda v: v // 2)  # a soft white veil
     overlay = Image.new("RGBA", alpha.size, (255, 255, 255, 0))
     overlay.putalpha(alpha)
+    # Where it is fully transparent an editor may store another colour: it is still one colour.
+    overlay.paste((*hidden, 0), (0, 0, 1600, 100))
     processed, out, encodes = run(save(tmp_path / "veil.png", overlay), width=1500)
     assert processed.format == "png" and out.mode == "P" and encodes == 1
     rgba = out.convert("RGBA")
-    expected = alpha.resize(rgba.size, Image.Resampling.LANCZOS, reducing_gap=1.0)
-    assert rgba.getchannel("A").tobytes() == expected.tobytes()  # every level of the alpha kept
+    expected = overlay.getchannel("A").resize(rgba.size, Image.Resampling.LANCZOS, reducing_gap=1.0)
+    error = ImageChops.difference(rgba.getchannel("A"), expected).getextrema()
+    assert error == (0, 1)  # every pixel within a level of the source's alpha, many moved
+    shown, source = np.asarray(rgba.getchannel("A")), np.asarray(expected)
+    assert (shown[source == 0] == 0).all()  # transparent stays so
     assert rgba.convert("RGB").getextrema() == ((255, 255),) * 3  # and the colour, even where faint
+
+
+def test_a_veil_within_a_level_is_much_smaller_than_every_level(tmp_path: Path) -> None:
+    y, x = np.mgrid[0:1000, 0:1500]
+    alpha = Image.fromarray((60 + 50 * np.sin(x / 170.0) * np.cos(y / 130.0)).astype(np.uint8))  # smooth waves
+    overlay = Image.new("RGBA", alpha.size, (250, 250, 250, 0))
+    overlay.putalpha(alpha)
+    processed, _, _ = run(save(tmp_path / "waves.png", overlay), width=1500)
+    every_level = alpha.copy()
+    every_level.putpalette([250, 250, 250] * 256)
+    exact = io.BytesIO()
+    every_level.save(exact, format="PNG", transparency=bytes(range(256)))
+    assert len(processed.data) < 0.8 * exact.tell()
+
+
+def test_colours_that_differ_only_where_transparent_are_one_colour() -> None:
+    overlay = Image.new("RGBA", (40, 40), (10, 20, 30, 0))
+    overlay.paste((10, 20, 30, 90), (0, 0, 40, 20))
+    overlay.paste((200, 0, 0, 0), (0, 20, 20, 40))
+    assert one_colour(overlay) == (10, 20, 30)
+    overlay.putpixel((39, 39), (10, 20, 31, 1))
+    assert one_colour(overlay) is None
+    assert one_colour(Image.new("RGBA", (4, 4), (9, 9, 9, 0))) == (9, 9, 9)
 
 
 def test_one_colour_overlay_too_detailed_for_exact_levels_still_fits(tmp_path: Path) -> None:
