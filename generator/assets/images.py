@@ -26,7 +26,7 @@ from PIL import Image, ImageChops, ImageCms, ImageOps, UnidentifiedImageError
 from .jpeg_quality import JPEG_FLOOR_QUALITY, encode_jpeg
 from .png_encode import encode_png, one_colour
 
-PIPELINE_VERSION = "10"
+PIPELINE_VERSION = "11"
 """Part of every cache key: bump it when the output of the pipeline changes."""
 
 MAX_PIXELS = 60_000_000
