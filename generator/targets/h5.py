@@ -8,7 +8,7 @@ import itertools
 import json
 import posixpath
 import threading
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -380,8 +380,9 @@ class _H5Renderer:
         derived: Callable[[], dict[str, Any]] | None = None,
         made_from: Callable[[], MadeFrom | None] | None = None,
         **context: Any,
-    ) -> None:
-        """Render one page, or take it from the last build when it was made from the same values.
+    ) -> OutputFile:
+        """Render one page, or take it from the last build when it was made from the same values; returns
+        the file it adds.
         `derived` gives more values made from the others (only when the page is rendered). `made_from`
         gives the objects every other argument follows from, and what else the page shows of them (its
         pictures): gen dev takes the page's key again while they are the same (`rebuild_memo.py`)."""
@@ -405,9 +406,10 @@ class _H5Renderer:
                 key = values_key()
         made_before = self.site.previous.reuse(path, key) if key else None
         if made_before is not None:
-            self.files.append(kept_file(path, made_before, f"templates/h5/{template}"))
+            kept = kept_file(path, made_before, f"templates/h5/{template}")
+            self.files.append(kept)
             self.hand_over()
-            return
+            return kept
         if derived is not None:
             context.update(derived())
         ctx = self.context(file, first)
@@ -428,8 +430,10 @@ class _H5Renderer:
             **self.tracking(file, context.get("product")),
             **context,
         )
-        self.files.append(text_file(path, html, f"templates/h5/{template}"))
+        rendered = text_file(path, html, f"templates/h5/{template}")
+        self.files.append(rendered)
         self.hand_over()
+        return rendered
 
     def tracking(self, file: str, product: dict[str, Any] | None) -> dict[str, str]:
         """The page's events for site.js (only with an analytics endpoint): page_view, product_view."""
@@ -561,15 +565,43 @@ class _H5Renderer:
                     made_from=functools.partial(self.listing_made_from, items, [nav, listing, page_pager]),
                 )
         own = len(products) - (len(self.helper.ids) if self.helper is not None else 0)  # the helper has the rest
-        for number, product in enumerate(itertools.islice(products.values(), own)):
-            self.product_page(product)
-            if number % 64 == 0:
-                self.take_from_helper()
+        mine = itertools.islice(products.values(), own)
+        if self.site.memo is not None:
+            self.product_pages_again(mine)
+        else:
+            for number, product in enumerate(mine):
+                self.product_page(product)
+                if number % 64 == 0:
+                    self.take_from_helper()
         self.take_from_helper(wait=True)
 
-    def product_page(self, product: dict[str, Any]) -> None:
+    def product_pages_again(self, products: Iterable[dict[str, Any]]) -> None:
+        """Under gen dev's memo, every product page; one made from the very same product with the same
+        pictures, under the same shared digest, is taken as the last build left it without a call of `page`
+        (at 10,000 products those calls were most of the H5 target's time on a save). Its file is still
+        checked to be as that build wrote it."""
+        assert self.site.memo is not None
+        shelf = self.site.memo.shelf("h5-product-page")
+        previous, shared, picture = self.site.previous, self.shared, self.shown_picture
+        for product in products:
+            path = f"{ROOT}/product/{product['id']}.html"
+            images = product["images"]
+            shown = (picture(product["image"]), *map(picture, images)) if images else (picture(product["image"]),)
+            made_from = (product, shown, shared)
+            last = shelf.take(path, made_from)
+            if last is not None and previous.reuse(path, last[0]) == last[1].size:
+                self.files.append(last[1])
+                self.hand_over()
+                shelf.keep(path, made_from, last)
+                continue
+            file = self.product_page(product)
+            key = previous.new_keys.get(path)
+            if key:  # (none: a value without a stable form; the page is rendered every time)
+                shelf.keep(path, made_from, (key, file if file.kept else kept_file(path, file.length, file.origin)))
+
+    def product_page(self, product: dict[str, Any]) -> OutputFile:
         refs = [product["image"], *product["images"]] if product["images"] else [product["image"]]
-        self.page(
+        return self.page(
             "product.html",
             f"product/{product['id']}.html",
             product["name"],
