@@ -3,7 +3,8 @@
 A `gen dev` server on the example shop grown to 1,000 and 10,000 products; Chromium shows a product
 page. One measure: the time from saving the file to the change being on screen: a product's price edited
 in products.csv (the page reloads), then the theme's primary colour edited in themes/brand.yaml (the page
-swaps its stylesheet). The server's own line says how long the rebuild took and how many files changed.
+swaps its stylesheet). The server's own "rebuilt in" line gives the rebuild's share of each; the rest
+is the watcher noticing the save and the page reloading (or swapping its stylesheet).
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import re
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
+from goals import Goal
 from h5_case import branded, change_theme_colour
 
 from sites import catalog_site
@@ -45,6 +48,31 @@ def _start(site: Path) -> tuple[subprocess.Popen[str], str]:
     raise RuntimeError("gen dev did not start")
 
 
+class _Rebuilds:
+    """The server's output read on a thread of its own: the seconds of each "rebuilt in" line."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.seconds: list[float] = []
+        self.arrived = threading.Condition()
+        self.thread = threading.Thread(target=self._read, args=(process,), daemon=True)
+        self.thread.start()
+
+    def _read(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            found = re.search(r"rebuilt in ([0-9.]+) s", line)
+            if found:
+                with self.arrived:
+                    self.seconds.append(float(found.group(1)))
+                    self.arrived.notify_all()
+
+    def after(self, count: int) -> float:
+        """The seconds of the rebuild after the first `count` (waits for its line)."""
+        with self.arrived:
+            self.arrived.wait_for(lambda: len(self.seconds) > count, timeout=60)
+            return self.seconds[count]
+
+
 def _set_price(site: Path, price: str) -> None:
     path = site / "products.csv"
     text = path.read_text(encoding="utf-8")
@@ -63,19 +91,25 @@ def dev_case(quick: bool, repeats: int, scratch: Any) -> dict[str, Any]:
             site = catalog_site(scratch(), products, 2)
             branded(site)
             process, url = _start(site)
+            rebuilds = _Rebuilds(process)
             try:
                 page = browser.new_context(viewport={"width": 375, "height": 812}).new_page()
                 page.goto(url + f"product/{PRODUCT}.html")
                 product: list[float] = []
                 theme: list[float] = []
+                product_rebuild: list[float] = []
+                theme_rebuild: list[float] = []
                 for step in range(repeats):
                     price = f"{500 + step}.{step:02d}"
+                    done = len(rebuilds.seconds)
                     started = time.perf_counter()
                     _set_price(site, price)
                     page.wait_for_function(
                         f"() => document.querySelector('[data-price]').textContent.includes('{price}')", timeout=120_000
                     )
                     product.append(time.perf_counter() - started)
+                    product_rebuild.append(rebuilds.after(done))
+                    done = len(rebuilds.seconds)
                     colour = change_theme_colour_to(site, step + 1)
                     started = time.perf_counter()
                     page.wait_for_function(
@@ -84,9 +118,12 @@ def dev_case(quick: bool, repeats: int, scratch: Any) -> dict[str, Any]:
                         timeout=120_000,
                     )
                     theme.append(time.perf_counter() - started)
+                    theme_rebuild.append(rebuilds.after(done))
                 results[str(products)] = {
                     "product_edit_seconds": _stats(product),
+                    "product_rebuild_seconds": _stats(product_rebuild),
                     "theme_colour_seconds": _stats(theme),
+                    "theme_rebuild_seconds": _stats(theme_rebuild),
                 }
             finally:
                 process.terminate()
@@ -108,24 +145,39 @@ def _stats(times: list[float]) -> dict[str, float]:
     return {"median": statistics.median(times), "min": min(times), "max": max(times)}
 
 
-def dev_goals(results: dict[str, Any]) -> list[tuple[str, bool, str]]:
+def dev_goals(results: dict[str, Any]) -> list[Goal]:
+    """Issue 17's gen dev goals at 10,000 products; why not met: the rebuild's share, and the rest."""
     entry = results.get("10000")
     if not entry:
         return []
-    product, theme = entry["product_edit_seconds"]["median"], entry["theme_colour_seconds"]["median"]
-    return [
-        ("gen dev: product edit visible ≤ 0.5 s at 10,000 products", product <= 0.5, f"{product:.2f} s"),
-        ("gen dev: theme colour visible ≤ 0.5 s at 10,000 products", theme <= 0.5, f"{theme:.2f} s"),
-    ]
+    goals = []
+    for name, what in (("product", "product edit"), ("theme", "theme colour")):
+        seen = entry["product_edit_seconds" if name == "product" else "theme_colour_seconds"]["median"]
+        rebuild = entry.get(f"{name}_rebuild_seconds", {}).get("median", 0.0)
+        why = (
+            f"the rebuild is {rebuild:.2f} s of it: each save passes every stage over the 10,000 products again "
+            "(read the CSV, check references, plan, decide page by page what is unchanged) before the few "
+            f"files that changed; the other {seen - rebuild:.2f} s are the watcher noticing the save and "
+            "Chromium reloading the page"
+        )
+        goals.append(Goal(f"gen dev: {what} visible ≤ 0.5 s at 10,000 products", seen <= 0.5, f"{seen:.2f} s", why))
+    return goals
 
 
 def dev_lines(results: dict[str, Any], t: Any) -> list[str]:
     lines = [
         "## gen dev: save to visible (Chromium)",
         "",
+        "Save to visible; in brackets, the server's own rebuild time (median).",
+        "",
         "| products | product price edited (page reloads) | theme colour edited (stylesheet swapped) |",
         "|---|---|---|",
     ]
     for products, entry in results.items():
-        lines.append(f"| {int(products):,} | {t(entry['product_edit_seconds'])} | {t(entry['theme_colour_seconds'])} |")
+        rebuilds = [entry.get(f"{name}_rebuild_seconds", {}).get("median") for name in ("product", "theme")]
+        product, theme = (f" (rebuild {r:.2f} s)" if r is not None else "" for r in rebuilds)
+        lines.append(
+            f"| {int(products):,} | {t(entry['product_edit_seconds'])}{product} | "
+            f"{t(entry['theme_colour_seconds'])}{theme} |"
+        )
     return [*lines, ""]

@@ -29,6 +29,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from goals import Goal
+
 from sites import catalog_site
 
 REPO = Path(__file__).resolve().parent.parent
@@ -172,21 +174,42 @@ def h5_case(quick: bool, repeats: int, huge: bool, timed: Any, retire: Any, scra
     return results
 
 
-def h5_goals(results: dict[str, Any]) -> list[tuple[str, bool, str]]:
-    goals: list[tuple[str, bool, str]] = []
+def h5_goals(results: dict[str, Any]) -> list[Goal]:
+    """Issue 17's H5 goals; why a goal is not met, from the run's start-up and rebuild figures."""
+    goals: list[Goal] = []
     sizes = results.get("sizes", {})
+    start = results["startup_seconds"]["median"] if "startup_seconds" in results else 0.0
     for products, limit in (("1000", 1.0), ("10000", 0.7)):
         entry = sizes.get(products, {})
         if "ratio_cold_vs_hugo" in entry:
-            ratio = entry["ratio_cold_vs_hugo"]
-            goals.append((f"H5: cold ≤ {limit}× Hugo at {int(products):,} products", ratio <= limit, f"{ratio}×"))
+            ratio, hugo = entry["ratio_cold_vs_hugo"], entry["hugo_cold_seconds"]["median"]
+            cold = entry["cold_seconds"]["median"]
+            why = (
+                f"start-up alone (a new Python process importing the build) is {start:.2f} s, "
+                f"{start / hugo:.2f}× Hugo's whole build; the rest is {(cold - start) / hugo:.2f}×, and it "
+                "makes the mini-program, the Official Account files and the report beside the H5 site"
+            )
+            name = f"H5: cold ≤ {limit}× Hugo at {int(products):,} products"
+            goals.append(Goal(name, ratio <= limit, f"{ratio}×", why))
     for products, entry in sizes.items():
         n = f"{int(products):,}"
+        cold = entry["cold_seconds"]["median"]
         no_change, one = entry["ratio_no_change_vs_cold"], entry["ratio_one_product_vs_cold"]
+        floor = f"start-up alone (a new Python process importing the build) is {start / cold:.3f}× the cold build"
+        one_why = (
+            f"{under(0.05 * cold, start) or floor}; the new process then reads, validates and plans all {n} "
+            f"products again to find the one that changed (it renders and writes "
+            f"{entry['one_product_files_written']} files): only gen dev keeps the catalog between builds"
+        )
         goals += [
-            (f"rebuild, nothing changed, ≤ 0.1× cold ({n})", no_change <= 0.1, f"{no_change}×"),
-            (f"rebuild, one product changed, ≤ 0.05× cold ({n})", one <= 0.05, f"{one}×"),
-            (
+            Goal(
+                f"rebuild, nothing changed, ≤ 0.1× cold ({n})",
+                no_change <= 0.1,
+                f"{no_change}×",
+                under(0.1 * cold, start) or floor,
+            ),
+            Goal(f"rebuild, one product changed, ≤ 0.05× cold ({n})", one <= 0.05, f"{one}×", one_why),
+            Goal(
                 f"rebuild, one product changed, ≤ 10 files written ({n})",
                 entry["one_product_files_written"] <= 10,
                 str(entry["one_product_files_written"]),
@@ -197,14 +220,14 @@ def h5_goals(results: dict[str, Any]) -> list[tuple[str, bool, str]]:
         largest, size = entry["largest_h5_file"]
         per = [sizes[p]["seconds_per_1000"] for p in ("1000", "10000", "100000") if p in sizes]
         goals += [
-            ("100,000 products: peak RSS ≤ 1 GB", entry["peak_rss_mb"] <= 1024, f"{entry['peak_rss_mb']} MB"),
-            (
+            Goal("100,000 products: peak RSS ≤ 1 GB", entry["peak_rss_mb"] <= 1024, f"{entry['peak_rss_mb']} MB"),
+            Goal(
                 "100,000 products: the mini-program package within budget (no CDN photos)",
                 bool(entry.get("miniprogram_within_budget")),
                 f"{entry.get('miniprogram_kb')} KB",
             ),
-            ("100,000 products: every H5 page ≤ 200 KB", size <= 200 * 1024, f"{largest}: {size / 1024:.0f} KB"),
-            (
+            Goal("100,000 products: every H5 page ≤ 200 KB", size <= 200 * 1024, f"{largest}: {size / 1024:.0f} KB"),
+            Goal(
                 # linear or better: s per 1,000 products never grows by half as the catalog grows tenfold
                 # (it falls at first, as the fixed start-up is shared by more products)
                 "cold build linear (s per 1,000 products at 1k, 10k, 100k)",
@@ -213,6 +236,13 @@ def h5_goals(results: dict[str, Any]) -> list[tuple[str, bool, str]]:
             ),
         ]
     return goals
+
+
+def under(goal_seconds: float, start: float) -> str:
+    """Why a rebuild goal cannot be met when its time is below a new process's start-up ('' when not)."""
+    if goal_seconds >= start:
+        return ""
+    return f"the goal is {goal_seconds:.2f} s, under the {start:.2f} s a new Python process takes to import the build"
 
 
 def h5_lines(results: dict[str, Any], t: Any) -> list[str]:

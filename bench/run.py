@@ -50,6 +50,7 @@ from generator.build import build  # noqa: E402
 
 sys.path.insert(0, str(REPO / "bench"))
 from dev_case import dev_case, dev_goals, dev_lines  # noqa: E402
+from goals import Goal, goal_table  # noqa: E402
 from h5_case import h5_case, h5_goals, h5_lines  # noqa: E402
 from ingest_case import ingest_case, ingest_markdown  # noqa: E402
 from serve_case import serve_case, serve_goals, serve_lines, serve_markdown  # noqa: E402
@@ -442,46 +443,19 @@ def markdown(results: dict[str, Any]) -> str:
 
 
 def goal_lines(results: dict[str, Any]) -> list[str]:
-    """The goals of the benchmark issue against this run: met or not, with the measured value."""
-    goals: list[tuple[str, bool, str]] = []
+    """The goals of the benchmark issues against this run: met or not, the measured value, and why not."""
+    goals: list[Goal] = []
     if "images" in results:
-        i = results["images"]
-        s, same = i["ssim_opaque"], i["same_policy"]["ssim_opaque"]
-        goals += [
-            ("images: cold time ≤ 0.6× the naive loop", i["ratio_cold_time"] <= 0.6, f"{i['ratio_cold_time']}×"),
-            ("images: bytes ≤ 0.9× the naive loop", i["ratio_bytes"] <= 0.9, f"{i['ratio_bytes']}×"),
-            (
-                "images: SSIM on opaque sources ≥ the naive loop's",
-                s["mpgen_mean"] >= s["naive_mean"],
-                f"{s['mpgen_mean']} vs {s['naive_mean']} ({same['mpgen_mean']} under its own policy)",
-            ),
-            ("images: no transparent image flattened", not i["flat_outputs"], str(i["flat_outputs"] or "none")),
-            ("images: zero encodes warm", i["mpgen_warm_encodes"] == 0, str(i["mpgen_warm_encodes"])),
-            (
-                "images: CPU ≤ 1.1× the naive loop's (pool)",
-                i["ratio_cold_cpu"] <= 1.1,
-                f"{i['ratio_cold_cpu']}× (opaque sources, --jobs 1: {i['ratio_single_cpu_opaque']}×)",
-            ),
-            (
-                "images: --jobs 1 wall time ≤ 1.1× the naive loop's",
-                i["ratio_single_time"] <= 1.1,
-                f"{i['ratio_single_time']}× (opaque sources: {i['ratio_single_time_opaque']}×)",
-            ),
-            (
-                "images: bytes ≤ 1.0× the naive loop's",
-                i["ratio_bytes"] <= 1.0,
-                f"{i['ratio_bytes']}× (opaque sources {i['ratio_bytes_opaque']}×)",
-            ),
-        ]
+        goals += image_goals(results["images"])
     if "miniprogram" in results:
         m = results["miniprogram"]
         no_change = m["no_change_seconds"]["median"]
-        goals.append(("mini-program: no-change rebuild ≤ 0.1 s", no_change <= 0.1, f"{no_change:.2f} s"))
+        goals.append(Goal("mini-program: no-change rebuild ≤ 0.1 s", no_change <= 0.1, f"{no_change:.2f} s"))
         if "ratio_cold_vs_taro" in m:
             cold, size = m["ratio_cold_vs_taro"], m["ratio_bytes_vs_taro"]
             goals += [
-                ("mini-program: cold ≤ 0.1× Taro's", cold <= 0.1, f"{cold}×"),
-                ("mini-program: bytes ≤ 0.25× Taro's", size <= 0.25, f"{size}×"),
+                Goal("mini-program: cold ≤ 0.1× Taro's", cold <= 0.1, f"{cold}×"),
+                Goal("mini-program: bytes ≤ 0.25× Taro's", size <= 0.25, f"{size}×"),
             ]
     if "h5" in results:
         goals += h5_goals(results["h5"])
@@ -489,10 +463,53 @@ def goal_lines(results: dict[str, Any]) -> list[str]:
         goals += dev_goals(results["dev"])
     if "serve" in results:
         goals += serve_goals(results["serve"])
-    if not goals:
-        return []
-    rows = [f"| {goal} | {'met' if met else 'not met'} | {value} |" for goal, met, value in goals]
-    return ["", "## Goals", "", "| goal | | this run |", "|---|---|---|", *rows]
+    table = goal_table(goals)
+    return ["", "## Goals", "", *table] if table else []
+
+
+def image_goals(i: dict[str, Any]) -> list[Goal]:
+    """Issue 17's image goals: wall time with the pool, CPU in one process, bytes at SSIM, zero warm encodes."""
+    s = i["ssim_opaque"]
+    transparent = i["files"] - i["opaque_files"]
+    single = i["ratio_single_time"]
+    ssim_kept = s["mpgen_mean"] >= s["naive_mean"]
+    return [
+        Goal(
+            "images: cold ≤ 0.6× the naive loop's wall time (pool, 2 cores)",
+            i["ratio_cold_time"] <= 0.6,
+            f"{i['ratio_cold_time']}× (CPU {i['ratio_cold_cpu']}×)",
+            f"one process takes {single}× the naive loop's time, so {i['cpu_cores']} cores give "
+            f"{single / i['cpu_cores']:.2f}× at best; the pool's CPU was {i['ratio_cold_cpu']}× the loop's "
+            "(start-up of the workers, and any other load on the machine, count here)",
+        ),
+        Goal(
+            "images: CPU ≤ 1.0× the naive loop's (one process, --jobs 1)",
+            i["ratio_single_cpu"] <= 1.0,
+            f"{i['ratio_single_cpu']}× (wall {single}×; opaque sources {i['ratio_single_cpu_opaque']}×)",
+            f"on opaque sources {i['ratio_single_cpu_opaque']}×: the {transparent} transparent sources keep their "
+            "alpha (PNG, or a JPEG under a one-colour overlay), work the naive loop skips by flattening them",
+        ),
+        Goal(
+            "images: bytes ≤ 0.9× the naive loop's at SSIM (opaque) ≥ its",
+            i["ratio_bytes"] <= 0.9 and ssim_kept,
+            f"{i['ratio_bytes']}× (opaque sources {i['ratio_bytes_opaque']}×); SSIM {s['mpgen_mean']} vs "
+            f"{s['naive_mean']}",
+            (
+                f"the {transparent} transparent sources keep their alpha, which the naive loop drops"
+                + (
+                    ""
+                    if i["ratio_bytes_opaque"] <= 0.9
+                    else f"; on opaque sources ({i['ratio_bytes_opaque']}×) the best encoder measured at equal "
+                    "SSIM, mozjpeg, makes 0.97× Pillow's bytes at 6× its encode time (bench/results-encoders.md): "
+                    "0.9× needs a lower SSIM than the naive loop's"
+                )
+            )
+            if ssim_kept
+            else "quality is trimmed toward 200 KB per image, below the naive loop's fixed quality 85",
+        ),
+        Goal("images: no transparent image flattened", not i["flat_outputs"], str(i["flat_outputs"] or "none")),
+        Goal("images: zero encodes warm", i["mpgen_warm_encodes"] == 0, str(i["mpgen_warm_encodes"])),
+    ]
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

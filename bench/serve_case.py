@@ -43,6 +43,7 @@ from typing import Any, TypeVar
 
 import httpx
 import yaml
+from goals import Goal, goal_table
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -758,10 +759,10 @@ def serve_lines(serve: dict[str, Any]) -> list[str]:
     return lines
 
 
-def serve_goals(serve: dict[str, Any]) -> list[tuple[str, bool, str]]:
+def serve_goals(serve: dict[str, Any]) -> list[Goal]:
     """Issue 14's goals against this run: per load shape, the best PostgreSQL server setup measured."""
     runs = serve["runs"]
-    goals: list[tuple[str, bool, str]] = []
+    goals: list[Goal] = []
     servers = {name: run for name, run in runs.items() if name.startswith("postgresql_server")}
     for mode, shape in MODES.items():
         if not servers:
@@ -772,18 +773,17 @@ def serve_goals(serve: dict[str, Any]) -> list[tuple[str, bool, str]]:
         rate, p99 = measured["orders_per_second"], measured.get("p99_ms", float("inf"))
         ratio = measured.get("ratio_to_raw", 0)
         goals += [
-            (f"backend, {items}: ≥ 300 orders/s on PostgreSQL", rate >= GOAL_RATE, f"{rate}/s ({label})"),
-            (f"backend, {items}: p99 ≤ 150 ms on PostgreSQL", p99 <= GOAL_P99_MS, f"{p99} ms ({label})"),
-            (f"backend, {items}: ≥ 0.5× the raw database's rate", ratio >= GOAL_RAW_RATIO, f"{ratio}× ({label})"),
+            Goal(f"backend, {items}: ≥ 300 orders/s on PostgreSQL", rate >= GOAL_RATE, f"{rate}/s ({label})"),
+            Goal(f"backend, {items}: p99 ≤ 150 ms on PostgreSQL", p99 <= GOAL_P99_MS, f"{p99} ms ({label})"),
+            Goal(f"backend, {items}: ≥ 0.5× the raw database's rate", ratio >= GOAL_RAW_RATIO, f"{ratio}× ({label})"),
         ]
     oversold = sum(run["race"]["oversold"] for run in runs.values() if "race" in run)
-    goals.append(("backend: zero oversold items", oversold == 0, str(oversold)))
+    goals.append(Goal("backend: zero oversold items", oversold == 0, str(oversold)))
     return goals
 
 
 def serve_markdown(machine: str, serve: dict[str, Any]) -> str:
     """bench/results-serve.md: this case alone, with its goals."""
-    rows = [f"| {goal} | {'met' if met else 'not met'} | {value} |" for goal, met, value in serve_goals(serve)]
     lines = [f"# mpgen backend benchmark ({machine})", "", *serve_lines(serve)]
-    lines += ["## Goals", "", "| goal | | this run |", "|---|---|---|", *rows]
+    lines += ["## Goals", "", *goal_table(serve_goals(serve))]
     return "\n".join(lines) + "\n"
