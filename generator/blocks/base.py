@@ -10,7 +10,7 @@ site's own templates use in both targets.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
@@ -164,6 +164,10 @@ class BlockPlanner(Protocol):
     def page_link(self, page_id: str) -> Link: ...
 
     def product_card(self, product: Product, slot: int, package: str) -> ProductCard: ...
+
+    def products_of(self, category_id: str) -> Sequence[Product]:
+        """The category's products, in catalog order."""
+        ...
 
     def category_card(self, category: Category, package: str, with_image: bool) -> CategoryCard: ...
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -10,6 +11,7 @@ from pydantic import Field, StringConstraints
 
 from ..load.source_map import SpecPath
 from ..plan.links import Link
+from ..spec.catalog import Product
 from ..spec.model import Id, UserText
 from .base import SLOT_GRID, SLOT_ROW, BlockPlanner, BlockSpec, PlannedBlock, ProductCard, Reference
 
@@ -40,12 +42,13 @@ class ProductsBlock(BlockSpec):
 
     def plan(self, planner: BlockPlanner, path: SpecPath, package: str) -> PlannedProducts:
         products = planner.products
+        chosen: Sequence[Product]
         if self.products is not None:
             chosen = [products[p] for p in self.products]
         elif self.category is not None:
-            chosen = [p for p in products.values() if p.category == self.category]
+            chosen = planner.products_of(self.category)
         else:
-            chosen = list(products.values())
+            chosen = list(itertools.islice(products.values(), self.limit))
         slot = SLOT_GRID if self.layout == "grid" else SLOT_ROW
         return PlannedProducts(
             title=self.title,

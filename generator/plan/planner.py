@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,7 @@ class Planner:
         self.commerce = spec.commerce
         self.needs: dict[tuple[str, str], ImageNeed] = {}
         self.recording: list[tuple[str, int, SpecPath, str, Kind]] | None = None  # image() calls, when noted
+        self._by_category: dict[str, list[Product]] | None = None
 
     def plan(self) -> PlannedSite:
         routes = []
@@ -278,6 +280,15 @@ class Planner:
             link=Link("product", product.id),
         )
 
+    def products_of(self, category_id: str) -> Sequence[Product]:
+        """The category's products in catalog order (grouped once per plan: a page's products blocks
+        and the catalog data each ask, and the catalog may hold 100,000 products)."""
+        if self._by_category is None:
+            self._by_category = {category_id: [] for category_id in self.categories}
+            for product in self.products.values():
+                self._by_category[product.category].append(product)
+        return self._by_category.get(category_id, ())
+
     def product_ref(self, product: Product) -> SpecPath:
         return ("catalog", "products", self.product_index[product.id])
 
@@ -300,14 +311,11 @@ class Planner:
                     self.image(*call)
             shelf.keep(key, (product,), known)
             products[product.id] = known[0]
-        ids_by_category: dict[str, list[str]] = {category_id: [] for category_id in self.categories}
-        for product in self.products.values():
-            ids_by_category[product.category].append(product.id)
         categories = []
         for category in self.categories.values():
             card = view(self.category_card(category, package, with_image=False))
             card["description"] = category.description
-            card["productIds"] = ids_by_category[category.id]
+            card["productIds"] = [product.id for product in self.products_of(category.id)]
             categories.append(card)
         return {"products": products, "categories": categories}
 
