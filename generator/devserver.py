@@ -130,6 +130,8 @@ class DevServer:
         self.echo = echo
         self.state = BuildState()
         self.changed = threading.Condition()
+        self.building = threading.Lock()  # a build, or the settle after one: never both at once
+        self.settler: threading.Timer | None = None
         self.stop_event = threading.Event()
         handler = _handler_for(self)
         try:
@@ -151,6 +153,22 @@ class DevServer:
 
     def rebuild(self, reason: str = "") -> None:
         """Build; on success the pages reload, on failure they show the problem. Never raises."""
+        if self.settler is not None:
+            self.settler.cancel()  # saves in quick succession: settle once they stop
+        with self.building:
+            version = self._rebuild(reason)
+        self.settler = threading.Timer(SETTLE_DELAY, self.settle_if_quiet, args=(version,))
+        self.settler.daemon = True
+        self.settler.start()
+
+    def settle_if_quiet(self, version: int) -> None:
+        """`settle` after the build numbered `version`, unless another build started since (its own timer
+        then settles): a settle's collection and state file would slow a build they overlapped."""
+        with self.building:
+            if self.state.version == version:
+                settle()
+
+    def _rebuild(self, reason: str) -> int:
         started = time.perf_counter()
         problem: str | None = None
         swap: tuple[str, ...] = ()
@@ -183,9 +201,7 @@ class DevServer:
         with self.changed:
             self.state = BuildState(self.state.version + 1, problem, swap)
             self.changed.notify_all()
-        settler = threading.Timer(SETTLE_DELAY, settle)
-        settler.daemon = True
-        settler.start()
+        return self.state.version
 
     def watch_forever(self) -> None:
         ignored = [self.out_dir, (self.cache_dir or self.site_dir / DEFAULT_CACHE).resolve()]
@@ -219,6 +235,8 @@ class DevServer:
             self.shutdown()
 
     def shutdown(self) -> None:
+        if self.settler is not None:
+            self.settler.cancel()
         self.stop_event.set()
         with self.changed:
             self.changed.notify_all()

@@ -174,3 +174,21 @@ def test_settle_writes_the_state_and_freezes_what_the_memo_keeps(make_site, tmp_
         assert gone() is None
     finally:
         gc.unfreeze()
+
+
+def test_saves_in_quick_succession_settle_once_after_the_last(make_site, monkeypatch) -> None:
+    import generator.devserver as devserver
+
+    settled: list[int] = []
+    monkeypatch.setattr(devserver, "SETTLE_DELAY", 0.3)
+    monkeypatch.setattr(devserver, "settle", lambda: settled.append(server.state.version))
+    server = devserver.DevServer(make_site(), port=0, echo=lambda line: None)
+    try:
+        for _ in range(3):  # each build well within the last one's delay
+            server.rebuild()
+        assert server.settler is not None
+        server.settler.join(timeout=10)
+        time.sleep(0.1)
+        assert settled == [3]  # the first two timers were cancelled: no collection inside a later build
+    finally:
+        server.shutdown()
