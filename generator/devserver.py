@@ -198,6 +198,9 @@ class DevServer:
             )
         else:
             self.echo(f"{reason}build failed in {seconds:.2f} s (still serving the last good build):\n{problem}")
+        # What the build left is frozen now, cheaply (no collection): saves in quick succession never
+        # settle, and without this each of their full collections would scan the memo's million objects.
+        gc.freeze()
         with self.changed:
             self.state = BuildState(self.state.version + 1, problem, swap)
             self.changed.notify_all()

@@ -119,8 +119,9 @@ def counted(self, *args):
     forked.append(len(args[1]))
     real_init(self, *args)
 page_helper.PageHelper.__init__ = counted
-from generator.build import build
-result = build(Path(sys.argv[1]), Path(sys.argv[2]), jobs=int(sys.argv[3]), keep_files=False)
+from generator.build import PlanMemo, build
+memo = PlanMemo() if sys.argv[4:] == ["memo"] else None  # as gen dev builds
+result = build(Path(sys.argv[1]), Path(sys.argv[2]), jobs=int(sys.argv[3]), keep_files=False, plan_memo=memo)
 print(sum(forked), result.site.previous.reused)
 """
 
@@ -135,9 +136,9 @@ def test_a_helper_process_renders_part_of_the_pages_and_the_output_is_the_same(m
 
     site = make_site(large_site(700))
 
-    def run(out: str, jobs: int) -> tuple[int, int]:
+    def run(out: str, jobs: int, *memo: str) -> tuple[int, int]:
         done = subprocess.run(
-            [sys.executable, "-c", PAGE_HELPER_BUILD, str(site), str(tmp_path / out), str(jobs)],
+            [sys.executable, "-c", PAGE_HELPER_BUILD, str(site), str(tmp_path / out), str(jobs), *memo],
             capture_output=True, text=True, cwd=REPO, timeout=300,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
@@ -147,6 +148,7 @@ def test_a_helper_process_renders_part_of_the_pages_and_the_output_is_the_same(m
     helped, reused = run("two", 2)
     assert helped > 300 and reused == 0  # the helper rendered most product pages
     assert run("one", 1) == (0, 0)
+    assert run("memo", 2, "memo")[0] == 0  # under gen dev's memo, pages are taken again here: no helper
 
     def tree(folder):
         return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}

@@ -271,8 +271,11 @@ class _H5Renderer:
 
     def start_helper(self) -> PageHelper | None:
         """A helper process for the last part of the product pages, on a big catalog with cores to spare;
-        never from a process that runs threads already (gen dev's server), as forking one is unsafe."""
-        if self.sink is None or threading.active_count() > 1 or not page_helper.wanted(self.site, self.site.jobs):
+        never from a process that runs threads already (gen dev's server), as forking one is unsafe, nor
+        under gen dev's memo (its pages are taken again here, which the helper could not)."""
+        if self.sink is None or self.site.memo is not None or threading.active_count() > 1:
+            return None
+        if not page_helper.wanted(self.site, self.site.jobs):
             return None
         ids = list((self.site.catalog_data or {})["products"])
         cut = int(len(ids) * (1 - page_helper.HELPER_SHARE))
