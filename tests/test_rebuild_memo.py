@@ -36,7 +36,10 @@ def test_under_the_memo_a_rebuild_makes_what_a_clean_build_makes(make_site, tmp_
     assert tree(site / "devout") == tree(tmp_path / "clean")
 
 
-def test_one_edited_row_is_the_only_product_worked_out_again(make_site) -> None:
+def test_one_edited_row_is_the_only_product_worked_out_again(make_site, monkeypatch) -> None:
+    from generator.targets import h5
+
+    monkeypatch.setattr(h5, "SEARCH_SHARD_ROWS", 30)  # three search shards
     site = catalog_site(make_site)
     memo = PlanMemo()
     dev_build(site, memo)
@@ -46,6 +49,7 @@ def test_one_edited_row_is_the_only_product_worked_out_again(make_site) -> None:
     assert hits["csv-row"] == hits["catalog-entry"] == 89  # of 90 rows
     # every product page's key but the edited one's (the listing pages show that product too: one of two)
     assert hits["h5-product-page"] == 89
+    assert hits["h5-search-shard"] == 2  # the edited row's shard is made again
     assert result.written is not None and result.written.changed <= 10  # type: ignore[attr-defined]
     product = result.site.spec.catalog.products[5]  # type: ignore[attr-defined, union-attr]
     assert str(product.price) == "99.50"

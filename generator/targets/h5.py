@@ -24,6 +24,7 @@ from ..plan.image_ref import ImageRef, PlannedImage
 from ..plan.links import H5_HOME_FILE, Link, h5_file, h5_url, miniprogram_path
 from ..plan.links import h5_page_file as page_file
 from ..plan.site import H5Picture, PageRoute, Site
+from ..rebuild_memo import RebuildMemo
 from ..spec.site import BUILTIN_ICONS
 from ..templates_env import template_env
 from ..textdata import js_literal
@@ -516,7 +517,7 @@ class _H5Renderer:
             {"category": category, "count": len(category["productIds"])}
             for category in data["categories"][CATALOG_GROUPS:]
         ]
-        shards = search_index(products, [c["name"] for c in data["categories"]])
+        shards = search_index(products, [c["name"] for c in data["categories"]], self.site.memo)
         for number, shard in enumerate(shards):
             self.files.append(text_file(f"{ROOT}/{SEARCH_INDEX_FOLDER}/{number}.js", shard, "generator.targets.h5"))
         self.page(
@@ -673,26 +674,36 @@ def pager(category_id: str, number: int, pages: int) -> dict[str, Any] | None:
     }
 
 
-def search_index(products: dict[str, Any], categories: list[str]) -> list[str]:
+def search_index(products: dict[str, Any], categories: list[str], memo: RebuildMemo | None = None) -> list[str]:
     """The catalog's search index as scripts (a script loads from file:// too, where fetch cannot) of
     SEARCH_SHARD_ROWS products each. Each defines its shard as the category names and one row per product,
-    [id, name, price text, sold out, category index, tags]; site.js searches name, category and tags."""
+    [id, name, price text, sold out, category index, tags]; site.js searches name, category and tags.
+    Under gen dev's memo, a shard made from the very same catalog entries is taken again."""
     index = {name: i for i, name in enumerate(categories)}
-    rows = [
-        [
-            product["id"],
-            product["name"],
-            product["priceText"],
-            1 if product["soldOut"] else 0,
-            index.get(product["categoryName"], -1),
-            " ".join(product["tags"]),
-        ]
-        for product in products.values()
-    ]
-    shards = [rows[start : start + SEARCH_SHARD_ROWS] for start in range(0, len(rows), SEARCH_SHARD_ROWS)] or [[]]
+    entries = list(products.values())
+    starts = range(0, len(entries), SEARCH_SHARD_ROWS) if entries else range(1)
+    shelf = memo.shelf("h5-search-shard") if memo is not None else None
     names = js_literal(categories)
     define = "(window.mpgenSearch = window.mpgenSearch || {})"
-    return [
-        f"{define}[{number}] = {{categories: {names}, rows: {js_literal(shard)}}};\n"
-        for number, shard in enumerate(shards)
-    ]
+    scripts = []
+    for number, start in enumerate(starts):
+        shard = tuple(entries[start : start + SEARCH_SHARD_ROWS])
+        made_from = (*categories, *shard)
+        script = shelf.take(number, made_from) if shelf is not None else None
+        if script is None:
+            rows = [
+                [
+                    product["id"],
+                    product["name"],
+                    product["priceText"],
+                    1 if product["soldOut"] else 0,
+                    index.get(product["categoryName"], -1),
+                    " ".join(product["tags"]),
+                ]
+                for product in shard
+            ]
+            script = f"{define}[{number}] = {{categories: {names}, rows: {js_literal(rows)}}};\n"
+        if shelf is not None:
+            shelf.keep(number, made_from, script)
+        scripts.append(script)
+    return scripts
