@@ -154,11 +154,16 @@ def dev_goals(results: dict[str, Any]) -> list[Goal]:
     for name, what in (("product", "product edit"), ("theme", "theme colour")):
         seen = entry["product_edit_seconds" if name == "product" else "theme_colour_seconds"]["median"]
         rebuild = entry.get(f"{name}_rebuild_seconds", {}).get("median", 0.0)
+        work = (
+            "each save passes every stage over the 10,000 products again (read the CSV, check references, "
+            "plan, decide page by page what is unchanged) before the few files that changed"
+            if name == "product"
+            else "a theme save takes the last plan again, but still confirms each of the 10,000 product pages "
+            "is the file it wrote (a stat each) and the writer checks the whole output"
+        )
         why = (
-            f"the rebuild is {rebuild:.2f} s of it: each save passes every stage over the 10,000 products again "
-            "(read the CSV, check references, plan, decide page by page what is unchanged) before the few "
-            f"files that changed; the other {seen - rebuild:.2f} s are the watcher noticing the save and "
-            "Chromium reloading the page"
+            f"the rebuild is {rebuild:.2f} s of it: {work}; the other {seen - rebuild:.2f} s are the watcher "
+            "noticing the save and Chromium showing the change"
         )
         goals.append(Goal(f"gen dev: {what} visible ≤ 0.5 s at 10,000 products", seen <= 0.5, f"{seen:.2f} s", why))
     return goals

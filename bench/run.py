@@ -450,12 +450,27 @@ def goal_lines(results: dict[str, Any]) -> list[str]:
     if "miniprogram" in results:
         m = results["miniprogram"]
         no_change = m["no_change_seconds"]["median"]
-        goals.append(Goal("mini-program: no-change rebuild ≤ 0.1 s", no_change <= 0.1, f"{no_change:.2f} s"))
+        goals.append(
+            Goal(
+                "mini-program: no-change rebuild ≤ 0.1 s",
+                no_change <= 0.1,
+                f"{no_change:.2f} s",
+                f"the check hashes every input and compares the stamps of all {m['package_files']} package files "
+                "and the H5 site's; at this size it sits near the goal, and on a busy machine it goes over",
+            )
+        )
         if "ratio_cold_vs_taro" in m:
             cold, size = m["ratio_cold_vs_taro"], m["ratio_bytes_vs_taro"]
             goals += [
                 Goal("mini-program: cold ≤ 0.1× Taro's", cold <= 0.1, f"{cold}×"),
-                Goal("mini-program: bytes ≤ 0.25× Taro's", size <= 0.25, f"{size}×"),
+                Goal(
+                    "mini-program: bytes ≤ 0.25× Taro's",
+                    size <= 0.25,
+                    f"{size}×",
+                    "the package carries what Taro's shop does not: the event envelope (utils/track.js), request "
+                    "retries (utils/request.js) and the catalog's paging client; and its scripts keep their "
+                    "comments, which WeChat's upload strips (project.config.json: minified)",
+                ),
             ]
     if "h5" in results:
         goals += h5_goals(results["h5"])
