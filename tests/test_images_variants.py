@@ -155,3 +155,22 @@ def test_every_variant_of_a_tagged_source_is_converted_to_srgb_once(tmp_path: Pa
         assert made is not None and made.width == job.width
         pixel = Image.open(io.BytesIO(made.data)).convert("RGBA").getpixel((made.width // 2, made.height - 1))
         assert all(abs(a - b) <= 3 for a, b in zip(pixel[:3], (200, 40, 60), strict=True)), (job, pixel)
+
+
+def test_a_worker_that_dies_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from generator.errors import GenError
+
+    parent = os.getpid()
+    real = images._decode
+
+    def dies_in_a_worker(raw: bytes, width: int) -> Image.Image:
+        if os.getpid() != parent:
+            os._exit(9)  # as the kernel's out-of-memory killer ends a worker
+        return real(raw, width)
+
+    monkeypatch.setattr(images, "_decode", dies_in_a_worker)  # the forked workers inherit it
+    jobs = [job for path in sources(tmp_path) for job in variants(path)]
+    with pytest.raises(GenError, match="an image worker process stopped.*--jobs 1"):
+        process_images(jobs, SETTINGS, ImageCache(None), workers=2)

@@ -17,12 +17,14 @@ import os
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, Future
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Literal
 
 from PIL import Image, ImageChops, ImageCms, ImageOps, UnidentifiedImageError
 
+from ..errors import GenError
 from .jpeg_quality import JPEG_FLOOR_QUALITY, encode_jpeg
 from .png_encode import encode_png, one_colour
 
@@ -570,7 +572,7 @@ def process_images(
             if group:
                 submit(group)
         for keyed, future in misses:
-            results = future.result() if future is not None else _run_group((tuple(j for j, _ in keyed), settings))
+            results = _result(future) if future is not None else _run_group((tuple(j for j, _ in keyed), settings))
             for (job, key), (outcome, encodes) in zip(keyed, results, strict=True):
                 outcomes[job] = outcome
                 stats.encodes += encodes
@@ -580,6 +582,17 @@ def process_images(
                 if progress:
                     progress(1)
     return outcomes, stats
+
+
+def _result(future: Future[_GroupResult]) -> _GroupResult:
+    """A worker's result; a worker that died (killed, out of memory) is a clear error, not a traceback."""
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise GenError(
+            "an image worker process stopped before it finished (out of memory, or killed); run again, "
+            "or with --jobs 1 to process the images in this process only"
+        ) from None
 
 
 def _by_source(jobs: Iterable[ImageJob]) -> list[tuple[Path, list[ImageJob]]]:
