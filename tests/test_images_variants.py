@@ -174,3 +174,22 @@ def test_a_worker_that_dies_is_a_clear_error(tmp_path: Path, monkeypatch: pytest
     jobs = [job for path in sources(tmp_path) for job in variants(path)]
     with pytest.raises(GenError, match="an image worker process stopped.*--jobs 1"):
         process_images(jobs, SETTINGS, ImageCache(None), workers=2)
+
+
+def test_a_process_with_threads_processes_images_in_threads_to_the_same_bytes(no_pool: None, tmp_path: Path) -> None:
+    import threading
+
+    jobs = [job for path in sources(tmp_path) for job in variants(path)]
+    alone, _ = process_images(jobs, SETTINGS, ImageCache(None), workers=1)
+    stop = threading.Event()
+    server = threading.Thread(target=stop.wait)  # as gen dev's server runs: forking now would be unsafe
+    server.start()
+    try:
+        threaded, stats = process_images(jobs, SETTINGS, ImageCache(None), workers=2)  # no_pool: no processes
+    finally:
+        stop.set()
+        server.join()
+    assert stats.processed == len(jobs)
+    assert {job: outcome.image.data for job, outcome in threaded.items() if outcome.image} == {
+        job: outcome.image.data for job, outcome in alone.items() if outcome.image
+    }

@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import os
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, Future
@@ -531,7 +532,8 @@ def process_images(
     source is decoded once for all of them. Misses go to the worker processes as soon as a source's
     are known, biggest sources first (the workers then finish together), so reading and hashing the
     rest overlaps the image work. The pool starts at the second source with a miss: one changed
-    image is processed here, without a pool to start; `workers=1` never starts one.
+    image is processed here, without a pool to start; `workers=1` never starts one. It is of threads
+    in a process that runs threads already (`_pool`).
     """
     stats = AssetStats()
     outcomes: dict[ImageJob, JobOutcome] = {}
@@ -543,9 +545,7 @@ def process_images(
         def submit(group: list[tuple[ImageJob, str]]) -> None:
             nonlocal pool
             if pool is None and misses and workers > 1:
-                from concurrent.futures import ProcessPoolExecutor  # multiprocessing: 10 ms of every start
-
-                pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
+                pool = stack.enter_context(_pool(workers))
                 first, _ = misses[0]
                 misses[0] = (first, pool.submit(_run_group, (tuple(job for job, _ in first), settings)))
             future = pool.submit(_run_group, (tuple(job for job, _ in group), settings)) if pool else None
@@ -582,6 +582,19 @@ def process_images(
                 if progress:
                     progress(1)
     return outcomes, stats
+
+
+def _pool(workers: int) -> Executor:
+    """Worker processes for the image work; threads when this process runs threads already (gen dev's
+    server), since a process forked from one can deadlock on a lock another thread held. Pillow lets go of
+    the GIL while it decodes, resizes and encodes, so threads use the cores too."""
+    if threading.active_count() > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mpgen-images")
+    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: 10 ms of every start
+
+    return ProcessPoolExecutor(max_workers=workers)
 
 
 def _result(future: Future[_GroupResult]) -> _GroupResult:
