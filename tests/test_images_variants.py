@@ -171,6 +171,8 @@ def test_a_worker_that_dies_is_a_clear_error(tmp_path: Path, monkeypatch: pytest
         return real(raw, width)
 
     monkeypatch.setattr(images, "_decode", dies_in_a_worker)  # the forked workers inherit it
+    # a pool of processes even where this test process runs a thread already (another test's browser)
+    monkeypatch.setattr(images.threading, "active_count", lambda: 1)
     jobs = [job for path in sources(tmp_path) for job in variants(path)]
     with pytest.raises(GenError, match="an image worker process stopped.*--jobs 1"):
         process_images(jobs, SETTINGS, ImageCache(None), workers=2)
