@@ -589,11 +589,9 @@ class _H5Renderer:
         previous, shared, picture = self.site.previous, self.shared, self.shown_picture
         for product in products:
             path = f"{ROOT}/product/{product['id']}.html"
-            images = product["images"]
-            shown = (picture(product["image"]), *map(picture, images)) if images else (picture(product["image"]),)
-            made_from = (product, shown, shared)
+            made_from = (product, tuple(map(picture, gallery_refs(product))), shared)
             last = shelf.take(path, made_from)
-            if last is not None and previous.reuse(path, last[0]) == last[1].size:
+            if last is not None and previous.reuse(path, last[0]) == last[1].length:
                 self.files.append(last[1])
                 self.hand_over()
                 shelf.keep(path, made_from, last)
@@ -604,7 +602,7 @@ class _H5Renderer:
                 shelf.keep(path, made_from, (key, file if file.kept else kept_file(path, file.length, file.origin)))
 
     def product_page(self, product: dict[str, Any]) -> OutputFile:
-        refs = [product["image"], *product["images"]] if product["images"] else [product["image"]]
+        refs = gallery_refs(product)
         return self.page(
             "product.html",
             f"product/{product['id']}.html",
@@ -672,6 +670,11 @@ def pager(category_id: str, number: int, pages: int) -> dict[str, Any] | None:
             for i, n in enumerate(nearby)
         ],
     }
+
+
+def gallery_refs(product: dict[str, Any]) -> list[Any]:
+    """The image slots a product page shows: its picture, then its gallery's."""
+    return [product["image"], *product["images"]] if product["images"] else [product["image"]]
 
 
 def search_index(products: dict[str, Any], categories: list[str], memo: RebuildMemo | None = None) -> list[str]:
